@@ -1,0 +1,44 @@
+/**
+ * Secrets are not in wrangler.toml, so `wrangler types` cannot see them: they are
+ * declared here. Every provider credential is optional; see src/llm/providers.ts
+ * for the precedence between a base URL override, a key, and the local emulator.
+ */
+export interface Secrets {
+  /** Operator token for `/admin/*`. */
+  ADMIN_TOKEN?: string;
+  OPENAI_API_KEY?: string;
+  OPENAI_BASE_URL?: string;
+  TOGETHER_API_KEY?: string;
+  TOGETHER_BASE_URL?: string;
+  FIREWORKS_API_KEY?: string;
+  FIREWORKS_BASE_URL?: string;
+  FIREWORKS_ACCOUNT_ID?: string;
+  /** JSON merged over the built-in model catalog (src/llm/catalog.ts). */
+  MODEL_CATALOG?: string;
+  DEFAULT_TEACHER_MODEL?: string;
+  DEFAULT_JUDGE_MODEL?: string;
+  DEFAULT_EMBEDDING_MODEL?: string;
+}
+
+export type Bindings = Env & Secrets;
+
+/** What a request knows about its caller once auth has run. */
+export interface AuthContext {
+  tenantId: string;
+  keyId: string;
+}
+
+export interface Variables {
+  requestId: string;
+  /** Set by tenant auth; absent on public and admin routes. */
+  auth?: AuthContext;
+  /** The matched route pattern, for the log line. */
+  route?: string;
+  /** A short description of an internal error, for the log line (never sent to the client). */
+  errorCause?: string;
+}
+
+export interface AppEnv {
+  Bindings: Bindings;
+  Variables: Variables;
+}
