@@ -1,0 +1,60 @@
+import { adminAuth, tenantAuth } from "./auth/middleware";
+import type { AppEnv } from "./env";
+import { onError } from "./errors";
+import { limitBody } from "./middleware/body-limit";
+import { idempotent } from "./middleware/idempotency";
+import { notFoundOrMethodNotAllowed } from "./middleware/method-not-allowed";
+import { requestContext } from "./middleware/request-context";
+import { createRouter } from "./openapi/router";
+import { adminTenantRoutes } from "./routes/admin-tenants";
+import { docsRoutes } from "./routes/docs";
+import { healthRoutes } from "./routes/health";
+import { keyRoutes } from "./routes/keys";
+
+export const OPENAPI_PATH = "/openapi.json";
+
+/** The HTTP surface: middleware, one sub-app per resource, the OpenAPI document, errors. */
+export function createApp() {
+  const app = createRouter();
+
+  app.openAPIRegistry.registerComponent("securitySchemes", "tenantKey", {
+    type: "http",
+    scheme: "bearer",
+    description: "A tenant API key (`dk_…`)",
+  });
+  app.openAPIRegistry.registerComponent("securitySchemes", "adminToken", {
+    type: "http",
+    scheme: "bearer",
+    description: "The operator's ADMIN_TOKEN",
+  });
+
+  app.use("*", requestContext());
+  app.use("*", limitBody());
+  app.use("/admin/*", adminAuth());
+  app.use("/api/*", tenantAuth());
+  app.use("/openai/*", tenantAuth());
+  app.on("POST", ["/admin/*", "/api/*"], idempotent());
+
+  app.route("/", healthRoutes);
+  app.route("/", docsRoutes);
+  app.route("/admin", adminTenantRoutes);
+  app.route("/api/keys", keyRoutes);
+
+  app.doc31(OPENAPI_PATH, {
+    openapi: "3.1.0",
+    info: {
+      title: "Distillery",
+      version: "0.1.0",
+      description:
+        "Distill a strong teacher model into a cheaper fine-tuned student, and serve it. " +
+        "Errors are `{error: {code, message, details?, request_id}}`; under `/openai/*` they use OpenAI's shape.",
+    },
+  });
+
+  app.notFound(notFoundOrMethodNotAllowed(() => app.routes));
+  app.onError(onError);
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;
+export type { AppEnv };

@@ -1,0 +1,58 @@
+import { tenantStub } from "../durable/tenant";
+import type { KeyInfo } from "../durable/tenant/keys";
+import type { AuthContext, Bindings } from "../env";
+import { newId, randomToken, sha256Hex } from "../lib/ids";
+
+/** Tenant keys look like `dk_` + 32 base64url characters (192 random bits). */
+export const KEY_PREFIX = "dk_";
+const PREFIX_SHOWN = 10;
+
+/** KV `TENANTS` entry for a key: its SHA-256 hash → which tenant and which key. */
+interface KeyIndexEntry {
+  tenant_id: string;
+  key_id: string;
+}
+
+const keyIndexName = (hash: string) => `key:${hash}`;
+
+export interface IssuedKey extends KeyInfo {
+  /** The key itself: shown once, in the response that creates it. */
+  key: string;
+}
+
+/**
+ * Issues a key for a tenant: the Tenant DO (the truth) first, then the KV index
+ * auth reads on the hot path. Only the hash is stored anywhere.
+ */
+export async function issueKey(env: Bindings, tenantId: string, name: string | null): Promise<IssuedKey> {
+  const key = KEY_PREFIX + randomToken(24);
+  const hash = await sha256Hex(key);
+  const row = { id: newId("key"), name, prefix: key.slice(0, PREFIX_SHOWN), hash, created_at: new Date().toISOString() };
+  await tenantStub(env, tenantId).addKey(row);
+  const entry: KeyIndexEntry = { tenant_id: tenantId, key_id: row.id };
+  await env.TENANTS.put(keyIndexName(hash), JSON.stringify(entry));
+  const { hash: _hash, ...info } = row;
+  return { ...info, last_used_at: null, revoked_at: null, key };
+}
+
+/** Revokes a key: the DO stops accepting it at once; the KV index entry is dropped after. */
+export async function revokeKey(env: Bindings, tenantId: string, keyId: string): Promise<KeyInfo | null> {
+  const revoked = await tenantStub(env, tenantId).revokeKey(keyId);
+  if (!revoked) return null;
+  await env.TENANTS.delete(keyIndexName(revoked.hash));
+  return revoked.key;
+}
+
+/**
+ * Resolves a presented key to its tenant. KV finds the tenant fast; the tenant's
+ * Durable Object then confirms the key (constant-time hash compare, not revoked),
+ * because KV is eventually consistent and a revoked key must stop working at once.
+ */
+export async function verifyKey(env: Bindings, presented: string): Promise<AuthContext | null> {
+  if (!presented.startsWith(KEY_PREFIX) || presented.length > 128) return null;
+  const hash = await sha256Hex(presented);
+  const entry = await env.TENANTS.get<KeyIndexEntry>(keyIndexName(hash), { type: "json" });
+  if (!entry) return null;
+  const ok = await tenantStub(env, entry.tenant_id).checkKey(entry.key_id, hash);
+  return ok ? { tenantId: entry.tenant_id, keyId: entry.key_id } : null;
+}

@@ -1,0 +1,60 @@
+import type { MiddlewareHandler } from "hono";
+import { tenantStub } from "../durable/tenant";
+import type { AppEnv } from "../env";
+import { ApiError } from "../errors";
+
+/** Operator (admin) requests keep their idempotency records in a reserved Tenant object. */
+const OPERATOR_SCOPE = "__operator__";
+const KEY_FORMAT = /^[\x21-\x7e]{1,255}$/;
+/** Answers larger than this are not stored (a create answer is small; a repeat then re-runs). */
+const MAX_STORED_BYTES = 512 * 1024;
+
+/**
+ * `Idempotency-Key` for POSTs that create things or spend money: a repeat with
+ * the same key and body replays the first answer (with `Idempotent-Replayed:
+ * true`); the same key with another body is a 409. 5xx and 429 answers are not
+ * kept, so a retry after a failure runs again.
+ */
+export function idempotent(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const key = c.req.header("Idempotency-Key");
+    if (key === undefined) return next();
+    if (!KEY_FORMAT.test(key)) {
+      throw new ApiError("bad_request", "Idempotency-Key must be 1 to 255 visible ASCII characters.");
+    }
+    const body = await c.req.arrayBuffer();
+    const fingerprint = await fingerprintOf(c.req.method, new URL(c.req.url).pathname, body);
+    const stub = tenantStub(c.env, c.get("auth")?.tenantId ?? OPERATOR_SCOPE);
+    const begun = await stub.idempotencyBegin(key, fingerprint);
+    if (begun.state === "mismatch") {
+      throw new ApiError("idempotency_conflict", "This Idempotency-Key was already used with a different request.");
+    }
+    if (begun.state === "in_progress") {
+      throw new ApiError("idempotency_conflict", "A request with this Idempotency-Key is still in progress.", {
+        headers: { "Retry-After": "1" },
+      });
+    }
+    if (begun.state === "replay") {
+      const headers = new Headers({ "Idempotent-Replayed": "true" });
+      if (begun.contentType) headers.set("Content-Type", begun.contentType);
+      return new Response(begun.body, { status: begun.status, headers });
+    }
+    await next();
+    const status = c.res.status;
+    const text = status < 500 && status !== 429 ? await c.res.clone().text() : null;
+    if (text === null || text.length > MAX_STORED_BYTES) {
+      await stub.idempotencyRelease(key);
+      return;
+    }
+    await stub.idempotencyComplete(key, { status, contentType: c.res.headers.get("Content-Type"), body: text });
+  };
+}
+
+async function fingerprintOf(method: string, path: string, body: ArrayBuffer): Promise<string> {
+  const head = new TextEncoder().encode(`${method} ${path}\n`);
+  const all = new Uint8Array(head.length + body.byteLength);
+  all.set(head);
+  all.set(new Uint8Array(body), head.length);
+  const digest = await crypto.subtle.digest("SHA-256", all);
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}

@@ -1,0 +1,47 @@
+import type { MiddlewareHandler } from "hono";
+import { routePath } from "hono/route";
+import type { AppEnv } from "../env";
+import { randomToken } from "../lib/ids";
+import { logLine } from "../lib/log";
+
+/** Client-supplied request ids are kept when they are short and plain. */
+const REQUEST_ID = /^[A-Za-z0-9._:\-]{1,128}$/;
+
+/** A new request id, `req_` + 16 random base64url characters. */
+export function newRequestId(): string {
+  return `req_${randomToken(12)}`;
+}
+
+/**
+ * Gives every request an id (the caller's `X-Request-Id` when valid), echoes it
+ * on the response, and writes one JSON log line when the response is ready.
+ */
+export function requestContext(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const started = Date.now();
+    const incoming = c.req.header("X-Request-Id");
+    const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : newRequestId();
+    c.set("requestId", requestId);
+    await next();
+    c.res.headers.set("X-Request-Id", requestId);
+    const status = c.res.status;
+    logLine(status >= 500 ? "error" : "info", "request", {
+      method: c.req.method,
+      route: c.get("route") ?? safeRoutePath(c),
+      tenant: c.get("auth")?.tenantId ?? null,
+      status,
+      duration_ms: Date.now() - started,
+      request_id: requestId,
+      error: c.get("errorCause"),
+    });
+  };
+}
+
+function safeRoutePath(c: Parameters<MiddlewareHandler<AppEnv>>[0]): string {
+  try {
+    const path = routePath(c, -1);
+    return path === "/*" || path === "*" ? "(unmatched)" : path;
+  } catch {
+    return "(unmatched)";
+  }
+}

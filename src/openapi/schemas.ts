@@ -1,0 +1,52 @@
+import { z } from "@hono/zod-openapi";
+import { ERROR_STATUS, type ErrorCode } from "../errors";
+
+/** The one error body, as documented in /openapi.json. */
+export const errorBodySchema = z
+  .object({
+    error: z.object({
+      code: z.enum(Object.keys(ERROR_STATUS) as [ErrorCode, ...ErrorCode[]]),
+      message: z.string(),
+      details: z.unknown().optional(),
+      request_id: z.string(),
+    }),
+  })
+  .openapi("Error");
+
+const DESCRIPTIONS: Record<number, string> = {
+  400: "Bad request: invalid JSON or a field that fails validation",
+  401: "Missing, invalid or revoked credentials",
+  403: "Credentials that may not call this route",
+  404: "Not found (also for another tenant's ids)",
+  409: "Conflict (including an Idempotency-Key reused with another body)",
+  413: "Request body over the configured size",
+  422: "The model's output could not be made valid",
+  429: "Rate limited: see Retry-After",
+  502: "The upstream provider failed",
+  503: "The upstream provider is unavailable",
+};
+
+/** OpenAPI `responses` entries for the given error statuses. */
+export function errorResponses(...statuses: (keyof typeof DESCRIPTIONS)[]) {
+  const out: Record<number, { description: string; content: { "application/json": { schema: typeof errorBodySchema } } }> =
+    {};
+  for (const s of statuses) {
+    out[s] = { description: DESCRIPTIONS[s]!, content: { "application/json": { schema: errorBodySchema } } };
+  }
+  return out;
+}
+
+/** `{ "application/json": { schema } }`, the common case. */
+export function jsonContent<T extends z.ZodType>(schema: T, description: string) {
+  return { description, content: { "application/json": { schema } } };
+}
+
+export const TENANT_SECURITY = [{ tenantKey: [] }];
+export const ADMIN_SECURITY = [{ adminToken: [] }];
+
+export const idempotencyKeyHeader = z.object({
+  "idempotency-key": z
+    .string()
+    .optional()
+    .openapi({ description: "Makes the POST safe to retry: a repeat with the same key and body replays the first answer." }),
+});

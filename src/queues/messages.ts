@@ -1,0 +1,22 @@
+import { z } from "zod";
+
+/** Every queue message names its tenant and carries the request id that caused it. */
+const envelope = {
+  tenant_id: z.string().min(1),
+  request_id: z.string().min(1),
+};
+
+/** Queue names as declared in wrangler.toml. */
+export const QUEUES = {
+  ingest: "distillery-ingest",
+  label: "distillery-label",
+  eval: "distillery-eval",
+} as const;
+
+export const ingestMessageSchema = z.object({ ...envelope, type: z.literal("ingest.document"), document_id: z.string() });
+export const labelMessageSchema = z.object({ ...envelope, type: z.literal("label.question"), question_id: z.string() });
+export const evalMessageSchema = z.object({ ...envelope, type: z.literal("eval.example"), eval_id: z.string() });
+
+export type IngestMessage = z.infer<typeof ingestMessageSchema>;
+export type LabelMessage = z.infer<typeof labelMessageSchema>;
+export type EvalMessage = z.infer<typeof evalMessageSchema>;

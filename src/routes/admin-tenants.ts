@@ -1,0 +1,106 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { issueKey } from "../auth/api-keys";
+import { tenantStub } from "../durable/tenant";
+import { ApiError } from "../errors";
+import { newId } from "../lib/ids";
+import { ADMIN_SECURITY, errorResponses, idempotencyKeyHeader, jsonContent } from "../openapi/schemas";
+import { createRouter } from "../openapi/router";
+import { issuedKeySchema } from "./keys";
+
+/** KV `TENANTS` keeps a listable record per tenant; the Tenant DO holds the truth. */
+const tenantIndexName = (id: string) => `tenant:${id}`;
+
+const tenantSchema = z
+  .object({ id: z.string(), name: z.string(), created_at: z.string() })
+  .openapi("Tenant");
+
+const createTenantBody = z
+  .object({ name: z.string().trim().min(1).max(100).openapi({ example: "acme" }) })
+  .openapi("CreateTenant");
+
+const tenantIdParam = z.object({ id: z.string().min(1).max(64) });
+
+export const adminTenantRoutes = createRouter()
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/tenants",
+      tags: ["admin"],
+      summary: "Create a tenant and its first API key (shown once)",
+      security: ADMIN_SECURITY,
+      request: {
+        headers: idempotencyKeyHeader,
+        body: { required: true, content: { "application/json": { schema: createTenantBody } } },
+      },
+      responses: {
+        201: jsonContent(z.object({ tenant: tenantSchema, api_key: issuedKeySchema }), "The tenant and its first key"),
+        ...errorResponses(400, 401, 403, 409, 413),
+      },
+    }),
+    async (c) => {
+      const { name } = c.req.valid("json");
+      const tenant = { id: newId("tn"), name, created_at: new Date().toISOString() };
+      // The DO first (the truth), then the key, then the KV listing: a failure part-way
+      // leaves a tenant nobody can list or reach, never a key without its tenant.
+      await tenantStub(c.env, tenant.id).create(tenant);
+      const apiKey = await issueKey(c.env, tenant.id, "initial");
+      await c.env.TENANTS.put(tenantIndexName(tenant.id), JSON.stringify(tenant), { metadata: tenant });
+      return c.json({ tenant, api_key: apiKey }, 201);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/tenants",
+      tags: ["admin"],
+      summary: "List tenants",
+      security: ADMIN_SECURITY,
+      request: {
+        query: z.object({
+          limit: z.coerce.number().int().min(1).max(1000).default(100),
+          cursor: z.string().optional(),
+        }),
+      },
+      responses: {
+        200: jsonContent(
+          z.object({ data: z.array(tenantSchema), next_cursor: z.string().nullable() }),
+          "A page of tenants",
+        ),
+        ...errorResponses(400, 401, 403),
+      },
+    }),
+    async (c) => {
+      const { limit, cursor } = c.req.valid("query");
+      const page = await c.env.TENANTS.list<z.infer<typeof tenantSchema>>({ prefix: "tenant:", limit, cursor });
+      const data = page.keys.flatMap((k) => (k.metadata ? [k.metadata] : []));
+      return c.json({ data, next_cursor: page.list_complete ? null : page.cursor }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/tenants/{id}/keys",
+      tags: ["admin"],
+      summary: "Issue an API key for a tenant (shown once)",
+      security: ADMIN_SECURITY,
+      request: {
+        params: tenantIdParam,
+        headers: idempotencyKeyHeader,
+        body: {
+          required: false,
+          content: { "application/json": { schema: z.object({ name: z.string().max(100).optional() }) } },
+        },
+      },
+      responses: {
+        201: jsonContent(issuedKeySchema, "The new key"),
+        ...errorResponses(400, 401, 403, 404, 409),
+      },
+    }),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      const body = c.req.valid("json") as { name?: string } | undefined;
+      const info = await tenantStub(c.env, id).info();
+      if (!info) throw new ApiError("not_found", `No tenant ${id}.`);
+      return c.json(await issueKey(c.env, id, body?.name ?? null), 201);
+    },
+  );

@@ -1,0 +1,73 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { issueKey, revokeKey } from "../auth/api-keys";
+import { tenantOf } from "../auth/middleware";
+import { tenantStub } from "../durable/tenant";
+import { ApiError } from "../errors";
+import { errorResponses, idempotencyKeyHeader, jsonContent, TENANT_SECURITY } from "../openapi/schemas";
+import { createRouter } from "../openapi/router";
+
+export const keyInfoSchema = z
+  .object({
+    id: z.string(),
+    name: z.string().nullable(),
+    prefix: z.string().openapi({ description: "The key's first characters, to recognise it" }),
+    created_at: z.string(),
+    last_used_at: z.string().nullable(),
+    revoked_at: z.string().nullable(),
+  })
+  .openapi("ApiKey");
+
+export const issuedKeySchema = keyInfoSchema
+  .extend({ key: z.string().openapi({ description: "The key itself, shown only in this response" }) })
+  .openapi("IssuedApiKey");
+
+export const keyRoutes = createRouter()
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/",
+      tags: ["keys"],
+      summary: "Create an API key for the calling tenant (shown once)",
+      security: TENANT_SECURITY,
+      request: {
+        headers: idempotencyKeyHeader,
+        body: {
+          required: false,
+          content: { "application/json": { schema: z.object({ name: z.string().max(100).optional() }) } },
+        },
+      },
+      responses: { 201: jsonContent(issuedKeySchema, "The new key"), ...errorResponses(400, 401, 409) },
+    }),
+    async (c) => {
+      const body = c.req.valid("json") as { name?: string } | undefined;
+      return c.json(await issueKey(c.env, tenantOf(c), body?.name ?? null), 201);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/",
+      tags: ["keys"],
+      summary: "List the calling tenant's API keys",
+      security: TENANT_SECURITY,
+      responses: { 200: jsonContent(z.object({ data: z.array(keyInfoSchema) }), "Keys"), ...errorResponses(401) },
+    }),
+    async (c) => c.json({ data: await tenantStub(c.env, tenantOf(c)).listKeys() }, 200),
+  )
+  .openapi(
+    createRoute({
+      method: "delete",
+      path: "/{id}",
+      tags: ["keys"],
+      summary: "Revoke an API key (at once, for every later request; repeat-safe)",
+      security: TENANT_SECURITY,
+      request: { params: z.object({ id: z.string().min(1).max(64) }) },
+      responses: { 200: jsonContent(keyInfoSchema, "The revoked key"), ...errorResponses(401, 404) },
+    }),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      const key = await revokeKey(c.env, tenantOf(c), id);
+      if (!key) throw new ApiError("not_found", `No API key ${id}.`);
+      return c.json(key, 200);
+    },
+  );
