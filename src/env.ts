@@ -13,6 +13,13 @@ export interface Secrets {
   FIREWORKS_API_KEY?: string;
   FIREWORKS_BASE_URL?: string;
   FIREWORKS_ACCOUNT_ID?: string;
+  /** Workers AI's OpenAI-compatible route: an API token, and the account it lives in. */
+  WORKERS_AI_API_KEY?: string;
+  WORKERS_AI_BASE_URL?: string;
+  CLOUDFLARE_ACCOUNT_ID?: string;
+  /** Any other OpenAI-compatible endpoint (models with provider "openai-compatible"). */
+  OPENAI_COMPATIBLE_API_KEY?: string;
+  OPENAI_COMPATIBLE_BASE_URL?: string;
   /** JSON merged over the built-in model catalog (src/llm/catalog.ts). */
   MODEL_CATALOG?: string;
   DEFAULT_TEACHER_MODEL?: string;
