@@ -1,5 +1,4 @@
 import OpenAI from "openai";
-import type { Bindings } from "../env";
 import type { ModelEntry, Provider } from "./catalog-schema";
 import { type CatalogEnv, loadCatalog } from "./config";
 import { type FetchLike, type Plane, type ProviderEnv, resolveEndpoint } from "./providers";
@@ -19,14 +18,14 @@ export interface CreateClientOptions {
   wrapFetch?: (fetch: FetchLike) => FetchLike;
 }
 
-/** The env a client needs: provider credentials and the catalog variables. */
+/** The env a client needs: provider credentials and the catalog variables (any Bindings will do). */
 export type ClientEnv = ProviderEnv & CatalogEnv;
 
 /**
  * An OpenAI SDK client for `provider`, pointed where resolveEndpoint decides. Throws the
  * `bad_request` ApiError of resolveEndpoint when the provider is not configured.
  */
-export function createClient(env: ProviderEnv | Bindings, provider: Provider, opts: CreateClientOptions): OpenAI {
+export function createClient(env: ProviderEnv, provider: Provider, opts: CreateClientOptions): OpenAI {
   const endpoint = resolveEndpoint(env, provider, opts.plane);
   return new OpenAI({
     baseURL: endpoint.baseURL,
@@ -46,7 +45,7 @@ export function createClient(env: ProviderEnv | Bindings, provider: Provider, op
  * `model.model` upstream). `registered` lists fine-tunes not in the catalog (a tenant's students).
  */
 export function clientForModel(
-  env: ClientEnv | Bindings,
+  env: ClientEnv,
   modelId: string,
   opts: CreateClientOptions & { registered?: readonly FineTunedModelRef[] },
 ): { client: OpenAI; model: ModelEntry } {

@@ -101,7 +101,8 @@ export function mapProviderError(err: unknown, provider: Provider | string): Api
   if (err instanceof APIError) {
     return new ApiError("upstream_error", `${provider} answered ${err.status ?? "an error"}: ${upstreamMessage(err)}`, {
       details: details(err.status),
-      retryable: err.status === 408,
+      // No status: an error event inside a stream, as transient as a dropped connection.
+      retryable: err.status === undefined || err.status === 408,
       cause: err,
     });
   }
