@@ -1,0 +1,45 @@
+import { Hono } from "hono";
+import { OpenAIError } from "./errors";
+import { chatRoutes } from "./routes/chat";
+import { controlRoutes } from "./routes/control";
+import { embeddingRoutes } from "./routes/embeddings";
+import { fileRoutes } from "./routes/files";
+import { fineTuningRoutes } from "./routes/fine-tuning";
+import { modelRoutes } from "./routes/models";
+import { requestContext, requireBearer, runEffects } from "./runs/middleware";
+import type { AppEnv, Services } from "./services";
+
+/** The emulator's HTTP surface: OpenAI's /v1 routes and the /_emulator control plane. */
+export function createApp(services: Services): Hono<AppEnv> {
+  const v1 = new Hono<AppEnv>()
+    .use("*", requireBearer)
+    .use("*", runEffects(services))
+    .route("/", modelRoutes(services))
+    .route("/", chatRoutes(services))
+    .route("/", embeddingRoutes(services))
+    .route("/", fileRoutes(services))
+    .route("/", fineTuningRoutes(services));
+
+  const app = new Hono<AppEnv>();
+  app.use("*", requestContext(services));
+  app.route("/v1", v1);
+  app.route("/_emulator", controlRoutes(services));
+  app.notFound((c) => {
+    if (c.req.path.startsWith("/v1/") || c.req.path.startsWith("/_emulator/")) {
+      const error = new OpenAIError(404, `Invalid URL (${c.req.method} ${c.req.path})`, "invalid_request_error");
+      return c.json(error.body(), 404);
+    }
+    // Liveness for anything else (dev tooling and smoke tests probe arbitrary paths).
+    return c.text("ok");
+  });
+  app.onError((err, c) => {
+    const error =
+      err instanceof OpenAIError
+        ? err
+        : new OpenAIError(500, "The server had an error while processing your request. Sorry about that!", "server_error");
+    if (!(err instanceof OpenAIError)) console.error("emulator: unhandled error", err);
+    for (const [k, v] of Object.entries(error.headers)) c.header(k, v);
+    return c.json(error.body(), error.status);
+  });
+  return app;
+}

@@ -1,0 +1,75 @@
+import type { MiddlewareHandler } from "hono";
+import { OpenAIError } from "../errors";
+import { newRequestId } from "../ids";
+import type { AppEnv, Services } from "../services";
+import { drawFault, faultError, fingerprint } from "./faults";
+import { DEFAULT_RUN } from "./store";
+
+/**
+ * Request id (echoed from X-Request-Id, else generated) and the request's run:
+ * X-Emulator-Run, else the X-Request-Id part before the first ":" when such a run is
+ * configured, else "default".
+ */
+export function requestContext(services: Services): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const requestId = c.req.header("x-request-id") || newRequestId();
+    let name = c.req.header("x-emulator-run")?.trim();
+    if (!name) {
+      const prefix = c.req.header("x-request-id")?.split(":")[0]?.trim();
+      if (prefix && services.runs.isConfigured(prefix)) name = prefix;
+    }
+    c.set("requestId", requestId);
+    c.set("run", services.runs.get(name || DEFAULT_RUN));
+    await next();
+    c.res.headers.set("x-request-id", requestId);
+  };
+}
+
+/** OpenAI's 401 when the Authorization header is missing or not a non-empty Bearer token. */
+export const requireBearer: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const auth = c.req.header("authorization") ?? "";
+  const token = /^Bearer\s+(.+)$/i.exec(auth)?.[1]?.trim();
+  if (!auth) {
+    throw new OpenAIError(
+      401,
+      "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY), or as the password field (with blank username) if you're accessing the API from your browser and are prompted for a username and password. You can obtain an API key from https://platform.openai.com/account/api-keys.",
+      "invalid_request_error",
+      null,
+      null,
+    );
+  }
+  if (!token) throw new OpenAIError(401, "Incorrect API key provided. You can find your API key at https://platform.openai.com/account/api-keys.", "invalid_request_error", null, "invalid_api_key");
+  await next();
+};
+
+/** "/v1/files/file-abc/content" → "/v1/files/:id/content", so stats group by endpoint. */
+export function endpointKey(method: string, path: string): string {
+  if (/^\/v1\/models\/.+/.test(path)) return `${method} /v1/models/:id`;
+  const normalised = path
+    .split("/")
+    .map((seg) => (/^(?:file-|ftjob-|ftckpt)/.test(seg) ? ":id" : seg))
+    .join("/");
+  return `${method} ${normalised}`;
+}
+
+/** Per /v1 request: count it, wait the run's latency, then maybe inject a scheduled fault. */
+export function runEffects(services: Services): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const run = c.get("run");
+    const url = new URL(c.req.url);
+    services.runs.bump(run.name, "requests", endpointKey(c.req.method, url.pathname));
+    if (run.config.latency_ms) await new Promise((resolve) => setTimeout(resolve, run.config.latency_ms));
+    if (run.config.faults) {
+      // Multipart bodies carry a random boundary, so only the method and path identify them.
+      const type = c.req.header("content-type") ?? "";
+      const body = c.req.method !== "GET" && !type.startsWith("multipart/") ? await c.req.text() : "";
+      const print = fingerprint(c.req.method, url.pathname + url.search, body);
+      const status = drawFault(run.config.faults, print, services.runs.nextOccurrence(run.name, print));
+      if (status !== null) {
+        services.runs.bump(run.name, "faults", String(status));
+        throw faultError(status);
+      }
+    }
+    await next();
+  };
+}

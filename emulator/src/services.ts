@@ -1,0 +1,45 @@
+import { modelNotFound } from "./errors";
+import { FileStore } from "./files/store";
+import { FineTuning } from "./fine-tuning/service";
+import { JobStore } from "./fine-tuning/store";
+import { MODELS, catalogModel, type ModelSpec } from "./models";
+import { RateLimiter } from "./runs/rate-limit";
+import { RunStore, type Run } from "./runs/store";
+
+/** Everything the routes use, built once per Durable Object instance. */
+export interface Services {
+  runs: RunStore;
+  files: FileStore;
+  jobs: JobStore;
+  fineTuning: FineTuning;
+  limiter: RateLimiter;
+  /** A catalogue model or a fine-tuned model that exists now; throws OpenAI's 404 otherwise. */
+  resolveModel(id: string): ModelSpec;
+  /** Catalogue models plus succeeded fine-tuned ones. */
+  listModels(): ModelSpec[];
+}
+
+export function createServices(sql: SqlStorage): Services {
+  const runs = new RunStore(sql);
+  const files = new FileStore(sql);
+  const jobs = new JobStore(sql);
+  const fineTuning = new FineTuning(jobs, files, runs);
+  return {
+    runs,
+    files,
+    jobs,
+    fineTuning,
+    limiter: new RateLimiter(),
+    resolveModel(id) {
+      const spec = catalogModel(id) ?? fineTuning.modelSpec(id);
+      if (!spec) throw modelNotFound(id);
+      return spec;
+    },
+    listModels: () => [...MODELS, ...fineTuning.succeededModels()],
+  };
+}
+
+/** Hono typing shared by every route module. */
+export interface AppEnv {
+  Variables: { requestId: string; run: Run };
+}
