@@ -12,6 +12,9 @@ export interface Focus {
   index: number;
   sentence?: string;
   citation?: Citation;
+  /** A quoted name the item is about ("Come Together"), and the text right after it. */
+  phrase?: string;
+  window?: string;
 }
 
 /** Shared state while filling one schema. */
@@ -70,6 +73,7 @@ export function stringValue(category: Category, scope: FillScope, focus: Focus, 
     case "answer":
       return focus.sentence ?? extractiveAnswer(ctx);
     case "title":
+      if (focus.phrase) return focus.phrase;
       return titleFor(sentence, ctx.questionWords) || "Untitled";
     case "id":
       return slug(titleFor(sentence) || `item ${focus.index + 1}`);
@@ -156,7 +160,9 @@ function fits(v: number, b: Bounds): boolean {
 export function numberValue(schema: JsonSchema, name: string, category: Category, scope: FillScope, focus: Focus, integer: boolean): number {
   const b = bounds(schema, integer);
   const sentence = focusSentence(scope, focus);
-  const local = findNumbers(sentence);
+  const near = findNumbers(focus.window ?? "");
+  const inSentence = findNumbers(sentence);
+  const local = { values: [...near.values, ...inSentence.values], durations: [...near.durations, ...inSentence.durations] };
   const global = scope.ctx.numbers;
   const isYear = (v: number) => v >= 1500 && v <= 2099 && Number.isInteger(v);
   let candidates: number[];

@@ -51,7 +51,10 @@ export function keyPhrase(sentence: string, questionWords: ReadonlySet<string> =
       if (span.some((w) => STOPWORDS.has(w.toLowerCase()) || w.length < 2) || /^\d+$/.test(span[0] ?? "")) break;
       const lower = span.map((w) => w.toLowerCase());
       const shared = lower.filter((w) => questionWords.has(w)).length;
-      const score = shared * 6 + lower.reduce((s, w) => s + Math.min(w.length, 10), 0) + (len === 2 ? 4 : 0) - i * 0.05;
+      // Verb-like edges ("studied …", "… trained") make poor topics.
+      const verbish = (w: string | undefined) => (w ? /(?:ed|ly)$/.test(w) || (/ing$/.test(w) && w.length > 5) : false);
+      const edges = (verbish(lower[0]) ? 8 : 0) + (len > 1 && /(?:ed|ly)$/.test(lower[len - 1] ?? "") ? 8 : 0);
+      const score = shared * 6 + lower.reduce((s, w) => s + Math.min(w.length, 10), 0) + (len === 2 ? 4 : 0) - edges - i * 0.05;
       if (score > bestScore) {
         bestScore = score;
         best = span.join(" ");

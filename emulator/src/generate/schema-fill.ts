@@ -1,5 +1,6 @@
 import { categorize, type Category } from "./categories";
 import { rankSentences, rotate, spreadSentences, type GenContext } from "./context";
+import { quotedPhrases } from "./phrases";
 import { booleanValue, constrainString, enumValue, numberValue, stringValue, type FillScope, type Focus } from "./fill-values";
 import { arrayFieldNames, isObject, pickVariant, resolve, schemaType, type JsonSchema } from "./schema";
 import { identifierWords, singular } from "./text";
@@ -135,6 +136,16 @@ class Filler {
       return list.map((c, index) => ({ index, sentence: c.sentence, citation: c }));
     }
     const itemCategory = props.length ? categories[0] : categorize(singular(name));
+    const quoted = quotedPhrases(this.ctx.text);
+    if ((props.length ? categories.includes("title") : itemCategory === "title") && quoted.length >= 2) {
+      return rotate(quoted, this.ctx.variant).map((phrase, index) => {
+        const at = this.ctx.text.indexOf(phrase);
+        const after = this.ctx.text.slice(at + phrase.length + 1, at + phrase.length + 60);
+        const window = after.split(/["“”]/)[0] ?? "";
+        const sentence = this.ctx.sentences.find((s) => s.text.includes(phrase))?.text;
+        return { index, phrase, window, ...(sentence ? { sentence } : {}) };
+      });
+    }
     const sentences =
       itemCategory === "question" || category === "question" ? spreadSentences(this.ctx, Math.max(3, this.asked(name) ?? 3)) : this.scope.ranked;
     const offset = focus.sentence ? Math.max(0, sentences.findIndex((s) => s.text === focus.sentence)) : 0;

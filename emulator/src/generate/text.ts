@@ -89,9 +89,13 @@ export function titleCase(text: string): string {
 
 const NUMBER_WORDS: Record<string, number> = { one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10, eleven: 11, twelve: 12, fifteen: 15, twenty: 20 };
 
-/** "Generate 5 questions" → {count: 5, noun: "questions"}; counts from 1 to 50 only. */
+/**
+ * The count a request asks for: "Generate 5 questions", "give me three examples". The
+ * number must follow a request verb in the same sentence, so prose ("Side two ends") is ignored.
+ */
 export function askedCount(text: string): { count: number; noun: string } | null {
-  const re = /\b(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty)\s+(?:[a-z-]+\s+){0,3}?([a-z]+s)\b/gi;
+  const re =
+    /\b(?:generate|write|create|produce|list|give|return|provide|extract|ask|make|propose|suggest|output|come up with|find|identify|select|pick|choose|include|draft)\b[^.?!\n]{0,40}?\b(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty)\s+(?:[a-z-]+\s+){0,3}?([a-z]+s)\b/gi;
   for (let m = re.exec(text); m; m = re.exec(text)) {
     const raw = (m[1] ?? "").toLowerCase();
     const count = NUMBER_WORDS[raw] ?? Number(raw);
