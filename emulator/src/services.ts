@@ -29,7 +29,7 @@ export function createServices(sql: SqlStorage): Services {
     files,
     jobs,
     fineTuning,
-    limiter: new RateLimiter(),
+    limiter: new RateLimiter((run) => runs.bump(run, "rate_limited", "budget")),
     resolveModel(id) {
       const spec = catalogModel(id) ?? fineTuning.modelSpec(id);
       if (!spec) throw modelNotFound(id);

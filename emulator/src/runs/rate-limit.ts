@@ -27,6 +27,9 @@ export function formatReset(ms: number): string {
 export class RateLimiter {
   private readonly windows = new Map<string, Window>();
 
+  /** `onLimited` records each refusal (the run's stats). */
+  constructor(private readonly onLimited: (run: string) => void = () => {}) {}
+
   private window(run: string, now: number): Window {
     let w = this.windows.get(run);
     if (!w) {
@@ -102,6 +105,7 @@ export class RateLimiter {
   }
 
   private limited(run: string, config: RunConfig, model: string, kind: "requests" | "tokens", detail: string, waitMs: number, lead = "Rate limit reached for"): OpenAIError {
+    this.onLimited(run);
     const wait = Math.max(1, Math.ceil(waitMs));
     const seconds = Math.ceil(wait / 1000);
     const message = `${lead} ${model} in organization ${ORGANIZATION_ID} on ${detail} Please try again in ${formatReset(wait)}. Visit https://platform.openai.com/account/rate-limits to learn more.`;
