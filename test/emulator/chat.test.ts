@@ -94,6 +94,38 @@ describe("emulator: chat completions", () => {
     expect(args.citations).toContainEqual(expect.objectContaining({ author: "Kaplan et al.", year: 2020 }));
   });
 
+  it("cites the labelled source a relevant sentence came from", async () => {
+    const res = await client.chat.completions.create({
+      model: MODEL,
+      messages: [
+        {
+          role: "user",
+          content: "Context:\n[chunk-1] The Transformer relies on attention. It drops recurrence entirely.\n[chunk-2] BERT is pretrained with masked language modelling.\n\nQuestion: How is BERT pretrained?",
+        },
+      ],
+      tools: [
+        {
+          type: "function",
+          function: {
+            name: "answer",
+            parameters: {
+              type: "object",
+              properties: { answer: { type: "string" }, sources: { type: "array", items: { type: "object", properties: { chunk_id: { type: "string" }, quote: { type: "string" } }, required: ["chunk_id", "quote"] } } },
+              required: ["answer", "sources"],
+            },
+          },
+        },
+      ],
+      tool_choice: "required",
+    });
+    const call = res.choices[0]!.message.tool_calls![0]!;
+    if (call.type !== "function") throw new Error("expected a function call");
+    expect(JSON.parse(call.function.arguments)).toEqual({
+      answer: "BERT is pretrained with masked language modelling.",
+      sources: [{ chunk_id: "chunk-2", quote: "BERT is pretrained with masked language modelling." }],
+    });
+  });
+
   it("with tool_choice auto, calls the tool that best matches the question", async () => {
     const res = await client.chat.completions.create({
       model: MODEL,

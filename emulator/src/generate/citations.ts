@@ -75,3 +75,16 @@ export function findNumbers(text: string): { values: number[]; durations: number
   const values = [...cleaned.matchAll(/(?<![\w.])-?\d+(?:,\d{3})*(?:\.\d+)?(?![\w])/g)].map((m) => Number(m[0].replace(/,/g, "")));
   return { values: values.filter((v) => Number.isFinite(v)), durations };
 }
+
+/** Identifiers a prompt labels its sources with: "[chunk-3]", "[2]", "id: doc_7", "chunk_12", in order. */
+export function findIds(text: string): Array<{ id: string; at: number }> {
+  const found: Array<{ id: string; at: number }> = [];
+  const patterns = [
+    /\[([A-Za-z][\w.:-]{0,63}|\d{1,4})\]/g,
+    /\b(?:id|chunk_id|doc_id|source_id)\s*[:=]\s*"?([\w.:-]{1,64})"?/gi,
+    /\b((?:chunk|doc|document|passage|source|src)[-_]\w+)\b/gi,
+  ];
+  for (const re of patterns) for (const m of text.matchAll(re)) if (m[1]) found.push({ id: m[1], at: m.index ?? 0 });
+  found.sort((a, b) => a.at - b.at);
+  return found.filter((f, i) => found.findIndex((g) => g.id === f.id) === i);
+}

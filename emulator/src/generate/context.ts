@@ -36,7 +36,7 @@ export interface GenContext {
 
 const INSTRUCTION =
   /^(?:you are|you're|your (?:task|job|goal)|as an? |answer|respond|reply|return|use |using |generate|write|create|produce|given|please|do not|don't|only|always|never|make sure|ensure|output|format|extract|list |provide|based on|read |summari[sz]e|consider|here is|here are|below is|the following|follow|call |include|avoid|keep|be |think|if (?:the|you)|each question|questions? (?:should|must))/i;
-const LABEL = /^(?:context|text|passage|document|chunk|source|input|excerpt|content)\s*[:：]\s*/i;
+const LABEL = /^(?:(?:context|text|passage|document|chunk|source|input|excerpt|content)\s*[:：]\s*|\[[^\]\n]{1,64}\]\s*)/i;
 
 function isInstruction(sentence: string): boolean {
   return INSTRUCTION.test(sentence) || /\bjson\b|\bschema\b/i.test(sentence) || /[:：]$/.test(sentence.trim());

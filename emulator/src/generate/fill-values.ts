@@ -1,7 +1,7 @@
 import { hash32 } from "../ids";
 import { extractiveAnswer, questionFrom } from "./answers";
 import type { Category } from "./categories";
-import { findCitations, findNames, findNumbers, findYears, type Citation } from "./citations";
+import { findCitations, findIds, findNames, findNumbers, findYears, type Citation } from "./citations";
 import type { ContextSentence, GenContext } from "./context";
 import { capitalisedPhrases, keyPhrase, titleFor } from "./phrases";
 import type { JsonSchema } from "./schema";
@@ -75,8 +75,15 @@ export function stringValue(category: Category, scope: FillScope, focus: Focus, 
     case "title":
       if (focus.phrase) return focus.phrase;
       return titleFor(sentence, ctx.questionWords) || "Untitled";
-    case "id":
-      return slug(titleFor(sentence) || `item ${focus.index + 1}`);
+    case "id": {
+      // The label of the source the sentence came from: inside it, else the nearest one before it.
+      const inside = findIds(sentence)[0];
+      if (inside) return inside.id;
+      const at = sentence ? ctx.promptText.indexOf(sentence) : -1;
+      const before = at > 0 ? findIds(ctx.promptText.slice(0, at)).pop() : undefined;
+      const any = findIds(ctx.promptText);
+      return before?.id ?? any[focus.index % Math.max(1, any.length)]?.id ?? slug(titleFor(sentence) || `item ${focus.index + 1}`);
+    }
     case "short":
       return keyPhrase(sentence, ctx.questionWords) || "general";
     case "description":

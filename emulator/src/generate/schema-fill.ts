@@ -3,7 +3,7 @@ import { rankSentences, rotate, spreadSentences, type GenContext } from "./conte
 import { quotedPhrases } from "./phrases";
 import { booleanValue, constrainString, enumValue, numberValue, stringValue, type FillScope, type Focus } from "./fill-values";
 import { arrayFieldNames, isObject, pickVariant, resolve, schemaType, type JsonSchema } from "./schema";
-import { identifierWords, singular } from "./text";
+import { contentWords, identifierWords, overlap, singular } from "./text";
 
 /** normal; no_context: empty arrays and strings (nothing relevant found); wrong_count: first array gets a wrong length. */
 export type FillMode = "normal" | "no_context" | "wrong_count";
@@ -83,9 +83,9 @@ class Filler {
     if (this.mode === "no_context" || depth >= MAX_DEPTH) return [];
     const itemSchema = pickVariant(this.root, resolve(this.root, s.items)) ?? resolve(this.root, s.items);
     const itemName = singular(name);
-    const sources = this.sources(itemSchema, name, category, focus);
+    const { list: sources, natural } = this.sources(itemSchema, name, category, focus);
     const citations = sources.some((f) => f.citation);
-    let n = this.count(name, sources.length, citations);
+    let n = this.count(name, natural, citations);
     n = Math.max(n, min, sources.length ? 1 : min);
     if (max !== undefined) n = Math.min(n, max);
     if (this.mode === "wrong_count" && !this.wrongCountDone) {
@@ -124,8 +124,19 @@ class Filler {
     return Math.min(3, Math.max(1, available));
   }
 
-  /** What each item is about: citations for citation-like items, else sentences. */
-  private sources(item: JsonSchema, name: string, category: Category, focus: Focus): Focus[] {
+  /**
+   * What each item is about: citations for citation-like items, quoted names for title-like
+   * items, else sentences (relevant ones first). `natural` is how many are worth an item.
+   */
+  private sources(item: JsonSchema, name: string, category: Category, focus: Focus): { list: Focus[]; natural: number } {
+    const { list, covering } = this.sourceList(item, name, category, focus);
+    if (covering) return { list, natural: list.length };
+    const relevant = list.filter((f) => !f.sentence || overlap(new Set(contentWords(f.sentence)), this.ctx.questionWords) > 0);
+    return { list, natural: relevant.length || list.length };
+  }
+
+  /** `covering`: every source is wanted (citations, quoted names, questions spread over the text). */
+  private sourceList(item: JsonSchema, name: string, category: Category, focus: Focus): { list: Focus[]; covering: boolean } {
     const props = isObject(item.properties) ? Object.entries(item.properties) : [];
     const categories = props.map(([key, child]) => categorize(key, isObject(child) && typeof child.description === "string" ? child.description : ""));
     const citationLike =
@@ -133,22 +144,25 @@ class Filler {
     if (citationLike && this.ctx.citations.length) {
       const local = focus.sentence ? this.ctx.citations.filter((c) => c.sentence === focus.sentence) : [];
       const list = local.length ? local : rotate(this.ctx.citations, this.ctx.variant);
-      return list.map((c, index) => ({ index, sentence: c.sentence, citation: c }));
+      return { list: list.map((c, index) => ({ index, sentence: c.sentence, citation: c })), covering: true };
     }
     const itemCategory = props.length ? categories[0] : categorize(singular(name));
     const quoted = quotedPhrases(this.ctx.text);
     if ((props.length ? categories.includes("title") : itemCategory === "title") && quoted.length >= 2) {
-      return rotate(quoted, this.ctx.variant).map((phrase, index) => {
+      const list = rotate(quoted, this.ctx.variant).map((phrase, index): Focus => {
         const at = this.ctx.text.indexOf(phrase);
         const after = this.ctx.text.slice(at + phrase.length + 1, at + phrase.length + 60);
         const window = after.split(/["“”]/)[0] ?? "";
         const sentence = this.ctx.sentences.find((s) => s.text.includes(phrase))?.text;
         return { index, phrase, window, ...(sentence ? { sentence } : {}) };
       });
+      return { list, covering: true };
     }
-    const sentences =
-      itemCategory === "question" || category === "question" ? spreadSentences(this.ctx, Math.max(3, this.asked(name) ?? 3)) : this.scope.ranked;
+    if (itemCategory === "question" || category === "question") {
+      return { list: spreadSentences(this.ctx, Math.max(3, this.asked(name) ?? 3)).map((s, index) => ({ index, sentence: s.text })), covering: true };
+    }
+    const sentences = this.scope.ranked;
     const offset = focus.sentence ? Math.max(0, sentences.findIndex((s) => s.text === focus.sentence)) : 0;
-    return rotate(sentences, offset).map((s, index) => ({ index, sentence: s.text }));
+    return { list: rotate(sentences, offset).map((s, index) => ({ index, sentence: s.text })), covering: false };
   }
 }
