@@ -34,5 +34,8 @@ export default defineConfig({
     globalSetup: ["./test/global-setup.ts"],
     setupFiles: ["./test/setup/no-secrets.ts"],
     include: ["test/**/*.test.ts"],
+    // Two cores shared by workerd and vitest: a cold isolate can take seconds to start.
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
   },
 });

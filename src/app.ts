@@ -7,9 +7,11 @@ import { notFoundOrMethodNotAllowed } from "./middleware/method-not-allowed";
 import { requestContext } from "./middleware/request-context";
 import { createRouter } from "./openapi/router";
 import { adminTenantRoutes } from "./routes/admin-tenants";
+import { catalogRoutes } from "./routes/catalog";
 import { docsRoutes } from "./routes/docs";
 import { healthRoutes } from "./routes/health";
 import { keyRoutes } from "./routes/keys";
+import { openaiModelRoutes } from "./routes/openai-models";
 
 export const OPENAPI_PATH = "/openapi.json";
 
@@ -39,6 +41,8 @@ export function createApp() {
   app.route("/", docsRoutes);
   app.route("/admin", adminTenantRoutes);
   app.route("/api/keys", keyRoutes);
+  app.route("/api/catalog", catalogRoutes);
+  app.route("/openai/v1", openaiModelRoutes);
 
   app.doc31(OPENAPI_PATH, {
     openapi: "3.1.0",

@@ -1,0 +1,35 @@
+import { describe, expect, it } from "vitest";
+import { api, createTenant } from "../helpers/api";
+
+describe("GET /api/catalog", () => {
+  it("lists models, default roles and which providers are configured, without keys or URLs", async () => {
+    const t = await createTenant();
+    const res = await api("/api/catalog", { key: t.key });
+    expect(res.status).toBe(200);
+    const ids = res.body.models.map((m: { id: string }) => m.id);
+    for (const role of ["teacher", "judge", "embedding"]) expect(ids).toContain(res.body.defaults[role]);
+    const openai = res.body.providers.find((p: { id: string }) => p.id === "openai");
+    // No key and no base URL in tests: the local OpenAI-compatible service answers.
+    expect(openai).toMatchObject({ configured: true, source: "local" });
+    expect(openai.fine_tuning.new_jobs_cutoff).toBe("2027-01-06");
+    expect(res.text).not.toMatch(/https?:\/\//);
+  });
+
+  it("labels token counts of non-OpenAI encodings as estimates", async () => {
+    const t = await createTenant();
+    const res = await api("/api/catalog", { key: t.key });
+    const estimated = res.body.models.filter((m: { encoding: string }) => m.encoding === "estimate");
+    expect(estimated.length).toBeGreaterThan(0);
+    for (const m of estimated) expect(m.token_counts_estimated).toBe(true);
+  });
+});
+
+describe("GET /openai/v1/models", () => {
+  it("answers OpenAI's list shape with the chat models", async () => {
+    const t = await createTenant();
+    const res = await api("/openai/v1/models", { key: t.key });
+    expect(res.status).toBe(200);
+    expect(res.body.object).toBe("list");
+    expect(res.body.data[0]).toMatchObject({ object: "model", id: expect.any(String) });
+  });
+});
