@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ApiError } from "../../src/errors";
 import { extractDocument } from "../../src/ingest/extract";
+import { pdfError } from "../../src/ingest/extract/pdf-errors";
 import { samplePdf } from "../fixtures/samples";
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
@@ -104,5 +105,27 @@ describe("extractDocument: content types and text", () => {
     const err = await failure(extractDocument(utf8("0123456789"), "text/plain", { maxBytes: 9 }));
     expect(err.code).toBe("payload_too_large");
     expect(err.status).toBe(413);
+  });
+});
+
+describe("pdfError: what pdf.js throws, translated", () => {
+  it.each([
+    [{ name: "PasswordException", message: "No password given", code: 1 }, "encrypted"],
+    [{ name: "PasswordException", message: "Incorrect Password", code: 2 }, "encrypted"],
+    [Object.assign(new Error("Invalid PDF structure."), { name: "InvalidPDFException" }), "corrupt"],
+    [{ name: "FormatError", message: "Bad FCHECK in flate stream: 120, 239" }, "corrupt"],
+    [{ name: "UnknownErrorException", message: "" }, "corrupt"],
+    ["a bare string", "corrupt"],
+  ])("recognises %o by name and message, not instanceof", (thrown, reason) => {
+    const err = pdfError(thrown);
+    expect(err).toBeInstanceOf(ApiError);
+    expect(err.code).toBe("bad_request");
+    expect(err.details).toMatchObject({ reason });
+    expect(err.message).toMatch(reason === "encrypted" ? /encrypted/ : /^Not a readable PDF: .+\.$/);
+  });
+
+  it("passes our own errors through unchanged", () => {
+    const ours = new ApiError("payload_too_large", "too many pages");
+    expect(pdfError(ours)).toBe(ours);
   });
 });

@@ -24,8 +24,9 @@ interface Line {
 const PARAGRAPH_GAP = 1.45;
 
 /**
- * Extracts a PDF's text layer page by page with pdf.js (through `unpdf`, whose
- * build runs in workerd without a worker thread or canvas).
+ * Extracts a PDF's text layer page by page with pdf.js, through `unpdf`: its
+ * default entry loads its own serverless pdf.js build (`unpdf/pdfjs`), which runs
+ * in workerd as is (no worker thread, no canvas, no eval; no config needed).
  * Pages are joined with a blank line and their spans recorded.
  */
 export async function extractPdf(bytes: Uint8Array, opts: PdfOptions = {}): Promise<{ text: string; pages: PageSpan[] }> {
@@ -35,8 +36,9 @@ export async function extractPdf(bytes: Uint8Array, opts: PdfOptions = {}): Prom
       details: { reason: "corrupt" },
     });
   }
-  // Lazy: pdf.js is ~1.7 MB of JavaScript; a Worker that never sees a PDF never evaluates it.
-  // Failing to load it is our fault, not the document's, so it is not translated.
+  // Lazy: pdf.js is ~1.7 MB of JavaScript. Wrangler's esbuild bundle keeps it in the one
+  // script but wraps it in a lazy initialiser, so start-up parses it without evaluating it.
+  // Failing to load it is our fault, not the document's, so that error is not translated.
   const { getDocumentProxy } = await import("unpdf");
 
   let pdf: Awaited<ReturnType<typeof getDocumentProxy>>;
