@@ -11,7 +11,7 @@ export function extractiveAnswer(ctx: GenContext): string {
   const top = ranked[0];
   if (!top || relevance(ctx, top) === 0) return NO_ANSWER;
   const best = relevance(ctx, top);
-  const picked = ranked.filter((s) => relevance(ctx, s) >= Math.max(1, best / 2)).slice(0, 3);
+  const picked = ranked.filter((s) => relevance(ctx, s) >= best / 2).slice(0, 3);
   const start = ctx.variant % picked.length;
   const chosen = ctx.variant > 0 ? [...picked.slice(start), ...picked.slice(0, start)].slice(0, Math.max(1, picked.length - 1)) : picked;
   return chosen

@@ -1,5 +1,5 @@
 import { findCitations, findNames, findNumbers, findYears, type Citation } from "./citations";
-import { askedCount, contentWords, overlap, splitSentences } from "./text";
+import { askedCount, contentWords, splitSentences } from "./text";
 
 /** A chat message reduced to what generation reads. */
 export interface PlainMessage {
@@ -30,12 +30,18 @@ export interface GenContext {
   names: string[];
   numbers: { values: number[]; durations: number[] };
   asked: { count: number; noun: string } | null;
+  /** Whether the question is separate from the context (a "Question:" line or a sentence ending in "?"). */
+  hasQuestion: boolean;
+  /** Weight of each question word: rarer in the context weighs more; words about the task itself weigh little. */
+  weights: Map<string, number>;
   /** Choice index (n > 1): rotates which sources are used first. */
   variant: number;
 }
 
 const INSTRUCTION =
   /^(?:you are|you're|your (?:task|job|goal)|as an? |answer|respond|reply|return|use |using |generate|write|create|produce|given|please|do not|don't|only|always|never|make sure|ensure|output|format|extract|list |provide|based on|read |summari[sz]e|consider|here is|here are|below is|the following|follow|call |include|avoid|keep|be |think|if (?:the|you)|each question|questions? (?:should|must))/i;
+/** Words that describe the task rather than its subject ("Which citations correspond to related work…"). */
+const TASK_WORDS = new Set(["citation", "citations", "cite", "cited", "work", "works", "related", "paper", "papers", "correspond", "corresponds", "source", "sources", "reference", "references", "mention", "mentions", "mentioned", "discuss", "discusses", "describe", "describes", "list"]);
 const LABEL = /^(?:(?:context|text|passage|document|chunk|source|input|excerpt|content)\s*[:：]\s*|\[[^\]\n]{1,64}\]\s*)/i;
 
 function isInstruction(sentence: string): boolean {
@@ -68,36 +74,62 @@ export function buildContext(messages: readonly PlainMessage[], variant = 0): Ge
     if (words.size === 0) continue;
     sentences.push({ text, words, order: sentences.length, instruction: isInstruction(text) });
   }
-  const content = sentences.filter((s) => !s.instruction).map((s) => s.text);
+  const contentSentences = sentences.filter((s) => !s.instruction);
+  const content = contentSentences.map((s) => s.text);
   const text = content.join("\n");
+  const questionWords = new Set(contentWords(question));
+  const weights = new Map<string, number>();
+  for (const w of questionWords) {
+    const df = contentSentences.filter((s) => s.words.has(w)).length;
+    weights.set(w, Math.log(1 + (contentSentences.length + 1) / (1 + df)) * (TASK_WORDS.has(w) ? 0.2 : 1));
+  }
+  // Counts are asked for in instructions (system prompt, the question, a user message's
+  // first or last sentences), not in the documents they apply to.
+  const instructions = [
+    ...messages.filter((m) => m.role === "system" || m.role === "developer").map((m) => m.text),
+    ...(own !== null ? [own] : []),
+    ...messages.filter((m) => m.role === "user").flatMap((m) => {
+      const parts = splitSentences(m.text);
+      return [...parts.slice(0, 2), ...parts.slice(-1)];
+    }),
+  ].join("\n");
   return {
     sentences,
     question,
-    questionWords: new Set(contentWords(question)),
+    questionWords,
     text,
     promptText: messages.map((m) => m.text).join("\n\n"),
     citations: findCitations(text, content),
     years: findYears(text),
     names: findNames(text),
     numbers: findNumbers(text),
-    asked: askedCount(messages.filter((m) => m.role !== "assistant" && m.role !== "tool").map((m) => m.text).join("\n")),
+    asked: askedCount(instructions),
+    hasQuestion: own !== null,
+    weights,
     variant,
   };
 }
 
-/** Content sentences, most relevant to `against` (default: the question) first, ties in document order. */
-export function rankSentences(ctx: GenContext, against: ReadonlySet<string> = ctx.questionWords): ContextSentence[] {
+/** Weighted overlap of a set of words with the question. */
+export function scoreWords(ctx: GenContext, words: ReadonlySet<string>): number {
+  let score = 0;
+  for (const [w, weight] of ctx.weights) if (words.has(w)) score += weight;
+  return score;
+}
+
+/** Relevance of a sentence to the question. */
+export function relevance(ctx: GenContext, s: ContextSentence): number {
+  return scoreWords(ctx, s.words);
+}
+
+/** Content sentences, most relevant to the question first, ties in document order. */
+export function rankSentences(ctx: GenContext): ContextSentence[] {
   const content = ctx.sentences.filter((s) => !s.instruction);
   const pool = content.length ? content : ctx.sentences;
   return pool
-    .map((s) => ({ s, score: overlap(s.words, against) }))
+    .map((s) => ({ s, score: relevance(ctx, s) }))
     .sort((a, b) => b.score - a.score || a.s.order - b.s.order)
     .map((x) => x.s);
-}
-
-/** Relevance score of a sentence to the question. */
-export function relevance(ctx: GenContext, s: ContextSentence): number {
-  return overlap(s.words, ctx.questionWords);
 }
 
 /** Content sentences spread evenly over the document (for covering it with questions). */

@@ -3,7 +3,9 @@ import { isObject, type JsonSchema } from "./schema";
 /** Every balanced, parseable JSON object in the text, in order (strings inside are respected). */
 export function findJsonObjects(text: string, limit = 20): unknown[] {
   const out: unknown[] = [];
-  for (let start = text.indexOf("{"); start !== -1 && out.length < limit; ) {
+  // Bounded attempts: prose or code full of unbalanced braces must not cost O(n²).
+  let attempts = 0;
+  for (let start = text.indexOf("{"); start !== -1 && out.length < limit && attempts++ < 200; ) {
     const end = matchingBrace(text, start);
     if (end !== -1) {
       try {

@@ -1,9 +1,9 @@
 import { categorize, type Category } from "./categories";
-import { rankSentences, rotate, spreadSentences, type GenContext } from "./context";
+import { rankSentences, rotate, scoreWords, spreadSentences, type GenContext } from "./context";
 import { quotedPhrases } from "./phrases";
 import { booleanValue, constrainString, enumValue, numberValue, stringValue, type FillScope, type Focus } from "./fill-values";
 import { arrayFieldNames, isObject, pickVariant, resolve, schemaType, type JsonSchema } from "./schema";
-import { contentWords, identifierWords, overlap, singular } from "./text";
+import { contentWords, identifierWords, singular } from "./text";
 
 /** normal; no_context: empty arrays and strings (nothing relevant found); wrong_count: first array gets a wrong length. */
 export type FillMode = "normal" | "no_context" | "wrong_count";
@@ -50,7 +50,8 @@ class Filler {
         return this.mode === "no_context" ? false : booleanValue(name, desc, this.scope, focus);
       case "null":
         return null;
-      case "string": {
+      default: {
+        // "string", or a type name we do not know: a string is the safest guess.
         if (this.mode === "no_context") return "";
         const raw = stringValue(category, this.scope, focus, typeof s.maxLength === "number" ? s.maxLength : undefined);
         return constrainString(raw, s, this.scope, focus);
@@ -131,8 +132,17 @@ class Filler {
   private sources(item: JsonSchema, name: string, category: Category, focus: Focus): { list: Focus[]; natural: number } {
     const { list, covering } = this.sourceList(item, name, category, focus);
     if (covering) return { list, natural: list.length };
-    const relevant = list.filter((f) => !f.sentence || overlap(new Set(contentWords(f.sentence)), this.ctx.questionWords) > 0);
+    const relevant = list.filter((f) => !f.sentence || scoreWords(this.ctx, new Set(contentWords(f.sentence))) > 0);
     return { list, natural: relevant.length || list.length };
+  }
+
+  /** With a separate question, the citations whose sentences answer it best (all when none does). */
+  private relevantCitations() {
+    const all = this.ctx.citations;
+    if (!this.ctx.hasQuestion) return all;
+    const scored = all.map((c) => ({ c, score: scoreWords(this.ctx, new Set(contentWords(c.sentence))) }));
+    const best = Math.max(0, ...scored.map((x) => x.score));
+    return best > 0 ? scored.filter((x) => x.score >= best / 2).map((x) => x.c) : all;
   }
 
   /** `covering`: every source is wanted (citations, quoted names, questions spread over the text). */
@@ -143,7 +153,7 @@ class Filler {
       identifierWords(name).some((w) => CITATION_NAMES.test(w)) || categories.includes("author") || categories.includes("year") || category === "author";
     if (citationLike && this.ctx.citations.length) {
       const local = focus.sentence ? this.ctx.citations.filter((c) => c.sentence === focus.sentence) : [];
-      const list = local.length ? local : rotate(this.ctx.citations, this.ctx.variant);
+      const list = local.length ? local : rotate(this.relevantCitations(), this.ctx.variant);
       return { list: list.map((c, index) => ({ index, sentence: c.sentence, citation: c })), covering: true };
     }
     const itemCategory = props.length ? categories[0] : categorize(singular(name));
