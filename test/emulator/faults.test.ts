@@ -95,8 +95,8 @@ describe("emulator: fault injection", () => {
 
   it("accepts a latency setting and still answers", async () => {
     const run = uniqueRun("latency");
-    const described = await configureRun(run, { latency_ms: 5 });
-    expect(described.config.latency_ms).toBe(5);
+    const described = await configureRun(run, { latency_ms: 1 });
+    expect(described.config.latency_ms).toBe(1);
     const res = await emulatorClient(run).chat.completions.create(ask(1));
     expect(res.choices[0]!.message.content).toBeTruthy();
   });
