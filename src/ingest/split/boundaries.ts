@@ -8,25 +8,34 @@ import { isWhitespace } from "./spans";
  */
 export type CutFinder = (text: string, start: number, end: number) => number[];
 
-// A blank line: a line break, optional horizontal whitespace (CR included), another line break.
-const BLANK_LINE = /\n[^\S\n]*\n/g;
+/**
+ * Cuts before every whitespace run that holds `blankLines` or more consecutive blank lines
+ * (spaces, tabs and CRs on them allowed).
+ */
+export function blankLineCuts(blankLines: number): CutFinder {
+  const pattern = new RegExp(`\\n(?:[^\\S\\n]*\\n){${blankLines},}`, "g");
+  return (text, start, end) => {
+    const cuts: number[] = [];
+    const slice = text.slice(start, end);
+    pattern.lastIndex = 0;
+    for (let m = pattern.exec(slice); m; m = pattern.exec(slice)) {
+      let cut = start + m.index;
+      while (cut > start && isWhitespace(text.charCodeAt(cut - 1))) cut--;
+      // Skip the rest of this whitespace run, so a long run of blank lines costs one pass.
+      let next = start + m.index + m[0].length;
+      while (next < end && isWhitespace(text.charCodeAt(next))) next++;
+      pattern.lastIndex = next - start;
+      if (cut > start && next < end && cut > (cuts[cuts.length - 1] ?? start)) cuts.push(cut);
+    }
+    return cuts;
+  };
+}
 
-/** Paragraphs: cut before every run of whitespace that holds a blank line. */
-export const paragraphCuts: CutFinder = (text, start, end) => {
-  const cuts: number[] = [];
-  const slice = text.slice(start, end);
-  BLANK_LINE.lastIndex = 0;
-  for (let m = BLANK_LINE.exec(slice); m; m = BLANK_LINE.exec(slice)) {
-    let cut = start + m.index;
-    while (cut > start && isWhitespace(text.charCodeAt(cut - 1))) cut--;
-    // Skip the rest of this whitespace run, so a run of many blank lines costs one pass.
-    let next = start + m.index + m[0].length;
-    while (next < end && isWhitespace(text.charCodeAt(next))) next++;
-    BLANK_LINE.lastIndex = next - start;
-    if (cut > start && next < end && cut > (cuts[cuts.length - 1] ?? start)) cuts.push(cut);
-  }
-  return cuts;
-};
+/**
+ * Paragraphs, as LlamaIndex's default separator "\n\n\n" has them: two blank lines or more. A
+ * single blank line ends a sentence instead (see sentences.ts), so text is still cut there.
+ */
+export const paragraphCuts: CutFinder = blankLineCuts(2);
 
 // LlamaIndex's secondary chunking regex `[^,.;。？！]+[,.;。？！]?`, plus the full-width comma,
 // semicolon and ideographic comma, which CJK text uses between clauses.

@@ -28,10 +28,16 @@ export const segmentCuts =
   let at = 0;
   while (slice.length - at > units) {
     const target = at + units;
-    // The cluster that holds `target` starts at a boundary; when that is not past `at`, one
-    // cluster spans the whole segment (a long run of combining marks): cut at a code point.
-    let cut = clusters.containing(target)?.index ?? target;
-    if (cut <= at) cut = codePointBoundary(slice, target);
+    // Cut where the cluster that holds `target` starts. When that is not past `at`, one cluster
+    // spans the whole segment: keep it whole (a long ZWJ sequence) unless it is absurdly long
+    // (thousands of combining marks), which is cut at a code point.
+    const cluster = clusters.containing(target);
+    let cut = cluster?.index ?? target;
+    if (cut <= at) {
+      const clusterEnd = cluster ? cluster.index + cluster.segment.length : target;
+      cut = clusterEnd - at <= MAX_SEGMENT_UNITS ? clusterEnd : codePointBoundary(slice, target);
+    }
+    if (cut >= slice.length) break;
     cuts.push(start + cut);
     at = cut;
   }

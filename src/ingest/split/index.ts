@@ -19,3 +19,4 @@ export {
 } from "./options";
 export type { TextCounter } from "./pieces";
 export { splitText } from "./split-text";
+export { chunkProblems, type CheckSettings } from "./check";

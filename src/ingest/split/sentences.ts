@@ -1,4 +1,4 @@
-import type { CutFinder } from "./boundaries";
+import { blankLineCuts, type CutFinder } from "./boundaries";
 import { isWhitespace } from "./spans";
 
 /*
@@ -7,6 +7,7 @@ import { isWhitespace } from "./spans";
  * candidate is not a boundary when the next word starts in lower case, or when the word before a
  * single period is a known abbreviation ("et al.", "e.g.", "Fig."), an initial ("J. Smith") or a
  * dotted abbreviation ("U.S."). Decimals never match: a point inside "3.14" has no space after it.
+ * A blank line ends a sentence too (a heading, a list item), where NLTK's Punkt would run on.
  * A regex over each span, not Intl.Segmenter: it is faster on large input and knows these cases.
  */
 const TERMINATOR = /(?:[.!?…]+["'”’»)\]]*(?=\s)|[。！？｡]+["'”’」』）】》]*)/g;
@@ -26,8 +27,12 @@ const DOTTED = /^(?:\p{L}{1,2}\.)+\p{L}{1,2}$/u;
 const LOWER = /^\p{Ll}/u;
 const MAX_ABBREVIATION = 12;
 
-/** Sentences: cut after each terminator that ends a sentence, before the whitespace that follows. */
-export const sentenceCuts: CutFinder = (text, start, end) => {
+const blankLines = blankLineCuts(1);
+
+/** Sentences: cut after each terminator that ends a sentence (before the whitespace after it). */
+export const sentenceCuts: CutFinder = (text, start, end) => mergeSorted(terminatorCuts(text, start, end), blankLines(text, start, end));
+
+const terminatorCuts: CutFinder = (text, start, end) => {
   const cuts: number[] = [];
   const slice = text.slice(start, end);
   TERMINATOR.lastIndex = 0;
@@ -57,4 +62,17 @@ function endsSentence(text: string, spanStart: number, at: number, match: string
   const word = text.slice(from, at);
   if (word === "" || (from === limit && limit > spanStart)) return true;
   return !(ABBREVIATIONS.has(word.toLowerCase()) || INITIAL.test(word) || DOTTED.test(word));
+}
+
+function mergeSorted(a: number[], b: number[]): number[] {
+  if (b.length === 0) return a;
+  if (a.length === 0) return b;
+  const out: number[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    const next = j >= b.length || (i < a.length && a[i]! <= b[j]!) ? a[i++]! : b[j++]!;
+    if (next !== out[out.length - 1]) out.push(next);
+  }
+  return out;
 }
