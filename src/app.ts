@@ -9,9 +9,12 @@ import { createRouter } from "./openapi/router";
 import { adminTenantRoutes } from "./routes/admin-tenants";
 import { catalogRoutes } from "./routes/catalog";
 import { docsRoutes } from "./routes/docs";
+import { documentRoutes } from "./routes/documents";
 import { healthRoutes } from "./routes/health";
 import { keyRoutes } from "./routes/keys";
 import { openaiModelRoutes } from "./routes/openai-models";
+import { retrieveRoutes } from "./routes/retrieve";
+import { settingsRoutes } from "./routes/settings";
 
 export const OPENAPI_PATH = "/openapi.json";
 
@@ -42,6 +45,9 @@ export function createApp() {
   app.route("/admin", adminTenantRoutes);
   app.route("/api/keys", keyRoutes);
   app.route("/api/catalog", catalogRoutes);
+  app.route("/api/settings", settingsRoutes);
+  app.route("/api/documents", documentRoutes);
+  app.route("/api/retrieve", retrieveRoutes);
   app.route("/openai/v1", openaiModelRoutes);
 
   app.doc31(OPENAPI_PATH, {

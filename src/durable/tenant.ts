@@ -8,14 +8,40 @@ import {
   type IdempotencyBegin,
   type StoredResponse,
 } from "./tenant/idempotency";
+import {
+  chunkIds,
+  chunksToEmbed,
+  chunkStats,
+  createDocument,
+  findByDedupe,
+  getChunks,
+  getDocument,
+  listDocuments,
+  markDeleted,
+  markEmbedded,
+  putChunks,
+  removeDocument,
+  updateDocument,
+  type ChunkRow,
+  type DocumentPatch,
+  type DocumentRecord,
+  type DocumentStatus,
+  type NewDocument,
+  type RetrievedChunk,
+} from "./tenant/documents";
 import { checkKey, insertKey, listKeys, revokeKey, type KeyInfo, type NewKeyRow } from "./tenant/keys";
 import { TENANT_MIGRATIONS } from "./tenant/schema";
+
+/** A tenant's own defaults; each issue adds its section. */
+export interface TenantSettings {
+  chunking?: { chunk_size?: number; chunk_overlap?: number; encoding?: "cl100k_base" | "o200k_base" };
+}
 
 export interface TenantInfo {
   id: string;
   name: string;
   created_at: string;
-  settings: Record<string, unknown>;
+  settings: TenantSettings;
 }
 
 /**
@@ -49,8 +75,20 @@ export class Tenant extends DurableObject<Bindings> {
       id: row.id!,
       name: row.name!,
       created_at: row.created_at!,
-      settings: JSON.parse(row.settings ?? "{}") as Record<string, unknown>,
+      settings: JSON.parse(row.settings ?? "{}") as TenantSettings,
     };
+  }
+
+  /** Merges a settings patch section by section; a null section is removed. */
+  async updateSettings(patch: { [K in keyof TenantSettings]?: TenantSettings[K] | null }): Promise<TenantSettings> {
+    const current = (await this.info())?.settings ?? {};
+    const next: Record<string, unknown> = { ...current };
+    for (const [k, v] of Object.entries(patch)) {
+      if (v === null) delete next[k];
+      else if (v !== undefined) next[k] = v;
+    }
+    this.sql.exec("UPDATE tenant SET settings = ?", JSON.stringify(next));
+    return next as TenantSettings;
   }
 
   async addKey(row: NewKeyRow): Promise<void> {
@@ -67,6 +105,60 @@ export class Tenant extends DurableObject<Bindings> {
 
   async checkKey(id: string, hash: string): Promise<boolean> {
     return checkKey(this.sql, id, hash, new Date());
+  }
+
+  // --- documents and chunks (ingest) ---
+
+  async createDocument(doc: NewDocument): Promise<{ created: boolean; document: DocumentRecord }> {
+    return createDocument(this.sql, doc);
+  }
+
+  async findDocumentByDedupe(dedupeKey: string): Promise<DocumentRecord | null> {
+    return findByDedupe(this.sql, dedupeKey);
+  }
+
+  async removeDocument(id: string): Promise<void> {
+    removeDocument(this.sql, id);
+  }
+
+  async getDocument(id: string): Promise<DocumentRecord | null> {
+    return getDocument(this.sql, id);
+  }
+
+  async listDocuments(opts: { limit: number; cursor?: number; status?: DocumentStatus }) {
+    return listDocuments(this.sql, opts);
+  }
+
+  async updateDocument(id: string, patch: DocumentPatch): Promise<DocumentRecord | null> {
+    return updateDocument(this.sql, id, patch);
+  }
+
+  async putChunks(documentId: string, chunks: ChunkRow[]): Promise<void> {
+    putChunks(this.sql, documentId, chunks);
+  }
+
+  async chunksToEmbed(documentId: string, limit: number): Promise<ChunkRow[]> {
+    return chunksToEmbed(this.sql, documentId, limit);
+  }
+
+  async markEmbedded(ids: string[]): Promise<void> {
+    markEmbedded(this.sql, ids);
+  }
+
+  async chunkIds(documentId: string): Promise<string[]> {
+    return chunkIds(this.sql, documentId);
+  }
+
+  async chunkStats(documentId: string) {
+    return chunkStats(this.sql, documentId);
+  }
+
+  async getChunks(ids: string[]): Promise<RetrievedChunk[]> {
+    return getChunks(this.sql, ids);
+  }
+
+  async markDocumentDeleted(id: string): Promise<void> {
+    markDeleted(this.sql, id);
   }
 
   async idempotencyBegin(key: string, fingerprint: string): Promise<IdempotencyBegin> {

@@ -11,9 +11,10 @@ export function newId(prefix: string): string {
   return `${prefix}_${randomToken(12)}`;
 }
 
-/** Lower-case hex SHA-256 of a string. */
-export async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+/** Lower-case hex SHA-256 of a string (its UTF-8 bytes) or of bytes. */
+export async function sha256Hex(data: string | Uint8Array | ArrayBuffer): Promise<string> {
+  const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
+  const digest = await crypto.subtle.digest("SHA-256", bytes);
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 

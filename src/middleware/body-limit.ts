@@ -3,13 +3,25 @@ import { bodyLimit } from "hono/body-limit";
 import type { AppEnv } from "../env";
 import { ApiError } from "../errors";
 
-const FALLBACK_MAX_BYTES = 10 * 1024 * 1024;
+const FALLBACK_MAX_BYTES = 1024 * 1024;
+const FALLBACK_MAX_DOCUMENT_BYTES = 50 * 1024 * 1024;
 
-/** Rejects bodies over `MAX_BODY_BYTES` with 413, whether declared by Content-Length or streamed. */
+/** Document uploads have their own, larger limit; every other body the general one. */
+function limitFor(c: Parameters<MiddlewareHandler<AppEnv>>[0]): number {
+  if (c.req.method === "POST" && new URL(c.req.url).pathname.replace(/\/$/, "") === "/api/documents") {
+    return Number(c.env.MAX_DOCUMENT_BYTES) || FALLBACK_MAX_DOCUMENT_BYTES;
+  }
+  return Number(c.env.MAX_BODY_BYTES) || FALLBACK_MAX_BYTES;
+}
+
+/**
+ * Rejects bodies over the limit (`MAX_BODY_BYTES`, or `MAX_DOCUMENT_BYTES` for
+ * uploads) with 413, whether declared by Content-Length or streamed.
+ */
 export function limitBody(): MiddlewareHandler<AppEnv> {
   const cache = new Map<number, MiddlewareHandler>();
   return (c, next) => {
-    const max = Number(c.env.MAX_BODY_BYTES) || FALLBACK_MAX_BYTES;
+    const max = limitFor(c);
     let mw = cache.get(max);
     if (!mw) {
       mw = bodyLimit({

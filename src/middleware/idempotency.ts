@@ -2,6 +2,7 @@ import type { MiddlewareHandler } from "hono";
 import { tenantStub } from "../durable/tenant";
 import type { AppEnv } from "../env";
 import { ApiError } from "../errors";
+import { sha256Hex } from "../lib/ids";
 
 /** Operator (admin) requests keep their idempotency records in a reserved Tenant object. */
 const OPERATOR_SCOPE = "__operator__";
@@ -55,6 +56,5 @@ async function fingerprintOf(method: string, path: string, body: ArrayBuffer): P
   const all = new Uint8Array(head.length + body.byteLength);
   all.set(head);
   all.set(new Uint8Array(body), head.length);
-  const digest = await crypto.subtle.digest("SHA-256", all);
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return sha256Hex(all);
 }

@@ -1,13 +1,15 @@
 import type { Bindings } from "../env";
 import { logLine } from "../lib/log";
+import { consumeDeadLetters } from "./dead-letter";
+import { consumeIngest } from "./ingest";
 import { QUEUES } from "./messages";
 
 /** What a consumer does with one batch. */
 export type Consumer = (batch: MessageBatch<unknown>, env: Bindings, ctx: ExecutionContext) => Promise<void>;
 
 /**
- * Consumers are added by their issues (ingest, label, eval). Until then a
- * message is acknowledged and logged, so nothing loops through retries.
+ * Consumers not built yet (label, eval) acknowledge and log a message, so
+ * nothing loops through retries before their issues land.
  */
 const notYet =
   (queue: string): Consumer =>
@@ -18,31 +20,15 @@ const notYet =
     }
   };
 
-/** Messages that gave up after their retries: recorded, then acknowledged. */
-const deadLetter: Consumer = async (batch) => {
-  for (const msg of batch.messages) {
-    const body = msg.body as { tenant_id?: string; request_id?: string; type?: string } | null;
-    logLine("error", "dead letter", {
-      queue: batch.queue,
-      message_id: msg.id,
-      attempts: msg.attempts,
-      type: body?.type,
-      tenant: body?.tenant_id,
-      request_id: body?.request_id,
-    });
-    msg.ack();
-  }
-};
-
 const CONSUMERS: Record<string, Consumer> = {
-  [QUEUES.ingest]: notYet(QUEUES.ingest),
+  [QUEUES.ingest]: consumeIngest,
   [QUEUES.label]: notYet(QUEUES.label),
   [QUEUES.eval]: notYet(QUEUES.eval),
 };
 
 /** One `queue()` handler for every queue, dispatched on `batch.queue`. */
 export async function dispatchQueue(batch: MessageBatch<unknown>, env: Bindings, ctx: ExecutionContext): Promise<void> {
-  if (batch.queue.endsWith("-dlq")) return deadLetter(batch, env, ctx);
+  if (batch.queue.endsWith("-dlq")) return consumeDeadLetters(batch, env);
   const consumer = CONSUMERS[batch.queue];
   if (!consumer) {
     logLine("error", "batch from an unknown queue", { queue: batch.queue });

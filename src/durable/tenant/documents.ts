@@ -1,0 +1,248 @@
+/** Documents and their chunks, in the tenant's own SQLite database. */
+
+export type DocumentStatus = "pending" | "processing" | "ready" | "failed" | "deleted";
+export type MetadataValue = string | number | boolean;
+
+export interface ChunkSettings {
+  chunk_size: number;
+  chunk_overlap: number;
+  encoding: "cl100k_base" | "o200k_base";
+}
+
+export interface DocumentRecord {
+  id: string;
+  title: string;
+  format: "text" | "markdown" | "pdf";
+  content_type: string;
+  content_hash: string;
+  bytes: number;
+  metadata: Record<string, MetadataValue>;
+  settings: ChunkSettings;
+  status: DocumentStatus;
+  error: { code: string; message: string } | null;
+  chunk_count: number | null;
+  token_count: number | null;
+  page_count: number | null;
+  created_at: string;
+  updated_at: string;
+  /** Where the original lives in R2 (internal: never sent to clients). */
+  r2_key: string;
+}
+
+export type NewDocument = Omit<
+  DocumentRecord,
+  "status" | "error" | "chunk_count" | "token_count" | "page_count" | "updated_at"
+> & { dedupe_key: string };
+
+export interface ChunkRow {
+  id: string;
+  idx: number;
+  text: string;
+  start: number;
+  end: number;
+  page_from: number | null;
+  page_to: number | null;
+  tokens: number;
+}
+
+export interface RetrievedChunk {
+  id: string;
+  document_id: string;
+  title: string;
+  idx: number;
+  text: string;
+  page_from: number | null;
+  page_to: number | null;
+}
+
+type Row = Record<string, SqlStorageValue>;
+
+function toRecord(r: Row): DocumentRecord {
+  return {
+    id: r.id as string,
+    title: r.title as string,
+    format: r.format as DocumentRecord["format"],
+    content_type: r.content_type as string,
+    content_hash: r.content_hash as string,
+    bytes: r.bytes as number,
+    metadata: JSON.parse(r.metadata as string) as DocumentRecord["metadata"],
+    settings: JSON.parse(r.settings as string) as ChunkSettings,
+    status: r.status as DocumentStatus,
+    error: r.error ? (JSON.parse(r.error as string) as DocumentRecord["error"]) : null,
+    chunk_count: (r.chunk_count as number | null) ?? null,
+    token_count: (r.token_count as number | null) ?? null,
+    page_count: (r.page_count as number | null) ?? null,
+    created_at: r.created_at as string,
+    updated_at: r.updated_at as string,
+    r2_key: r.r2_key as string,
+  };
+}
+
+/**
+ * Inserts a document unless a live one with the same content and settings exists
+ * (then that one is returned and nothing is written). A failed or deleted twin is replaced.
+ */
+export function createDocument(sql: SqlStorage, doc: NewDocument): { created: boolean; document: DocumentRecord } {
+  const twin = findByDedupe(sql, doc.dedupe_key);
+  if (twin) return { created: false, document: twin };
+  sql.exec(
+    `INSERT INTO documents (id, title, format, content_type, content_hash, dedupe_key, r2_key, bytes, metadata, settings,
+       status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)`,
+    doc.id,
+    doc.title,
+    doc.format,
+    doc.content_type,
+    doc.content_hash,
+    doc.dedupe_key,
+    doc.r2_key,
+    doc.bytes,
+    JSON.stringify(doc.metadata),
+    JSON.stringify(doc.settings),
+    doc.created_at,
+    doc.created_at,
+  );
+  return { created: true, document: getDocument(sql, doc.id)! };
+}
+
+export function getDocument(sql: SqlStorage, id: string): DocumentRecord | null {
+  const row = sql.exec<Row>("SELECT * FROM documents WHERE id = ?", id).toArray()[0];
+  return row ? toRecord(row) : null;
+}
+
+/** Live documents, newest first, paged by an opaque cursor (the row id). */
+export function listDocuments(
+  sql: SqlStorage,
+  opts: { limit: number; cursor?: number; status?: DocumentStatus },
+): { data: DocumentRecord[]; next_cursor: number | null } {
+  const rows = sql
+    .exec<Row>(
+      `SELECT rowid AS _rowid, * FROM documents WHERE status != 'deleted' AND (? IS NULL OR status = ?)
+       AND (? IS NULL OR rowid < ?) ORDER BY rowid DESC LIMIT ?`,
+      opts.status ?? null,
+      opts.status ?? null,
+      opts.cursor ?? null,
+      opts.cursor ?? null,
+      opts.limit + 1,
+    )
+    .toArray();
+  const page = rows.slice(0, opts.limit);
+  const more = rows.length > opts.limit;
+  return { data: page.map(toRecord), next_cursor: more ? (page.at(-1)!._rowid as number) : null };
+}
+
+export interface DocumentPatch {
+  status?: DocumentStatus;
+  error?: { code: string; message: string } | null;
+  chunk_count?: number;
+  token_count?: number;
+  page_count?: number | null;
+}
+
+/** Applies a patch unless the document is deleted (a late consumer must not resurrect it). */
+export function updateDocument(sql: SqlStorage, id: string, patch: DocumentPatch): DocumentRecord | null {
+  const current = getDocument(sql, id);
+  if (!current || current.status === "deleted") return current;
+  const next = { ...current, ...patch };
+  sql.exec(
+    `UPDATE documents SET status = ?, error = ?, chunk_count = ?, token_count = ?, page_count = ?, updated_at = ?
+     WHERE id = ?`,
+    next.status,
+    next.error ? JSON.stringify(next.error) : null,
+    next.chunk_count,
+    next.token_count,
+    next.page_count,
+    new Date().toISOString(),
+    id,
+  );
+  return getDocument(sql, id);
+}
+
+/** Stores chunks idempotently: a chunk id already present is left as it is. */
+export function putChunks(sql: SqlStorage, documentId: string, chunks: readonly ChunkRow[]): void {
+  for (const c of chunks) {
+    sql.exec(
+      `INSERT OR IGNORE INTO chunks (id, document_id, idx, text, start_offset, end_offset, page_from, page_to, tokens)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      c.id,
+      documentId,
+      c.idx,
+      c.text,
+      c.start,
+      c.end,
+      c.page_from,
+      c.page_to,
+      c.tokens,
+    );
+  }
+}
+
+/** The next chunks still to embed, in order. */
+export function chunksToEmbed(sql: SqlStorage, documentId: string, limit: number): ChunkRow[] {
+  return sql
+    .exec<Row>(
+      `SELECT id, idx, text, start_offset AS start, end_offset AS end, page_from, page_to, tokens FROM chunks
+       WHERE document_id = ? AND embedded = 0 ORDER BY idx LIMIT ?`,
+      documentId,
+      limit,
+    )
+    .toArray() as unknown as ChunkRow[];
+}
+
+export function markEmbedded(sql: SqlStorage, ids: readonly string[]): void {
+  for (const id of ids) sql.exec("UPDATE chunks SET embedded = 1 WHERE id = ?", id);
+}
+
+export function chunkIds(sql: SqlStorage, documentId: string): string[] {
+  return sql
+    .exec<{ id: string }>("SELECT id FROM chunks WHERE document_id = ? ORDER BY idx", documentId)
+    .toArray()
+    .map((r) => r.id);
+}
+
+export function chunkStats(sql: SqlStorage, documentId: string): { chunks: number; tokens: number; embedded: number } {
+  return sql
+    .exec<{ chunks: number; tokens: number; embedded: number }>(
+      "SELECT COUNT(*) AS chunks, COALESCE(SUM(tokens), 0) AS tokens, COALESCE(SUM(embedded), 0) AS embedded FROM chunks WHERE document_id = ?",
+      documentId,
+    )
+    .one();
+}
+
+/** Chunks by id with their document's title, for retrieval answers (live documents only). */
+export function getChunks(sql: SqlStorage, ids: readonly string[]): RetrievedChunk[] {
+  const out: RetrievedChunk[] = [];
+  for (const id of ids) {
+    const row = sql
+      .exec<Row>(
+        `SELECT c.id, c.document_id, d.title, c.idx, c.text, c.page_from, c.page_to FROM chunks c
+         JOIN documents d ON d.id = c.document_id WHERE c.id = ? AND d.status = 'ready'`,
+        id,
+      )
+      .toArray()[0];
+    if (row) out.push(row as unknown as RetrievedChunk);
+  }
+  return out;
+}
+
+/** Marks a document deleted and drops its chunks; the tombstone keeps deletes repeat-safe. */
+export function markDeleted(sql: SqlStorage, id: string): void {
+  sql.exec("DELETE FROM chunks WHERE document_id = ?", id);
+  sql.exec("UPDATE documents SET status = 'deleted', updated_at = ? WHERE id = ?", new Date().toISOString(), id);
+}
+
+/** A live document with this content, settings and metadata, if one exists. */
+export function findByDedupe(sql: SqlStorage, dedupeKey: string): DocumentRecord | null {
+  const row = sql
+    .exec<Row>(
+      "SELECT * FROM documents WHERE dedupe_key = ? AND status NOT IN ('failed', 'deleted') ORDER BY created_at LIMIT 1",
+      dedupeKey,
+    )
+    .toArray()[0];
+  return row ? toRecord(row) : null;
+}
+
+/** Removes a document entirely (rollback of a create that could not be queued). */
+export function removeDocument(sql: SqlStorage, id: string): void {
+  sql.exec("DELETE FROM chunks WHERE document_id = ?", id);
+  sql.exec("DELETE FROM documents WHERE id = ?", id);
+}

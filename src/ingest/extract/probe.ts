@@ -1,0 +1,49 @@
+import { ApiError } from "../../errors";
+import { noTextLayer, pdfError } from "./pdf-errors";
+
+/**
+ * A bounded check of an uploaded PDF inside the request: open it (pdf.js reads the
+ * trailer and cross-reference table, lazily) and look for text on a few sampled
+ * pages. Corrupt, encrypted and image-only PDFs are refused with a 4xx before
+ * anything is stored; the full extraction still runs in the ingest consumer.
+ */
+export async function probePdf(bytes: Uint8Array): Promise<{ pages: number }> {
+  if (!startsLikePdf(bytes)) {
+    throw new ApiError("bad_request", "Not a readable PDF: no %PDF- header in the first 1024 bytes.", {
+      details: { reason: "corrupt" },
+    });
+  }
+  const { getDocumentProxy } = await import("unpdf");
+  let pdf: Awaited<ReturnType<typeof getDocumentProxy>>;
+  try {
+    pdf = await getDocumentProxy(bytes.slice(), {
+      disableFontFace: true,
+      isOffscreenCanvasSupported: false,
+      useSystemFonts: false,
+      verbosity: 0,
+    });
+  } catch (err) {
+    throw pdfError(err);
+  }
+  try {
+    const n = pdf.numPages;
+    // First pages, the middle and the last: a cover image alone does not make a PDF image-only.
+    const sample = [...new Set([1, 2, 3, Math.ceil(n / 2), n])].filter((p) => p >= 1 && p <= n);
+    for (const page of sample) {
+      try {
+        const content = await (await pdf.getPage(page)).getTextContent();
+        if (content.items.some((i) => "str" in i && /\S/.test(i.str))) return { pages: n };
+      } catch (err) {
+        throw pdfError(err);
+      }
+    }
+    throw noTextLayer(n);
+  } finally {
+    await pdf.loadingTask.destroy().catch(() => undefined);
+  }
+}
+
+function startsLikePdf(bytes: Uint8Array): boolean {
+  const head = new TextDecoder("latin1").decode(bytes.subarray(0, 1024));
+  return head.includes("%PDF-");
+}

@@ -1,0 +1,17 @@
+import type { ApiError } from "../errors";
+import { retryDelayMs } from "../llm";
+
+/** Queues accept a retry delay of up to 24 h; we cap ours at 15 min. */
+const MAX_DELAY_SECONDS = 15 * 60;
+
+/**
+ * Retries a message later, honouring the provider's Retry-After when it gave one,
+ * else exponential backoff with jitter. Every retry counts towards the queue's
+ * `max_retries`; past it the message goes to the dead-letter queue, whose consumer
+ * records the failure.
+ */
+export function retryLater(msg: Message<unknown>, err: ApiError): number {
+  const delaySeconds = Math.min(MAX_DELAY_SECONDS, Math.max(1, Math.ceil(retryDelayMs(err, msg.attempts) / 1000)));
+  msg.retry({ delaySeconds });
+  return delaySeconds;
+}

@@ -1,0 +1,249 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { tenantOf } from "../auth/middleware";
+import { tenantStub } from "../durable/tenant";
+import type { DocumentRecord } from "../durable/tenant/documents";
+import type { AppEnv } from "../env";
+import { ApiError } from "../errors";
+import { formatOf } from "../ingest/extract";
+import { metadataTextOf } from "../ingest/pipeline";
+import { checkMetadataFits, resolveChunkSettings } from "../ingest/settings";
+import {
+  checkUpload,
+  createDocumentFormSchema,
+  createDocumentJsonSchema,
+  fileContentType,
+  parseMetadataField,
+  rawUploadQuerySchema,
+  type Upload,
+} from "../ingest/upload";
+import { newId, sha256Hex } from "../lib/ids";
+import { createRouter } from "../openapi/router";
+import { errorResponses, idempotencyKeyHeader, jsonContent, TENANT_SECURITY } from "../openapi/schemas";
+import { QUEUES, type IngestMessage } from "../queues/messages";
+import { vectorIndexFor } from "../vector";
+
+export const documentSchema = z
+  .object({
+    id: z.string(),
+    title: z.string(),
+    format: z.enum(["text", "markdown", "pdf"]),
+    content_type: z.string(),
+    content_hash: z.string().openapi({ description: "SHA-256 of the original bytes" }),
+    bytes: z.number(),
+    metadata: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
+    settings: z.object({ chunk_size: z.number(), chunk_overlap: z.number(), encoding: z.string() }),
+    status: z.enum(["pending", "processing", "ready", "failed"]),
+    error: z.object({ code: z.string(), message: z.string() }).nullable(),
+    chunk_count: z.number().nullable(),
+    token_count: z.number().nullable(),
+    page_count: z.number().nullable(),
+    created_at: z.string(),
+    updated_at: z.string(),
+  })
+  .openapi("Document");
+
+/** What a client sees of a document: not where it is stored. */
+export function documentView(doc: DocumentRecord) {
+  const { r2_key: _r2, ...view } = doc;
+  return { ...view, status: view.status as Exclude<DocumentRecord["status"], "deleted"> };
+}
+
+const idParam = z.object({ id: z.string().min(1).max(64) });
+const rawBody = { schema: z.string().openapi({ type: "string", format: "binary" }) };
+
+/** Reads the upload in whichever of the three shapes it came. */
+async function readUpload(c: Context<AppEnv>): Promise<Upload> {
+  const contentType = c.req.header("Content-Type") ?? "";
+  if (/^application\/json\b/i.test(contentType)) {
+    const body = (c.req.valid as (t: "json") => z.infer<typeof createDocumentJsonSchema>)("json");
+    const { title, text, format, metadata, ...settings } = body;
+    const type = format === "markdown" ? "text/markdown" : "text/plain";
+    return { bytes: new TextEncoder().encode(text), contentType: type, format, title, metadata: metadata ?? {}, settings };
+  }
+  if (/^multipart\/form-data\b/i.test(contentType)) {
+    const form = (c.req.valid as (t: "form") => z.infer<typeof createDocumentFormSchema>)("form");
+    const file = form.file as unknown;
+    if (!(file instanceof File)) {
+      throw new ApiError("validation_failed", "A multipart upload needs a `file` part.", { details: [{ path: "file", message: "missing" }] });
+    }
+    const type = fileContentType(file);
+    const settings = rawUploadQuerySchema.pick({ chunk_size: true, chunk_overlap: true, encoding: true }).safeParse(form);
+    if (!settings.success) throw new ApiError("validation_failed", "Invalid chunk settings.", { details: settings.error.issues });
+    return {
+      bytes: new Uint8Array(await file.arrayBuffer()),
+      contentType: type,
+      format: formatOf(type),
+      title: form.title?.trim() || file.name || "Untitled",
+      metadata: parseMetadataField(form.metadata),
+      settings: settings.data,
+    };
+  }
+  const query = rawUploadQuerySchema.safeParse(c.req.query());
+  if (!query.success) {
+    throw new ApiError("validation_failed", `Invalid query: ${query.error.issues[0]?.message}`, {
+      details: query.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })),
+    });
+  }
+  const { title, metadata, ...settings } = query.data;
+  return {
+    bytes: new Uint8Array(await c.req.arrayBuffer()),
+    contentType,
+    format: formatOf(contentType),
+    title: title ?? "Untitled",
+    metadata: parseMetadataField(metadata),
+    settings,
+  };
+}
+
+export const documentRoutes = createRouter()
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/",
+      tags: ["documents"],
+      summary: "Upload a document (JSON text, a raw text/Markdown/PDF body, or multipart); ingested off the request path",
+      description:
+        "Answers 202 with the document `pending`; the ingest queue extracts, splits (token-aware, LlamaIndex " +
+        "SentenceSplitter semantics) and embeds it, then marks it `ready` (or `failed` with the reason). " +
+        "Identical content with the same settings and metadata answers 200 with the existing document. " +
+        "With Vectorize, `ready` means written: vectors become searchable a few seconds later.",
+      security: TENANT_SECURITY,
+      request: {
+        headers: idempotencyKeyHeader,
+        query: rawUploadQuerySchema,
+        body: {
+          required: false,
+          content: {
+            "application/json": { schema: createDocumentJsonSchema },
+            "multipart/form-data": { schema: createDocumentFormSchema },
+            "text/plain": rawBody,
+            "text/markdown": rawBody,
+            "application/pdf": rawBody,
+          },
+        },
+      },
+      responses: {
+        202: jsonContent(z.object({ document: documentSchema, duplicate: z.literal(false) }), "Accepted; ingesting"),
+        200: jsonContent(z.object({ document: documentSchema, duplicate: z.literal(true) }), "Already uploaded"),
+        ...errorResponses(400, 401, 409, 413, 422),
+      },
+    }),
+    async (c) => {
+      const tenantId = tenantOf(c);
+      const upload = await readUpload(c);
+      await checkUpload(upload);
+      const stub = tenantStub(c.env, tenantId);
+      const tenant = await stub.info();
+      const settings = resolveChunkSettings(tenant?.settings, upload.settings);
+      const metadataText = metadataTextOf(upload);
+      await checkMetadataFits(metadataText, settings);
+
+      const contentHash = await sha256Hex(upload.bytes);
+      const dedupeKey = await sha256Hex(JSON.stringify([contentHash, upload.contentType, settings, metadataText]));
+      const twin = await stub.findDocumentByDedupe(dedupeKey);
+      if (twin) return c.json({ document: documentView(twin), duplicate: true as const }, 200);
+
+      const id = newId("doc");
+      const r2Key = `tenants/${tenantId}/documents/${id}/original`;
+      await c.env.DATA.put(r2Key, upload.bytes, { httpMetadata: { contentType: upload.contentType } });
+      const { created, document } = await stub.createDocument({
+        id,
+        title: upload.title,
+        format: upload.format,
+        content_type: upload.contentType,
+        content_hash: contentHash,
+        dedupe_key: dedupeKey,
+        r2_key: r2Key,
+        bytes: upload.bytes.byteLength,
+        metadata: upload.metadata,
+        settings,
+        created_at: new Date().toISOString(),
+      });
+      if (!created) {
+        // A concurrent upload of the same content won the race: keep its copy only.
+        await c.env.DATA.delete(r2Key);
+        return c.json({ document: documentView(document), duplicate: true as const }, 200);
+      }
+      const message: IngestMessage = { type: "ingest.document", tenant_id: tenantId, document_id: id, request_id: c.get("requestId") };
+      try {
+        await c.env.INGEST_QUEUE.send(message);
+      } catch (err) {
+        // Not queued means never ingested: undo the row and the original rather than leave them pending forever.
+        await stub.removeDocument(id);
+        await c.env.DATA.delete(r2Key);
+        throw new ApiError("upstream_unavailable", "Could not queue the document for ingestion; try again.", { cause: err });
+      }
+      return c.json({ document: documentView(document), duplicate: false as const }, 202);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/",
+      tags: ["documents"],
+      summary: "List documents, newest first",
+      security: TENANT_SECURITY,
+      request: {
+        query: z.object({
+          limit: z.coerce.number().int().min(1).max(100).default(20),
+          cursor: z.coerce.number().int().positive().optional(),
+          status: z.enum(["pending", "processing", "ready", "failed"]).optional(),
+        }),
+      },
+      responses: {
+        200: jsonContent(z.object({ data: z.array(documentSchema), next_cursor: z.number().nullable() }), "A page"),
+        ...errorResponses(400, 401),
+      },
+    }),
+    async (c) => {
+      const page = await tenantStub(c.env, tenantOf(c)).listDocuments(c.req.valid("query"));
+      return c.json({ data: page.data.map(documentView), next_cursor: page.next_cursor }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/{id}",
+      tags: ["documents"],
+      summary: "A document: status, chunk count, token count, error",
+      security: TENANT_SECURITY,
+      request: { params: idParam },
+      responses: { 200: jsonContent(documentSchema, "The document"), ...errorResponses(401, 404) },
+    }),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      const doc = await tenantStub(c.env, tenantOf(c)).getDocument(id);
+      if (!doc || doc.status === "deleted") throw new ApiError("not_found", `No document ${id}.`);
+      return c.json(documentView(doc), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "delete",
+      path: "/{id}",
+      tags: ["documents"],
+      summary: "Delete a document: its chunks, vectors and original (repeat-safe)",
+      security: TENANT_SECURITY,
+      request: { params: idParam },
+      responses: {
+        200: jsonContent(z.object({ id: z.string(), deleted: z.literal(true) }), "Deleted"),
+        ...errorResponses(401, 404),
+      },
+    }),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      const tenantId = tenantOf(c);
+      const stub = tenantStub(c.env, tenantId);
+      const doc = await stub.getDocument(id);
+      if (!doc) throw new ApiError("not_found", `No document ${id}.`);
+      if (doc.status !== "deleted") {
+        // Vectors, then the original, then the rows: a failure part-way leaves the
+        // document listed, and a repeated DELETE finishes the job.
+        await vectorIndexFor(c.env, tenantId).deleteByDocument(id, await stub.chunkIds(id));
+        await c.env.DATA.delete(doc.r2_key);
+        await stub.markDocumentDeleted(id);
+      }
+      return c.json({ id, deleted: true as const }, 200);
+    },
+  );
