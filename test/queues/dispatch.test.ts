@@ -1,7 +1,7 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { dispatchQueue } from "../src/queues/dispatch";
-import { bindings } from "./helpers/api";
+import { dispatchQueue } from "../../src/queues/dispatch";
+import { bindings } from "../helpers/api";
 
 describe("queue dispatch", () => {
   it("records and acknowledges dead letters", async () => {
