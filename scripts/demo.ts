@@ -4,6 +4,7 @@
  * Steps whose issues have not landed yet say so and the demo goes on.
  */
 import { DistilleryClient } from "./lib/client.ts";
+import { ingestCorpus } from "./demo/ingest.ts";
 import { startDevServer } from "./lib/dev-server.ts";
 import { bold, dim, green, note, notYet, red, step } from "./lib/ui.ts";
 
@@ -24,8 +25,8 @@ async function main(): Promise<void> {
     const keys = await api.get("/api/keys");
     note(`the tenant sees ${keys.data.length} key(s); the service stores only their SHA-256 hashes`);
 
-    step(2, "Ingest the sample corpus");
-    notYet("ingest and retrieval issue");
+    step(2, "Ingest the sample corpus (PDF → token-aware chunks → embeddings → vector index)");
+    await ingestCorpus(api);
     step(3, "Programs: Album and citations, tools and JSON modes, structured RAG");
     notYet("programs issue");
     step(4, "Generate and label a dataset with the teacher");

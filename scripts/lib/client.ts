@@ -8,6 +8,11 @@ export class DistilleryClient {
     this.token = token;
   }
 
+  /** The Authorization header, for requests the helpers below do not cover (raw uploads). */
+  authHeader(): Record<string, string> {
+    return { Authorization: `Bearer ${this.token}` };
+  }
+
   async request<T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
     const res = await fetch(`${this.baseUrl}${path}`, {
       method,

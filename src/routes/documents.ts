@@ -40,6 +40,10 @@ export const documentSchema = z
     page_count: z.number().nullable(),
     created_at: z.string(),
     updated_at: z.string(),
+    progress: z
+      .object({ chunks: z.number(), embedded: z.number() })
+      .optional()
+      .openapi({ description: "While processing (GET one document only): chunks made and embedded so far" }),
   })
   .openapi("Document");
 
@@ -213,9 +217,12 @@ export const documentRoutes = createRouter()
     }),
     async (c) => {
       const { id } = c.req.valid("param");
-      const doc = await tenantStub(c.env, tenantOf(c)).getDocument(id);
+      const stub = tenantStub(c.env, tenantOf(c));
+      const doc = await stub.getDocument(id);
       if (!doc || doc.status === "deleted") throw new ApiError("not_found", `No document ${id}.`);
-      return c.json(documentView(doc), 200);
+      if (doc.status !== "processing") return c.json(documentView(doc), 200);
+      const { chunks, embedded } = await stub.chunkStats(id);
+      return c.json({ ...documentView(doc), progress: { chunks, embedded } }, 200);
     },
   )
   .openapi(
