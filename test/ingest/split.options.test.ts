@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ApiError } from "../../src/errors";
 import {
+  chunkProblems,
   formatMetadata,
   METADATA_SEPARATOR,
   parseSplitOptions,
@@ -45,6 +46,17 @@ describe("splitText metadata", () => {
     for (const chunk of withMetadata) {
       expect(chunk.tokens).toBeLessThanOrEqual(128 - metadataTokens);
       expect(count(`${metadataText}\n\n${chunk.text}`)).toBeLessThanOrEqual(128);
+    }
+  });
+
+  it("keeps chunks within chunk_size where o200k's pre-split joins a leading / to the metadata", async () => {
+    // o200k_base puts "/\n\n/" in one pre-split part: the embedded count is not metadata + chunk.
+    const text = Array.from({ length: 300 }, (_, i) => `/usr/lib/x${i}/./..//${"/".repeat(i % 5)}bin`).join("\n");
+    const metadataText = "root: //";
+    const count = await tokenCounter("o200k_base");
+    for (const chunkSize of [28, 40, 49]) {
+      const chunks = await splitText(text, { chunkSize, chunkOverlap: 4, encoding: "o200k_base", metadataText });
+      expect(chunkProblems(text, chunks, { count, chunkSize, chunkOverlap: 4, metadataText })).toEqual([]);
     }
   });
 

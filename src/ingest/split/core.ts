@@ -29,12 +29,14 @@ export function embedText(metadataText: string | undefined, text: string): strin
  * Splits `text` with an already-loaded counter (synchronous, for the Worker after its lazy import
  * and for the Node bench). Every chunk is a trimmed slice of `text`; none is empty; each, embedded
  * with the metadata, is at most `chunkSize` tokens. The metadata prefix ends in a line break and a
- * chunk starts with a non-space, so no pre-split token spans the join and the embedded count is
- * the prefix's count plus the chunk's: checking the chunk against the remaining budget suffices.
+ * chunk starts with a non-space, so no pre-split part spans the join (but for a leading "/", see
+ * merge.ts) and the embedded count is the prefix's plus the chunk's: each chunk is held to the
+ * budget the metadata leaves.
  */
 export function splitTextWith(text: string, count: TextCounter, options: CoreSplitOptions): Chunk[] {
   const metadataText = options.metadataText ?? "";
-  const metadataTokens = metadataText ? count(metadataText + METADATA_SEPARATOR) : 0;
+  const prefix = metadataText ? metadataText + METADATA_SEPARATOR : "";
+  const metadataTokens = prefix ? count(prefix) : 0;
   const budget = options.chunkSize - metadataTokens;
   if (budget < MIN_TEXT_TOKENS) {
     throw new ApiError(
@@ -54,5 +56,9 @@ export function splitTextWith(text: string, count: TextCounter, options: CoreSpl
     segmentUnits: Math.min(MAX_SEGMENT_UNITS, Math.max(8, options.chunkOverlap >> 1 || MAX_SEGMENT_UNITS)),
   });
   const pieces = cutter.collect(0, end);
-  return mergePieces(text, pieces, count, cutter, { budget, overlap: options.chunkOverlap });
+  return mergePieces(text, pieces, count, cutter, {
+    budget,
+    overlap: options.chunkOverlap,
+    prefix: prefix ? { text: prefix, tokens: metadataTokens } : undefined,
+  });
 }

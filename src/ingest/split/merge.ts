@@ -14,14 +14,17 @@ export interface MergeSettings {
   budget: number;
   /** Tokens of the previous chunk's last whole pieces that start the next chunk. */
   overlap: number;
+  /** What is embedded before each chunk's text (metadata and separator), and its tokens. */
+  prefix?: { text: string; tokens: number };
 }
 
 /**
  * LlamaIndex's `_merge`: fill a chunk with pieces while their counts fit the budget, close it,
  * start the next with the previous chunk's last whole pieces up to `overlap` tokens. Counts of
  * pieces add up to an estimate (BPE of a concatenation can differ from the sum of its parts), so
- * each chunk, and each overlap, is encoded once more as it closes; the rare one over its limit
- * gives its last piece back to the next chunk (or drops overlap, or has its one piece refined).
+ * each chunk, and each overlap, is counted exactly as it closes (derived from its pieces, see
+ * exact.ts, or else encoded once); the rare one over its limit gives its last piece back to the
+ * next chunk (or drops overlap, or has its one piece refined).
  * Two departures, both for the size guarantee: overlap that would push the next piece over the
  * budget is dropped from the front (LlamaIndex keeps it and overflows), and the overlap never
  * holds the whole previous chunk.
@@ -31,7 +34,7 @@ export function mergePieces(
   pieces: readonly Piece[],
   count: TextCounter,
   cutter: PieceCutter,
-  { budget, overlap }: MergeSettings,
+  { budget, overlap, prefix }: MergeSettings,
 ): Chunk[] {
   const chunks: Chunk[] = [];
   const returned: Piece[] = []; // pieces given back, taken again before the next of `pieces`
@@ -67,14 +70,18 @@ export function mergePieces(
       // Blank (a run of whitespace cut at the character level), or nothing new: emit nothing.
       if (a === b || b <= coveredTo) return reset([], 0);
       const tokens = cutter.spanTokens(cur, 0, cur.length, a) ?? count(text.slice(a, b));
-      if (tokens <= budget) {
+      // After the prefix's closing line break, o200k's pre-split can join a leading "/" to the
+      // prefix's last punctuation: only then is the embedded count not prefix + chunk.
+      const used =
+        prefix && text.charCodeAt(a) === 0x2f ? count(prefix.text + text.slice(a, b)) - prefix.tokens : tokens;
+      if (used <= budget) {
         chunks.push({ text: text.slice(a, b), start: a, end: b, tokens });
         coveredTo = b;
         return carryOverlap();
       }
       if (fresh > 1) {
         // Give back trailing pieces worth the excess (at least one), keeping one fresh piece.
-        let excess = tokens - budget;
+        let excess = used - budget;
         while (fresh > 1 && excess > 0) {
           const last = cur.pop()!;
           returned.push(last);
