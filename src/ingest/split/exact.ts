@@ -7,8 +7,8 @@ import { isWhitespace } from "./spans";
  * Both encodings first cut text with a regex ("pre-split"), then run BPE inside each part, so a
  * count is additive across any offset where the pre-split cuts in every context. Two kinds of
  * offset q always are such cuts, for cl100k_base's and o200k_base's patterns alike:
- *  - an ASCII letter or digit before q, and an ASCII character other than a letter, digit or
- *    apostrophe at q (letter, number and contraction parts cannot run past it);
+ *  - a letter or number before q, and at q neither a letter, a number, a combining mark nor an
+ *    apostrophe (letter, number and contraction parts cannot run past it);
  *  - a line break before q and, at q, neither whitespace nor "/" (whitespace parts end at their
  *    last line break; a punctuation part swallows trailing line breaks, and o200k's also "/").
  * And a piece boundary m is such a cut when a non-space ends the left piece and whitespace starts
@@ -30,14 +30,29 @@ export interface Counted {
 }
 
 const isAsciiAlnum = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+const LETTER_OR_NUMBER = /^[\p{L}\p{N}]$/u;
+const CONTINUES_WORD = /^[\p{L}\p{N}\p{M}']$/u;
+
+/** The code point that ends at `q` (a lone surrogate as itself). */
+function codePointBefore(text: string, q: number): string {
+  const low = text.charCodeAt(q - 1);
+  const high = text.charCodeAt(q - 2);
+  return low >= 0xdc00 && low <= 0xdfff && high >= 0xd800 && high <= 0xdbff ? text.slice(q - 2, q) : text.charAt(q - 1);
+}
 
 /** True when the pre-split cuts at `q` in any text that holds the characters on both sides. */
 function isCut(text: string, q: number): boolean {
   const before = text.charCodeAt(q - 1);
   const at = text.charCodeAt(q);
-  if (isAsciiAlnum(before)) return at < 128 && !isAsciiAlnum(at) && at !== 0x27;
-  if (before === 0x0a || before === 0x0d) return !isWhitespace(at) && at !== 0x2f;
-  return false;
+  if (before < 128 && at < 128) {
+    if (isAsciiAlnum(before)) return !isAsciiAlnum(at) && at !== 0x27;
+    if (before === 0x0a || before === 0x0d) return !isWhitespace(at) && at !== 0x2f;
+    return false;
+  }
+  if (before === 0x0a || before === 0x0d) return !isWhitespace(at);
+  if (isWhitespace(before) || !LETTER_OR_NUMBER.test(codePointBefore(text, q))) return false;
+  // `at` may be a high surrogate: test the whole code point.
+  return !CONTINUES_WORD.test(String.fromCodePoint(text.codePointAt(q) ?? 0));
 }
 
 /** True when pieces meeting at `m` count the same apart as together. */
@@ -45,7 +60,8 @@ function isCleanJoin(text: string, m: number): boolean {
   const before = text.charCodeAt(m - 1);
   const at = text.charCodeAt(m);
   if (isWhitespace(before) || !isWhitespace(at)) return isCut(text, m);
-  if (at === 0x0a || at === 0x0d) return isAsciiAlnum(before); // anything else may be punctuation
+  // A line break joins a punctuation part; after a letter or number it starts its own.
+  if (at === 0x0a || at === 0x0d) return isAsciiAlnum(before) || LETTER_OR_NUMBER.test(codePointBefore(text, m));
   return true;
 }
 

@@ -18,6 +18,9 @@ export interface Piece {
   level: number;
 }
 
+/** Leaves up to this many characters have their counts cached. */
+const SHORT_LEAF = 32;
+
 interface Node extends Piece {
   parts: Node[] | null;
 }
@@ -65,6 +68,19 @@ export function pieceCutter(
 ): PieceCutter {
   const LEVELS = levels(segmentUnits);
   const sumOf = spanTokens(text, count);
+  // Short leaves (words, above all) repeat: a map lookup is far cheaper than a tokenizer call.
+  const cache = new Map<string, number>();
+  const countLeaf = (s: number, e: number): number => {
+    const leafText = text.slice(s, e);
+    if (e - s > SHORT_LEAF) return count(leafText);
+    let tokens = cache.get(leafText);
+    if (tokens === undefined) {
+      tokens = count(leafText);
+      if (cache.size >= 100_000) cache.clear();
+      cache.set(leafText, tokens);
+    }
+    return tokens;
+  };
   const measure = (s: number, e: number, level: number): Node => {
     if (e - s <= leafChars) return leaf(s, e, level);
     return cut(s, e, level) ?? leaf(s, e, LEVELS.length);
@@ -73,7 +89,7 @@ export function pieceCutter(
     start: s,
     end: e,
     level,
-    tokens: count(text.slice(s, e)),
+    tokens: countLeaf(s, e),
     exact: true,
     parts: null,
   });
