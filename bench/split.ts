@@ -5,7 +5,7 @@
  * time-boxed in a child process on growing prefixes. `npm run bench:split`.
  *
  * Environment: BENCH_SPLIT_SIZES_MB (default "1,10"), BENCH_LLAMAINDEX_BOX_S (default 60, per
- * corpus shape; 0 skips llamaindex), BENCH_RUNS (timed runs per measurement, median; default 3).
+ * corpus shape; 0 skips llamaindex), BENCH_RUNS (timed rounds, best kept; default 3).
  */
 import { fork } from "node:child_process";
 import { cpus, loadavg } from "node:os";
@@ -13,7 +13,7 @@ import cl100k from "gpt-tokenizer/encoding/cl100k_base";
 import { importBundled } from "./lib/bundle.ts";
 import { CORPUS_SHAPES, type CorpusShape, makeCorpus } from "./lib/corpus.ts";
 import type { ChildMessage, ChildRequest } from "./lib/llamaindex-child.ts";
-import { fmtBytes, mbPerS, quantile, table, timeIt } from "./lib/stats.ts";
+import { bestOf, fmtBytes, growthExponent, mbPerS, quantile, table } from "./lib/stats.ts";
 
 /** The part of src/ingest/split the bench uses (declared here: src resolves as a bundler would). */
 interface Chunk {
@@ -62,7 +62,7 @@ const split = await importBundled<SplitModule>("src/ingest/split/index.ts");
 const options = { chunkSize: CHUNK_SIZE, chunkOverlap: CHUNK_OVERLAP };
 
 console.log(`split bench: node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? "?"}), load ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
-console.log(`settings: chunk_size ${CHUNK_SIZE}, chunk_overlap ${CHUNK_OVERLAP}, cl100k_base; median of ${RUNS} runs; llamaindex box ${BOX_S} s per shape\n`);
+console.log(`settings: chunk_size ${CHUNK_SIZE}, chunk_overlap ${CHUNK_OVERLAP}, cl100k_base; best of ${RUNS} rounds (5 up to 2 MB); llamaindex box ${BOX_S} s per shape\n`);
 
 const corpora = new Map(CORPUS_SHAPES.map((shape) => [shape, makeCorpus(shape, Math.max(...SIZES, ...PREFIXES))]));
 
@@ -79,9 +79,13 @@ for (const [shape, corpus] of corpora) {
     const text = corpus.slice(0, chars);
     // Short runs are noisier: time them more often.
     const runs = chars <= 2e6 ? Math.max(RUNS, 5) : RUNS;
-    const encodeMs = timeIt(runs, () => cl100k.encode(text, PLAIN)).ms;
-    const countMs = timeIt(runs, () => cl100k.countTokens(text, PLAIN)).ms;
-    const { ms: splitMs, result: chunks } = timeIt(runs, () => split.splitTextWith(text, count, options));
+    let chunks: Chunk[] = [];
+    const best = bestOf(runs, {
+      encode: () => cl100k.encode(text, PLAIN),
+      count: () => cl100k.countTokens(text, PLAIN),
+      split: () => (chunks = split.splitTextWith(text, count, options)),
+    });
+    const [encodeMs, countMs, splitMs] = [best.encode, best.count, best.split];
     const problems = split.chunkProblems(text, chunks, { count, ...options });
     const tokens = chunks.map((c) => c.tokens).sort((a, b) => a - b);
     ours.push({ shape, chars, bytes: Buffer.byteLength(text), splitMs, encodeMs, countMs, tokens, problems });
@@ -128,7 +132,7 @@ if (llama.length > 0) {
     let previous: { chars: number; ms: number } | undefined;
     for (const d of result.done) {
       const text = corpora.get(result.shape)!.slice(0, d.chars);
-      const oursMs = timeIt(1, () => split.splitTextWith(text, count, options)).ms;
+      const oursMs = bestOf(3, { split: () => split.splitTextWith(text, count, options) }).split;
       const growth = previous ? `${(d.ms / previous.ms).toFixed(1)}× for ${(d.chars / previous.chars).toFixed(1)}× text` : "";
       rows.push([result.shape, fmtBytes(d.chars), (d.ms / 1000).toFixed(2), mbPerS(d.chars, d.ms).toFixed(3), growth, String(d.chunks), (oursMs / 1000).toFixed(3)]);
       previous = d;
@@ -146,16 +150,19 @@ if (llama.length > 0) {
 {
   const text = corpora.get("paragraphs")!.slice(0, Math.max(...SIZES));
   const { sentenceCuts } = await importBundled<{ sentenceCuts(t: string, s: number, e: number): number[] }>("src/ingest/split/sentences.ts");
-  const ours = timeIt(RUNS, () => sentenceCuts(text, 0, text.length).length);
   const segmenter = new Intl.Segmenter("en", { granularity: "sentence" });
-  const intl = timeIt(1, () => [...segmenter.segment(text)].length);
   const graphemes = new Intl.Segmenter("en", { granularity: "grapheme" });
   const oneMb = text.slice(0, 1e6);
-  const intlGraphemes = timeIt(1, () => [...graphemes.segment(oneMb)].length);
+  let [oursCount, intlCount] = [0, 0];
+  const best = bestOf(RUNS, {
+    ours: () => (oursCount = sentenceCuts(text, 0, text.length).length + 1),
+    intl: () => (intlCount = [...segmenter.segment(text)].length),
+    graphemes: () => [...graphemes.segment(oneMb)].length,
+  });
   console.log(
-    `\nsentence boundaries on ${fmtBytes(text.length)} of paragraphs: our regex ${ours.ms.toFixed(0)} ms (${ours.result}), ` +
-      `Intl.Segmenter ${intl.ms.toFixed(0)} ms (${intl.result}: it also cuts after "e.g.", "Mr." and initials); ` +
-      `Intl.Segmenter graphemes on 1 MB: ${intlGraphemes.ms.toFixed(0)} ms (used only inside single oversized words)`,
+    `\nsentences in ${fmtBytes(text.length)} of paragraphs: our regex ${best.ours.toFixed(0)} ms (${oursCount} sentences), ` +
+      `Intl.Segmenter ${best.intl.toFixed(0)} ms (${intlCount}: it also cuts after "e.g.", "Mr." and initials); ` +
+      `Intl.Segmenter graphemes on 1 MB: ${best.graphemes.toFixed(0)} ms (used only inside single oversized words)`,
   );
 }
 
@@ -170,9 +177,10 @@ function llamaCell(r: OurResult): string {
   if (same) return `${mbPerS(r.bytes, same.ms).toFixed(3)} MB/s, ${(same.ms / r.splitMs).toFixed(0)}× ours, ${same.chunks} chunks`;
   const last = result.done.at(-1);
   if (!last) return `nothing in ${BOX_S} s`;
-  // Extrapolate at the growth measured over its last two prefixes.
-  const before = result.done.at(-2);
-  const exponent = before ? Math.log(last.ms / before.ms) / Math.log(last.chars / before.chars) : 1;
+  // Extrapolate at the growth fitted over its prefixes from 64 KiB on.
+  const fitted = result.done.filter((d) => d.chars >= 64 * KIB).map((d) => ({ size: d.chars, ms: d.ms }));
+  if (fitted.length < 2) return `reached ${fmtBytes(last.chars)} in ${(last.ms / 1000).toFixed(1)} s`;
+  const exponent = growthExponent(fitted);
   const estimate = last.ms * (r.chars / last.chars) ** exponent;
   return `reached ${fmtBytes(last.chars)} in ${(last.ms / 1000).toFixed(1)} s; ~${fmtDuration(estimate)} at n^${exponent.toFixed(1)}`;
 }

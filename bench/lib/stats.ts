@@ -1,16 +1,35 @@
 /** Small helpers for benchmark output: timing, percentiles and a plain-text table. */
 
-/** Median wall time of `runs` calls, in milliseconds, with the last result. */
-export function timeIt<T>(runs: number, fn: () => T): { ms: number; result: T } {
-  const times: number[] = [];
-  let result!: T;
+/**
+ * Best (least) wall time of each function over `runs` rounds, in milliseconds, calling them in
+ * turn within a round so that load from elsewhere on a shared machine falls on all of them alike.
+ */
+export function bestOf<K extends string>(runs: number, fns: Record<K, () => unknown>): Record<K, number> {
+  const best = {} as Record<K, number>;
   for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    result = fn();
-    times.push(performance.now() - t0);
+    for (const key of Object.keys(fns) as K[]) {
+      const t0 = performance.now();
+      fns[key]();
+      const ms = performance.now() - t0;
+      best[key] = Math.min(best[key] ?? Infinity, ms);
+    }
   }
-  times.sort((a, b) => a - b);
-  return { ms: times[times.length >> 1]!, result };
+  return best;
+}
+
+/** Least-squares slope of log(time) on log(size): 1 is linear, 2 quadratic. */
+export function growthExponent(points: readonly { size: number; ms: number }[]): number {
+  const xs = points.map((p) => Math.log(p.size));
+  const ys = points.map((p) => Math.log(p.ms));
+  const mx = xs.reduce((a, b) => a + b, 0) / xs.length;
+  const my = ys.reduce((a, b) => a + b, 0) / ys.length;
+  let num = 0;
+  let den = 0;
+  xs.forEach((x, i) => {
+    num += (x - mx) * (ys[i]! - my);
+    den += (x - mx) ** 2;
+  });
+  return den > 0 ? num / den : 1;
 }
 
 /** The value at quantile q (0..1) of an ascending array. */

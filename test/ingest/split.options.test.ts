@@ -130,6 +130,10 @@ describe("resolveSplitSettings", () => {
     });
   });
 
+  it("keeps the tenant's value where the request names a field but leaves it undefined", () => {
+    expect(resolveSplitSettings({ tenant: { chunk_size: 512 }, request: { chunk_size: undefined } }).chunkSize).toBe(512);
+  });
+
   it("rejects a request overlap that does not fit the tenant's chunk_size", () => {
     const err = thrown(() => resolveSplitSettings({ tenant: { chunk_size: 256 }, request: { chunk_overlap: 300 } }));
     expect(err.status).toBe(400);

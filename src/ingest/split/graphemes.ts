@@ -18,31 +18,31 @@ let segmenter: Intl.Segmenter | undefined;
 const graphemes = () => (segmenter ??= new Intl.Segmenter(undefined, { granularity: "grapheme" }));
 
 /** Segments of at most `units` code units, cut at grapheme boundaries where one is near. */
-export const segmentCuts =
-  (units: number): CutFinder =>
-  (text, start, end) => {
-  const cuts: number[] = [];
-  if (end - start <= units) return cuts;
-  const slice = text.slice(start, end);
-  const clusters = graphemes().segment(slice);
-  let at = 0;
-  while (slice.length - at > units) {
-    const target = at + units;
-    // Cut where the cluster that holds `target` starts. When that is not past `at`, one cluster
-    // spans the whole segment: keep it whole (a long ZWJ sequence) unless it is absurdly long
-    // (thousands of combining marks), which is cut at a code point.
-    const cluster = clusters.containing(target);
-    let cut = cluster?.index ?? target;
-    if (cut <= at) {
-      const clusterEnd = cluster ? cluster.index + cluster.segment.length : target;
-      cut = clusterEnd - at <= MAX_SEGMENT_UNITS ? clusterEnd : codePointBoundary(slice, target);
+export function segmentCuts(units: number): CutFinder {
+  return (text, start, end) => {
+    const cuts: number[] = [];
+    if (end - start <= units) return cuts;
+    const slice = text.slice(start, end);
+    const clusters = graphemes().segment(slice);
+    let at = 0;
+    while (slice.length - at > units) {
+      const target = at + units;
+      // Cut where the cluster that holds `target` starts. When that is not past `at`, one cluster
+      // spans the whole segment: keep it whole (a long ZWJ sequence) unless it is absurdly long
+      // (thousands of combining marks), which is cut at a code point.
+      const cluster = clusters.containing(target);
+      let cut = cluster?.index ?? target;
+      if (cut <= at) {
+        const clusterEnd = cluster ? cluster.index + cluster.segment.length : target;
+        cut = clusterEnd - at <= MAX_SEGMENT_UNITS ? clusterEnd : codePointBoundary(slice, target);
+      }
+      if (cut >= slice.length) break;
+      cuts.push(start + cut);
+      at = cut;
     }
-    if (cut >= slice.length) break;
-    cuts.push(start + cut);
-    at = cut;
-  }
-  return cuts;
+    return cuts;
   };
+}
 
 /** Every grapheme cluster boundary. */
 export const graphemeCuts: CutFinder = (text, start, end) => {

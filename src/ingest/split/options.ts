@@ -53,7 +53,8 @@ export function resolveSplitSettings(layers: { tenant?: unknown; request?: unkno
   for (const source of ["tenant", "request"] as const) {
     const parsed = splitSettingsSchema.safeParse(layers[source] ?? {});
     if (!parsed.success) throw invalidSettings(`${source} split settings`, parsed.error.issues);
-    Object.assign(merged, parsed.data);
+    // A field present but undefined leaves the layer below in force.
+    for (const [key, value] of Object.entries(parsed.data)) if (value !== undefined) Object.assign(merged, { [key]: value });
   }
   const size = merged.chunk_size ?? DEFAULT_CHUNK_SIZE;
   const overlap = merged.chunk_overlap ?? DEFAULT_CHUNK_OVERLAP;
