@@ -3,8 +3,9 @@ import { normalizeSchema } from "./normalize";
 import type { OutputSchemaNode, SchemaInput } from "./types";
 import { mapSchema } from "./walk";
 
-// Keyword order in the rendering: the subset table's order, so `type` and `description` lead.
-const ORDER = Object.keys(SUPPORTED_KEYWORDS);
+// Keyword order in the rendering: what a node is first, its fields next, definitions last.
+const LEAD = ["type", "description"];
+const ORDER = [...LEAD, ...Object.keys(SUPPORTED_KEYWORDS).filter((k) => !LEAD.includes(k) && k !== "$defs"), "$defs"];
 // pydantic titles every field with its own name ("title": "Length Seconds"): noise to a model.
 const OMITTED = new Set(["title", "$schema"]);
 

@@ -39,8 +39,8 @@ interface State {
 export function strictCompatible(input: SchemaInput): StrictCompatibility {
   const schema = normalizeSchema(input);
   const st: State = { root: schema, recursive: recursiveDefs(schema), reasons: [], changes: new Map(), nodes: 0 };
-  if (Object.hasOwn(input, "definitions")) change(st, "definitions renamed $defs", []);
-  if (Object.hasOwn(input, "$schema")) change(st, "$schema removed", []);
+  if (Object.hasOwn(input, "definitions")) change(st, "definitions renamed $defs");
+  if (Object.hasOwn(input, "$schema")) change(st, "$schema removed");
   const out = strictNode(schema, [], st) as OutputSchema;
   if (schema.$defs) {
     out.$defs = Object.fromEntries(Object.entries(schema.$defs).map(([name, def]) => [name, strictNode(def, ["$defs", name], st)]));
@@ -52,7 +52,7 @@ export function strictCompatible(input: SchemaInput): StrictCompatibility {
   return { ok: false, reasons, strict: out };
 }
 
-function change(st: State, kind: string, path: JsonPath | undefined): void {
+function change(st: State, kind: string, path?: JsonPath): void {
   const paths = st.changes.get(kind) ?? [];
   if (path) paths.push(where(path));
   st.changes.set(kind, paths);
@@ -82,7 +82,8 @@ function strictNode(input: OutputSchemaNode, path: JsonPath, st: State): OutputS
   const out: OutputSchemaNode = {};
   for (const [key, value] of Object.entries(node)) {
     if ((DROPPED as readonly string[]).includes(key)) {
-      change(st, `${key} removed (still checked on validation)`, path);
+      const why = key === "default" || key === "examples" ? "an annotation strict mode refuses" : "still checked on validation";
+      change(st, `${key} removed (${why})`, path);
     } else if (key === "format" && !STRICT_FORMATS.has(value as string)) {
       change(st, `format "${value}" removed (still checked on validation)`, path);
     } else if (key !== "$defs") {

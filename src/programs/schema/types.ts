@@ -8,8 +8,11 @@ export type JsonValue = string | number | boolean | null | JsonValue[] | { [key:
 /** The scalar values `enum` and `const` may hold (zod compares them with `===`). */
 export type JsonScalar = string | number | boolean | null;
 
-/** One schema node of the supported subset (see SUPPORTED_KEYWORDS). */
-export interface OutputSchemaNode {
+/**
+ * One schema node of the supported subset (see SUPPORTED_KEYWORDS). A type alias, not an
+ * interface, so that it is assignable to plain records (`Record<string, …>`) callers store.
+ */
+export type OutputSchemaNode = {
   type?: JsonType | JsonType[];
   description?: string;
   title?: string;
@@ -40,14 +43,14 @@ export interface OutputSchemaNode {
   anyOf?: OutputSchemaNode[];
   allOf?: OutputSchemaNode[];
   $ref?: string;
-}
+};
 
 /** A program's output schema after normalization: an object at the top, definitions under `$defs`. */
-export interface OutputSchema extends OutputSchemaNode {
+export type OutputSchema = OutputSchemaNode & {
   type: "object";
   properties: Record<string, OutputSchemaNode>;
   $defs?: Record<string, OutputSchemaNode>;
-}
+};
 
 /** A schema that passed `checkOutputSchema`, as submitted (e.g. straight from storage) or normalized. */
 export type SchemaInput = OutputSchemaNode | { readonly [key: string]: unknown };

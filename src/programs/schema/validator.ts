@@ -64,7 +64,7 @@ function markIntegers(issue: z.core.$ZodRawIssue): string | undefined {
 }
 
 /** SHA-256 (hex) of a schema's canonical JSON, annotations included: a stable id for a schema version. */
-export async function schemaHash(schema: OutputSchemaNode): Promise<string> {
+export async function schemaHash(schema: SchemaInput): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(canonicalJson(schema)));
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }

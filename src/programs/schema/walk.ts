@@ -18,7 +18,7 @@ export function mapSchema<T extends OutputSchemaNode>(node: T, visit: Visit, pat
     } else if (key === "items" && isPlainObject(value)) {
       out[key] = mapSchema(value as OutputSchemaNode, visit, [...path, key]);
     } else if ((key === "anyOf" || key === "allOf") && Array.isArray(value)) {
-      out[key] = value.map((child: OutputSchemaNode, i) => mapSchema(child, visit, [...path, key, i]));
+      out[key] = (value as OutputSchemaNode[]).map((child, i) => mapSchema(child, visit, [...path, key, i]));
     } else {
       Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
     }
