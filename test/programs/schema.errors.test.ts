@@ -193,6 +193,16 @@ describe("output_schema: limits", () => {
     ]);
   });
 
+  it("counts nesting through pydantic v1's #/definitions/ references too", () => {
+    const schema = { type: "object", properties: { a: { $ref: "#/definitions/A" } }, definitions: {} as Record<string, unknown> };
+    let inner: Record<string, unknown> = { type: "string" };
+    for (let i = 0; i < SCHEMA_LIMITS.maxDepth; i++) inner = { type: "object", properties: { a: inner } };
+    schema.definitions.A = inner;
+    expect(problems(schema)).toEqual([
+      { path: "output_schema", message: "nests 11 levels deep (a.a.a.a.a.a.a.a.a.a.a); the limit is 10" },
+    ]);
+  });
+
   it("does not count a recursive $ref as unbounded nesting", () => {
     const schema = {
       type: "object",
@@ -225,6 +235,22 @@ describe("output_schema: limits", () => {
       { path: "output_schema.properties.x.anyOf", message: "has 17 options; the limit is 16" },
     ]);
   });
+
+  it.each(["(a+)+$", "^(\\w+\\s?)*$", "((ab)*c)+", "(x{2,})*", "(?:[a-z]+\\.)+[a-z]{2,}\\d+(a*)*"])(
+    "rejects the catastrophic-backtracking shape %s",
+    (pattern) => {
+      expect(problems(withField({ type: "string", pattern }))).toEqual([
+        { path: "output_schema.properties.x.pattern", message: expect.stringMatching(/repeats a group that itself repeats/) },
+      ]);
+    },
+  );
+
+  it.each(["^[a-z]+$", "^\\d{4}-\\d{2}$", "(ab)+", "([a-z]{2})*", "^(\\+|-)?\\d+$", "[(]a+[)]+", "\\(a+\\)+"])(
+    "accepts the ordinary pattern %s",
+    (pattern) => {
+      expect(() => checkOutputSchema(withField({ type: "string", pattern }))).not.toThrow();
+    },
+  );
 
   it("rejects an overly long pattern", () => {
     expect(problems(withField({ type: "string", pattern: "a".repeat(SCHEMA_LIMITS.maxPatternLength + 1) }))).toEqual([

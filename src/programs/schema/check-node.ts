@@ -1,4 +1,5 @@
 import { isPlainObject } from "./paths";
+import { hasNestedQuantifier } from "./pattern-risk";
 import {
   ANNOTATION_KEYWORDS,
   KEYWORD_TYPE,
@@ -186,7 +187,10 @@ function checkPattern(pattern: unknown, at: JsonPath, report: Report): void {
     // The same constructor zod uses (no flags): what compiles here compiles there.
     new RegExp(pattern);
   } catch (err) {
-    report(at, `is not a valid regular expression: ${(err as Error).message}`);
+    return report(at, `is not a valid regular expression: ${(err as Error).message}`);
+  }
+  if (hasNestedQuantifier(pattern)) {
+    report(at, "repeats a group that itself repeats (like (a+)+), which can backtrack for minutes; simplify it");
   }
 }
 

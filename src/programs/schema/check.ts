@@ -1,11 +1,11 @@
 import { ApiError } from "../../errors";
 import { checkNode, type NodeContext } from "./check-node";
 import { nestingDepth } from "./depth";
+import { normalizeSchema } from "./normalize";
 import { formatPath, isPlainObject } from "./paths";
 import { SCHEMA_LIMITS } from "./subset";
-import { JSON_TYPES, type JsonPath, type OutputSchema, type OutputSchemaNode, type OutputValidator, type SchemaProblem } from "./types";
+import { JSON_TYPES, type JsonPath, type OutputSchema, type OutputValidator, type SchemaProblem } from "./types";
 import { compileOutputValidator } from "./validator";
-import { normalizeSchema } from "./normalize";
 
 /** A program's output schema that passed `checkOutputSchema`, with its compiled validator. */
 export interface CheckedSchema {
@@ -79,12 +79,12 @@ function findSchemaProblems(input: unknown): Found {
   const problems: { path: JsonPath; message: string }[] = [];
   const report = (path: JsonPath, message: string) => problems.push({ path, message });
 
+  // An unknown type name is left to checkNode; here a missing type, a list, or another real type.
   if (json.type === undefined) report(["type"], 'is required at the top level and must be "object"');
-  // An unknown type name is reported by checkNode; here only a real type other than "object".
+  else if (Array.isArray(json.type)) report(["type"], 'must be "object" at the top level (not a list of types)');
   else if (json.type !== "object" && (JSON_TYPES as readonly unknown[]).includes(json.type)) {
     report(["type"], 'must be "object" at the top level');
   }
-  else if (Array.isArray(json.type)) report(["type"], 'must be "object" at the top level (not a list of types)');
   if (json.properties === undefined) report(["properties"], "is required at the top level: an output is an object with named fields");
   if (json.$schema !== undefined && !SCHEMA_URIS.has(json.$schema as string)) {
     report(["$schema"], "must be the draft 2020-12 or draft-07 meta-schema URI (or be left out)");
@@ -114,7 +114,8 @@ function findSchemaProblems(input: unknown): Found {
   }
   if (problems.length > 0) return { problems: dedupe(problems) };
 
-  const depth = nestingDepth(defsKey === "definitions" ? { ...json, $defs: defs as Record<string, OutputSchemaNode> } : json);
+  // Measured on the normal form, where every reference reads #/$defs/<Name>.
+  const depth = nestingDepth(normalizeSchema(json));
   if (depth.levels > SCHEMA_LIMITS.maxDepth) {
     return {
       problems: [

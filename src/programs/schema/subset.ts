@@ -10,14 +10,15 @@ import type { JsonType } from "./types";
  * | keyword                  | applies to | what the validator does (zod 4.6.7)                                   |
  * |--------------------------|------------|-----------------------------------------------------------------------|
  * | type                     | any        | one of object, array, string, integer, number, boolean, null, or a    |
- * |                          |            | non-empty array of them (["string","null"] is a union)               |
+ * |                          |            | non-empty array of them (["string","null"] is a union)                |
  * | properties               | object     | z.object(shape); each value a schema                                  |
- * | required                 | object     | listed properties must be present; each name must be in `properties` |
+ * | required                 | object     | listed properties must be present; each must be in `properties`       |
  * | additionalProperties     | object     | false → unknown keys rejected; true / absent → allowed (passthrough)  |
  * | items                    | array      | one schema for every element (no tuples)                              |
  * | minItems, maxItems       | array      | length bounds                                                         |
  * | minLength, maxLength     | string     | length bounds, counted in code points as JSON Schema says             |
- * | pattern                  | string     | `new RegExp(pattern)` (no flags), unanchored: a plain RegExp, no eval |
+ * | pattern                  | string     | `new RegExp(pattern)` (no flags), unanchored: a plain RegExp, no eval;|
+ * |                          |            | a repeated group that repeats inside, like (a+)+, is refused (ReDoS)  |
  * | format                   | string     | date, date-time (offset required), email, uri, uuid; others refused   |
  * | minimum, maximum         | number     | inclusive bounds                                                      |
  * | exclusiveMinimum/Maximum | number     | exclusive bounds, as numbers (draft-04 booleans refused)              |
@@ -36,6 +37,12 @@ import type { JsonType } from "./types";
  * skips them otherwise; `$ref`, `anyOf` and `allOf` take annotations only beside them; `enum` and
  * `const` take `type` and annotations only. Integers must be within the safe integer range
  * (±2^53-1): zod refuses larger ones, which a JSON parser could not hold exactly anyway.
+ *
+ * What zod 4.6.7 gets wrong on its own, and how validator.ts keeps it out of reach: it applies
+ * `default` to missing values (annotations are stripped before zod sees the schema), it drops
+ * minItems/maxItems on an array without `items` (such arrays get `items: {}`), and it reports a
+ * string given for an integer as "expected number" (an error map says "integer").
+ * Limits (SCHEMA_LIMITS): 32 KiB serialized, 10 levels of nesting, 256 properties, 500 enum values.
  */
 
 /** The keywords of the supported subset, what they apply to, and how zod enforces them. */
@@ -49,7 +56,7 @@ export const SUPPORTED_KEYWORDS = {
   maxItems: { appliesTo: "array", note: "non-negative integer" },
   minLength: { appliesTo: "string", note: "non-negative integer, in code points" },
   maxLength: { appliesTo: "string", note: "non-negative integer, in code points" },
-  pattern: { appliesTo: "string", note: "ECMAScript regular expression, unanchored, no flags" },
+  pattern: { appliesTo: "string", note: "ECMAScript regular expression, unanchored, no flags, no nested repeats" },
   format: { appliesTo: "string", note: "date, date-time, email, uri, uuid" },
   minimum: { appliesTo: "number", note: "inclusive bound" },
   maximum: { appliesTo: "number", note: "inclusive bound" },

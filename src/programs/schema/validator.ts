@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { describeIssues, INTEGER_EXPECTED } from "./issues";
-import { ANNOTATION_KEYWORDS } from "./subset";
 import { normalizeSchema } from "./normalize";
+import { ANNOTATION_KEYWORDS } from "./subset";
 import type { OutputSchema, OutputSchemaNode, OutputValidator, SchemaInput } from "./types";
 import { canonicalJson, mapSchema } from "./walk";
 
@@ -10,9 +10,10 @@ const MAX_CACHED = 128;
 const cache = new Map<string, OutputValidator>();
 
 /**
- * Compiles a checked output schema (as submitted or normalized) into a validator built on zod's `z.fromJSONSchema`, cached by
- * the schema's canonical JSON (annotations left out, keys sorted), so equal schemas share one.
- * The validator never rewrites the output: defaults are annotations, and `value` is the input.
+ * Compiles a checked output schema (as submitted or normalized) into a validator built on zod's
+ * `z.fromJSONSchema`, cached by the schema's canonical JSON (annotations left out, keys sorted),
+ * so equal schemas share one. The validator never rewrites the output: defaults are
+ * annotations, and the `value` it answers with is its input.
  */
 export function compileOutputValidator(schema: SchemaInput): OutputValidator {
   const view = validationView(normalizeSchema(schema));
