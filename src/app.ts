@@ -8,13 +8,17 @@ import { requestContext } from "./middleware/request-context";
 import { createRouter } from "./openapi/router";
 import { adminTenantRoutes } from "./routes/admin-tenants";
 import { catalogRoutes } from "./routes/catalog";
+import { datasetRoutes } from "./routes/datasets";
 import { docsRoutes } from "./routes/docs";
 import { documentRoutes } from "./routes/documents";
 import { healthRoutes } from "./routes/health";
 import { keyRoutes } from "./routes/keys";
 import { openaiModelRoutes } from "./routes/openai-models";
+import { programRoutes } from "./routes/programs";
+import { queryRoutes } from "./routes/query";
 import { retrieveRoutes } from "./routes/retrieve";
 import { settingsRoutes } from "./routes/settings";
+import { usageRoutes } from "./routes/usage";
 
 export const OPENAPI_PATH = "/openapi.json";
 
@@ -48,6 +52,10 @@ export function createApp() {
   app.route("/api/settings", settingsRoutes);
   app.route("/api/documents", documentRoutes);
   app.route("/api/retrieve", retrieveRoutes);
+  app.route("/api/programs", programRoutes);
+  app.route("/api/query", queryRoutes);
+  app.route("/api/datasets", datasetRoutes);
+  app.route("/api/usage", usageRoutes);
   app.route("/openai/v1", openaiModelRoutes);
 
   app.doc31(OPENAPI_PATH, {

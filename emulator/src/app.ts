@@ -20,12 +20,25 @@ export function createApp(services: Services): Hono<AppEnv> {
     .route("/", fileRoutes(services))
     .route("/", fineTuningRoutes(services));
 
+  // Together's and Fireworks' OpenAI-compatible inference (chat, embeddings, models) at their
+  // own paths, so a model configured with those providers resolves here too. Their files and
+  // fine-tuning APIs differ from OpenAI's and arrive with the fine-tune jobs issue.
+  const inference = () =>
+    new Hono<AppEnv>()
+      .use("*", requireBearer)
+      .use("*", runEffects(services))
+      .route("/", modelRoutes(services))
+      .route("/", chatRoutes(services))
+      .route("/", embeddingRoutes(services));
+
   const app = new Hono<AppEnv>();
   app.use("*", requestContext(services));
   app.route("/v1", v1);
+  app.route("/together/v1", inference());
+  app.route("/fireworks/inference/v1", inference());
   app.route("/_emulator", controlRoutes(services));
   app.notFound((c) => {
-    if (c.req.path.startsWith("/v1/") || c.req.path.startsWith("/_emulator/")) {
+    if (c.req.method !== "GET" || /^\/(v1|_emulator|together|fireworks)\//.test(c.req.path)) {
       const error = new OpenAIError(404, `Invalid URL (${c.req.method} ${c.req.path})`, "invalid_request_error");
       return c.json(error.body(), 404);
     }

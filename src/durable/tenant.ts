@@ -29,6 +29,30 @@ import {
   type NewDocument,
   type RetrievedChunk,
 } from "./tenant/documents";
+import {
+  addRow,
+  countRows,
+  createDataset,
+  getDataset,
+  listDatasets,
+  listRows,
+  type DatasetConfig,
+  type DatasetRecord,
+  type DatasetStatus,
+  type NewRow,
+  type RowStatus,
+  type Split,
+} from "./tenant/datasets";
+import {
+  createProgram,
+  deleteProgram,
+  getProgram,
+  listPrograms,
+  updateProgram,
+  type ProgramRecord,
+  type ProgramSpec,
+} from "./tenant/programs";
+import { recordUsage, usageBetween, type UsageEntry, type UsageRow } from "./tenant/usage";
 import { checkKey, insertKey, listKeys, revokeKey, type KeyInfo, type NewKeyRow } from "./tenant/keys";
 import { TENANT_MIGRATIONS } from "./tenant/schema";
 
@@ -159,6 +183,65 @@ export class Tenant extends DurableObject<Bindings> {
 
   async markDocumentDeleted(id: string): Promise<void> {
     markDeleted(this.sql, id);
+  }
+
+  // --- programs ---
+
+  async createProgram(name: string, spec: ProgramSpec): Promise<ProgramRecord | null> {
+    return createProgram(this.sql, name, spec);
+  }
+
+  async updateProgram(name: string, spec: ProgramSpec) {
+    return updateProgram(this.sql, name, spec);
+  }
+
+  async getProgram(name: string, version?: number): Promise<ProgramRecord | null> {
+    return getProgram(this.sql, name, version);
+  }
+
+  async listPrograms(): Promise<ProgramRecord[]> {
+    return listPrograms(this.sql);
+  }
+
+  async deleteProgram(name: string): Promise<boolean> {
+    return deleteProgram(this.sql, name);
+  }
+
+  // --- usage ---
+
+  async recordUsage(entries: UsageEntry[]): Promise<void> {
+    const now = new Date();
+    for (const e of entries) recordUsage(this.sql, e, now);
+  }
+
+  async usage(from: string, to: string): Promise<UsageRow[]> {
+    return usageBetween(this.sql, from, to);
+  }
+
+  // --- datasets ---
+
+  async createDataset(d: { id: string; name: string; status: DatasetStatus; eval_fraction: number; config: DatasetConfig }): Promise<DatasetRecord | null> {
+    return createDataset(this.sql, d);
+  }
+
+  async getDataset(idOrName: string): Promise<DatasetRecord | null> {
+    return getDataset(this.sql, idOrName);
+  }
+
+  async listDatasets(): Promise<DatasetRecord[]> {
+    return listDatasets(this.sql);
+  }
+
+  async addRow(datasetId: string, row: NewRow): Promise<boolean> {
+    return addRow(this.sql, datasetId, row);
+  }
+
+  async countRows(datasetId: string) {
+    return countRows(this.sql, datasetId);
+  }
+
+  async listRows(datasetId: string, opts: { split?: Split; status?: RowStatus; limit: number; cursor?: number }) {
+    return listRows(this.sql, datasetId, opts);
   }
 
   async idempotencyBegin(key: string, fingerprint: string): Promise<IdempotencyBegin> {

@@ -57,4 +57,55 @@ export const TENANT_MIGRATIONS = [
      embedded INTEGER NOT NULL DEFAULT 0
    )`,
   `CREATE INDEX chunks_by_document ON chunks (document_id, idx)`,
+  `CREATE TABLE programs (
+     name TEXT NOT NULL,
+     version INTEGER NOT NULL,
+     description TEXT NOT NULL,
+     output_schema TEXT NOT NULL,
+     prompt_template TEXT NOT NULL,
+     mode TEXT NOT NULL,
+     system_prompt TEXT,
+     deleted_at TEXT,
+     created_at TEXT NOT NULL,
+     PRIMARY KEY (name, version)
+   )`,
+  `CREATE TABLE usage (
+     day TEXT NOT NULL,
+     model TEXT NOT NULL,
+     kind TEXT NOT NULL,
+     calls INTEGER NOT NULL,
+     prompt_tokens INTEGER NOT NULL,
+     completion_tokens INTEGER NOT NULL,
+     cost_usd REAL NOT NULL,
+     PRIMARY KEY (day, model, kind)
+   )`,
+  `CREATE TABLE datasets (
+     id TEXT PRIMARY KEY,
+     name TEXT NOT NULL UNIQUE,
+     status TEXT NOT NULL,
+     eval_fraction REAL NOT NULL,
+     config TEXT NOT NULL,
+     error TEXT,
+     created_at TEXT NOT NULL,
+     updated_at TEXT NOT NULL
+   )`,
+  `CREATE TABLE dataset_rows (
+     id TEXT PRIMARY KEY,
+     dataset_id TEXT NOT NULL,
+     source TEXT NOT NULL,
+     status TEXT NOT NULL,
+     reason TEXT,
+     split TEXT NOT NULL,
+     question TEXT,
+     example TEXT,
+     tokens INTEGER,
+     program TEXT,
+     program_version INTEGER,
+     model TEXT,
+     usage TEXT,
+     chunk_ids TEXT,
+     created_at TEXT NOT NULL,
+     updated_at TEXT NOT NULL
+   )`,
+  `CREATE INDEX dataset_rows_by_dataset ON dataset_rows (dataset_id, status, split)`,
 ] as const;

@@ -1,0 +1,206 @@
+/** Dataset settings are flat (program, top_k, …), which keeps them cheap to pass over RPC. */
+export type DatasetConfig = Record<string, string | number | boolean | null>;
+
+/**
+ * Datasets and their rows, in the tenant's database. A row is one fine-tuning
+ * example (or a question on its way to becoming one); every count is a count of
+ * rows by status, never a separately kept counter.
+ */
+
+export type DatasetStatus = "open" | "generating" | "labeling" | "ready" | "failed" | "cancelled";
+export type RowStatus = "pending" | "labeled" | "rejected" | "failed";
+export type Split = "train" | "eval";
+
+export interface DatasetRecord {
+  id: string;
+  name: string;
+  status: DatasetStatus;
+  eval_fraction: number;
+  config: DatasetConfig;
+  error: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface NewRow {
+  id: string;
+  source: "capture" | "generated" | "import";
+  status: RowStatus;
+  reason: string | null;
+  split: Split;
+  question: string | null;
+  /** The fine-tuning example as JSON text (kept as text across RPC: cheap, and exactly what goes in the JSONL). */
+  example: string | null;
+  tokens: number | null;
+  program: string | null;
+  program_version: number | null;
+  model: string | null;
+  /** JSON text of the calls' usage. */
+  usage: string | null;
+  chunk_ids: string[] | null;
+}
+
+export interface RowRecord extends NewRow {
+  dataset_id: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface DatasetCounts {
+  rows: number;
+  by_status: Record<RowStatus, number>;
+  by_split: Record<Split, number>;
+  labeled_by_split: Record<Split, number>;
+  rejected_by_reason: Record<string, number>;
+  tokens: number;
+}
+
+type Row = Record<string, SqlStorageValue>;
+
+function toDataset(r: Row): DatasetRecord {
+  return {
+    id: r.id as string,
+    name: r.name as string,
+    status: r.status as DatasetStatus,
+    eval_fraction: r.eval_fraction as number,
+    config: JSON.parse(r.config as string) as DatasetConfig,
+    error: (r.error as string | null) ?? null,
+    created_at: r.created_at as string,
+    updated_at: r.updated_at as string,
+  };
+}
+
+
+function toRow(r: Row): RowRecord {
+  return {
+    id: r.id as string,
+    dataset_id: r.dataset_id as string,
+    source: r.source as NewRow["source"],
+    status: r.status as RowStatus,
+    reason: (r.reason as string | null) ?? null,
+    split: r.split as Split,
+    question: (r.question as string | null) ?? null,
+    example: (r.example as string | null) ?? null,
+    tokens: (r.tokens as number | null) ?? null,
+    program: (r.program as string | null) ?? null,
+    program_version: (r.program_version as number | null) ?? null,
+    model: (r.model as string | null) ?? null,
+    usage: (r.usage as string | null) ?? null,
+    chunk_ids: r.chunk_ids ? (JSON.parse(r.chunk_ids as string) as string[]) : null,
+    created_at: r.created_at as string,
+    updated_at: r.updated_at as string,
+  };
+}
+
+/** Creates a dataset; null when the name is taken. */
+export function createDataset(
+  sql: SqlStorage,
+  d: { id: string; name: string; status: DatasetStatus; eval_fraction: number; config: DatasetConfig },
+): DatasetRecord | null {
+  if (sql.exec("SELECT 1 FROM datasets WHERE name = ?", d.name).toArray().length > 0) return null;
+  const now = new Date().toISOString();
+  sql.exec(
+    "INSERT INTO datasets (id, name, status, eval_fraction, config, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    d.id,
+    d.name,
+    d.status,
+    d.eval_fraction,
+    JSON.stringify(d.config),
+    now,
+    now,
+  );
+  return getDataset(sql, d.id);
+}
+
+/** A dataset by id or by name. */
+export function getDataset(sql: SqlStorage, idOrName: string): DatasetRecord | null {
+  const row = sql.exec<Row>("SELECT * FROM datasets WHERE id = ? OR name = ? LIMIT 1", idOrName, idOrName).toArray()[0];
+  return row ? toDataset(row) : null;
+}
+
+export function listDatasets(sql: SqlStorage): DatasetRecord[] {
+  return sql.exec<Row>("SELECT * FROM datasets ORDER BY created_at DESC, id").toArray().map(toDataset);
+}
+
+/** Adds a row unless one with its id exists (a retry or redelivery adds nothing). */
+export function addRow(sql: SqlStorage, datasetId: string, row: NewRow): boolean {
+  const now = new Date().toISOString();
+  const res = sql.exec(
+    `INSERT OR IGNORE INTO dataset_rows (id, dataset_id, source, status, reason, split, question, example, tokens, program,
+       program_version, model, usage, chunk_ids, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    row.id,
+    datasetId,
+    row.source,
+    row.status,
+    row.reason,
+    row.split,
+    row.question,
+    row.example,
+    row.tokens,
+    row.program,
+    row.program_version,
+    row.model,
+    row.usage,
+    row.chunk_ids ? JSON.stringify(row.chunk_ids) : null,
+    now,
+    now,
+  );
+  return res.rowsWritten > 0;
+}
+
+/** Counts of a dataset's rows by status, split and rejection reason. */
+export function countRows(sql: SqlStorage, datasetId: string): DatasetCounts {
+  const counts: DatasetCounts = {
+    rows: 0,
+    by_status: { pending: 0, labeled: 0, rejected: 0, failed: 0 },
+    by_split: { train: 0, eval: 0 },
+    labeled_by_split: { train: 0, eval: 0 },
+    rejected_by_reason: {},
+    tokens: 0,
+  };
+  const rows = sql.exec<{ status: RowStatus; split: Split; reason: string | null; n: number; tokens: number }>(
+    `SELECT status, split, reason, COUNT(*) AS n, COALESCE(SUM(tokens), 0) AS tokens FROM dataset_rows
+     WHERE dataset_id = ? GROUP BY status, split, reason`,
+    datasetId,
+  );
+  for (const r of rows) {
+    counts.rows += r.n;
+    counts.by_status[r.status] += r.n;
+    counts.by_split[r.split] += r.n;
+    if (r.status === "labeled") {
+      counts.labeled_by_split[r.split] += r.n;
+      counts.tokens += r.tokens;
+    }
+    if (r.status === "rejected") {
+      const reason = r.reason ?? "unspecified";
+      counts.rejected_by_reason[reason] = (counts.rejected_by_reason[reason] ?? 0) + r.n;
+    }
+  }
+  return counts;
+}
+
+/** A page of rows in insertion order, optionally by split and status. */
+export function listRows(
+  sql: SqlStorage,
+  datasetId: string,
+  opts: { split?: Split; status?: RowStatus; limit: number; cursor?: number },
+): { data: RowRecord[]; next_cursor: number | null } {
+  const rows = sql
+    .exec<Row>(
+      `SELECT rowid AS _rowid, * FROM dataset_rows WHERE dataset_id = ? AND (? IS NULL OR split = ?)
+       AND (? IS NULL OR status = ?) AND rowid > ? ORDER BY rowid LIMIT ?`,
+      datasetId,
+      opts.split ?? null,
+      opts.split ?? null,
+      opts.status ?? null,
+      opts.status ?? null,
+      opts.cursor ?? 0,
+      opts.limit + 1,
+    )
+    .toArray();
+  const page = rows.slice(0, opts.limit);
+  return {
+    data: page.map(toRow),
+    next_cursor: rows.length > opts.limit ? (page.at(-1)!._rowid as number) : null,
+  };
+}

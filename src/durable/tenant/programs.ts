@@ -1,0 +1,111 @@
+/** Programs (a JSON Schema + a prompt template), versioned, in the tenant's database. */
+
+/**
+ * A JSON Schema document, typed shallowly on purpose: a recursive JSON type makes the
+ * Durable Object stub's RPC types too deep for TypeScript. The schema is checked
+ * (src/programs/schema) before it is stored.
+ */
+export type SchemaDocument = Record<string, string | number | boolean | null | object>;
+
+export type ProgramMode = "tools" | "json";
+
+export interface ProgramSpec {
+  description: string;
+  output_schema: SchemaDocument;
+  prompt_template: string;
+  mode: ProgramMode;
+  system_prompt: string | null;
+}
+
+export interface ProgramRecord extends ProgramSpec {
+  name: string;
+  version: number;
+  created_at: string;
+}
+
+type Row = Record<string, SqlStorageValue>;
+
+function toRecord(r: Row): ProgramRecord {
+  return {
+    name: r.name as string,
+    version: r.version as number,
+    description: r.description as string,
+    output_schema: JSON.parse(r.output_schema as string) as SchemaDocument,
+    prompt_template: r.prompt_template as string,
+    mode: r.mode as ProgramMode,
+    system_prompt: (r.system_prompt as string | null) ?? null,
+    created_at: r.created_at as string,
+  };
+}
+
+function latest(sql: SqlStorage, name: string): ProgramRecord | null {
+  const row = sql
+    .exec<Row>("SELECT * FROM programs WHERE name = ? AND deleted_at IS NULL ORDER BY version DESC LIMIT 1", name)
+    .toArray()[0];
+  return row ? toRecord(row) : null;
+}
+
+function insert(sql: SqlStorage, name: string, spec: ProgramSpec): ProgramRecord {
+  // Versions keep counting across a delete and re-create, so a version number is never reused.
+  const { v } = sql.exec<{ v: number }>("SELECT COALESCE(MAX(version), 0) AS v FROM programs WHERE name = ?", name).one();
+  sql.exec(
+    `INSERT INTO programs (name, version, description, output_schema, prompt_template, mode, system_prompt, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    name,
+    v + 1,
+    spec.description,
+    JSON.stringify(spec.output_schema),
+    spec.prompt_template,
+    spec.mode,
+    spec.system_prompt,
+    new Date().toISOString(),
+  );
+  return getProgram(sql, name, v + 1)!;
+}
+
+/** Creates version 1 of a new program; null when a live program has that name. */
+export function createProgram(sql: SqlStorage, name: string, spec: ProgramSpec): ProgramRecord | null {
+  if (latest(sql, name)) return null;
+  return insert(sql, name, spec);
+}
+
+/** Adds a version (none when nothing changed); null when there is no such live program. */
+export function updateProgram(sql: SqlStorage, name: string, spec: ProgramSpec): { program: ProgramRecord; changed: boolean } | null {
+  const current = latest(sql, name);
+  if (!current) return null;
+  const same =
+    current.description === spec.description &&
+    JSON.stringify(current.output_schema) === JSON.stringify(spec.output_schema) &&
+    current.prompt_template === spec.prompt_template &&
+    current.mode === spec.mode &&
+    current.system_prompt === spec.system_prompt;
+  if (same) return { program: current, changed: false };
+  return { program: insert(sql, name, spec), changed: true };
+}
+
+/** A live program's latest version, or a given version (kept readable after edits, for datasets). */
+export function getProgram(sql: SqlStorage, name: string, version?: number): ProgramRecord | null {
+  if (version === undefined) return latest(sql, name);
+  const row = sql
+    .exec<Row>("SELECT * FROM programs WHERE name = ? AND version = ? AND deleted_at IS NULL", name, version)
+    .toArray()[0];
+  return row ? toRecord(row) : null;
+}
+
+/** The latest version of every live program, by name. */
+export function listPrograms(sql: SqlStorage): ProgramRecord[] {
+  return sql
+    .exec<Row>(
+      `SELECT p.* FROM programs p JOIN (SELECT name, MAX(version) AS v FROM programs WHERE deleted_at IS NULL GROUP BY name) m
+       ON p.name = m.name AND p.version = m.v ORDER BY p.name`,
+    )
+    .toArray()
+    .map(toRecord);
+}
+
+/** Deletes every version; false when there was no live program. */
+export function deleteProgram(sql: SqlStorage, name: string): boolean {
+  if (!latest(sql, name)) return false;
+  sql.exec("UPDATE programs SET deleted_at = ? WHERE name = ? AND deleted_at IS NULL", new Date().toISOString(), name);
+  return true;
+}

@@ -1,0 +1,41 @@
+/** Token usage and cost per day, model and kind of call, in the tenant's database. */
+
+export interface UsageEntry {
+  model: string;
+  kind: "chat" | "embedding";
+  prompt_tokens: number;
+  completion_tokens: number;
+  cost_usd: number;
+}
+
+export interface UsageRow extends UsageEntry {
+  day: string;
+  calls: number;
+}
+
+/** Adds one call's usage to its day's row. */
+export function recordUsage(sql: SqlStorage, entry: UsageEntry, at: Date): void {
+  const day = at.toISOString().slice(0, 10);
+  sql.exec(
+    `INSERT INTO usage (day, model, kind, calls, prompt_tokens, completion_tokens, cost_usd) VALUES (?, ?, ?, 1, ?, ?, ?)
+     ON CONFLICT (day, model, kind) DO UPDATE SET calls = calls + 1, prompt_tokens = prompt_tokens + excluded.prompt_tokens,
+       completion_tokens = completion_tokens + excluded.completion_tokens, cost_usd = cost_usd + excluded.cost_usd`,
+    day,
+    entry.model,
+    entry.kind,
+    entry.prompt_tokens,
+    entry.completion_tokens,
+    entry.cost_usd,
+  );
+}
+
+/** Usage rows between two days (inclusive, YYYY-MM-DD), oldest first. */
+export function usageBetween(sql: SqlStorage, from: string, to: string): UsageRow[] {
+  return sql
+    .exec<Record<string, SqlStorageValue>>(
+      "SELECT * FROM usage WHERE day >= ? AND day <= ? ORDER BY day, model, kind",
+      from,
+      to,
+    )
+    .toArray() as unknown as UsageRow[];
+}

@@ -1,0 +1,225 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { tenantOf } from "../auth/middleware";
+import { tenantStub } from "../durable/tenant";
+import type { ProgramRecord, ProgramSpec } from "../durable/tenant/programs";
+import type { Bindings } from "../env";
+import { ApiError } from "../errors";
+import { assertDatasetExists, captureRun } from "../datasets/capture";
+import { modelForTenant } from "../programs/models";
+import { runProgram, type ProgramRun } from "../programs/run";
+import { checkOutputSchema } from "../programs/schema";
+import { renderTemplate } from "../programs/template";
+import { createRouter } from "../openapi/router";
+import { errorResponses, idempotencyKeyHeader, jsonContent, TENANT_SECURITY } from "../openapi/schemas";
+import { recordUsage, type CallUsage } from "../usage/record";
+
+/** Program names double as tool names, so they follow OpenAI's function-name rule. */
+const programName = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "1–64 letters, digits, _ or -");
+
+const programSpecSchema = z.object({
+  description: z.string().trim().min(1).max(1024).openapi({ example: "Data model for an album." }),
+  output_schema: z.record(z.string(), z.unknown()).openapi({ description: "A JSON Schema object (supported subset: see docs)" }),
+  prompt_template: z.string().min(1).max(100_000).openapi({
+    example: "Generate an example album, with an artist and a list of songs. Using the movie {movie_name} as inspiration.",
+  }),
+  mode: z.enum(["tools", "json"]).default("tools").openapi({ description: "tools: function calling; json: JSON text with parse-validate-repair" }),
+  system_prompt: z.string().max(100_000).nullable().optional(),
+});
+
+const createProgramSchema = programSpecSchema.extend({ name: programName }).openapi("CreateProgram");
+
+export const programSchema = z
+  .object({
+    name: z.string(),
+    version: z.number(),
+    description: z.string(),
+    output_schema: z.record(z.string(), z.unknown()),
+    prompt_template: z.string(),
+    mode: z.enum(["tools", "json"]),
+    system_prompt: z.string().nullable(),
+    created_at: z.string(),
+  })
+  .openapi("Program");
+
+export const usageSchema = z.object({ prompt_tokens: z.number(), completion_tokens: z.number(), total_tokens: z.number() });
+export const captureSchema = z
+  .object({ dataset: z.string().min(1).openapi({ description: "Dataset id or name that receives the example" }) })
+  .optional();
+
+const runBody = z
+  .object({
+    variables: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
+    model: z.string().optional().openapi({ description: "Default: the tenant's active model, else the configured teacher" }),
+    version: z.number().int().positive().optional(),
+    temperature: z.number().min(0).max(2).optional(),
+    capture: captureSchema,
+  })
+  .openapi("RunProgram");
+
+const nameParam = z.object({ name: programName });
+
+/** A program spec with its schema checked (the 400 names the offending path). */
+function checkedSpec(body: z.infer<typeof programSpecSchema>): ProgramSpec {
+  const { schema } = checkOutputSchema(body.output_schema);
+  return {
+    description: body.description,
+    // The normalized form: `definitions` become `$defs`, `$schema` is dropped.
+    output_schema: schema,
+    prompt_template: body.prompt_template,
+    mode: body.mode,
+    system_prompt: body.system_prompt ?? null,
+  };
+}
+
+async function loadProgram(env: Bindings, tenantId: string, name: string, version?: number): Promise<ProgramRecord> {
+  const program = await tenantStub(env, tenantId).getProgram(name, version);
+  if (!program) throw new ApiError("not_found", `No program ${name}${version ? ` version ${version}` : ""}.`);
+  return program;
+}
+
+export const programRoutes = createRouter();
+
+// Separate statements, not one chain: a long chain of typed routes makes TypeScript's
+// instantiation of the router type too deep.
+programRoutes.openapi(
+    createRoute({
+      method: "post",
+      path: "/",
+      tags: ["programs"],
+      summary: "Create a program: an output JSON Schema and a prompt template",
+      security: TENANT_SECURITY,
+      request: { headers: idempotencyKeyHeader, body: { required: true, content: { "application/json": { schema: createProgramSchema } } } },
+      responses: { 201: jsonContent(programSchema, "Version 1"), ...errorResponses(400, 401, 409) },
+    }),
+    async (c) => {
+      const body = c.req.valid("json");
+      const created = await tenantStub(c.env, tenantOf(c)).createProgram(body.name, checkedSpec(body));
+      if (!created) throw new ApiError("conflict", `A program named ${body.name} exists; PUT /api/programs/${body.name} makes a new version.`);
+      return c.json(created, 201);
+    },
+);
+
+programRoutes.openapi(
+    createRoute({
+      method: "put",
+      path: "/{name}",
+      tags: ["programs"],
+      summary: "Edit a program: makes a new version (unchanged content keeps the current one)",
+      security: TENANT_SECURITY,
+      request: { params: nameParam, body: { required: true, content: { "application/json": { schema: programSpecSchema } } } },
+      responses: { 200: jsonContent(programSchema, "The latest version"), ...errorResponses(400, 401, 404) },
+    }),
+    async (c) => {
+      const { name } = c.req.valid("param");
+      const updated = await tenantStub(c.env, tenantOf(c)).updateProgram(name, checkedSpec(c.req.valid("json")));
+      if (!updated) throw new ApiError("not_found", `No program ${name}.`);
+      return c.json(updated.program, 200);
+    },
+);
+
+programRoutes.openapi(
+    createRoute({
+      method: "get",
+      path: "/",
+      tags: ["programs"],
+      summary: "List programs (latest versions)",
+      security: TENANT_SECURITY,
+      responses: { 200: jsonContent(z.object({ data: z.array(programSchema) }), "Programs"), ...errorResponses(401) },
+    }),
+    async (c) => c.json({ data: await tenantStub(c.env, tenantOf(c)).listPrograms() }, 200),
+);
+
+programRoutes.openapi(
+    createRoute({
+      method: "get",
+      path: "/{name}",
+      tags: ["programs"],
+      summary: "A program (latest version, or ?version=)",
+      security: TENANT_SECURITY,
+      request: { params: nameParam, query: z.object({ version: z.coerce.number().int().positive().optional() }) },
+      responses: { 200: jsonContent(programSchema, "The program"), ...errorResponses(401, 404) },
+    }),
+    async (c) => {
+      const { name } = c.req.valid("param");
+      return c.json(await loadProgram(c.env, tenantOf(c), name, c.req.valid("query").version), 200);
+    },
+);
+
+programRoutes.openapi(
+    createRoute({
+      method: "delete",
+      path: "/{name}",
+      tags: ["programs"],
+      summary: "Delete a program (every version; datasets keep what they recorded)",
+      security: TENANT_SECURITY,
+      request: { params: nameParam },
+      responses: { 200: jsonContent(z.object({ name: z.string(), deleted: z.literal(true) }), "Deleted"), ...errorResponses(401, 404) },
+    }),
+    async (c) => {
+      const { name } = c.req.valid("param");
+      if (!(await tenantStub(c.env, tenantOf(c)).deleteProgram(name))) throw new ApiError("not_found", `No program ${name}.`);
+      return c.json({ name, deleted: true as const }, 200);
+    },
+);
+
+programRoutes.openapi(
+    createRoute({
+      method: "post",
+      path: "/{name}/run",
+      tags: ["programs"],
+      summary: "Run a program once (tools: forced function call; json: parse, validate, one repair turn)",
+      security: TENANT_SECURITY,
+      request: { params: nameParam, headers: idempotencyKeyHeader, body: { required: true, content: { "application/json": { schema: runBody } } } },
+      responses: {
+        200: jsonContent(
+          z.object({
+            output: z.unknown(),
+            model: z.string(),
+            program: z.object({ name: z.string(), version: z.number() }),
+            usage: usageSchema,
+            latency_ms: z.number(),
+            repaired: z.boolean(),
+            captured: z.object({ dataset: z.string(), row_id: z.string() }).nullable(),
+          }),
+          "The validated output",
+        ),
+        ...errorResponses(400, 401, 404, 422, 429, 502, 503),
+      },
+    }),
+    async (c) => {
+      const tenantId = tenantOf(c);
+      const { name } = c.req.valid("param");
+      const body = c.req.valid("json");
+      const program = await loadProgram(c.env, tenantId, name, body.version);
+      const rendered = renderTemplate(program.prompt_template, body.variables);
+      if (body.capture) await assertDatasetExists(c.env, tenantId, body.capture.dataset);
+      const model = await modelForTenant(c.env, tenantId, body.model);
+      const spent: CallUsage[] = [];
+      let run: ProgramRun;
+      try {
+        run = await runProgram(c.env, {
+          program,
+          rendered,
+          model,
+          requestId: c.get("requestId"),
+          temperature: body.temperature,
+          onCall: (u) => spent.push(u),
+        });
+      } finally {
+        await recordUsage(c.env, tenantId, spent);
+      }
+      const rowId = body.capture ? await captureRun(c.env, tenantId, { dataset: body.capture.dataset, run, program }) : null;
+      return c.json(
+        {
+          output: run.output,
+          model: model.id,
+          program: { name: program.name, version: program.version },
+          usage: run.usage,
+          latency_ms: run.latency_ms,
+          repaired: run.repaired,
+          captured: rowId && body.capture ? { dataset: body.capture.dataset, row_id: rowId } : null,
+        },
+        200,
+      );
+    },
+  );

@@ -1,0 +1,110 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { tenantOf } from "../auth/middleware";
+import { assertDatasetExists, captureRun } from "../datasets/capture";
+import { tenantStub } from "../durable/tenant";
+import { ApiError } from "../errors";
+import { createRouter } from "../openapi/router";
+import { errorResponses, idempotencyKeyHeader, jsonContent, TENANT_SECURITY } from "../openapi/schemas";
+import { modelForTenant } from "../programs/models";
+import { answerWithSources, assertRagTemplate, type RagRun } from "../programs/rag";
+import { retrieve } from "../retrieval/retrieve";
+import { recordUsage, type CallUsage } from "../usage/record";
+import { validateFilter } from "../vector";
+import { captureSchema, usageSchema } from "./programs";
+
+const queryBody = z
+  .object({
+    question: z.string().trim().min(1).max(8000),
+    program: z.string().min(1).openapi({ description: "A program whose template uses {context_str} and {query_str}" }),
+    version: z.number().int().positive().optional(),
+    top_k: z.number().int().min(1).max(100).default(2),
+    filter: z.record(z.string(), z.unknown()).optional(),
+    model: z.string().optional(),
+    capture: captureSchema,
+  })
+  .openapi("Query");
+
+const querySourceSchema = z.object({
+  document: z.object({ id: z.string(), title: z.string() }),
+  chunk: z.object({ id: z.string(), index: z.number(), page: z.number().nullable() }),
+  score: z.number(),
+  text: z.string(),
+});
+
+export const queryRoutes = createRouter().openapi(
+  createRoute({
+    method: "post",
+    path: "/",
+    tags: ["programs"],
+    summary: "Structured RAG: retrieve top_k chunks and answer through a program (refining across parts when needed)",
+    security: TENANT_SECURITY,
+    request: { headers: idempotencyKeyHeader, body: { required: true, content: { "application/json": { schema: queryBody } } } },
+    responses: {
+      200: jsonContent(
+        z.object({
+          output: z.unknown(),
+          sources: z.array(querySourceSchema),
+          model: z.string(),
+          program: z.object({ name: z.string(), version: z.number() }),
+          usage: usageSchema,
+          calls: z.number(),
+          captured: z.object({ dataset: z.string(), row_ids: z.array(z.string()) }).nullable(),
+        }),
+        "The answer and its sources",
+      ),
+      ...errorResponses(400, 401, 404, 422, 429, 502, 503),
+    },
+  }),
+  async (c) => {
+    const tenantId = tenantOf(c);
+    const body = c.req.valid("json");
+    const program = await tenantStub(c.env, tenantId).getProgram(body.program, body.version);
+    if (!program) throw new ApiError("not_found", `No program ${body.program}.`);
+    assertRagTemplate(program);
+    if (body.capture) await assertDatasetExists(c.env, tenantId, body.capture.dataset);
+    const model = await modelForTenant(c.env, tenantId, body.model);
+    const requestId = c.get("requestId");
+    const sources = await retrieve(c.env, tenantId, { query: body.question, topK: body.top_k, filter: validateFilter(body.filter), requestId });
+
+    const spent: CallUsage[] = [];
+    let rag: RagRun;
+    try {
+      rag = await answerWithSources(c.env, { program, model, question: body.question, sources, requestId, onCall: (u) => spent.push(u) });
+    } finally {
+      await recordUsage(c.env, tenantId, spent);
+    }
+    // Every teacher call is an example, refine calls included (as LlamaIndex's handler logs them).
+    const rowIds: string[] = [];
+    if (body.capture) {
+      for (const run of rag.runs) {
+        rowIds.push(
+          await captureRun(c.env, tenantId, {
+            dataset: body.capture.dataset,
+            run,
+            program,
+            chunkIds: sources.map((s) => s.chunk_id),
+            question: body.question,
+          }),
+        );
+      }
+    }
+    const sum = (k: "prompt_tokens" | "completion_tokens") => rag.runs.reduce((n, r) => n + r.usage[k], 0);
+    return c.json(
+      {
+        output: rag.output,
+        sources: sources.map((s) => ({
+          document: { id: s.document_id, title: s.title },
+          chunk: { id: s.chunk_id, index: s.chunk_index, page: s.page },
+          score: s.score,
+          text: s.text,
+        })),
+        model: model.id,
+        program: { name: program.name, version: program.version },
+        usage: { prompt_tokens: sum("prompt_tokens"), completion_tokens: sum("completion_tokens"), total_tokens: sum("prompt_tokens") + sum("completion_tokens") },
+        calls: rag.runs.reduce((n, r) => n + r.calls.length, 0),
+        captured: body.capture ? { dataset: body.capture.dataset, row_ids: rowIds } : null,
+      },
+      200,
+    );
+  },
+);
