@@ -1,6 +1,7 @@
 import type { Bindings } from "../env";
 import { ApiError } from "../errors";
 import { callProvider, clientForModel, loadCatalog, type ModelEntry } from "../llm";
+import type { CallUsage } from "../usage/record";
 
 /**
  * OpenAI's embeddings limits per request: 2,048 inputs and 300,000 tokens summed
@@ -47,8 +48,8 @@ export function planBatches<T extends { tokens: number }>(items: readonly T[]): 
 
 export interface EmbedResult {
   vectors: number[][];
-  usage: { prompt_tokens: number; total_tokens: number };
-  model: string;
+  /** The call's usage, ready for the tenant's usage record. */
+  usage: CallUsage;
 }
 
 /** Embeds texts in one request (the caller has planned the batch). */
@@ -67,5 +68,5 @@ export async function embedTexts(env: Bindings, texts: string[], requestId: stri
   if (vectors.length !== texts.length) {
     throw new ApiError("upstream_error", `The embedding provider returned ${vectors.length} vectors for ${texts.length} inputs.`);
   }
-  return { vectors, usage: res.usage, model: entry.id };
+  return { vectors, usage: { model: entry, kind: "embedding", prompt_tokens: res.usage.prompt_tokens, completion_tokens: 0 } };
 }

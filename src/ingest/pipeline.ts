@@ -4,6 +4,7 @@ import type { Bindings } from "../env";
 import { ApiError } from "../errors";
 import { tokenCounter } from "../llm";
 import { logLine } from "../lib/log";
+import { recordUsage } from "../usage/record";
 import { vectorIndexFor } from "../vector";
 import { embedTexts, planBatches } from "./embed";
 import { extractDocument, pageRange } from "./extract";
@@ -42,7 +43,8 @@ export async function ingestDocument(env: Bindings, tenantId: string, documentId
     const pending = await stub.chunksToEmbed(documentId, EMBED_ROUND);
     if (pending.length === 0) break;
     for (const batch of planBatches(pending)) {
-      const { vectors } = await embedTexts(env, batch.map((c) => embedText(metadataText, c.text)), requestId);
+      const { vectors, usage } = await embedTexts(env, batch.map((c) => embedText(metadataText, c.text)), requestId);
+      await recordUsage(env, tenantId, [usage]);
       await index.upsert(
         batch.map((c, i) => ({
           id: c.id,

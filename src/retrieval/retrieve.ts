@@ -1,6 +1,7 @@
 import { tenantStub } from "../durable/tenant";
 import type { Bindings } from "../env";
 import { embedTexts } from "../ingest/embed";
+import { recordUsage } from "../usage/record";
 import { vectorIndexFor, type MetadataFilter } from "../vector";
 
 export interface RetrievedSource {
@@ -24,7 +25,8 @@ export async function retrieve(
   tenantId: string,
   opts: { query: string; topK: number; filter?: MetadataFilter; requestId: string },
 ): Promise<RetrievedSource[]> {
-  const { vectors } = await embedTexts(env, [opts.query], opts.requestId);
+  const { vectors, usage } = await embedTexts(env, [opts.query], opts.requestId);
+  await recordUsage(env, tenantId, [usage]);
   const matches = await vectorIndexFor(env, tenantId).query(vectors[0]!, { topK: opts.topK, filter: opts.filter });
   if (matches.length === 0) return [];
   const chunks = await tenantStub(env, tenantId).getChunks(matches.map((m) => m.id));

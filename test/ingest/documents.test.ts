@@ -21,6 +21,10 @@ describe("documents: upload and ingest", () => {
     expect(doc.body.chunk_count).toBeGreaterThanOrEqual(1);
     expect(doc.body.token_count).toBeGreaterThan(100);
     expect(JSON.stringify(doc.body)).not.toContain("r2_key");
+    const usage = await api("/api/usage", { key: t.key });
+    const embedding = usage.body.data.find((r: { kind: string }) => r.kind === "embedding");
+    expect(embedding).toMatchObject({ model: "text-embedding-3-small", completion_tokens: 0 });
+    expect(embedding.prompt_tokens).toBeGreaterThan(100);
   });
 
   it("ingests the generated corpus PDF with page numbers kept on the chunks", async () => {
