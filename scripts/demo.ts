@@ -5,6 +5,7 @@
  */
 import { DistilleryClient } from "./lib/client.ts";
 import { ingestCorpus } from "./demo/ingest.ts";
+import { runPrograms } from "./demo/programs.ts";
 import { startDevServer } from "./lib/dev-server.ts";
 import { bold, dim, green, note, notYet, red, step } from "./lib/ui.ts";
 
@@ -28,7 +29,7 @@ async function main(): Promise<void> {
     step(2, "Ingest the sample corpus (PDF → token-aware chunks → embeddings → vector index)");
     await ingestCorpus(api);
     step(3, "Programs: Album and citations, tools and JSON modes, structured RAG");
-    notYet("programs issue");
+    await runPrograms(api);
     step(4, "Generate and label a dataset with the teacher");
     notYet("datasets issue");
     step(5, "Fine-tune a student with each provider");

@@ -1,4 +1,5 @@
 import { findCitations, findNames, findNumbers, findYears, type Citation } from "./citations";
+import { stripJsonSchemas } from "./prompt-json";
 import { askedCount, contentWords, splitSentences } from "./text";
 
 /** A chat message reduced to what generation reads. */
@@ -64,7 +65,7 @@ export function buildContext(messages: readonly PlainMessage[], variant = 0): Ge
   const { question, own } = findQuestion(lastUser);
   const sourceText = messages
     .filter((m) => m.role === "system" || m.role === "developer" || m.role === "user" || m.role === "tool")
-    .map((m) => m.text)
+    .map((m) => stripJsonSchemas(m.text))
     .join("\n\n");
   const sentences: ContextSentence[] = [];
   for (const raw of splitSentences(sourceText)) {

@@ -21,6 +21,34 @@ export function findJsonObjects(text: string, limit = 20): unknown[] {
   return out;
 }
 
+/**
+ * The text with every embedded JSON Schema removed (a JSON-mode prompt carries its schema;
+ * the schema's words are instructions, not content to answer from).
+ */
+export function stripJsonSchemas(text: string): string {
+  let out = "";
+  let from = 0;
+  let attempts = 0;
+  for (let start = text.indexOf("{"); start !== -1 && attempts++ < 200; ) {
+    const end = matchingBrace(text, start);
+    if (end === -1) break;
+    let isSchema = false;
+    try {
+      isSchema = findSchema(JSON.parse(text.slice(start, end + 1))) !== null;
+    } catch {
+      // prose with braces
+    }
+    if (isSchema) {
+      out += text.slice(from, start);
+      from = end + 1;
+      start = text.indexOf("{", end + 1);
+    } else {
+      start = text.indexOf("{", start + 1);
+    }
+  }
+  return out + text.slice(from);
+}
+
 function matchingBrace(text: string, start: number): number {
   let depth = 0;
   let inString = false;
