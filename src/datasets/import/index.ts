@@ -1,0 +1,12 @@
+export { DEFAULT_MAX_LINE_BYTES, formatJsonl, type JsonlLimits, type RawLine, readJsonlLines } from "./lines";
+export {
+  type CheckedLine,
+  checkJsonlLines,
+  type JsonlLine,
+  type LineError,
+  type LineErrorKind,
+  MAX_LINE_ERRORS,
+  type ParsedJsonl,
+  parseJsonl,
+} from "./parse";
+export { type ImportPlan, planImport } from "./plan";
