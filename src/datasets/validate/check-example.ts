@@ -124,6 +124,8 @@ function checkAssistant(message: Record<string, unknown>, path: string, where: s
     return;
   }
   if (!("content" in message) && typeof message.refusal === "string" && message.refusal !== "") return;
+  // A legacy function_call answer is already reported; "no content" would only repeat it.
+  if (!("content" in message) && "function_call" in message) return;
   if (!("content" in message)) {
     add("message_missing_key", path, `${where} has neither "content" nor "tool_calls"`);
     return;

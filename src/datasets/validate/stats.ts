@@ -29,7 +29,7 @@ export class TokenStats {
     return this.#values.length;
   }
 
-  /** Every figure is 0 when nothing was added. */
+  /** Every figure is 0 when nothing was added; mean and percentiles are rounded to 2 decimals. */
   summary(): TokenSummary {
     const n = this.#values.length;
     if (n === 0) return { total: 0, min: 0, max: 0, mean: 0, p50: 0, p90: 0 };
@@ -38,9 +38,9 @@ export class TokenStats {
       total: this.#total,
       min: this.#min,
       max: this.#max,
-      mean: this.#total / n,
-      p50: quantile(sorted, 0.5),
-      p90: quantile(sorted, 0.9),
+      mean: round2(this.#total / n),
+      p50: round2(quantile(sorted, 0.5)),
+      p90: round2(quantile(sorted, 0.9)),
     };
   }
 }
@@ -54,3 +54,7 @@ export function quantile(sorted: ArrayLike<number>, q: number): number {
   const a = sorted[lo]!;
   return a + (sorted[hi]! - a) * (pos - lo);
 }
+
+// Counts are integers: two decimals say all there is, and 207.99999999999997 (float rank
+// arithmetic) reads as 208.
+const round2 = (x: number) => Math.round(x * 100) / 100;
