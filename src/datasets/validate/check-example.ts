@@ -27,7 +27,7 @@ export function checkExample(value: unknown): FormatError[] {
   const errors: FormatError[] = [];
   const add = (kind: FormatErrorKind, path: string, message: string) => errors.push({ kind, path, message });
   if (!isObj(value)) {
-    add("data_type", "", `an example must be a JSON object, not a ${jsonType(value)}`);
+    add("data_type", "", `an example must be a JSON object, not ${jsonType(value)}`);
     return errors;
   }
   for (const key of Object.keys(value)) {
@@ -67,7 +67,7 @@ export function checkExample(value: unknown): FormatError[] {
 function checkMessage(message: unknown, path: string, ctx: ToolCallContext, errors: FormatError[]): Role | undefined {
   const add = (kind: FormatErrorKind, p: string, msg: string) => errors.push({ kind, path: p, message: msg });
   if (!isObj(message)) {
-    add("data_type", path, `${path} must be an object, not a ${jsonType(message)}`);
+    add("data_type", path, `${path} must be an object, not ${jsonType(message)}`);
     return undefined;
   }
   if (!("role" in message)) {
@@ -140,7 +140,7 @@ function checkContent(message: Record<string, unknown>, path: string, where: str
   }
   const c = message.content;
   if ((typeof c === "string" && c !== "") || isTextParts(c, role === "user")) return;
-  const what = c === "" ? "empty" : c === null ? "null" : Array.isArray(c) ? "not a list of text parts" : `a ${jsonType(c)}`;
+  const what = c === "" ? "empty" : c === null ? "null" : Array.isArray(c) ? "not a list of text parts" : jsonType(c);
   errors.push({ kind: "missing_content", path: `${path}.content`, message: `${where}.content is ${what}; it must be non-empty text` });
 }
 

@@ -99,8 +99,12 @@ export function checkToolCalls(calls: unknown, path: string, ctx: ToolCallContex
 // the most common mistake in hand-written files.
 function checkArguments(args: unknown, path: string, errors: FormatError[]): void {
   const fail = (message: string) => errors.push({ kind: "invalid_arguments", path, message });
+  if (args === undefined) {
+    fail(`${path} is missing: it must be a string of JSON, e.g. "{}"`);
+    return;
+  }
   if (typeof args !== "string") {
-    fail(`${path} must be a string of JSON (e.g. JSON.stringify({...})), not ${args === undefined ? "missing" : `a ${jsonType(args)}`}`);
+    fail(`${path} must be a string of JSON (e.g. JSON.stringify({...})), not ${jsonType(args)}`);
     return;
   }
   let parsed: unknown;
@@ -110,10 +114,12 @@ function checkArguments(args: unknown, path: string, errors: FormatError[]): voi
     fail(`${path} is not valid JSON`);
     return;
   }
-  if (!isObj(parsed)) fail(`${path} must encode a JSON object, not a ${jsonType(parsed)}`);
+  if (!isObj(parsed)) fail(`${path} must encode a JSON object, not ${jsonType(parsed)}`);
 }
 
-/** A JSON value's type name for messages: object, array, string, number, boolean, null. */
+/** A JSON value's type for messages, with its article: "an object", "an array", "a string", "null". */
 export function jsonType(v: unknown): string {
-  return v === null ? "null" : Array.isArray(v) ? "array" : typeof v;
+  if (v === null) return "null";
+  const t = Array.isArray(v) ? "array" : typeof v;
+  return /^[aeiou]/.test(t) ? `an ${t}` : `a ${t}`;
 }
