@@ -1,54 +1,11 @@
 /** Demo step: the seeds' Album and citations programs, each run in both modes, and one structured RAG query. */
+import { readFileSync } from "node:fs";
 import type { DistilleryClient } from "../lib/client.ts";
 import { bold, dim, note } from "../lib/ui.ts";
 
-const ALBUM_SCHEMA = {
-  type: "object",
-  description: "Data model for an album.",
-  properties: {
-    name: { type: "string" },
-    artist: { type: "string" },
-    songs: {
-      type: "array",
-      items: {
-        type: "object",
-        description: "Data model for a song.",
-        properties: { title: { type: "string" }, length_seconds: { type: "integer" } },
-        required: ["title", "length_seconds"],
-      },
-    },
-  },
-  required: ["name", "artist", "songs"],
-};
-
-const CITATIONS_SCHEMA = {
-  type: "object",
-  description: "List of author citations. Extracted over unstructured text.",
-  properties: {
-    citations: {
-      type: "array",
-      description: "List of author citations (organized by author, year, and description).",
-      items: {
-        type: "object",
-        description: "Citation class.",
-        properties: {
-          author: { type: "string", description: "Inferred first author (usually last name" },
-          year: { type: "integer", description: "Inferred year" },
-          desc: { type: "string", description: "Inferred description from the text of the work that the author is cited for" },
-        },
-        required: ["author", "year", "desc"],
-      },
-    },
-  },
-  required: ["citations"],
-};
-
-/** LlamaIndex's text QA template: the citations program answers over retrieved context. */
-export const QA_TEMPLATE =
-  "Context information is below.\n---------------------\n{context_str}\n---------------------\n" +
-  "Given the context information and not prior knowledge, answer the query.\nQuery: {query_str}\nAnswer: ";
-
-const ALBUM_TEMPLATE = "Generate an example album, with an artist and a list of songs. Using the movie {movie_name} as inspiration.";
+/** The seeds' Album and citations (Response) programs, shared with the tests. */
+const ALBUM = JSON.parse(readFileSync(new URL("../../samples/programs/album.json", import.meta.url), "utf8"));
+const CITATIONS = JSON.parse(readFileSync(new URL("../../samples/programs/citations.json", import.meta.url), "utf8"));
 
 function short(value: unknown, max = 150): string {
   const text = JSON.stringify(value);
@@ -61,8 +18,8 @@ async function ensureProgram(api: DistilleryClient, body: Record<string, unknown
 
 export async function runPrograms(api: DistilleryClient): Promise<void> {
   for (const mode of ["tools", "json"] as const) {
-    await ensureProgram(api, { name: `album_${mode}`, description: "Data model for an album.", output_schema: ALBUM_SCHEMA, prompt_template: ALBUM_TEMPLATE, mode });
-    await ensureProgram(api, { name: `citations_${mode}`, description: "List of author citations.", output_schema: CITATIONS_SCHEMA, prompt_template: QA_TEMPLATE, mode });
+    await ensureProgram(api, { name: `album_${mode}`, mode, ...ALBUM });
+    await ensureProgram(api, { name: `citations_${mode}`, mode, ...CITATIONS });
   }
   note(`programs: album_tools, album_json, citations_tools, citations_json ${dim("(the seeds' Album and Response models)")}`);
 

@@ -23,13 +23,14 @@ interface Line {
 /** A blank line between two text lines further apart than this many font sizes. */
 const PARAGRAPH_GAP = 1.45;
 
+/** A pdf.js document proxy, from `unpdf`'s `getDocumentProxy`. */
+export type PdfDocument = Awaited<ReturnType<typeof import("unpdf").getDocumentProxy>>;
+
 /**
- * Extracts a PDF's text layer page by page with pdf.js, through `unpdf`: its
- * default entry loads its own serverless pdf.js build (`unpdf/pdfjs`), which runs
- * in workerd as is (no worker thread, no canvas, no eval; no config needed).
- * Pages are joined with a blank line and their spans recorded.
+ * Opens a PDF with pdf.js (loaded lazily), translating what it throws into our codes.
+ * The caller must `destroy()` its loading task when done.
  */
-export async function extractPdf(bytes: Uint8Array, opts: PdfOptions = {}): Promise<{ text: string; pages: PageSpan[] }> {
+export async function openPdf(bytes: Uint8Array): Promise<PdfDocument> {
   if (bytes.byteLength === 0) throw new ApiError("bad_request", "Not a readable PDF: the file is empty.", { details: { reason: "corrupt" } });
   if (!hasPdfHeader(bytes)) {
     throw new ApiError("bad_request", "Not a readable PDF: no %PDF- header in the first 1024 bytes.", {
@@ -40,11 +41,9 @@ export async function extractPdf(bytes: Uint8Array, opts: PdfOptions = {}): Prom
   // script but wraps it in a lazy initialiser, so start-up parses it without evaluating it.
   // Failing to load it is our fault, not the document's, so that error is not translated.
   const { getDocumentProxy } = await import("unpdf");
-
-  let pdf: Awaited<ReturnType<typeof getDocumentProxy>>;
   try {
     // A copy: pdf.js may transfer (detach) the buffer it is given, and the caller keeps its bytes.
-    pdf = await getDocumentProxy(bytes.slice(), {
+    return await getDocumentProxy(bytes.slice(), {
       disableFontFace: true, // no FontFace or canvas in workerd; text extraction needs neither
       isOffscreenCanvasSupported: false,
       useSystemFonts: false,
@@ -53,7 +52,16 @@ export async function extractPdf(bytes: Uint8Array, opts: PdfOptions = {}): Prom
   } catch (err) {
     throw pdfError(err);
   }
+}
 
+/**
+ * Extracts a PDF's text layer page by page with pdf.js, through `unpdf`: its
+ * default entry loads its own serverless pdf.js build (`unpdf/pdfjs`), which runs
+ * in workerd as is (no worker thread, no canvas, no eval; no config needed).
+ * Pages are joined with a blank line and their spans recorded.
+ */
+export async function extractPdf(bytes: Uint8Array, opts: PdfOptions = {}): Promise<{ text: string; pages: PageSpan[] }> {
+  const pdf = await openPdf(bytes);
   try {
     if (opts.maxPages !== undefined && pdf.numPages > opts.maxPages) {
       throw new ApiError("payload_too_large", `The PDF has ${pdf.numPages} pages; the limit is ${opts.maxPages}.`, {

@@ -1,4 +1,4 @@
-import { ApiError } from "../../errors";
+import { openPdf } from "./pdf";
 import { noTextLayer, pdfError } from "./pdf-errors";
 
 /**
@@ -8,23 +8,7 @@ import { noTextLayer, pdfError } from "./pdf-errors";
  * anything is stored; the full extraction still runs in the ingest consumer.
  */
 export async function probePdf(bytes: Uint8Array): Promise<{ pages: number }> {
-  if (!startsLikePdf(bytes)) {
-    throw new ApiError("bad_request", "Not a readable PDF: no %PDF- header in the first 1024 bytes.", {
-      details: { reason: "corrupt" },
-    });
-  }
-  const { getDocumentProxy } = await import("unpdf");
-  let pdf: Awaited<ReturnType<typeof getDocumentProxy>>;
-  try {
-    pdf = await getDocumentProxy(bytes.slice(), {
-      disableFontFace: true,
-      isOffscreenCanvasSupported: false,
-      useSystemFonts: false,
-      verbosity: 0,
-    });
-  } catch (err) {
-    throw pdfError(err);
-  }
+  const pdf = await openPdf(bytes);
   try {
     const n = pdf.numPages;
     // First pages, the middle and the last: a cover image alone does not make a PDF image-only.
@@ -41,9 +25,4 @@ export async function probePdf(bytes: Uint8Array): Promise<{ pages: number }> {
   } finally {
     await pdf.loadingTask.destroy().catch(() => undefined);
   }
-}
-
-function startsLikePdf(bytes: Uint8Array): boolean {
-  const head = new TextDecoder("latin1").decode(bytes.subarray(0, 1024));
-  return head.includes("%PDF-");
 }
