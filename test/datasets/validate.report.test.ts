@@ -127,6 +127,23 @@ describe("validateDataset on the fixture", () => {
     expect(injected.tokens.total).toBe(2_007);
   });
 
+  it("counts multi-turn tool exchanges (developer, tool results, content parts) without failing", async () => {
+    const example = {
+      messages: [
+        { role: "developer", content: "Use the tools." },
+        { role: "user", content: [{ type: "text", text: "Albums of Heat?" }] },
+        { role: "assistant", tool_calls: [{ id: "a", type: "function", function: { name: "album", arguments: '{"movie":"Heat"}' } }] },
+        { role: "tool", tool_call_id: "a", content: "Heat OST" },
+        { role: "assistant", content: "Heat OST.", weight: 1 },
+      ],
+      tools: toolsExample("Heat").tools,
+    };
+    const report = await validateDataset([{ line: 1, example }], openai);
+    expect(report.errors.by_kind).toEqual({ too_few_examples: 1 });
+    expect(report.tokens.total).toBe((await countChatTokens(example.messages as never, example.tools as never, "o200k_base")).tokens);
+    expect(report.tokens.total).toBeGreaterThan(40);
+  });
+
   it("takes an explicit training context, and the model's window for bases outside the table", async () => {
     const rows = fixtureRows().slice(0, 12);
     const report = await validateDataset(rows, { ...openai, trainingContext: 150 });
