@@ -38,6 +38,8 @@ const modelShape = {
   encoding: encodingSchema,
   embedding_dimensions: z.int().positive().optional(),
   prices: pricesSchema,
+  /** Most tokens one fine-tuning example may hold on this base, where it differs from the window. */
+  training_context: z.int().positive().optional(),
   /** Set on fine-tuned models: the catalog id they inherit everything else from. */
   base_model: z.string().min(1).optional(),
 };

@@ -113,6 +113,8 @@ export const BUILTIN_CATALOG: CatalogInput = {
       context_window: 131_072,
       max_output_tokens: 8_192,
       encoding: "estimate",
+      // docs.together.ai/docs/fine-tuning-models: 131,072 tokens for SFT (long context by LoRA).
+      training_context: 131_072,
       prices: { input: 0.18, output: 0.18, training: 0.48 },
     },
     {

@@ -35,13 +35,14 @@ describe("epochs", () => {
 });
 
 describe("training context", () => {
-  it("is 65,536 per example for OpenAI bases and their fine-tunes, the table for Together, the window otherwise", () => {
+  it("is 65,536 per example for OpenAI bases and their fine-tunes, the catalog's training_context where set, the window otherwise", () => {
     for (const id of ["gpt-4.1-2025-04-14", "gpt-4o-mini-2024-07-18", "ft:gpt-4.1-mini-2025-04-14:acme:s:1"]) {
       expect(trainingContextOf(resolveModel(catalog, id))).toBe(65_536);
     }
     expect(trainingContextOf(resolveModel(catalog, "meta-llama/Meta-Llama-3.1-8B-Instruct-Reference"))).toBe(131_072);
     const fw = resolveModel(catalog, "accounts/fireworks/models/llama-v3p1-8b-instruct");
     expect(trainingContextOf(fw)).toBe(fw.context_window);
-    expect(trainingContextOf({ id: "small", provider: "openai", context_window: 16_385 })).toBe(16_385);
+    expect(trainingContextOf({ provider: "openai", context_window: 16_385 })).toBe(16_385);
+    expect(trainingContextOf({ provider: "together", context_window: 8_192, training_context: 4_096 })).toBe(4_096);
   });
 });

@@ -7,7 +7,6 @@ export {
   openAIAutoEpochs,
   RECOMMENDED_EXAMPLES,
   resolveEpochs,
-  TRAINING_CONTEXT,
   trainingContextOf,
 } from "./limits";
 export {

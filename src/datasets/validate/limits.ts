@@ -18,21 +18,12 @@ export const RECOMMENDED_EXAMPLES = 100;
 export const OPENAI_EXAMPLE_TOKENS = 65_536;
 
 /**
- * Training context per base model id, where it differs from the rule above or from the model's
- * context window. Together: docs.together.ai/docs/fine-tuning-models lists Llama 3.1 8B Instruct
- * Reference at 131,072 tokens for SFT, long context by LoRA only (LoRA is our default, see the
- * catalog's `lora_default`). Fireworks trains up to the base's context (`maxContextLength`
- * defaults to it): the catalog's window stands.
- * TODO(catalog): a `training_context` field on catalog entries would replace this table.
+ * Most tokens one example may have when training `model`: the catalog's `training_context`
+ * (e.g. Together's Llama 3.1 8B Reference: 131,072), else OpenAI's per-example limit for OpenAI
+ * bases, else the model's context window (Fireworks trains up to the base's context).
  */
-export const TRAINING_CONTEXT: Readonly<Record<string, number>> = {
-  "meta-llama/Meta-Llama-3.1-8B-Instruct-Reference": 131_072,
-};
-
-/** Most tokens one example may have when training `model`: the table, OpenAI's limit, else the context window. */
-export function trainingContextOf(model: Pick<ModelEntry, "id" | "provider" | "context_window" | "base_model">): number {
-  const listed = TRAINING_CONTEXT[model.id] ?? (model.base_model ? TRAINING_CONTEXT[model.base_model] : undefined);
-  if (listed !== undefined) return listed;
+export function trainingContextOf(model: Pick<ModelEntry, "provider" | "context_window" | "training_context">): number {
+  if (model.training_context !== undefined) return model.training_context;
   if (model.provider === "openai") return Math.min(OPENAI_EXAMPLE_TOKENS, model.context_window);
   return model.context_window;
 }
