@@ -52,6 +52,28 @@ import {
   type ProgramRecord,
   type ProgramSpec,
 } from "./tenant/programs";
+import {
+  addGenTasks,
+  addRowCost,
+  advance,
+  cancelDataset,
+  chunkForQuestions,
+  chunkRefs,
+  completeLabel,
+  failGenTask,
+  finishGenTask,
+  lastError,
+  pendingWork,
+  progress,
+  questionRow,
+  readyDocuments,
+  recordAttempt,
+  recordGenAttempt,
+  setDatasetStatus,
+  type CallCost,
+  type LabelOutcome,
+  type NewQuestion,
+} from "./tenant/generation";
 import { recordUsage, usageBetween, type UsageEntry, type UsageRow } from "./tenant/usage";
 import { checkKey, insertKey, listKeys, revokeKey, type KeyInfo, type NewKeyRow } from "./tenant/keys";
 import { TENANT_MIGRATIONS } from "./tenant/schema";
@@ -242,6 +264,83 @@ export class Tenant extends DurableObject<Bindings> {
 
   async listRows(datasetId: string, opts: { split?: Split; status?: RowStatus; limit: number; cursor?: number }) {
     return listRows(this.sql, datasetId, opts);
+  }
+
+  // --- dataset generation and labeling ---
+
+  async readyDocuments(documentIds: string[] | null): Promise<string[]> {
+    return readyDocuments(this.sql, documentIds);
+  }
+
+  async chunkRefs(documentIds: string[]): Promise<{ id: string; tokens: number }[]> {
+    return chunkRefs(this.sql, documentIds);
+  }
+
+  /** Creates a dataset and its generation tasks together (a name clash → null, nothing written). */
+  async startGeneration(
+    d: { id: string; name: string; eval_fraction: number; config: DatasetConfig },
+    chunkIds: string[],
+  ): Promise<DatasetRecord | null> {
+    const created = createDataset(this.sql, { ...d, status: "generating" });
+    if (created) addGenTasks(this.sql, d.id, chunkIds);
+    return created;
+  }
+
+  async chunkForQuestions(chunkId: string) {
+    return chunkForQuestions(this.sql, chunkId);
+  }
+
+  async finishGenTask(datasetId: string, chunkId: string, questions: NewQuestion[], cost: CallCost, maxQuestions: number | null): Promise<string[]> {
+    const dataset = getDataset(this.sql, datasetId);
+    return dataset ? finishGenTask(this.sql, dataset, chunkId, questions, cost, maxQuestions) : [];
+  }
+
+  async failGenTask(datasetId: string, chunkId: string, error: string, cost?: CallCost): Promise<void> {
+    failGenTask(this.sql, datasetId, chunkId, error, cost);
+  }
+
+  async recordGenAttempt(datasetId: string, chunkId: string, error: string): Promise<number> {
+    return recordGenAttempt(this.sql, datasetId, chunkId, error);
+  }
+
+  async lastError(datasetId: string, id: string): Promise<string | null> {
+    return lastError(this.sql, datasetId, id);
+  }
+
+  async questionRow(rowId: string) {
+    return questionRow(this.sql, rowId);
+  }
+
+  async completeLabel(rowId: string, outcome: LabelOutcome): Promise<boolean> {
+    return completeLabel(this.sql, rowId, outcome);
+  }
+
+  async recordAttempt(rowId: string, error: string): Promise<number> {
+    return recordAttempt(this.sql, rowId, error);
+  }
+
+  async addRowCost(rowId: string, cost: number): Promise<void> {
+    addRowCost(this.sql, rowId, cost);
+  }
+
+  async progress(datasetId: string) {
+    return progress(this.sql, datasetId);
+  }
+
+  async advance(datasetId: string) {
+    return advance(this.sql, datasetId);
+  }
+
+  async setDatasetStatus(datasetId: string, status: string, error: string | null, files?: string): Promise<void> {
+    setDatasetStatus(this.sql, datasetId, status, error, files);
+  }
+
+  async pendingWork(datasetId: string, limit: number) {
+    return pendingWork(this.sql, datasetId, limit);
+  }
+
+  async cancelDataset(datasetId: string): Promise<void> {
+    cancelDataset(this.sql, datasetId);
   }
 
   async idempotencyBegin(key: string, fingerprint: string): Promise<IdempotencyBegin> {

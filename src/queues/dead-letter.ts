@@ -2,7 +2,10 @@ import type { Bindings } from "../env";
 import { ApiError } from "../errors";
 import { failDocument } from "../ingest/pipeline";
 import { logLine } from "../lib/log";
-import { ingestMessageSchema } from "./messages";
+import { settle } from "../datasets/steps";
+import { tenantStub } from "../durable/tenant";
+import { recordGivenUp } from "./label";
+import { ingestMessageSchema, labelQueueMessageSchema } from "./messages";
 
 /**
  * Messages that used up their retries: the thing they were for is recorded as
@@ -19,6 +22,14 @@ export async function consumeDeadLetters(batch: MessageBatch<unknown>, env: Bind
       tenant: body?.tenant_id,
       request_id: body?.request_id,
     });
+    const label = labelQueueMessageSchema.safeParse(body);
+    if (label.success) {
+      const m = label.data;
+      const id = m.type === "dataset.generate" ? m.chunk_id : m.question_id;
+      const last = await tenantStub(env, m.tenant_id).lastError(m.dataset_id, id);
+      await recordGivenUp(env, m, `gave_up: ${last ?? "repeated provider failures"}`);
+      await settle(env, m.tenant_id, m.dataset_id);
+    }
     const ingest = ingestMessageSchema.safeParse(body);
     if (ingest.success) {
       const reason = new ApiError("upstream_unavailable", "Ingestion gave up after repeated provider failures; upload the document again.");

@@ -2,13 +2,14 @@ import type { Bindings } from "../env";
 import { logLine } from "../lib/log";
 import { consumeDeadLetters } from "./dead-letter";
 import { consumeIngest } from "./ingest";
+import { consumeLabel } from "./label";
 import { QUEUES } from "./messages";
 
 /** What a consumer does with one batch. */
 export type Consumer = (batch: MessageBatch<unknown>, env: Bindings, ctx: ExecutionContext) => Promise<void>;
 
 /**
- * Consumers not built yet (label, eval) acknowledge and log a message, so
+ * Consumers not built yet (eval) acknowledge and log a message, so
  * nothing loops through retries before their issues land.
  */
 const notYet =
@@ -22,7 +23,7 @@ const notYet =
 
 const CONSUMERS: Record<string, Consumer> = {
   [QUEUES.ingest]: consumeIngest,
-  [QUEUES.label]: notYet(QUEUES.label),
+  [QUEUES.label]: consumeLabel,
   [QUEUES.eval]: notYet(QUEUES.eval),
 };
 

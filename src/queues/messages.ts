@@ -14,9 +14,24 @@ export const QUEUES = {
 } as const;
 
 export const ingestMessageSchema = z.object({ ...envelope, type: z.literal("ingest.document"), document_id: z.string() });
-export const labelMessageSchema = z.object({ ...envelope, type: z.literal("label.question"), question_id: z.string() });
+/** The `label` queue carries both steps of a dataset: questions per chunk, then a label per question. */
+export const generateMessageSchema = z.object({
+  ...envelope,
+  type: z.literal("dataset.generate"),
+  dataset_id: z.string(),
+  chunk_id: z.string(),
+});
+export const labelMessageSchema = z.object({
+  ...envelope,
+  type: z.literal("dataset.label"),
+  dataset_id: z.string(),
+  question_id: z.string(),
+});
+export const labelQueueMessageSchema = z.discriminatedUnion("type", [generateMessageSchema, labelMessageSchema]);
 export const evalMessageSchema = z.object({ ...envelope, type: z.literal("eval.example"), eval_id: z.string() });
 
 export type IngestMessage = z.infer<typeof ingestMessageSchema>;
+export type GenerateMessage = z.infer<typeof generateMessageSchema>;
 export type LabelMessage = z.infer<typeof labelMessageSchema>;
+export type LabelQueueMessage = z.infer<typeof labelQueueMessageSchema>;
 export type EvalMessage = z.infer<typeof evalMessageSchema>;

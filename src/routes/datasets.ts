@@ -4,6 +4,8 @@ import { tenantStub } from "../durable/tenant";
 import type { DatasetRecord } from "../durable/tenant/datasets";
 import type { Bindings } from "../env";
 import { ApiError } from "../errors";
+import { createGenerationDataset, generationFields } from "../datasets/create";
+import { jsonlResponse } from "../datasets/jsonl";
 import { newId } from "../lib/ids";
 import { createRouter } from "../openapi/router";
 import { errorResponses, idempotencyKeyHeader, jsonContent, TENANT_SECURITY } from "../openapi/schemas";
@@ -23,10 +25,14 @@ export const datasetSchema = z
   .object({
     id: z.string(),
     name: z.string(),
-    status: z.enum(["open", "generating", "labeling", "ready", "failed", "cancelled"]),
+    status: z.enum(["open", "generating", "labeling", "writing", "ready", "failed", "cancelled"]),
     eval_fraction: z.number(),
     config: z.record(z.string(), z.unknown()),
     error: z.string().nullable(),
+    files: z
+      .record(z.string(), z.object({ key: z.string(), bytes: z.number(), lines: z.number(), sha256: z.string() }))
+      .nullable()
+      .openapi({ description: "The written train/eval JSONL files, once the dataset is ready" }),
     created_at: z.string(),
     updated_at: z.string(),
   })
@@ -53,6 +59,28 @@ const rowSchema = z
 
 const idParam = z.object({ id: z.string().min(1).max(64) });
 
+const progressSchema = z.object({
+  tasks: z.object({ pending: z.number(), done: z.number(), failed: z.number() }).openapi({ description: "Question generation, one task per chunk" }),
+  questions: z.number(),
+  cost_usd: z.number().openapi({ description: "Teacher spend so far (generation and labeling), at catalog prices" }),
+  prompt_tokens: z.number(),
+  completion_tokens: z.number(),
+});
+
+const estimateSchema = z.object({
+  chunks: z.number(),
+  questions: z.number(),
+  teacher_calls: z.number(),
+  teacher_tokens: z.object({ input: z.number(), output: z.number() }),
+  cost_usd: z.number(),
+  teacher_model: z.string(),
+});
+
+/** What a client sees of a dataset: files parsed, storage keys kept. */
+export function datasetView(d: DatasetRecord) {
+  return { ...d, files: d.files ? (JSON.parse(d.files) as Record<string, { key: string; bytes: number; lines: number; sha256: string }>) : null };
+}
+
 async function loadDataset(env: Bindings, tenantId: string, id: string): Promise<DatasetRecord> {
   const dataset = await tenantStub(env, tenantId).getDataset(id);
   if (!dataset) throw new ApiError("not_found", `No dataset ${id}.`);
@@ -65,7 +93,10 @@ export const datasetRoutes = createRouter()
       method: "post",
       path: "/",
       tags: ["datasets"],
-      summary: "Create an empty dataset that receives captured examples",
+      summary: "Create a dataset: generated and labeled by the teacher (with `program`), or empty for captures",
+      description:
+        "With `program`, answers 202 with the dataset `generating`: one question-generation task per chunk, then one " +
+        "labeling task per question, on the label queue. `dry_run: true` answers the estimate only (200), calling no model.",
       security: TENANT_SECURITY,
       request: {
         headers: idempotencyKeyHeader,
@@ -73,18 +104,32 @@ export const datasetRoutes = createRouter()
           required: true,
           content: {
             "application/json": {
-              schema: z.object({ name: datasetName, eval_fraction: z.number().min(0).max(0.9).default(0.2) }).openapi("CreateDataset"),
+              schema: z
+                .object({ name: datasetName, eval_fraction: z.number().min(0).max(0.9).default(0.2), ...generationFields })
+                .openapi("CreateDataset"),
             },
           },
         },
       },
-      responses: { 201: jsonContent(datasetSchema, "The dataset"), ...errorResponses(400, 401, 409) },
+      responses: {
+        201: jsonContent(datasetSchema, "The empty dataset"),
+        202: jsonContent(datasetSchema.extend({ estimate: estimateSchema }), "Generating"),
+        200: jsonContent(z.object({ dry_run: z.literal(true), estimate: estimateSchema }), "The estimate (dry run)"),
+        ...errorResponses(400, 401, 404, 409),
+      },
     }),
     async (c) => {
-      const { name, eval_fraction } = c.req.valid("json");
+      const body = c.req.valid("json");
+      const { name, eval_fraction } = body;
+      if (body.program) {
+        const program = body.program;
+        const { dataset, estimate } = await createGenerationDataset(c.env, tenantOf(c), { ...body, program }, c.get("requestId"));
+        if (!dataset) return c.json({ dry_run: true as const, estimate }, 200);
+        return c.json({ ...datasetView(dataset), estimate }, 202);
+      }
       const created = await tenantStub(c.env, tenantOf(c)).createDataset({ id: newId("ds"), name, status: "open", eval_fraction, config: {} });
       if (!created) throw new ApiError("conflict", `A dataset named ${name} exists.`);
-      return c.json(created, 201);
+      return c.json(datasetView(created), 201);
     },
   )
   .openapi(
@@ -96,7 +141,7 @@ export const datasetRoutes = createRouter()
       security: TENANT_SECURITY,
       responses: { 200: jsonContent(z.object({ data: z.array(datasetSchema) }), "Datasets"), ...errorResponses(401) },
     }),
-    async (c) => c.json({ data: await tenantStub(c.env, tenantOf(c)).listDatasets() }, 200),
+    async (c) => c.json({ data: (await tenantStub(c.env, tenantOf(c)).listDatasets()).map(datasetView) }, 200),
   )
   .openapi(
     createRoute({
@@ -106,12 +151,17 @@ export const datasetRoutes = createRouter()
       summary: "A dataset and its counts (rows by status, split and rejection reason)",
       security: TENANT_SECURITY,
       request: { params: idParam },
-      responses: { 200: jsonContent(datasetSchema.extend({ counts: countsSchema }), "The dataset"), ...errorResponses(401, 404) },
+      responses: {
+        200: jsonContent(datasetSchema.extend({ counts: countsSchema, progress: progressSchema }), "The dataset"),
+        ...errorResponses(401, 404),
+      },
     }),
     async (c) => {
       const tenantId = tenantOf(c);
+      const stub = tenantStub(c.env, tenantId);
       const dataset = await loadDataset(c.env, tenantId, c.req.valid("param").id);
-      return c.json({ ...dataset, counts: await tenantStub(c.env, tenantId).countRows(dataset.id) }, 200);
+      const [counts, progress] = await Promise.all([stub.countRows(dataset.id), stub.progress(dataset.id)]);
+      return c.json({ ...datasetView(dataset), counts, progress }, 200);
     },
   )
   .openapi(
@@ -145,5 +195,50 @@ export const datasetRoutes = createRouter()
         usage: r.usage === null ? null : (JSON.parse(r.usage) as unknown),
       }));
       return c.json({ data, next_cursor: page.next_cursor }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/{id}/cancel",
+      tags: ["datasets"],
+      summary: "Stop a dataset's pending work (repeat-safe)",
+      security: TENANT_SECURITY,
+      request: { params: idParam },
+      responses: { 200: jsonContent(datasetSchema, "The dataset"), ...errorResponses(401, 404) },
+    }),
+    async (c) => {
+      const tenantId = tenantOf(c);
+      const dataset = await loadDataset(c.env, tenantId, c.req.valid("param").id);
+      await tenantStub(c.env, tenantId).cancelDataset(dataset.id);
+      return c.json(datasetView(await loadDataset(c.env, tenantId, dataset.id)), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/{id}/files/{split}",
+      tags: ["datasets"],
+      summary: "Download train.jsonl or eval.jsonl (409 until the dataset is ready)",
+      security: TENANT_SECURITY,
+      request: { params: idParam.extend({ split: z.enum(["train", "eval"]) }) },
+      responses: {
+        200: { description: "The JSONL file (application/x-ndjson), one example per line" },
+        ...errorResponses(401, 404, 409),
+      },
+    }),
+    async (c) => {
+      const tenantId = tenantOf(c);
+      const { id, split } = c.req.valid("param");
+      const dataset = await loadDataset(c.env, tenantId, id);
+      const file = datasetView(dataset).files?.[split];
+      if (!file) {
+        throw new ApiError("conflict", `The ${split} file is not written yet: the dataset is ${dataset.status}.`, {
+          details: { status: dataset.status },
+        });
+      }
+      const object = await c.env.DATA.get(file.key);
+      if (!object) throw new ApiError("not_found", `The ${split} file is missing from storage.`);
+      return jsonlResponse(object, `${dataset.name}.${split}.jsonl`, { sha256: file.sha256 });
     },
   );

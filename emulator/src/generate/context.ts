@@ -45,8 +45,20 @@ const INSTRUCTION =
 const TASK_WORDS = new Set(["citation", "citations", "cite", "cited", "work", "works", "related", "paper", "papers", "correspond", "corresponds", "source", "sources", "reference", "references", "mention", "mentions", "mentioned", "discuss", "discusses", "describe", "describes", "list"]);
 const LABEL = /^(?:(?:context|text|passage|document|chunk|source|input|excerpt|content)\s*[:：]\s*|\[[^\]\n]{1,64}\]\s*)/i;
 
+/** Sentences that tell the model how to write questions ("The questions should be diverse…", "Restrict the questions…"). */
+const QUESTION_RULE = /^(?:the )?questions?\b.*\b(?:should|must|need)\b|^restrict\b|\bquiz\b|\bexamination\b/i;
+
+/** A short `key: value` line: metadata embedded with a chunk (LlamaIndex's metadata mode), not content. */
+const METADATA_LINE = /^[A-Za-z_][\w -]{0,30}:\s+\S[^\n]{0,100}$/;
+
 function isInstruction(sentence: string): boolean {
-  return INSTRUCTION.test(sentence) || /\bjson\b|\bschema\b/i.test(sentence) || /[:：]$/.test(sentence.trim());
+  return (
+    INSTRUCTION.test(sentence) ||
+    METADATA_LINE.test(sentence.trim()) ||
+    QUESTION_RULE.test(sentence.trim()) ||
+    /\bjson\b|\bschema\b/i.test(sentence) ||
+    /[:：]$/.test(sentence.trim())
+  );
 }
 
 /** The question: a "Question:" line, else the last sentence ending in "?", else the whole message. */

@@ -95,7 +95,7 @@ const NUMBER_WORDS: Record<string, number> = { one: 1, two: 2, three: 3, four: 4
  */
 export function askedCount(text: string): { count: number; noun: string } | null {
   const re =
-    /\b(?:generate|write|create|produce|list|give|return|provide|extract|ask|make|propose|suggest|output|come up with|find|identify|select|pick|choose|include|draft)\b[^.?!\n]{0,40}?\b(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty)\s+(?:[a-z-]+\s+){0,3}?([a-z]+s)\b/gi;
+    /\b(?:generate|write|create|produce|list|give|return|provide|extract|ask|make|propose|suggest|output|come up with|find|identify|select|pick|choose|include|draft|set ?up|prepare|exactly)\b[^.?!\n]{0,40}?\b(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty)\s+(?:[a-z-]+\s+){0,3}?([a-z]+s)\b/gi;
   for (let m = re.exec(text); m; m = re.exec(text)) {
     const raw = (m[1] ?? "").toLowerCase();
     const count = NUMBER_WORDS[raw] ?? Number(raw);

@@ -7,7 +7,7 @@ export type DatasetConfig = Record<string, string | number | boolean | null>;
  * rows by status, never a separately kept counter.
  */
 
-export type DatasetStatus = "open" | "generating" | "labeling" | "ready" | "failed" | "cancelled";
+export type DatasetStatus = "open" | "generating" | "labeling" | "writing" | "ready" | "failed" | "cancelled";
 export type RowStatus = "pending" | "labeled" | "rejected" | "failed";
 export type Split = "train" | "eval";
 
@@ -18,6 +18,8 @@ export interface DatasetRecord {
   eval_fraction: number;
   config: DatasetConfig;
   error: string | null;
+  /** JSON text describing the written JSONL files (keys, bytes, lines, sha256), once written. */
+  files: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -65,6 +67,7 @@ function toDataset(r: Row): DatasetRecord {
     eval_fraction: r.eval_fraction as number,
     config: JSON.parse(r.config as string) as DatasetConfig,
     error: (r.error as string | null) ?? null,
+    files: (r.files as string | null) ?? null,
     created_at: r.created_at as string,
     updated_at: r.updated_at as string,
   };

@@ -108,4 +108,23 @@ export const TENANT_MIGRATIONS = [
      updated_at TEXT NOT NULL
    )`,
   `CREATE INDEX dataset_rows_by_dataset ON dataset_rows (dataset_id, status, split)`,
+  `ALTER TABLE dataset_rows ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0`,
+  `ALTER TABLE dataset_rows ADD COLUMN last_error TEXT`,
+  `ALTER TABLE dataset_rows ADD COLUMN chunk_id TEXT`,
+  `ALTER TABLE dataset_rows ADD COLUMN norm TEXT`,
+  `ALTER TABLE dataset_rows ADD COLUMN cost_usd REAL NOT NULL DEFAULT 0`,
+  `CREATE INDEX dataset_rows_by_norm ON dataset_rows (dataset_id, norm)`,
+  `ALTER TABLE datasets ADD COLUMN files TEXT`,
+  `CREATE TABLE gen_tasks (
+     dataset_id TEXT NOT NULL,
+     chunk_id TEXT NOT NULL,
+     status TEXT NOT NULL,
+     questions INTEGER NOT NULL DEFAULT 0,
+     prompt_tokens INTEGER NOT NULL DEFAULT 0,
+     completion_tokens INTEGER NOT NULL DEFAULT 0,
+     cost_usd REAL NOT NULL DEFAULT 0,
+     attempts INTEGER NOT NULL DEFAULT 0,
+     error TEXT,
+     PRIMARY KEY (dataset_id, chunk_id)
+   )`,
 ] as const;
