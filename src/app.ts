@@ -8,6 +8,7 @@ import { requestContext } from "./middleware/request-context";
 import { createRouter } from "./openapi/router";
 import { adminTenantRoutes } from "./routes/admin-tenants";
 import { catalogRoutes } from "./routes/catalog";
+import { datasetDataRoutes } from "./routes/dataset-data";
 import { datasetRoutes } from "./routes/datasets";
 import { docsRoutes } from "./routes/docs";
 import { documentRoutes } from "./routes/documents";
@@ -55,6 +56,7 @@ export function createApp() {
   app.route("/api/programs", programRoutes);
   app.route("/api/query", queryRoutes);
   app.route("/api/datasets", datasetRoutes);
+  app.route("/api/datasets", datasetDataRoutes);
   app.route("/api/usage", usageRoutes);
   app.route("/openai/v1", openaiModelRoutes);
 

@@ -258,6 +258,13 @@ export class Tenant extends DurableObject<Bindings> {
     return addRow(this.sql, datasetId, row);
   }
 
+  /** Adds rows in one transaction (an import is all or nothing); returns how many were new. */
+  async addRows(datasetId: string, rows: NewRow[]): Promise<number> {
+    let added = 0;
+    for (const row of rows) if (addRow(this.sql, datasetId, row)) added++;
+    return added;
+  }
+
   async countRows(datasetId: string) {
     return countRows(this.sql, datasetId);
   }

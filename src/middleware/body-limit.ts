@@ -8,15 +8,16 @@ const FALLBACK_MAX_DOCUMENT_BYTES = 50 * 1024 * 1024;
 
 /** Document uploads have their own, larger limit; every other body the general one. */
 function limitFor(c: Parameters<MiddlewareHandler<AppEnv>>[0]): number {
-  if (c.req.method === "POST" && new URL(c.req.url).pathname.replace(/\/$/, "") === "/api/documents") {
+  const path = new URL(c.req.url).pathname.replace(/\/$/, "");
+  if (c.req.method === "POST" && (path === "/api/documents" || /^\/api\/datasets\/[^/]+\/import$/.test(path))) {
     return Number(c.env.MAX_DOCUMENT_BYTES) || FALLBACK_MAX_DOCUMENT_BYTES;
   }
   return Number(c.env.MAX_BODY_BYTES) || FALLBACK_MAX_BYTES;
 }
 
 /**
- * Rejects bodies over the limit (`MAX_BODY_BYTES`, or `MAX_DOCUMENT_BYTES` for
- * uploads) with 413, whether declared by Content-Length or streamed.
+ * Rejects bodies over the limit (`MAX_BODY_BYTES`, or `MAX_DOCUMENT_BYTES` for document
+ * uploads and dataset imports) with 413, whether declared by Content-Length or streamed.
  */
 export function limitBody(): MiddlewareHandler<AppEnv> {
   const cache = new Map<number, MiddlewareHandler>();

@@ -1,0 +1,165 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { tenantOf } from "../auth/middleware";
+import { parseJsonl, planImport } from "../datasets/import";
+import { splitFor } from "../datasets/split";
+import { validateDataset } from "../datasets/validate";
+import { tenantStub } from "../durable/tenant";
+import type { NewRow } from "../durable/tenant/datasets";
+import type { Bindings } from "../env";
+import { ApiError } from "../errors";
+import { sha256Hex } from "../lib/ids";
+import { countChatTokens, fineTuneProviderSchema, loadCatalog, resolveModel } from "../llm";
+import { createRouter } from "../openapi/router";
+import { errorResponses, jsonContent, TENANT_SECURITY } from "../openapi/schemas";
+
+const idParam = z.object({ id: z.string().min(1).max(64) });
+const PAGE = 500;
+
+async function datasetOr404(env: Bindings, tenantId: string, id: string) {
+  const dataset = await tenantStub(env, tenantId).getDataset(id);
+  if (!dataset) throw new ApiError("not_found", `No dataset ${id}.`);
+  return dataset;
+}
+
+/** Labeled rows' example texts, in insertion order, page by page. */
+async function* exampleTexts(env: Bindings, tenantId: string, datasetId: string, split?: "train" | "eval") {
+  const stub = tenantStub(env, tenantId);
+  let cursor: number | undefined;
+  let line = 0;
+  for (;;) {
+    const page = await stub.listRows(datasetId, { status: "labeled", split, limit: PAGE, cursor });
+    for (const row of page.data) if (row.example) yield { line: ++line, text: row.example, tokens: row.tokens };
+    if (page.next_cursor === null) return;
+    cursor = page.next_cursor;
+  }
+}
+
+export const datasetDataRoutes = createRouter();
+
+datasetDataRoutes.openapi(
+  createRoute({
+    method: "post",
+    path: "/{id}/import",
+    tags: ["datasets"],
+    summary: "Import examples from JSONL (every bad line reported with its number; all or nothing unless skip_invalid)",
+    security: TENANT_SECURITY,
+    request: {
+      params: idParam,
+      query: z.object({ skip_invalid: z.enum(["true", "false"]).default("false") }),
+      body: { required: false, content: { "application/x-ndjson": { schema: z.string() }, "application/jsonl": { schema: z.string() }, "text/plain": { schema: z.string() } } },
+    },
+    responses: {
+      200: jsonContent(
+        z.object({ imported: z.number(), duplicates: z.number(), skipped: z.number(), skipped_blank: z.number(), rejected: z.array(z.unknown()) }),
+        "What was imported",
+      ),
+      ...errorResponses(400, 401, 404, 413),
+    },
+  }),
+  async (c) => {
+    const tenantId = tenantOf(c);
+    const dataset = await datasetOr404(c.env, tenantId, c.req.valid("param").id);
+    // An Idempotency-Key has already read the body (and cached it): stream from the cache then.
+    const body = c.req.raw.bodyUsed ? new Response(await c.req.arrayBuffer()).body : c.req.raw.body;
+    if (!body) throw new ApiError("bad_request", "The request has no body: send the JSONL file.");
+    const maxBytes = Number(c.env.MAX_DOCUMENT_BYTES) || 50 * 1024 * 1024;
+    const plan = planImport(await parseJsonl(body, { maxBytes }), { skipInvalid: c.req.valid("query").skip_invalid === "true" });
+    const catalog = loadCatalog(c.env);
+    const encoding = resolveModel(catalog, catalog.defaults.teacher).encoding;
+    const rows: NewRow[] = [];
+    for (const line of plan.accept) {
+      // The id is the line's content: importing the same line again adds nothing.
+      const id = `imp_${(await sha256Hex(`${dataset.id}\n${line.text}`)).slice(0, 24)}`;
+      const example = line.example as { messages: Parameters<typeof countChatTokens>[0]; tools?: Parameters<typeof countChatTokens>[1] };
+      const { tokens } = await countChatTokens(example.messages, example.tools, encoding);
+      rows.push({
+        id,
+        source: "import",
+        status: "labeled",
+        reason: null,
+        split: await splitFor(id, dataset.eval_fraction),
+        question: null,
+        example: line.text,
+        tokens,
+        program: null,
+        program_version: null,
+        model: null,
+        usage: null,
+        chunk_ids: null,
+      });
+    }
+    const imported = await tenantStub(c.env, tenantId).addRows(dataset.id, rows);
+    return c.json(
+      { imported, duplicates: rows.length - imported, skipped: plan.skipped, skipped_blank: plan.skipped_blank, rejected: plan.rejected },
+      200,
+    );
+  },
+);
+
+datasetDataRoutes.openapi(
+  createRoute({
+    method: "get",
+    path: "/{id}/export",
+    tags: ["datasets"],
+    summary: "Every labeled example as JSONL, in the order added (an imported file comes back identically)",
+    security: TENANT_SECURITY,
+    request: { params: idParam },
+    responses: { 200: { description: "JSONL (application/x-ndjson)" }, ...errorResponses(401, 404) },
+  }),
+  async (c) => {
+    const tenantId = tenantOf(c);
+    const dataset = await datasetOr404(c.env, tenantId, c.req.valid("param").id);
+    const lines = exampleTexts(c.env, tenantId, dataset.id);
+    const encoder = new TextEncoder();
+    const stream = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        const next = await lines.next();
+        if (next.done) controller.close();
+        else controller.enqueue(encoder.encode(`${next.value.text}\n`));
+      },
+    });
+    return new Response(stream, {
+      headers: {
+        "Content-Type": "application/x-ndjson",
+        "Content-Disposition": `attachment; filename="${dataset.name}.jsonl"`,
+        "Cache-Control": "private, no-store",
+      },
+    });
+  },
+);
+
+datasetDataRoutes.openapi(
+  createRoute({
+    method: "get",
+    path: "/{id}/validation",
+    tags: ["datasets"],
+    summary: "Fine-tuning validation report of the train split: format checks, tokens, epochs, estimated cost",
+    security: TENANT_SECURITY,
+    request: {
+      params: idParam,
+      query: z.object({
+        provider: fineTuneProviderSchema.default("openai"),
+        base_model: z.string().optional(),
+        epochs: z.union([z.literal("auto"), z.coerce.number().int().min(1).max(50)]).default("auto"),
+      }),
+    },
+    responses: { 200: jsonContent(z.record(z.string(), z.unknown()), "The report"), ...errorResponses(400, 401, 404) },
+  }),
+  async (c) => {
+    const tenantId = tenantOf(c);
+    const dataset = await datasetOr404(c.env, tenantId, c.req.valid("param").id);
+    const { provider, base_model, epochs } = c.req.valid("query");
+    const catalog = loadCatalog(c.env);
+    const spec = catalog.fine_tuning[provider];
+    if (!spec) throw new ApiError("bad_request", `Provider ${provider} has no fine-tuning in this deployment.`);
+    const baseId = base_model ?? spec.base_models[0]!;
+    if (!spec.base_models.includes(baseId)) {
+      throw new ApiError("bad_request", `${provider} cannot fine-tune ${baseId}; it can fine-tune: ${spec.base_models.join(", ")}.`);
+    }
+    const rows = (async function* () {
+      for await (const r of exampleTexts(c.env, tenantId, dataset.id, "train")) yield { line: r.line, example: JSON.parse(r.text) as unknown, tokens: r.tokens };
+    })();
+    const report = await validateDataset(rows, { baseModel: resolveModel(catalog, baseId), provider, epochs, spec });
+    return c.json({ dataset: dataset.id, split: "train", ...report } as Record<string, unknown>, 200);
+  },
+);

@@ -1,0 +1,72 @@
+import { describe, expect, it } from "vitest";
+import { api, bindings, createTenant } from "../helpers/api";
+
+function example(i: number) {
+  return JSON.stringify({
+    messages: [
+      { role: "user", content: `Question number ${i}?` },
+      { role: "assistant", content: JSON.stringify({ answer: `Answer ${i}` }) },
+    ],
+  });
+}
+
+function importFile(t: { key: string }, dataset: string, text: string, query = "") {
+  return api(`/api/datasets/${dataset}/import${query}`, { method: "POST", key: t.key, headers: { "Content-Type": "application/x-ndjson" }, body: text });
+}
+
+describe("datasets: import, export, validation", () => {
+  it("imports JSONL, exports it back identically, and re-importing adds nothing", async () => {
+    const t = await createTenant();
+    const ds = (await api("/api/datasets", { method: "POST", key: t.key, json: { name: "imp" } })).body;
+    const file = Array.from({ length: 12 }, (_, i) => example(i)).join("\n") + "\n";
+    const res = await importFile(t, ds.id, file);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ imported: 12, duplicates: 0, skipped: 0 });
+    const exported = await api(`/api/datasets/${ds.id}/export`, { key: t.key });
+    expect(exported.text).toBe(file);
+    expect((await importFile(t, ds.id, file)).body).toMatchObject({ imported: 0, duplicates: 12 });
+  });
+
+  it("reports every bad line with its number and imports nothing, or skips them on request", async () => {
+    const t = await createTenant();
+    const ds = (await api("/api/datasets", { method: "POST", key: t.key, json: { name: "bad" } })).body;
+    const lines = [example(1), "{not json", example(2), JSON.stringify({ messages: [{ role: "user", content: "no answer" }] }), example(3)];
+    const res = await importFile(t, ds.id, lines.join("\n"));
+    expect(res.status).toBe(400);
+    const bad = res.body.error.details.map((d: { line: number }) => d.line);
+    expect(bad).toEqual(expect.arrayContaining([2, 4]));
+    expect((await api(`/api/datasets/${ds.id}`, { key: t.key })).body.counts.rows).toBe(0);
+    const skipped = await importFile(t, ds.id, lines.join("\n"), "?skip_invalid=true");
+    expect(skipped.body).toMatchObject({ imported: 3, skipped: 2 });
+  });
+
+  it("refuses an import over the size limit", async () => {
+    const t = await createTenant();
+    const ds = (await api("/api/datasets", { method: "POST", key: t.key, json: { name: "big" } })).body;
+    const res = await importFile(t, ds.id, "x".repeat(Number(bindings.MAX_DOCUMENT_BYTES) + 1));
+    expect(res.status).toBe(413);
+  });
+
+  it("validates the train split for a provider and base model, with token counts and cost", async () => {
+    const t = await createTenant();
+    const ds = (await api("/api/datasets", { method: "POST", key: t.key, json: { name: "val", eval_fraction: 0 } })).body;
+    await importFile(t, ds.id, Array.from({ length: 12 }, (_, i) => example(i)).join("\n"));
+    const report = await api(`/api/datasets/${ds.id}/validation?provider=openai&epochs=3`, { key: t.key });
+    expect(report.status).toBe(200);
+    expect(report.body).toMatchObject({ examples: 12, valid: 12, epochs: 3, ok: true, min_examples: 10 });
+    expect(report.body.billed_tokens_estimate).toBe(report.body.tokens.total * 3);
+    expect(report.body.cost_usd_estimate).toBeGreaterThan(0);
+    expect(report.body.warnings.length).toBeGreaterThan(0); // fewer than ~100 examples
+    const wrongBase = await api(`/api/datasets/${ds.id}/validation?provider=openai&base_model=gpt-0`, { key: t.key });
+    expect(wrongBase.status).toBe(400);
+  });
+
+  it("404s another tenant's dataset", async () => {
+    const a = await createTenant("a");
+    const b = await createTenant("b");
+    const ds = (await api("/api/datasets", { method: "POST", key: a.key, json: { name: "mine" } })).body;
+    expect((await api(`/api/datasets/${ds.id}`, { key: b.key })).status).toBe(404);
+    expect((await importFile(b, ds.id, example(1))).status).toBe(404);
+    expect((await api(`/api/datasets/${ds.id}/export`, { key: b.key })).status).toBe(404);
+  });
+});
