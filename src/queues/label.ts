@@ -10,7 +10,7 @@ import { retryLater } from "./retry";
  * Attempts per question (or chunk) before it is given up: counted by us, not by the
  * queue, because the queue's count also includes retries that were not failures.
  */
-export const MAX_LABEL_ATTEMPTS = 5;
+export const MAX_LABEL_ATTEMPTS = 12;
 
 /** Records a final failure of a step on its row or task. */
 export async function recordGivenUp(env: Bindings, m: LabelQueueMessage, reason: string): Promise<void> {
