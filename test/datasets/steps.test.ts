@@ -1,0 +1,103 @@
+import { describe, expect, it } from "vitest";
+import { cleanQuestions, normalizeQuestion } from "../../src/datasets/questions";
+import { qualityProblem } from "../../src/datasets/filters";
+import { tenantStub } from "../../src/durable/tenant";
+import { QUEUES } from "../../src/queues/messages";
+import { api, bindings, createTenant } from "../helpers/api";
+import { drainDataset } from "../helpers/datasets";
+import { configureRun, uniqueRun } from "../helpers/emulator";
+import { deliver, ingestNow } from "../helpers/queues";
+import { sampleDoc } from "../fixtures/samples";
+import { CITATIONS_SCHEMA, citationsProgram } from "../programs/fixtures";
+
+async function setup(text = sampleDoc("kestrel-bay-harbour-notes.md")) {
+  const t = await createTenant();
+  const doc = await api("/api/documents", { method: "POST", key: t.key, json: { title: "Harbour", text } });
+  await ingestNow(t.id, doc.body.document.id);
+  await api("/api/programs", { method: "POST", key: t.key, json: citationsProgram("tools", "citations") });
+  return t;
+}
+
+describe("question generation", () => {
+  it("keeps exactly questions_per_chunk from a chatty model that lists too many", () => {
+    const raw = ["1. What is a harbour?", "2) What is a tide?", "- What is a mooring?", "  ", "What is a tide?"];
+    expect(cleanQuestions(raw, 2)).toEqual(["What is a harbour?", "What is a tide?"]);
+    expect(cleanQuestions(raw, 10)).toEqual(["What is a harbour?", "What is a tide?", "What is a mooring?"]);
+  });
+
+  it("normalises questions for deduplication", () => {
+    expect(normalizeQuestion("  What IS the Tide?? ")).toBe(normalizeQuestion("what is the tide"));
+  });
+
+  it("asks for the right count even when the model answers with a preamble and a wrong count", async () => {
+    const t = await setup();
+    const run = uniqueRun("chatty");
+    await configureRun(run, { script: [{ action: "wrong_count", times: 5 }, { action: "chatty_preamble", times: 5 }] });
+    const created = await api("/api/datasets", {
+      method: "POST",
+      key: t.key,
+      headers: { "X-Request-Id": `${run}:create` },
+      json: { name: "chatty", program: "citations", questions_per_chunk: 2 },
+    });
+    const done = await drainDataset(t, created.body.id, { requestId: `${run}:drain` });
+    const generated = done.counts.rows;
+    expect(generated).toBeLessThanOrEqual(2 * done.progress.tasks.done);
+    expect(done.status).toBe("ready");
+  });
+});
+
+describe("labeling: filters, idempotency, budget, dead letters", () => {
+  it("records a no-context answer as rejected with its reason", async () => {
+    expect(qualityProblem({ citations: [] }, CITATIONS_SCHEMA)).toBe("no_context");
+    expect(qualityProblem({ citations: [{ author: " ", year: 2020, desc: "x" }] }, CITATIONS_SCHEMA)).toBe("empty_required_field");
+    expect(qualityProblem({ citations: [{ author: "Lin", year: 2021, desc: "TruthfulQA" }] }, CITATIONS_SCHEMA)).toBeNull();
+
+    const t = await setup();
+    const run = uniqueRun("noctx");
+    await configureRun(run, { script: [{ action: "no_context", times: 100, match: "Context information" }] });
+    const created = await api("/api/datasets", { method: "POST", key: t.key, headers: { "X-Request-Id": `${run}:c` }, json: { name: "n", program: "citations" } });
+    const done = await drainDataset(t, created.body.id, { requestId: `${run}:d` });
+    expect(done.counts.rejected_by_reason.no_context).toBeGreaterThan(0);
+    const rows = await api(`/api/datasets/${created.body.id}/rows?status=rejected`, { key: t.key });
+    expect(rows.body.data[0].reason).toBe("no_context");
+  });
+
+  it("adds nothing when a label message is delivered twice", async () => {
+    const t = await setup();
+    const created = await api("/api/datasets", { method: "POST", key: t.key, json: { name: "twice", program: "citations" } });
+    const done = await drainDataset(t, created.body.id);
+    const rows = (await api(`/api/datasets/${created.body.id}/rows`, { key: t.key })).body.data;
+    const again = await deliver(
+      QUEUES.label,
+      rows.map((r: { id: string }) => ({ type: "dataset.label", tenant_id: t.id, request_id: "again", dataset_id: created.body.id, question_id: r.id })),
+    );
+    expect(again.explicitAcks).toHaveLength(rows.length);
+    const after = (await api(`/api/datasets/${created.body.id}`, { key: t.key })).body;
+    expect(after.counts).toEqual(done.counts);
+    expect(after.progress.cost_usd).toBe(done.progress.cost_usd);
+  });
+
+  it("stops labeling at max_cost_usd and says so", async () => {
+    const t = await setup(sampleDoc("field-guide.md"));
+    const created = await api("/api/datasets", { method: "POST", key: t.key, json: { name: "cheap", program: "citations", max_cost_usd: 0.01 } });
+    const done = await drainDataset(t, created.body.id, { maxRounds: 100 });
+    expect(done.error).toMatch(/max_cost_usd/);
+    expect(done.counts.by_status.failed + done.progress.tasks.failed).toBeGreaterThan(0);
+    expect(done.progress.cost_usd).toBeLessThan(0.05);
+  });
+
+  it("records a question failed with the last error when its message reaches the dead-letter queue", async () => {
+    const t = await setup();
+    const created = await api("/api/datasets", { method: "POST", key: t.key, json: { name: "dlq", program: "citations" } });
+    const stub = tenantStub(bindings, t.id);
+    // Generate only (label nothing): one round of the chunk tasks.
+    const work = await stub.pendingWork(created.body.id, 50);
+    await deliver(QUEUES.label, work.chunks.map((chunk_id) => ({ type: "dataset.generate", tenant_id: t.id, request_id: "g", dataset_id: created.body.id, chunk_id })));
+    const { questions } = await stub.pendingWork(created.body.id, 50);
+    await stub.recordAttempt(questions[0]!, "rate_limited: slow down");
+    await deliver("distillery-label-dlq", [{ type: "dataset.label", tenant_id: t.id, request_id: "d", dataset_id: created.body.id, question_id: questions[0] }], 13);
+    const rows = (await api(`/api/datasets/${created.body.id}/rows?status=failed`, { key: t.key })).body.data;
+    expect(rows).toHaveLength(1);
+    expect(rows[0].reason).toBe("gave_up: rate_limited: slow down");
+  });
+});
