@@ -9,6 +9,7 @@ import { loadavg } from "node:os";
 import { startDevServer, type DevServer } from "../scripts/lib/dev-server.ts";
 import { freePort, ratedCalls, startEmulator, type Emulator } from "./lib/label-emulator.ts";
 import { firstQuestions, runDataset, runLoop } from "./lib/label-runs.ts";
+import { snapshotOf, type Snapshot } from "./lib/label-snapshot.ts";
 import { createProgram, createTenant, uploadCorpus } from "./lib/label-setup.ts";
 import { quantile, table } from "./lib/stats.ts";
 
@@ -24,6 +25,9 @@ const TOP_K = num("BENCH_LABEL_TOP_K", 2);
 const DATASET_BOX_S = num("BENCH_LABEL_BOX_S", 360);
 const LOOP_N = num("BENCH_LABEL_LOOP_N", 100);
 const LOOP_BOX_S = num("BENCH_LABEL_LOOP_BOX_S", 60);
+const STALL_S = num("BENCH_LABEL_STALL_S", 120);
+/** "head" (default): the servers run a snapshot of HEAD; "worktree": the working tree as it is. */
+const SOURCE = process.env.BENCH_LABEL_SOURCE === "worktree" ? "worktree" : "head";
 
 const PROGRAM = "citations_tools";
 const DATASET_RUN = "bench-dataset";
@@ -39,7 +43,13 @@ async function main(): Promise<void> {
 
   let emulator: Emulator | null = null;
   let server: DevServer | null = null;
+  let snapshot: Snapshot | null = null;
   try {
+    if (SOURCE === "head") {
+      snapshot = snapshotOf(new URL("..", import.meta.url).pathname);
+      process.chdir(snapshot.dir);
+      log(`servers run a snapshot of HEAD (${snapshot.commit}) in ${snapshot.dir}, so edits to the working tree do not reload them`);
+    }
     const emulatorPort = await freePort();
     const emulatorUrl = `http://127.0.0.1:${emulatorPort}`;
     [emulator, server] = await Promise.all([startEmulator(emulatorPort), startDevServer({ vars: { OPENAI_BASE_URL: `${emulatorUrl}/v1` } })]);
@@ -65,6 +75,7 @@ async function main(): Promise<void> {
       topK: TOP_K,
       runId: DATASET_RUN,
       boxMs: DATASET_BOX_S * 1000,
+      stallMs: STALL_S * 1000,
       onTick: (d, ms) => {
         if (ms - lastLine < 15_000) return;
         lastLine = ms;
@@ -75,8 +86,9 @@ async function main(): Promise<void> {
     const dsStats = await emulator.stats(DATASET_RUN);
     const dsCalls = ratedCalls(dsStats);
     const finished = ds.byStatus.labeled + ds.byStatus.rejected + ds.byStatus.failed;
-    log(`dataset ${ds.id}: ${ds.status}${ds.timedOut ? ` (time box of ${DATASET_BOX_S} s ran out: cancelled)` : ""} in ${s(ds.wallMs)}; ` +
+    log(`dataset ${ds.id}: ${ds.status}${ds.timedOut ? ` (time box of ${DATASET_BOX_S} s ran out: cancelled)` : ""}${ds.stalled ? ` (nothing moved for ${STALL_S} s: cancelled)` : ""} in ${s(ds.wallMs)}; ` +
       `question generation done at ${ds.generatedAtMs === null ? "–" : s(ds.generatedAtMs)}; rows ${ds.rows}: ${JSON.stringify(ds.byStatus)}; tasks ${JSON.stringify(ds.tasks)}`);
+    if (ds.stalled) log(`Distillery's recent output:\n${server.log().slice(-4000)}`);
     log(`emulator run ${DATASET_RUN}: ${JSON.stringify(dsStats.requests)}, 429s ${dsStats.rate_limited}`);
 
     // 2. The seeds' loop: one question at a time through /api/query, on the first questions.
@@ -116,10 +128,21 @@ async function main(): Promise<void> {
       `plus ${ds.tasks.done + ds.tasks.failed} generation chat calls (one per chunk); embeddings and chat completions both count against rpm; ` +
       `${dsStats.rate_limited} of ${calls} calls were refused (429) and retried by the queue.`);
     log(`done in ${s(performance.now() - started)}`);
-    if (ds.timedOut || ds.status !== "ready") process.exitCode = 1;
+    if (ds.timedOut || ds.stalled || ds.status !== "ready") process.exitCode = 1;
   } finally {
     server?.stop();
     emulator?.stop();
+    if (snapshot) {
+      const dir = snapshot;
+      // After wrangler has exited, which takes a moment after SIGTERM.
+      setTimeout(() => {
+        try {
+          dir.remove();
+        } catch {
+          // left in the temporary directory
+        }
+      }, 2000);
+    }
   }
 }
 

@@ -13,6 +13,8 @@ export interface DatasetRun {
   byStatus: { pending: number; labeled: number; rejected: number; failed: number };
   tasks: { pending: number; done: number; failed: number };
   timedOut: boolean;
+  /** No row or chunk finished for `stallMs` (e.g. the Worker reloaded and the queue lost its messages). */
+  stalled: boolean;
 }
 
 /**
@@ -22,7 +24,7 @@ export interface DatasetRun {
  */
 export async function runDataset(
   api: DistilleryClient,
-  opts: { name: string; program: string; questionsPerChunk: number; topK: number; runId: string; boxMs: number; onTick?: (d: any, ms: number) => void },
+  opts: { name: string; program: string; questionsPerChunk: number; topK: number; runId: string; boxMs: number; stallMs: number; onTick?: (d: any, ms: number) => void },
 ): Promise<DatasetRun> {
   const t0 = performance.now();
   const created = await api.post(
@@ -33,14 +35,19 @@ export async function runDataset(
   let generatedAtMs: number | null = null;
   let d: any = created;
   let timedOut = false;
+  let stalled = false;
+  let moved = { at: 0, mark: "" };
   for (;;) {
     d = await api.get(`/api/datasets/${created.id}`);
     const ms = performance.now() - t0;
+    const mark = JSON.stringify([d.counts?.by_status, d.progress?.tasks, d.status]);
+    if (mark !== moved.mark) moved = { at: ms, mark };
     if (generatedAtMs === null && d.progress?.tasks && d.progress.tasks.pending === 0) generatedAtMs = ms;
     opts.onTick?.(d, ms);
     if (["ready", "failed", "cancelled"].includes(d.status)) break;
-    if (ms > opts.boxMs) {
-      timedOut = true;
+    stalled = ms - moved.at > opts.stallMs;
+    if (ms > opts.boxMs || stalled) {
+      timedOut = !stalled;
       await api.post(`/api/datasets/${created.id}/cancel`).catch(() => undefined);
       d = await api.get(`/api/datasets/${created.id}`);
       break;
@@ -56,6 +63,7 @@ export async function runDataset(
     byStatus: d.counts.by_status,
     tasks: d.progress.tasks,
     timedOut,
+    stalled,
   };
 }
 
