@@ -4,6 +4,7 @@
  * Steps whose issues have not landed yet say so and the demo goes on.
  */
 import { DistilleryClient } from "./lib/client.ts";
+import { buildDataset } from "./demo/dataset.ts";
 import { ingestCorpus } from "./demo/ingest.ts";
 import { runPrograms } from "./demo/programs.ts";
 import { startDevServer } from "./lib/dev-server.ts";
@@ -30,8 +31,8 @@ async function main(): Promise<void> {
     await ingestCorpus(api);
     step(3, "Programs: Album and citations, tools and JSON modes, structured RAG");
     await runPrograms(api);
-    step(4, "Generate and label a dataset with the teacher");
-    notYet("datasets issue");
+    step(4, "Generate and label a dataset with the teacher (label queue, filters, JSONL in R2)");
+    await buildDataset(api);
     step(5, "Fine-tune a student with each provider");
     notYet("fine-tune jobs issue");
     step(6, "Evaluate, promote, serve");

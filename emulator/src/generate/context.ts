@@ -71,13 +71,23 @@ function findQuestion(lastUser: string): { question: string; own: string | null 
   return { question: lastUser.trim(), own: null };
 }
 
+/**
+ * A prompt laid out as "<instructions>\nContext:\n<text>\nQuestions:" (LlamaIndex's question
+ * generation): only what follows the "Context:" line is content; the instructions before it
+ * (often with example questions) are not.
+ */
+function afterContextLabel(text: string): string {
+  const m = /(?:^|\n)\s*context\s*[:：]\s*\n/i.exec(text);
+  return m ? text.slice(m.index + m[0].length) : text;
+}
+
 /** Builds the generation context from the messages (system, developer, user and tool text). */
 export function buildContext(messages: readonly PlainMessage[], variant = 0): GenContext {
   const lastUser = [...messages].reverse().find((m) => m.role === "user")?.text ?? "";
   const { question, own } = findQuestion(lastUser);
   const sourceText = messages
     .filter((m) => m.role === "system" || m.role === "developer" || m.role === "user" || m.role === "tool")
-    .map((m) => stripJsonSchemas(m.text))
+    .map((m) => stripJsonSchemas(afterContextLabel(m.text)))
     .join("\n\n");
   const sentences: ContextSentence[] = [];
   for (const raw of splitSentences(sourceText)) {

@@ -1,0 +1,46 @@
+/** Demo step: generate and label a dataset over the sample corpus, with a live progress bar. */
+import type { DistilleryClient } from "../lib/client.ts";
+import { bold, dim, note, progress } from "../lib/ui.ts";
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The seeds' question prompt: questions about the citations in a research text. */
+const QUESTION_PROMPT =
+  "Snippets from a research paper is given below. It contains citations. Please generate {n} questions from the text " +
+  "asking about these citations. For instance: Which citations correspond to related works on transformer models? " +
+  "Tell me about authors that worked on advancing RLHF.";
+
+export async function buildDataset(api: DistilleryClient): Promise<string> {
+  const body = { name: "citations-demo", program: "citations_tools", questions_per_chunk: 1, top_k: 2, question_prompt: QUESTION_PROMPT };
+  const dry = await api.post("/api/datasets", { ...body, dry_run: true });
+  note(
+    `dry run: ${dry.estimate.questions} questions over ${dry.estimate.chunks} chunks, ~${(dry.estimate.teacher_tokens.input / 1000).toFixed(0)}k input tokens, ` +
+      `≈ $${dry.estimate.cost_usd.toFixed(2)} on ${dry.estimate.teacher_model}`,
+  );
+  const created = await api.post("/api/datasets", body, { "Idempotency-Key": "demo-dataset" });
+  const bar = progress("labeling", created.estimate.questions);
+  let d = created;
+  const deadline = Date.now() + 300_000;
+  while (!["ready", "failed", "cancelled"].includes(d.status)) {
+    if (Date.now() > deadline) throw new Error(`dataset still ${d.status} after 5 minutes`);
+    await sleep(400);
+    d = await api.get(`/api/datasets/${created.id}`);
+    const s = d.counts.by_status;
+    bar(s.labeled + s.rejected + s.failed, `${d.status}, $${d.progress.cost_usd.toFixed(3)}`);
+  }
+  if (d.status !== "ready") throw new Error(`dataset ${d.status}: ${d.error}`);
+  const s = d.counts.by_status;
+  note(`${bold(String(d.counts.rows))} questions: ${s.labeled} labeled, ${s.rejected} rejected, ${s.failed} failed ` + dim(`(train ${d.counts.labeled_by_split.train}, eval ${d.counts.labeled_by_split.eval})`));
+  for (const [reason, n] of Object.entries(d.counts.rejected_by_reason)) note(dim(`  rejected: ${reason} × ${n}`));
+  note(`teacher spend: $${d.progress.cost_usd.toFixed(4)} (${(d.progress.prompt_tokens + d.progress.completion_tokens).toLocaleString()} tokens)`);
+
+  // A student base: the smaller model the teacher is distilled into.
+  const report = await api.get(`/api/datasets/${created.id}/validation?provider=openai&base_model=gpt-4.1-mini-2025-04-14`);
+  note(
+    `validation (${report.provider}, ${report.base_model}): ${report.valid}/${report.examples} valid, ${report.errors.total} errors, ` +
+      `tokens p50 ${report.tokens.p50}, max ${report.tokens.max}; ${report.epochs} epochs ≈ ${report.billed_tokens_estimate.toLocaleString()} billed tokens ≈ $${(report.cost_usd_estimate ?? 0).toFixed(4)}`,
+  );
+  for (const w of report.warnings) note(dim(`  warning: ${w.message}`));
+  note(`train.jsonl: ${d.files.train.lines} lines, ${(d.files.train.bytes / 1024).toFixed(1)} KiB → GET /api/datasets/${created.id}/files/train`);
+  return created.id;
+}
