@@ -20,7 +20,7 @@ const num = (name: string, fallback: number) => {
 const RPM = num("BENCH_LABEL_RPM", 1500);
 const LATENCY_MS = num("BENCH_LABEL_LATENCY_MS", 50);
 const CHUNK_SIZE = num("BENCH_LABEL_CHUNK_SIZE", 128);
-const QUESTIONS_PER_CHUNK = num("BENCH_LABEL_QUESTIONS_PER_CHUNK", 4);
+const QUESTIONS_PER_CHUNK = num("BENCH_LABEL_QUESTIONS_PER_CHUNK", 5);
 const TOP_K = num("BENCH_LABEL_TOP_K", 2);
 const DATASET_BOX_S = num("BENCH_LABEL_BOX_S", 360);
 const LOOP_N = num("BENCH_LABEL_LOOP_N", 100);
@@ -87,7 +87,7 @@ async function main(): Promise<void> {
     const dsCalls = ratedCalls(dsStats);
     const finished = ds.byStatus.labeled + ds.byStatus.rejected + ds.byStatus.failed;
     log(`dataset ${ds.id}: ${ds.status}${ds.timedOut ? ` (time box of ${DATASET_BOX_S} s ran out: cancelled)` : ""}${ds.stalled ? ` (nothing moved for ${STALL_S} s: cancelled)` : ""} in ${s(ds.wallMs)}; ` +
-      `question generation done at ${ds.generatedAtMs === null ? "–" : s(ds.generatedAtMs)}; rows ${ds.rows}: ${JSON.stringify(ds.byStatus)}; tasks ${JSON.stringify(ds.tasks)}`);
+      `question generation done at ${ds.generatedAtMs === null ? "–" : s(ds.generatedAtMs)}; rows ${ds.rows}: ${JSON.stringify(ds.byStatus)}, rejected by reason ${JSON.stringify(ds.rejectedByReason)}; tasks ${JSON.stringify(ds.tasks)}`);
     if (ds.stalled) log(`Distillery's recent output:\n${server.log().slice(-4000)}`);
     log(`emulator run ${DATASET_RUN}: ${JSON.stringify(dsStats.requests)}, 429s ${dsStats.rate_limited}`);
 
@@ -117,6 +117,7 @@ async function main(): Promise<void> {
       [
         ["Distillery dataset (label queue), measured", `${finished} of ${questionsN}`, `${accepted}`, s(ds.wallMs), perMin(finished, ds.wallMs), "1.00×"],
         [`rate-limit floor: calls ÷ RPM (${RPM})`, `${questionsN}`, `${accepted}`, s(floorCallsMs), perMin(questionsN, floorCallsMs), x(floorCallsMs)],
+        [`serial latency floor: calls × ${LATENCY_MS} ms`, `${questionsN}`, `${accepted}`, s(accepted * LATENCY_MS), perMin(questionsN, accepted * LATENCY_MS), x(accepted * LATENCY_MS)],
         [`rate-limit floor: questions ÷ RPM (${RPM})`, `${questionsN}`, `${questionsN}`, s(floorQuestionsMs), `${RPM}`, x(floorQuestionsMs)],
         [`one-at-a-time loop, measured on ${loop.done}`, `${loop.done}`, `${loopCalls.chat + loopCalls.embeddings}`, s(loop.wallMs), perMin(loop.done, loop.wallMs), "–"],
         [`  … extrapolated to ${questionsN} questions`, `${questionsN}`, `${Math.round(loopCallsPerQ * questionsN)}`, s(loopAllMs), perMin(questionsN, loopAllMs), x(loopAllMs)],
@@ -124,8 +125,10 @@ async function main(): Promise<void> {
       ],
     ));
     log("");
-    log(`calls per question in Distillery's run: ${(dsCalls.embeddings / Math.max(1, questionsN)).toFixed(2)} embeddings + ${((dsCalls.chat - ds.tasks.done - ds.tasks.failed) / Math.max(1, questionsN)).toFixed(2)} chat, ` +
-      `plus ${ds.tasks.done + ds.tasks.failed} generation chat calls (one per chunk); embeddings and chat completions both count against rpm; ` +
+    const gen = ds.tasks.done + ds.tasks.failed;
+    log(`calls per labeled question in Distillery's run: ${(dsCalls.embeddings / Math.max(1, ds.byStatus.labeled)).toFixed(2)} embeddings + ${((dsCalls.chat - gen) / Math.max(1, ds.byStatus.labeled)).toFixed(2)} chat ` +
+      `(questions rejected at generation make none), ` +
+      `plus ${gen} generation chat calls (one per chunk); embeddings and chat completions both count against rpm; ` +
       `${dsStats.rate_limited} of ${calls} calls were refused (429) and retried by the queue.`);
     log(`done in ${s(performance.now() - started)}`);
     if (ds.timedOut || ds.stalled || ds.status !== "ready") process.exitCode = 1;

@@ -12,6 +12,7 @@ export interface DatasetRun {
   rows: number;
   byStatus: { pending: number; labeled: number; rejected: number; failed: number };
   tasks: { pending: number; done: number; failed: number };
+  rejectedByReason: Record<string, number>;
   timedOut: boolean;
   /** No row or chunk finished for `stallMs` (e.g. the Worker reloaded and the queue lost its messages). */
   stalled: boolean;
@@ -62,6 +63,7 @@ export async function runDataset(
     rows: d.counts.rows,
     byStatus: d.counts.by_status,
     tasks: d.progress.tasks,
+    rejectedByReason: d.counts.rejected_by_reason ?? {},
     timedOut,
     stalled,
   };
