@@ -74,6 +74,7 @@ import {
   type LabelOutcome,
   type NewQuestion,
 } from "./tenant/generation";
+import { acquireLeases, leasesHeld, releaseLeases } from "./tenant/leases";
 import { recordUsage, usageBetween, type UsageEntry, type UsageRow } from "./tenant/usage";
 import { checkKey, insertKey, listKeys, revokeKey, type KeyInfo, type NewKeyRow } from "./tenant/keys";
 import { TENANT_MIGRATIONS } from "./tenant/schema";
@@ -348,6 +349,20 @@ export class Tenant extends DurableObject<Bindings> {
 
   async cancelDataset(datasetId: string): Promise<void> {
     cancelDataset(this.sql, datasetId);
+  }
+
+  // --- concurrency leases ---
+
+  async acquireLeases(name: string, holders: string[], max: number, ttlMs: number): Promise<string[]> {
+    return acquireLeases(this.sql, name, holders, max, ttlMs, Date.now());
+  }
+
+  async releaseLeases(name: string, holders: string[]): Promise<void> {
+    releaseLeases(this.sql, name, holders);
+  }
+
+  async leasesHeld(name: string): Promise<number> {
+    return leasesHeld(this.sql, name, Date.now());
   }
 
   async idempotencyBegin(key: string, fingerprint: string): Promise<IdempotencyBegin> {

@@ -127,4 +127,10 @@ export const TENANT_MIGRATIONS = [
      error TEXT,
      PRIMARY KEY (dataset_id, chunk_id)
    )`,
+  `CREATE TABLE leases (
+     name TEXT NOT NULL,
+     holder TEXT NOT NULL,
+     expires_at INTEGER NOT NULL,
+     PRIMARY KEY (name, holder)
+   )`,
 ] as const;
