@@ -1,5 +1,25 @@
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { defineConfig } from "vitest/config";
+
+/**
+ * The Worker's wrangler.toml without its queue consumers: tests deliver every batch
+ * themselves (createMessageBatch), so a background delivery by the local queue can
+ * neither race a test nor outlive its file. Bindings, producers and the rest are as
+ * deployed.
+ */
+function testWranglerConfig(): string {
+  const lines = readFileSync("wrangler.toml", "utf8").split("\n");
+  const out: string[] = [];
+  let skipping = false;
+  for (const line of lines) {
+    if (/^\s*\[/.test(line)) skipping = /^\s*\[\[queues\.consumers\]\]/.test(line);
+    if (!skipping) out.push(line.replace(/^main = "src\//, 'main = "../src/'));
+  }
+  mkdirSync(".build", { recursive: true });
+  writeFileSync(".build/wrangler.test.toml", out.join("\n"));
+  return "./.build/wrangler.test.toml";
+}
 
 /**
  * Tests run inside workerd (the vitest pool) against real local KV, R2, Durable
@@ -12,7 +32,7 @@ export const TEST_ADMIN_TOKEN = "adm_test_0123456789abcdef0123456789abcdef";
 export default defineConfig({
   plugins: [
     cloudflareTest({
-      wrangler: { configPath: "./wrangler.toml" },
+      wrangler: { configPath: testWranglerConfig() },
       miniflare: {
         bindings: { ADMIN_TOKEN: TEST_ADMIN_TOKEN },
         workers: [
