@@ -1,7 +1,7 @@
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { addRow, createDataset, countRows } from "../../src/durable/tenant/datasets";
-import { markNearDuplicates, NEAR_DUPLICATE_THRESHOLD } from "../../src/durable/tenant/generation";
+import { markNearDuplicates, NEAR_DUPLICATE_THRESHOLD } from "../../src/durable/tenant/near-duplicates";
 import { bindings } from "../helpers/api";
 
 function row(id: string, question: string, answer: string) {
