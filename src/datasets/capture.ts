@@ -5,6 +5,7 @@ import { countChatTokens } from "../llm";
 import { newId } from "../lib/ids";
 import type { ProgramRecord } from "../durable/tenant/programs";
 import type { ProgramRun } from "../programs/run";
+import { qualityProblem } from "./filters";
 import { splitFor } from "./split";
 
 /**
@@ -22,12 +23,14 @@ export async function captureRun(
   const dataset = await stub.getDataset(opts.dataset);
   if (!dataset) throw new ApiError("not_found", `No dataset ${opts.dataset}.`);
   const id = newId("row");
+  // Live traffic passes the same quality filters as the teacher's labeling.
+  const problem = qualityProblem(opts.run.output, opts.program.output_schema);
   const { tokens } = await countChatTokens(opts.run.example.messages, opts.run.example.tools, opts.run.model.encoding);
   await stub.addRow(dataset.id, {
     id,
     source: "capture",
-    status: "labeled",
-    reason: null,
+    status: problem ? "rejected" : "labeled",
+    reason: problem,
     split: await splitFor(id, dataset.eval_fraction),
     question: opts.question ?? null,
     example: JSON.stringify(opts.run.example),

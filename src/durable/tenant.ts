@@ -52,7 +52,7 @@ import {
   type ProgramRecord,
   type ProgramSpec,
 } from "./tenant/programs";
-import { advance, cancelDataset, pendingWork, progress, setDatasetStatus } from "./tenant/dataset-state";
+import { advance, cancelDataset, deleteDataset, pendingWork, progress, setDatasetStatus } from "./tenant/dataset-state";
 import {
   addGenTasks,
   addRowCost,
@@ -341,6 +341,10 @@ export class Tenant extends DurableObject<Bindings> {
 
   async pendingWork(datasetId: string, limit: number) {
     return pendingWork(this.sql, datasetId, limit);
+  }
+
+  async deleteDataset(datasetId: string): Promise<string[]> {
+    return deleteDataset(this.sql, datasetId);
   }
 
   async cancelDataset(datasetId: string): Promise<void> {

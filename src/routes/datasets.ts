@@ -241,4 +241,22 @@ export const datasetRoutes = createRouter()
       if (!object) throw new ApiError("not_found", `The ${split} file is missing from storage.`);
       return jsonlResponse(object, `${dataset.name}.${split}.jsonl`, { sha256: file.sha256 });
     },
+  )
+  .openapi(
+    createRoute({
+      method: "delete",
+      path: "/{id}",
+      tags: ["datasets"],
+      summary: "Delete a dataset: its rows, its files in R2; messages still queued for it are ignored",
+      security: TENANT_SECURITY,
+      request: { params: idParam },
+      responses: { 200: jsonContent(z.object({ id: z.string(), deleted: z.literal(true) }), "Deleted"), ...errorResponses(401, 404) },
+    }),
+    async (c) => {
+      const tenantId = tenantOf(c);
+      const dataset = await loadDataset(c.env, tenantId, c.req.valid("param").id);
+      const keys = await tenantStub(c.env, tenantId).deleteDataset(dataset.id);
+      if (keys.length > 0) await c.env.DATA.delete(keys);
+      return c.json({ id: dataset.id, deleted: true as const }, 200);
+    },
   );

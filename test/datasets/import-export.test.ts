@@ -70,3 +70,18 @@ describe("datasets: import, export, validation", () => {
     expect((await api(`/api/datasets/${ds.id}/export`, { key: b.key })).status).toBe(404);
   });
 });
+
+describe("datasets: delete", () => {
+  it("deletes rows and files; queued messages for it are then ignored", async () => {
+    const t = await createTenant();
+    const ds = (await api("/api/datasets", { method: "POST", key: t.key, json: { name: "gone" } })).body;
+    await importFile(t, ds.id, example(1));
+    const del = await api(`/api/datasets/${ds.id}`, { method: "DELETE", key: t.key });
+    expect(del.status).toBe(200);
+    expect((await api(`/api/datasets/${ds.id}`, { key: t.key })).status).toBe(404);
+    expect((await api(`/api/datasets/${ds.id}`, { method: "DELETE", key: t.key })).status).toBe(404);
+    const { deliver } = await import("../helpers/queues");
+    const res = await deliver("distillery-label", [{ type: "dataset.label", tenant_id: t.id, request_id: "r", dataset_id: ds.id, question_id: "q_x" }]);
+    expect(res.explicitAcks).toHaveLength(1);
+  });
+});

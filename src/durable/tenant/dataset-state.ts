@@ -104,3 +104,14 @@ export function pendingWork(sql: SqlStorage, datasetId: string, limit: number): 
     .map((r) => r.id);
   return { chunks, questions };
 }
+
+/** Deletes a dataset with its rows and tasks; returns the R2 keys of its files to delete. */
+export function deleteDataset(sql: SqlStorage, datasetId: string): string[] {
+  const d = getDataset(sql, datasetId);
+  if (!d) return [];
+  const files = d.files ? Object.values(JSON.parse(d.files) as Record<string, { key: string }>).map((f) => f.key) : [];
+  sql.exec("DELETE FROM dataset_rows WHERE dataset_id = ?", datasetId);
+  sql.exec("DELETE FROM gen_tasks WHERE dataset_id = ?", datasetId);
+  sql.exec("DELETE FROM datasets WHERE id = ?", datasetId);
+  return files;
+}
