@@ -1,11 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { cleanQuestions, normalizeQuestion } from "../../src/datasets/questions";
+import { cleanQuestions, generateQuestions, normalizeQuestion } from "../../src/datasets/questions";
+import { loadCatalog, resolveModel } from "../../src/llm";
 import { qualityProblem } from "../../src/datasets/filters";
 import { tenantStub } from "../../src/durable/tenant";
 import { QUEUES } from "../../src/queues/messages";
 import { api, bindings, createTenant } from "../helpers/api";
 import { drainDataset } from "../helpers/datasets";
-import { configureRun, uniqueRun } from "../helpers/emulator";
+import { configureRun, runStats, uniqueRun } from "../helpers/emulator";
 import { deliver, ingestNow } from "../helpers/queues";
 import { sampleDoc } from "../fixtures/samples";
 import { CITATIONS_SCHEMA, citationsProgram } from "../programs/fixtures";
@@ -27,6 +28,18 @@ describe("question generation", () => {
 
   it("normalises questions for deduplication", () => {
     expect(normalizeQuestion("  What IS the Tide?? ")).toBe(normalizeQuestion("what is the tide"));
+  });
+
+  it("keeps exactly questions_per_chunk when the teacher returns the wrong number", async () => {
+    const run = uniqueRun("wrongcount");
+    await configureRun(run, { script: [{ action: "wrong_count", times: 3 }] });
+    const model = resolveModel(loadCatalog(bindings), loadCatalog(bindings).defaults.teacher);
+    const chunk = { id: "c1", title: "Harbour", text: sampleDoc("kestrel-bay-harbour-notes.md") };
+    for (const n of [1, 2, 3]) {
+      const out = await generateQuestions(bindings, { datasetId: "d", chunk, n, prompt: null, evalFraction: 0.2, model, requestId: `${run}:${n}`, onCall: () => {} });
+      expect(out.questions).toHaveLength(n);
+    }
+    expect((await runStats(run)).script_consumed.wrong_count).toBe(3);
   });
 
   it("asks for the right count even when the model answers with a preamble and a wrong count", async () => {
