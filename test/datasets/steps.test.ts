@@ -75,6 +75,19 @@ describe("labeling: filters, idempotency, budget, dead letters", () => {
     expect(rows.body.data[0].reason).toBe("no_context");
   });
 
+  it("records an answer the program cannot make valid as rejected invalid_output", async () => {
+    const t = await setup();
+    const run = uniqueRun("invalid");
+    // Every labeling call answers broken JSON, the repair turn included.
+    await configureRun(run, { script: [{ action: "invalid_json", times: 100, match: "Context information" }] });
+    const created = await api("/api/datasets", { method: "POST", key: t.key, headers: { "X-Request-Id": `${run}:c` }, json: { name: "inv", program: "citations" } });
+    const done = await drainDataset(t, created.body.id, { requestId: `${run}:d` });
+    expect(done.status).toBe("ready");
+    expect(done.counts.rejected_by_reason.invalid_output).toBe(done.counts.rows - (done.counts.rejected_by_reason.duplicate_question ?? 0));
+    expect(done.counts.by_status.labeled).toBe(0);
+    expect(done.progress.cost_usd).toBeGreaterThan(0); // the failed calls were paid for, and counted
+  });
+
   it("adds nothing when a label message is delivered twice", async () => {
     const t = await setup();
     const created = await api("/api/datasets", { method: "POST", key: t.key, json: { name: "twice", program: "citations" } });
