@@ -1,6 +1,6 @@
 /**
- * Starts `wrangler dev` with Distillery and the OpenAI emulator (offline), on free
- * ports, with fresh local state and a one-off admin token; stops it on exit.
+ * Starts `wrangler dev` offline, on free ports, with fresh local state; stops it on exit.
+ * `startDevServer` runs Distillery beside the OpenAI emulator with a one-off admin token.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -9,15 +9,19 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-export interface DevServer {
+export interface WranglerDev {
   url: string;
-  adminToken: string;
   stop(): void;
   /** The server's recent output, for error messages. */
   log(): string;
 }
 
-async function freePort(): Promise<number> {
+export interface DevServer extends WranglerDev {
+  adminToken: string;
+}
+
+/** A TCP port free on loopback right now. */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.once("error", reject);
@@ -28,18 +32,21 @@ async function freePort(): Promise<number> {
   });
 }
 
-export async function startDevServer(opts: { timeoutMs?: number; vars?: Record<string, string> } = {}): Promise<DevServer> {
-  const [port, inspector] = [await freePort(), await freePort()];
-  const adminToken = `adm_${randomBytes(24).toString("base64url")}`;
-  const persist = mkdtempSync(join(tmpdir(), "distillery-demo-"));
-  const vars = Object.entries({ ADMIN_TOKEN: adminToken, ...opts.vars }).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
+/** `wrangler dev` with these configs (the first is served on the port), ready once `readyPath` answers 2xx. */
+export async function spawnWranglerDev(opts: {
+  configs: string[];
+  readyPath: string;
+  port?: number;
+  vars?: Record<string, string>;
+  timeoutMs?: number;
+}): Promise<WranglerDev> {
+  const port = opts.port ?? (await freePort());
+  const inspector = await freePort();
+  const persist = mkdtempSync(join(tmpdir(), "distillery-dev-"));
   const args = [
     "node_modules/wrangler/bin/wrangler.js",
     "dev",
-    "-c",
-    "wrangler.toml",
-    "-c",
-    "emulator/wrangler.toml",
+    ...opts.configs.flatMap((c) => ["-c", c]),
     "--ip",
     "127.0.0.1",
     "--port",
@@ -50,7 +57,7 @@ export async function startDevServer(opts: { timeoutMs?: number; vars?: Record<s
     persist,
     "--log-level",
     "warn",
-    ...vars,
+    ...Object.entries(opts.vars ?? {}).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
   ];
   const child: ChildProcess = spawn(process.execPath, args, {
     env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: process.env.CI ?? "1" },
@@ -74,15 +81,27 @@ export async function startDevServer(opts: { timeoutMs?: number; vars?: Record<s
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + (opts.timeoutMs ?? 90_000);
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`wrangler dev exited (${child.exitCode}):\n${output}`);
+    if (child.exitCode !== null) throw new Error(`wrangler dev (${opts.configs.join(", ")}) exited (${child.exitCode}):\n${output}`);
     try {
-      const res = await fetch(`${url}/health`);
-      if (res.ok) return { url, adminToken, stop, log: () => output };
+      const res = await fetch(`${url}${opts.readyPath}`);
+      if (res.ok) return { url, stop, log: () => output };
     } catch {
       // not listening yet
     }
     await new Promise((r) => setTimeout(r, 250));
   }
   stop();
-  throw new Error(`wrangler dev did not answer /health in time:\n${output}`);
+  throw new Error(`wrangler dev (${opts.configs.join(", ")}) did not answer ${opts.readyPath} in time:\n${output}`);
+}
+
+/** Distillery and the emulator, offline, with a one-off admin token. */
+export async function startDevServer(opts: { timeoutMs?: number; vars?: Record<string, string> } = {}): Promise<DevServer> {
+  const adminToken = `adm_${randomBytes(24).toString("base64url")}`;
+  const dev = await spawnWranglerDev({
+    configs: ["wrangler.toml", "emulator/wrangler.toml"],
+    readyPath: "/health",
+    vars: { ADMIN_TOKEN: adminToken, ...opts.vars },
+    timeoutMs: opts.timeoutMs,
+  });
+  return { ...dev, adminToken };
 }
