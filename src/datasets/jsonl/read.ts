@@ -1,36 +1,20 @@
 import { ApiError } from "../../errors";
+import { readJsonlLines as readStreamLines } from "../import/lines";
 
 /**
- * Yields the lines of a JSONL object as they stream in (split on `\n`, the final
- * newline ending the last line rather than starting an empty one). Blank lines in
- * the middle are yielded as "" so a validator can point at them.
+ * Yields the lines of a JSONL object in R2 as they stream in, with the same line
+ * rules as an import (split on LF, the final newline ending the last line). Blank
+ * lines in the middle are yielded as "" so a validator can point at them.
  */
 export async function* readJsonlLines(bucket: R2Bucket, key: string): AsyncGenerator<string, void, undefined> {
   const object = await bucket.get(key);
   if (!object) throw new ApiError("not_found", "No such JSONL file.");
-  const reader = object.body.getReader();
-  // `stream: true` keeps a UTF-8 sequence cut across chunks (or parts) whole.
-  const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
-  let pending = "";
-  let done = false;
-  try {
-    for (;;) {
-      const chunk = await reader.read();
-      if (chunk.done) break;
-      pending += decoder.decode(chunk.value, { stream: true });
-      let start = 0;
-      for (let nl = pending.indexOf("\n"); nl !== -1; nl = pending.indexOf("\n", start)) {
-        yield pending.slice(start, nl);
-        start = nl + 1;
-      }
-      pending = pending.slice(start);
+  for await (const raw of readStreamLines(object.body, { maxBytes: Number.POSITIVE_INFINITY, maxLineBytes: Number.POSITIVE_INFINITY })) {
+    if ("error" in raw) {
+      // As TextDecoder reports it: the file is ours, so bad bytes mean corruption, not a user error.
+      if (raw.error.kind === "invalid_utf8") throw new TypeError(`Line ${raw.line}: ${raw.error.message}`);
+      throw new ApiError("unprocessable", `Line ${raw.line}: ${raw.error.message}`);
     }
-    pending += decoder.decode();
-    done = true;
-    if (pending.length > 0) yield pending;
-  } finally {
-    // A consumer that stops early must not leave the R2 body half-read.
-    if (!done) await reader.cancel().catch(() => {});
-    reader.releaseLock();
+    yield raw.text;
   }
 }
