@@ -1,6 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { tenantOf } from "../auth/middleware";
 import { parseJsonl, planImport } from "../datasets/import";
+import { labeledExamples } from "../datasets/rows";
 import { splitFor } from "../datasets/split";
 import { validateDataset } from "../datasets/validate";
 import { tenantStub } from "../durable/tenant";
@@ -13,25 +14,11 @@ import { createRouter } from "../openapi/router";
 import { errorResponses, jsonContent, TENANT_SECURITY } from "../openapi/schemas";
 
 const idParam = z.object({ id: z.string().min(1).max(64) });
-const PAGE = 500;
 
 async function datasetOr404(env: Bindings, tenantId: string, id: string) {
   const dataset = await tenantStub(env, tenantId).getDataset(id);
   if (!dataset) throw new ApiError("not_found", `No dataset ${id}.`);
   return dataset;
-}
-
-/** Labeled rows' example texts, in insertion order, page by page. */
-async function* exampleTexts(env: Bindings, tenantId: string, datasetId: string, split?: "train" | "eval") {
-  const stub = tenantStub(env, tenantId);
-  let cursor: number | undefined;
-  let line = 0;
-  for (;;) {
-    const page = await stub.listRows(datasetId, { status: "labeled", split, limit: PAGE, cursor });
-    for (const row of page.data) if (row.example) yield { line: ++line, text: row.example, tokens: row.tokens };
-    if (page.next_cursor === null) return;
-    cursor = page.next_cursor;
-  }
 }
 
 export const datasetDataRoutes = createRouter();
@@ -109,7 +96,7 @@ datasetDataRoutes.openapi(
   async (c) => {
     const tenantId = tenantOf(c);
     const dataset = await datasetOr404(c.env, tenantId, c.req.valid("param").id);
-    const lines = exampleTexts(c.env, tenantId, dataset.id);
+    const lines = labeledExamples(c.env, tenantId, dataset.id);
     const encoder = new TextEncoder();
     const stream = new ReadableStream<Uint8Array>({
       async pull(controller) {
@@ -157,7 +144,7 @@ datasetDataRoutes.openapi(
       throw new ApiError("bad_request", `${provider} cannot fine-tune ${baseId}; it can fine-tune: ${spec.base_models.join(", ")}.`);
     }
     const rows = (async function* () {
-      for await (const r of exampleTexts(c.env, tenantId, dataset.id, "train")) yield { line: r.line, example: JSON.parse(r.text) as unknown, tokens: r.tokens };
+      for await (const r of labeledExamples(c.env, tenantId, dataset.id, "train")) yield { line: r.line, example: JSON.parse(r.text) as unknown, tokens: r.tokens };
     })();
     const report = await validateDataset(rows, { baseModel: resolveModel(catalog, baseId), provider, epochs, spec });
     return c.json({ dataset: dataset.id, split: "train", ...report } as Record<string, unknown>, 200);
