@@ -6,6 +6,7 @@ import { embeddingRoutes } from "./routes/embeddings";
 import { fileRoutes } from "./routes/files";
 import { fineTuningRoutes } from "./routes/fine-tuning";
 import { modelRoutes } from "./routes/models";
+import { togetherRoutes } from "./routes/together";
 import { requestContext, requireBearer, runEffects } from "./runs/middleware";
 import type { AppEnv, Services } from "./services";
 
@@ -21,8 +22,7 @@ export function createApp(services: Services): Hono<AppEnv> {
     .route("/", fineTuningRoutes(services));
 
   // Together's and Fireworks' OpenAI-compatible inference (chat, embeddings, models) at their
-  // own paths, so a model configured with those providers resolves here too. Their files and
-  // fine-tuning APIs differ from OpenAI's and arrive with the fine-tune jobs issue.
+  // own paths, so a model configured with those providers resolves here too.
   const inference = () =>
     new Hono<AppEnv>()
       .use("*", requireBearer)
@@ -34,7 +34,7 @@ export function createApp(services: Services): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.use("*", requestContext(services));
   app.route("/v1", v1);
-  app.route("/together/v1", inference());
+  app.route("/together/v1", inference().route("/", togetherRoutes(services)));
   app.route("/fireworks/inference/v1", inference());
   app.route("/_emulator", controlRoutes(services));
   app.notFound((c) => {

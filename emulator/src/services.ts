@@ -1,10 +1,11 @@
 import { modelNotFound } from "./errors";
 import { FileStore } from "./files/store";
 import { FineTuning } from "./fine-tuning/service";
-import { JobStore } from "./fine-tuning/store";
+import { JobStore, type StoredJob } from "./fine-tuning/store";
 import { MODELS, catalogModel, type ModelSpec } from "./models";
 import { RateLimiter } from "./runs/rate-limit";
 import { RunStore, type Run } from "./runs/store";
+import { readTogether, renderTogether } from "./together/render";
 
 /** Everything the routes use, built once per Durable Object instance. */
 export interface Services {
@@ -17,6 +18,10 @@ export interface Services {
   resolveModel(id: string): ModelSpec;
   /** Catalogue models plus succeeded fine-tuned ones. */
   listModels(): ModelSpec[];
+  /** A job as its own provider's API shows it (the control plane answers with this). */
+  renderJob(job: StoredJob): unknown;
+  /** The job's status in its provider's words. */
+  jobStatus(job: StoredJob): string;
 }
 
 export function createServices(sql: SqlStorage): Services {
@@ -36,6 +41,14 @@ export function createServices(sql: SqlStorage): Services {
       return spec;
     },
     listModels: () => [...MODELS, ...fineTuning.succeededModels()],
+    renderJob(job) {
+      if (job.spec.provider === "together") return renderTogether(fineTuning, job, true);
+      return fineTuning.render(job);
+    },
+    jobStatus(job) {
+      if (job.spec.provider === "together") return readTogether(fineTuning, job).status;
+      return fineTuning.view(job).status;
+    },
   };
 }
 

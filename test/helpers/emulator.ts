@@ -89,3 +89,31 @@ export async function holdJob(jobId: string, hold: boolean): Promise<unknown> {
 export function uniqueRun(prefix = "run"): string {
   return `${prefix}-${crypto.randomUUID().slice(0, 8)}`;
 }
+
+export interface EmulatorJobSummary {
+  provider: "openai" | "together" | "fireworks";
+  id: string;
+  run: string;
+  status: string;
+  engine_status: string;
+  model: string;
+  output_model: string;
+}
+
+/** Every fine-tuning job the emulator holds for one provider (optionally one run), newest first. */
+export async function listEmulatorJobs(provider: EmulatorJobSummary["provider"], run?: string): Promise<EmulatorJobSummary[]> {
+  const query = new URLSearchParams({ provider, ...(run ? { run } : {}) });
+  return (await json<{ data: EmulatorJobSummary[] }>(await callEmulator(`/_emulator/fine_tuning/jobs?${query}`))).data;
+}
+
+/** A JSON (or multipart, for FormData) request to a provider's emulated API, scoped to `run`. */
+export async function providerCall(run: string, method: string, path: string, body?: unknown): Promise<Response> {
+  const headers: Record<string, string> = { authorization: "Bearer emulator-test", "x-emulator-run": run };
+  let payload: BodyInit | undefined;
+  if (body instanceof FormData) payload = body;
+  else if (body !== undefined) {
+    headers["content-type"] = "application/json";
+    payload = JSON.stringify(body);
+  }
+  return callEmulator(path, { method, headers, ...(payload !== undefined ? { body: payload } : {}) });
+}

@@ -2,12 +2,16 @@
 
 const CHUNK_BYTES = 1_000_000;
 
+/** Which API a file belongs to: each provider lists and uses only its own files. */
+export type FileOwner = "openai" | "together" | "fireworks" | "internal";
+
 export interface FileRecord {
   id: string;
   filename: string;
   purpose: string;
   bytes: number;
   created_at: number;
+  provider: FileOwner;
 }
 
 interface FileRow extends Record<string, SqlStorageValue> {
@@ -18,7 +22,10 @@ interface FileRow extends Record<string, SqlStorageValue> {
   bytes: number;
   created_at: number;
   chunks: number;
+  provider: string;
 }
+
+const record = (r: FileRow): FileRecord => ({ id: r.id, filename: r.filename, purpose: r.purpose, bytes: r.bytes, created_at: r.created_at, provider: r.provider as FileOwner });
 
 /** OpenAI's file object. */
 export function fileObject(f: FileRecord) {
@@ -38,35 +45,36 @@ export function fileObject(f: FileRecord) {
 export class FileStore {
   constructor(private readonly sql: SqlStorage) {}
 
-  create(id: string, filename: string, purpose: string, data: Uint8Array, createdAt: number): FileRecord {
+  create(id: string, filename: string, purpose: string, data: Uint8Array, createdAt: number, provider: FileOwner = "openai"): FileRecord {
     const chunks = Math.max(1, Math.ceil(data.byteLength / CHUNK_BYTES));
     for (let i = 0; i < chunks; i++) {
       const part = data.slice(i * CHUNK_BYTES, (i + 1) * CHUNK_BYTES);
       this.sql.exec("INSERT INTO file_chunks (file_id, idx, data) VALUES (?, ?, ?)", id, i, part.buffer);
     }
     this.sql.exec(
-      "INSERT INTO files (id, filename, purpose, bytes, created_at, chunks) VALUES (?, ?, ?, ?, ?, ?)",
+      "INSERT INTO files (id, filename, purpose, bytes, created_at, chunks, provider) VALUES (?, ?, ?, ?, ?, ?, ?)",
       id,
       filename,
       purpose,
       data.byteLength,
       createdAt,
       chunks,
+      provider,
     );
-    return { id, filename, purpose, bytes: data.byteLength, created_at: createdAt };
+    return { id, filename, purpose, bytes: data.byteLength, created_at: createdAt, provider };
   }
 
   get(id: string): FileRecord | undefined {
     const row = this.sql.exec<FileRow>("SELECT * FROM files WHERE id = ?", id).toArray()[0];
-    return row ? { id: row.id, filename: row.filename, purpose: row.purpose, bytes: row.bytes, created_at: row.created_at } : undefined;
+    return row ? record(row) : undefined;
   }
 
   /** Cursor paging like OpenAI's: `after` is a file id; newest first unless order is "asc". */
-  list(opts: { purpose?: string; limit: number; after?: string; order: "asc" | "desc" }): { data: FileRecord[]; hasMore: boolean } {
+  list(opts: { purpose?: string; limit: number; after?: string; order: "asc" | "desc"; provider?: FileOwner }): { data: FileRecord[]; hasMore: boolean } {
     const desc = opts.order === "desc";
     const afterSeq = opts.after ? this.sql.exec<{ seq: number }>("SELECT seq FROM files WHERE id = ?", opts.after).toArray()[0]?.seq : undefined;
-    const where: string[] = [];
-    const args: SqlStorageValue[] = [];
+    const where: string[] = ["provider = ?"];
+    const args: SqlStorageValue[] = [opts.provider ?? "openai"];
     if (opts.purpose) {
       where.push("purpose = ?");
       args.push(opts.purpose);
@@ -78,7 +86,7 @@ export class FileStore {
     const rows = this.sql
       .exec<FileRow>(`SELECT * FROM files ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY seq ${desc ? "DESC" : "ASC"} LIMIT ?`, ...args, opts.limit + 1)
       .toArray();
-    const data = rows.slice(0, opts.limit).map((r) => ({ id: r.id, filename: r.filename, purpose: r.purpose, bytes: r.bytes, created_at: r.created_at }));
+    const data = rows.slice(0, opts.limit).map(record);
     return { data, hasMore: rows.length > opts.limit };
   }
 

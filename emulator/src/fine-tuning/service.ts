@@ -17,7 +17,15 @@ export class FineTuning {
     private readonly runs: RunStore,
   ) {}
 
+  /** An OpenAI job; other providers' jobs do not exist at /v1. */
   load(id: string): StoredJob {
+    const job = this.jobs.get(id);
+    if (!job || (job.spec.provider ?? "openai") !== "openai") throw notFound(`Could not find fine-tuning job: ${id}`, "fine_tuning_job_id", "fine_tuning_job_not_found");
+    return job;
+  }
+
+  /** Any provider's job: the control plane addresses them all by id. */
+  loadAny(id: string): StoredJob {
     const job = this.jobs.get(id);
     if (!job) throw notFound(`Could not find fine-tuning job: ${id}`, "fine_tuning_job_id", "fine_tuning_job_not_found");
     return job;
@@ -112,28 +120,34 @@ export class FineTuning {
   /** Stops a job that is not finished; OpenAI answers 400 for a finished one. */
   cancel(id: string) {
     const job = this.load(id);
-    const view = this.view(job);
-    if (TERMINAL.has(view.status)) throw invalidRequest(`Job ${id} has already ${view.status === "cancelled" ? "been cancelled" : view.status}; only jobs that are not finished can be cancelled.`, null, "invalid_job_state");
-    const now = this.now(job);
-    job.state.cancel = { at: progressAt(job.spec, job.state, now), time: now };
-    this.jobs.saveState(id, job.state);
+    const status = this.view(job).status;
+    if (!this.requestCancel(job)) throw invalidRequest(`Job ${id} has already ${status === "cancelled" ? "been cancelled" : status}; only jobs that are not finished can be cancelled.`, null, "invalid_job_state");
     return this.render(job);
   }
 
-  /** Control: fail the job now with this message. */
-  fail(id: string, message: string) {
-    const job = this.load(id);
+  /** Cancels the job now unless it has finished (false then, for the caller's own error). */
+  requestCancel(job: StoredJob): boolean {
+    if (TERMINAL.has(this.view(job).status)) return false;
+    const now = this.now(job);
+    job.state.cancel = { at: progressAt(job.spec, job.state, now), time: now };
+    this.jobs.saveState(job.spec.id, job.state);
+    return true;
+  }
+
+  /** Control: fail the job now with this message (any provider's job). */
+  fail(id: string, message: string): StoredJob {
+    const job = this.loadAny(id);
     const view = this.view(job);
     if (TERMINAL.has(view.status)) throw new OpenAIError(409, `Job ${id} is already ${view.status}.`, "invalid_request_error", null, "invalid_job_state");
     const now = this.now(job);
     job.state.fail = { at: progressAt(job.spec, job.state, now), time: now, message };
     this.jobs.saveState(id, job.state);
-    return this.render(job);
+    return job;
   }
 
   /** Control: hold (the job stays running, never finishing) or release (it resumes where it stood). */
-  hold(id: string, hold: boolean) {
-    const job = this.load(id);
+  hold(id: string, hold: boolean): StoredJob {
+    const job = this.loadAny(id);
     const view = this.view(job);
     const now = this.now(job);
     if (hold && !job.state.hold) {
@@ -146,7 +160,7 @@ export class FineTuning {
       if (pause > 0) job.state.pauses.push({ at: frozen, ms: pause });
     }
     this.jobs.saveState(id, job.state);
-    return this.render(job);
+    return job;
   }
 
   /** The spec of a fine-tuned model (or checkpoint) that exists now; undefined otherwise. */
@@ -163,7 +177,7 @@ export class FineTuning {
     return available ? fineTunedSpec(name, base, seconds(view.finishedAt ?? job.spec.created)) : undefined;
   }
 
-  /** Every fine-tuned model that has succeeded, for GET /v1/models. */
+  /** Every OpenAI fine-tuned model that has succeeded, for GET /v1/models (other providers' models need a deployment). */
   succeededModels(): ModelSpec[] {
     return this.jobs
       .all()

@@ -1,4 +1,4 @@
-import type { JobSpec, JobState } from "./types";
+import type { JobSpec, JobState, Provider } from "./types";
 
 interface JobRow extends Record<string, SqlStorageValue> {
   seq: number;
@@ -19,7 +19,23 @@ export class JobStore {
   constructor(private readonly sql: SqlStorage) {}
 
   insert(spec: JobSpec, state: JobState): void {
-    this.sql.exec("INSERT INTO jobs (id, run, model_name, spec, state) VALUES (?, ?, ?, ?, ?)", spec.id, spec.run, spec.modelName, JSON.stringify(spec), JSON.stringify(state));
+    this.sql.exec(
+      "INSERT INTO jobs (id, run, model_name, spec, state, provider) VALUES (?, ?, ?, ?, ?, ?)",
+      spec.id,
+      spec.run,
+      spec.modelName,
+      JSON.stringify(spec),
+      JSON.stringify(state),
+      spec.provider ?? "openai",
+    );
+  }
+
+  /** Newest first: one provider's jobs, optionally only those of one run. */
+  byProvider(provider: Provider, run?: string): StoredJob[] {
+    const rows = run
+      ? this.sql.exec<JobRow>("SELECT seq, id, spec, state FROM jobs WHERE provider = ? AND run = ? ORDER BY seq DESC", provider, run)
+      : this.sql.exec<JobRow>("SELECT seq, id, spec, state FROM jobs WHERE provider = ? ORDER BY seq DESC", provider);
+    return rows.toArray().map(parse);
   }
 
   get(id: string): StoredJob | undefined {
@@ -31,7 +47,7 @@ export class JobStore {
     this.sql.exec("UPDATE jobs SET state = ? WHERE id = ?", JSON.stringify(state), id);
   }
 
-  /** Jobs whose fine-tuned model has this name (the final model; checkpoints share the prefix). */
+  /** The job whose fine-tuned model has this name (the final model; checkpoints share the prefix). */
   byModelName(name: string): StoredJob | undefined {
     const row = this.sql.exec<JobRow>("SELECT seq, id, spec, state FROM jobs WHERE model_name = ?", name).toArray()[0];
     return row ? parse(row) : undefined;
@@ -41,7 +57,7 @@ export class JobStore {
   list(opts: { after?: string; limit: number; metadata: Record<string, string> }): { jobs: StoredJob[]; hasMore: boolean } {
     const afterSeq = opts.after ? this.sql.exec<{ seq: number }>("SELECT seq FROM jobs WHERE id = ?", opts.after).toArray()[0]?.seq : undefined;
     const rows = this.sql
-      .exec<JobRow>(`SELECT seq, id, spec, state FROM jobs ${afterSeq !== undefined ? "WHERE seq < ?" : ""} ORDER BY seq DESC`, ...(afterSeq !== undefined ? [afterSeq] : []))
+      .exec<JobRow>(`SELECT seq, id, spec, state FROM jobs WHERE provider = 'openai' ${afterSeq !== undefined ? "AND seq < ?" : ""} ORDER BY seq DESC`, ...(afterSeq !== undefined ? [afterSeq] : []))
       .toArray();
     const filters = Object.entries(opts.metadata);
     const matching: StoredJob[] = [];
@@ -54,6 +70,6 @@ export class JobStore {
   }
 
   all(): StoredJob[] {
-    return this.sql.exec<JobRow>("SELECT seq, id, spec, state FROM jobs ORDER BY seq DESC").toArray().map(parse);
+    return this.byProvider("openai");
   }
 }

@@ -20,6 +20,8 @@ export interface TimelineCheckpoint {
 
 export interface JobView {
   status: JobStatus;
+  /** Progress (emulated ms since creation, holds excluded) the job has reached, capped at its end. */
+  progress: number;
   /** Emulated ms of the terminal transition. */
   finishedAt: number | null;
   estimatedFinish: number | null;
@@ -54,13 +56,18 @@ export function progressAt(spec: JobSpec, state: JobState, now: number): number 
   return Math.min(raw, Math.max(state.hold.at, spec.durations.validating + spec.durations.queued));
 }
 
+/** The emulated time at which the job reached progress `x` (holds that ended before it added). */
+export function timeAt(spec: JobSpec, state: JobState, x: number): number {
+  return spec.created + x + state.pauses.filter((p) => p.at < x).reduce((s, p) => s + p.ms, 0);
+}
+
 /** The job as it reads at emulated time `now`: computed, never stored. */
 export function viewJob(spec: JobSpec, state: JobState, now: number): JobView {
   const { validating: V, queued: Q, running: R } = spec.durations;
   const runStart = V + Q;
   const runEnd = runStart + R;
   const progress = progressAt(spec, state, now);
-  const time = (x: number) => spec.created + x + state.pauses.filter((p) => p.at < x).reduce((s, p) => s + p.ms, 0);
+  const time = (x: number) => timeAt(spec, state, x);
 
   type Terminal = { at: number; time: number; status: JobStatus; error: JobView["error"]; event: string };
   const candidates: Terminal[] = [];
@@ -114,6 +121,7 @@ export function viewJob(spec: JobSpec, state: JobState, now: number): JobView {
   const status: JobStatus = terminal ? terminal.status : progress < V ? "validating_files" : progress < runStart ? "queued" : "running";
   return {
     status,
+    progress: Math.min(progress, horizon),
     finishedAt: terminal ? terminal.time : null,
     estimatedFinish: terminal ? null : time(runEnd) + (state.hold ? Math.max(0, rawProgress(spec, state, now) - progress) : 0),
     error: terminal?.error ?? null,

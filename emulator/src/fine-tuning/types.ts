@@ -1,6 +1,13 @@
+/** The API a job was created through; it decides how the job reads (its "dialect"). */
+export type Provider = "openai" | "together" | "fireworks";
+
 /** What a job was created with; never changes. */
 export interface JobSpec {
   id: string;
+  /** Absent on rows written before other providers existed: those are OpenAI jobs. */
+  provider?: Provider;
+  /** Provider-specific request fields, echoed back by that provider's renderer. */
+  dialect?: Record<string, unknown>;
   run: string;
   /** The model as requested (may itself be a fine-tuned model). */
   model: string;

@@ -79,8 +79,12 @@ function checkExample(value: unknown): { error: string } | { messages: Countable
   return { messages, tools: Array.isArray(value.tools) ? value.tools : [] };
 }
 
-/** Validates a chat fine-tuning JSONL file as OpenAI does before a job starts. */
-export function validateTrainingFile(text: string, tok: Tokenizer): ValidationResult {
+/**
+ * Validates a chat fine-tuning JSONL file as OpenAI does before a job starts. Together and
+ * Fireworks share the chat format but not OpenAI's 10-example floor, hence `minExamples`.
+ */
+export function validateTrainingFile(text: string, tok: Tokenizer, opts: { minExamples?: number } = {}): ValidationResult {
+  const minExamples = opts.minExamples ?? MIN_EXAMPLES;
   const errors: ValidationError[] = [];
   const lines = text.split("\n");
   if (lines.length && lines[lines.length - 1]?.trim() === "") lines.pop();
@@ -113,8 +117,8 @@ export function validateTrainingFile(text: string, tok: Tokenizer): ValidationRe
     examples++;
     tokens += count;
   });
-  if (errors.length === 0 && examples < MIN_EXAMPLES) {
-    errors.push({ line: null, message: `Training file has ${examples} example(s), but must have at least ${MIN_EXAMPLES} examples.` });
+  if (errors.length === 0 && examples < minExamples) {
+    errors.push({ line: null, message: `Training file has ${examples} example(s), but must have at least ${minExamples} examples.` });
   }
   return { valid: errors.length === 0, examples, errors, tokens };
 }

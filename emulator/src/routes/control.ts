@@ -11,6 +11,7 @@ import { parseOrThrow, readJsonText } from "../validation";
 const advanceSchema = z.strictObject({ ms: z.number().int().min(0) });
 const failSchema = z.strictObject({ message: z.string().min(1).default("The job failed due to an internal error.") });
 const holdSchema = z.strictObject({ hold: z.boolean().default(true) });
+const providerSchema = z.enum(["openai", "together", "fireworks"]).default("openai");
 
 /** The control plane under /_emulator: runs, clocks, stats, job faults, file validation. */
 export function controlRoutes(services: Services) {
@@ -45,13 +46,28 @@ export function controlRoutes(services: Services) {
       return c.json({ run: name, now_ms: runs.advance(name, ms) });
     })
     .get("/runs/:run/stats", (c) => c.json(runs.stats(c.req.param("run"))))
+    .get("/fine_tuning/jobs", (c) => {
+      // Every job of one provider (optionally one run), so tests can assert exactly what the emulator holds.
+      const provider = parseOrThrow(providerSchema, c.req.query("provider"));
+      const run = c.req.query("run");
+      const data = services.jobs.byProvider(provider, run).map((job) => ({
+        provider,
+        id: job.spec.id,
+        run: job.spec.run,
+        status: services.jobStatus(job),
+        engine_status: fineTuning.view(job).status,
+        model: job.spec.model,
+        output_model: job.spec.modelName,
+      }));
+      return c.json({ data });
+    })
     .post("/fine_tuning/jobs/:id/fail", async (c) => {
       const { message } = parseOrThrow(failSchema, await body(c.req.raw));
-      return c.json(fineTuning.fail(c.req.param("id"), message));
+      return c.json(services.renderJob(fineTuning.fail(c.req.param("id"), message)));
     })
     .post("/fine_tuning/jobs/:id/hold", async (c) => {
       const { hold } = parseOrThrow(holdSchema, await body(c.req.raw));
-      return c.json(fineTuning.hold(c.req.param("id"), hold));
+      return c.json(services.renderJob(fineTuning.hold(c.req.param("id"), hold)));
     })
     .get("/files/:id/validation", (c) => {
       const id = c.req.param("id");

@@ -10,7 +10,7 @@ const PURPOSES = ["assistants", "batch", "fine-tune", "vision", "user_data", "ev
 export function fileRoutes(services: Services) {
   const load = (id: string) => {
     const file = services.files.get(id);
-    if (!file) throw notFound(`No such File object: ${id}`, "id");
+    if (file?.provider !== "openai") throw notFound(`No such File object: ${id}`, "id");
     return file;
   };
   return new Hono<AppEnv>()

@@ -29,7 +29,7 @@ export function fineTuningRoutes(services: Services) {
 
   const checkFile = (id: string, param: "training_file" | "validation_file") => {
     const file = files.get(id);
-    if (!file) throw invalidRequest(`invalid ${param}: ${id}`, param, "file_not_found");
+    if (file?.provider !== "openai") throw invalidRequest(`invalid ${param}: ${id}`, param, "file_not_found");
     if (file.purpose !== "fine-tune") {
       throw invalidRequest(`File ${id} has purpose '${file.purpose}', but fine-tuning requires purpose 'fine-tune'.`, param, "invalid_file_purpose");
     }

@@ -42,14 +42,27 @@ export const requireBearer: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next();
 };
 
-/** "/v1/files/file-abc/content" → "/v1/files/:id/content", so stats group by endpoint. */
+/** Collection segments whose next segment is a caller-chosen id (Fireworks' resource names). */
+const NAMED_AFTER = new Set(["accounts", "datasets", "supervisedFineTuningJobs", "_signed"]);
+
+/**
+ * "/v1/files/file-abc/content" → "/v1/files/:id/content" and
+ * "/fireworks/v1/accounts/a/datasets/d:upload" → "…/accounts/:account/datasets/:id:upload",
+ * so stats group by endpoint.
+ */
 export function endpointKey(method: string, path: string): string {
-  if (/^\/v1\/models\/.+/.test(path)) return `${method} /v1/models/:id`;
-  const normalised = path
-    .split("/")
-    .map((seg) => (/^(?:file-|ftjob-|ftckpt)/.test(seg) ? ":id" : seg))
-    .join("/");
-  return `${method} ${normalised}`;
+  const models = /^(\/(?:together\/|fireworks\/inference\/)?v1\/models)\/.+/.exec(path);
+  if (models) return `${method} ${models[1]}/:id`;
+  const segments = path.split("/");
+  const normalised = segments.map((seg, i) => {
+    const prev = segments[i - 1] ?? "";
+    if (NAMED_AFTER.has(prev)) {
+      const verb = prev === "accounts" ? "" : /:[A-Za-z]+$/.exec(seg)?.[0] ?? "";
+      return prev === "accounts" ? ":account" : `:id${verb}`;
+    }
+    return /^(?:file-|ftjob-|ftckpt|ft-|upload_)/.test(seg) ? ":id" : seg;
+  });
+  return `${method} ${normalised.join("/")}`;
 }
 
 /** Per /v1 request: count it, wait the run's latency, then maybe inject a scheduled fault. */

@@ -42,5 +42,39 @@ export function migrate(sql: SqlStorage): void {
       spec TEXT NOT NULL,
       state TEXT NOT NULL
     );
+    CREATE TABLE IF NOT EXISTS fw_datasets (
+      seq INTEGER PRIMARY KEY AUTOINCREMENT,
+      account TEXT NOT NULL,
+      id TEXT NOT NULL,
+      record TEXT NOT NULL,
+      UNIQUE (account, id)
+    );
+    CREATE TABLE IF NOT EXISTS signed_uploads (
+      token TEXT PRIMARY KEY,
+      account TEXT NOT NULL,
+      dataset TEXT NOT NULL,
+      filename TEXT NOT NULL,
+      size INTEGER NOT NULL,
+      file_id TEXT
+    );
+    CREATE TABLE IF NOT EXISTS uploads (
+      seq INTEGER PRIMARY KEY AUTOINCREMENT,
+      id TEXT NOT NULL UNIQUE,
+      record TEXT NOT NULL
+    );
   `);
+  // A column added after the first schema (SQLite has no ADD COLUMN IF NOT EXISTS): probe
+  // with a harmless SELECT, so no failing write runs inside the object's implicit transaction.
+  for (const table of ["files", "jobs"]) {
+    if (!hasColumn(sql, table, "provider")) sql.exec(`ALTER TABLE ${table} ADD COLUMN provider TEXT NOT NULL DEFAULT 'openai'`);
+  }
+}
+
+function hasColumn(sql: SqlStorage, table: string, column: string): boolean {
+  try {
+    sql.exec(`SELECT ${column} FROM ${table} LIMIT 0`);
+    return true;
+  } catch {
+    return false;
+  }
 }
