@@ -10,6 +10,8 @@ import { adminTenantRoutes } from "./routes/admin-tenants";
 import { catalogRoutes } from "./routes/catalog";
 import { datasetDataRoutes } from "./routes/dataset-data";
 import { datasetRoutes } from "./routes/datasets";
+import { jobRoutes } from "./routes/jobs";
+import { modelRegistryRoutes } from "./routes/models";
 import { docsRoutes } from "./routes/docs";
 import { documentRoutes } from "./routes/documents";
 import { healthRoutes } from "./routes/health";
@@ -57,6 +59,8 @@ export function createApp() {
   app.route("/api/query", queryRoutes);
   app.route("/api/datasets", datasetRoutes);
   app.route("/api/datasets", datasetDataRoutes);
+  app.route("/api/jobs", jobRoutes);
+  app.route("/api/models", modelRegistryRoutes);
   app.route("/api/usage", usageRoutes);
   app.route("/openai/v1", openaiModelRoutes);
 

@@ -1,8 +1,261 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Bindings } from "../env";
+import { ApiError, type ErrorCode } from "../errors";
+import { isTerminal, newRecord, type JobInit, type JobRecord } from "../jobs/record";
+import { jobView, type JobView } from "../jobs/view";
+import { deliverWebhook, nextWebhookDelayMs, type WebhookEventType } from "../jobs/webhook-delivery";
+import { logLine } from "../lib/log";
+import { fineTuneProviderFor } from "../providers";
+import type { FineTuneProvider, ProviderEvent, ProviderJob } from "../providers/types";
+import { migrate } from "./sql-migrations";
+import { addEvents, JOB_MIGRATIONS, listEvents, loadRecord, saveRecord } from "./fine-tune-job/store";
+import { advanceJob, applyProviderJob, onStepError, transition, type StepContext } from "./fine-tune-job/steps";
+import { tenantStub } from "./tenant";
+
+/** An error that crosses RPC intact (a thrown ApiError would arrive as a plain Error). */
+export type JobResult = { ok: true; job: JobView } | { ok: false; error: { code: ErrorCode; message: string } };
+
+const EVENTS_SHOWN = 200;
 
 /**
- * One fine-tune job's lifecycle (one object per job, SQLite, alarms).
- * The state machine arrives with the fine-tune jobs issue.
+ * One fine-tune job (one object per job, addressed by `{tenant}:{job}`): pins a dataset snapshot,
+ * uploads it, creates the provider job, polls it with one alarm, registers the model, notifies.
+ * Every step saves what it learned before the next provider call, so a restart repeats nothing.
  */
-export class FineTuneJob extends DurableObject<Bindings> {}
+export class FineTuneJob extends DurableObject<Bindings> {
+  private readonly sql: SqlStorage;
+  private job: JobRecord | null = null;
+  /** Steps run one after another: they await provider calls, and another alarm may arrive meanwhile. */
+  private steps: Promise<void> = Promise.resolve();
+  private stepping = false;
+  /** The provider to call; tests replace it (runInDurableObject) to simulate crashes. */
+  providerFactory = (job: JobRecord): FineTuneProvider => fineTuneProviderFor(this.env, job.provider, { requestId: job.request_id });
+  /** The fetch webhooks go out through; tests replace it. */
+  webhookFetch: typeof fetch = (input, init) => fetch(input, init);
+
+  constructor(ctx: DurableObjectState, env: Bindings) {
+    super(ctx, env);
+    this.sql = ctx.storage.sql;
+    ctx.blockConcurrencyWhile(async () => {
+      migrate(this.sql, JOB_MIGRATIONS);
+      this.job = loadRecord(this.sql);
+    });
+  }
+
+  /** Starts a new job (a repeat with the same id returns it unchanged). */
+  async start(init: JobInit): Promise<JobResult> {
+    if (!this.job) {
+      this.job = newRecord(init);
+      this.note("created", "info", "state");
+      this.save();
+      await this.syncIndex();
+      await this.ctx.storage.setAlarm(Date.now());
+    }
+    return { ok: true, job: this.view() };
+  }
+
+  /** Tracks an existing provider job (the seeds' `start_job_id`); one that already succeeded is registered now. */
+  async attach(init: JobInit, current: ProviderJob): Promise<JobResult> {
+    if (!this.job) {
+      this.job = { ...newRecord(init), create_attempted: true };
+      this.note(`attached ${init.provider} job ${current.id}`, "info", "state");
+      const ctx = this.context(this.job);
+      transition(ctx, "submitted", `${init.provider} job ${current.id}`);
+      applyProviderJob(ctx, current);
+      this.save();
+      await this.finishOrSchedule(null);
+    }
+    return { ok: true, job: this.view() };
+  }
+
+  /** Resolves once no step is running (tests call it before reading the next alarm). */
+  async settled(): Promise<void> {
+    await this.steps;
+  }
+
+  async get(): Promise<JobView | null> {
+    return this.job ? this.view() : null;
+  }
+
+  /**
+   * Cancels: at once when no provider job exists yet, else by asking the provider (retried by the
+   * alarm if the provider is unreachable). A cancelled job answers as it is; a finished one, 409.
+   */
+  async cancel(): Promise<JobResult> {
+    const job = this.job;
+    if (!job) return { ok: false, error: { code: "not_found", message: "No such job." } };
+    if (job.state === "cancelled") return { ok: true, job: this.view() };
+    if (isTerminal(job.state)) return { ok: false, error: { code: "conflict", message: `Job ${job.id} has already ${job.state}; only unfinished jobs can be cancelled.` } };
+    if (!job.cancel_requested) {
+      job.cancel_requested = true;
+      this.note("cancel requested");
+    }
+    if (this.stepping) {
+      // A step is uploading or polling: it sees the flag when it resumes (and the next alarm sends the cancel).
+      this.save();
+      return { ok: true, job: this.view() };
+    }
+    const ctx = this.context(job);
+    if (!job.provider_job_id && !job.create_attempted) {
+      transition(ctx, "cancelled", "cancelled before a provider job was created");
+    } else if (job.provider_job_id && !job.cancel_sent) {
+      try {
+        const after = await this.providerFactory(job).cancel(job.provider_job_id);
+        job.cancel_sent = true;
+        this.note(`cancel sent to ${job.provider}`);
+        applyProviderJob(ctx, after);
+      } catch (err) {
+        // The alarm sends it again; the caller sees cancel_requested.
+        this.note(`cancel not delivered yet: ${err instanceof Error ? err.message : String(err)}`, "warn", "retry");
+      }
+    }
+    this.save();
+    await this.finishOrSchedule(isTerminal(job.state) ? null : 0);
+    return { ok: true, job: this.view() };
+  }
+
+  /** The one alarm: advance the job, then finish (register, notify) or re-arm. */
+  override async alarm(): Promise<void> {
+    // One step at a time: a second alarm (a test's runDurableObjectAlarm, a platform retry) waits.
+    const run = this.steps.then(async () => {
+      this.stepping = true;
+      try {
+        await this.step();
+      } finally {
+        this.stepping = false;
+      }
+    });
+    this.steps = run.catch(() => undefined);
+    return run;
+  }
+
+  private async step(): Promise<void> {
+    const job = this.job;
+    if (!job) return;
+    const ctx = this.context(job);
+    let next: number | null;
+    try {
+      next = await advanceJob(ctx);
+    } catch (err) {
+      next = onStepError(ctx, err);
+      logLine("warn", "fine-tune job step failed", { job: job.id, request_id: job.request_id, error: err instanceof Error ? err.message : String(err) });
+    }
+    this.save();
+    await this.finishOrSchedule(next);
+  }
+
+  /** After a step: mirror the state to the tenant, and once finished register the model and send the webhook. */
+  private async finishOrSchedule(next: number | null): Promise<void> {
+    const job = this.job!;
+    await this.syncIndex();
+    if (isTerminal(job.state)) next = await this.afterTerminal(job);
+    job.poll.next_at = next === null ? null : new Date(Date.now() + next).toISOString();
+    this.save();
+    if (next === null) await this.ctx.storage.deleteAlarm();
+    else await this.ctx.storage.setAlarm(Date.now() + next);
+  }
+
+  /** Registration and notification, each done once; returns when to retry the webhook, if it must be. */
+  private async afterTerminal(job: JobRecord): Promise<number | null> {
+    if (job.state === "succeeded" && !job.registered && job.fine_tuned_model) {
+      const provider = this.providerFactory(job);
+      await tenantStub(this.env, job.tenant_id).registerModel({
+        id: job.fine_tuned_model,
+        provider: provider.inferenceProvider,
+        fine_tune_provider: job.provider,
+        base_model: job.base_model,
+        job_id: job.id,
+        servable: provider.servableOnSuccess,
+        trained_tokens: job.trained_tokens,
+      });
+      job.registered = true;
+      this.note(`registered ${job.fine_tuned_model} as a candidate${provider.servableOnSuccess ? "" : " (needs a deployment before it can serve)"}`);
+      this.save();
+    }
+    if (!job.webhook) return null;
+    job.webhook_delivery ??= { event_id: `evt_${job.id}_${job.state}`, attempts: 0, delivered_at: null, last_error: null, gave_up: false };
+    const delivery = job.webhook_delivery;
+    if (delivery.delivered_at || delivery.gave_up) return null;
+    const result = await deliverWebhook({
+      url: job.webhook.url,
+      secret: job.webhook.secret,
+      eventId: delivery.event_id,
+      fetch: this.webhookFetch,
+      payload: {
+        id: delivery.event_id,
+        type: `fine_tune.job.${job.state}` as WebhookEventType,
+        created: Math.floor(Date.parse(job.timings.finished_at ?? job.updated_at) / 1000),
+        data: {
+          job: {
+            id: job.id,
+            state: job.state,
+            provider: job.provider,
+            provider_job_id: job.provider_job_id,
+            fine_tuned_model: job.fine_tuned_model,
+            error: job.error,
+            dataset: job.dataset?.id ?? "",
+            base_model: job.base_model,
+          },
+        },
+      },
+    });
+    delivery.attempts++;
+    if (result.ok) {
+      delivery.delivered_at = new Date().toISOString();
+      this.note(`webhook delivered (HTTP ${result.status})`, "info", "webhook");
+      return null;
+    }
+    delivery.last_error = result.error;
+    const delay = result.retryable ? nextWebhookDelayMs(delivery.attempts) : null;
+    if (delay === null) delivery.gave_up = true;
+    this.note(`webhook attempt ${delivery.attempts} failed: ${result.error}${delay === null ? "; giving up" : ""}`, "warn", "webhook");
+    return delay;
+  }
+
+  private async syncIndex(): Promise<void> {
+    const job = this.job!;
+    await tenantStub(this.env, job.tenant_id).updateJobSummary({
+      id: job.id,
+      state: job.state,
+      provider_job_id: job.provider_job_id,
+      fine_tuned_model: job.fine_tuned_model,
+      updated_at: job.updated_at,
+    });
+  }
+
+  private context(job: JobRecord): StepContext {
+    let provider: FineTuneProvider | undefined;
+    return {
+      job,
+      env: this.env,
+      provider: () => (provider ??= this.providerFactory(job)),
+      save: () => this.save(),
+      note: (message, level, type) => this.note(message, level, type),
+      addProviderEvents: (events) => addEvents(this.sql, "provider", events),
+    };
+  }
+
+  private note(message: string, level: ProviderEvent["level"] = "info", type = "note"): void {
+    const at = Date.now();
+    addEvents(this.sql, "distillery", [{ id: `d_${at}_${crypto.randomUUID().slice(0, 8)}`, created_at: Math.floor(at / 1000), level, type, message }]);
+  }
+
+  private save(): void {
+    if (this.job) saveRecord(this.sql, this.job);
+  }
+
+  private view(): JobView {
+    return jobView(this.job!, listEvents(this.sql, EVENTS_SHOWN));
+  }
+}
+
+/** The stub of one job's object. */
+export function jobStub(env: Bindings, tenantId: string, jobId: string): DurableObjectStub<FineTuneJob> {
+  return env.FINE_TUNE_JOB.get(env.FINE_TUNE_JOB.idFromName(`${tenantId}:${jobId}`));
+}
+
+/** Rethrows a failed RPC result as the ApiError it stands for. */
+export function unwrapJob(result: JobResult): JobView {
+  if (!result.ok) throw new ApiError(result.error.code, result.error.message);
+  return result.job;
+}

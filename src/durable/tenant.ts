@@ -52,7 +52,7 @@ import {
   type ProgramRecord,
   type ProgramSpec,
 } from "./tenant/programs";
-import { advance, cancelDataset, deleteDataset, pendingWork, progress, setDatasetStatus } from "./tenant/dataset-state";
+import { advance, cancelDataset, claimFreeze, deleteDataset, pendingWork, progress, reopen, setDatasetStatus } from "./tenant/dataset-state";
 import {
   addGenTasks,
   addRowCost,
@@ -74,6 +74,8 @@ import { acquireLeases, leasesHeld, releaseLeases } from "./tenant/leases";
 import { recordUsage, usageBetween, type UsageEntry, type UsageRow } from "./tenant/usage";
 import { checkKey, insertKey, listKeys, revokeKey, type KeyInfo, type NewKeyRow } from "./tenant/keys";
 import { TENANT_MIGRATIONS } from "./tenant/schema";
+import { claimJob, getJobSummary, listJobSummaries, updateJobSummary, type JobSummary } from "./tenant/jobs";
+import { modelRegistry, registerModel, type NewRegisteredModel, type RegisteredModel } from "./tenant/models";
 
 /** A tenant's own defaults; each issue adds its section. */
 export interface TenantSettings {
@@ -347,6 +349,14 @@ export class Tenant extends DurableObject<Bindings> {
     return deleteDataset(this.sql, datasetId);
   }
 
+  async claimFreeze(datasetId: string): Promise<boolean> {
+    return claimFreeze(this.sql, datasetId);
+  }
+
+  async reopenDataset(datasetId: string): Promise<void> {
+    reopen(this.sql, datasetId);
+  }
+
   async cancelDataset(datasetId: string): Promise<void> {
     cancelDataset(this.sql, datasetId);
   }
@@ -363,6 +373,32 @@ export class Tenant extends DurableObject<Bindings> {
 
   async leasesHeld(name: string): Promise<number> {
     return leasesHeld(this.sql, name, Date.now());
+  }
+
+  // --- fine-tune jobs and the model registry ---
+
+  async claimJob(job: JobSummary): Promise<{ created: boolean; job: JobSummary }> {
+    return claimJob(this.sql, job);
+  }
+
+  async updateJobSummary(patch: Pick<JobSummary, "id" | "state" | "provider_job_id" | "fine_tuned_model" | "updated_at">): Promise<void> {
+    updateJobSummary(this.sql, patch);
+  }
+
+  async getJobSummary(id: string): Promise<JobSummary | null> {
+    return getJobSummary(this.sql, id);
+  }
+
+  async listJobs(opts: { limit: number; cursor?: string; state?: string }) {
+    return listJobSummaries(this.sql, opts);
+  }
+
+  async registerModel(model: NewRegisteredModel): Promise<{ created: boolean; model: RegisteredModel }> {
+    return registerModel(this.sql, model, new Date().toISOString());
+  }
+
+  async modelRegistry() {
+    return modelRegistry(this.sql);
   }
 
   async idempotencyBegin(key: string, fingerprint: string): Promise<IdempotencyBegin> {

@@ -5,6 +5,7 @@ import type { DatasetRecord } from "../durable/tenant/datasets";
 import type { Bindings } from "../env";
 import { ApiError } from "../errors";
 import { createGenerationDataset, generationFields } from "../datasets/create";
+import { writeDatasetFiles } from "../datasets/finalize";
 import { jsonlResponse } from "../datasets/jsonl";
 import { newId } from "../lib/ids";
 import { createRouter } from "../openapi/router";
@@ -212,6 +213,36 @@ export const datasetRoutes = createRouter()
       const dataset = await loadDataset(c.env, tenantId, c.req.valid("param").id);
       await tenantStub(c.env, tenantId).cancelDataset(dataset.id);
       return c.json(datasetView(await loadDataset(c.env, tenantId, dataset.id)), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/{id}/freeze",
+      tags: ["datasets"],
+      summary: "Write an open dataset's train/eval files (imports, captures) and mark it ready (repeat-safe)",
+      description: "A ready dataset answers as it is; one still generating or labeling, 409.",
+      security: TENANT_SECURITY,
+      request: { params: idParam },
+      responses: { 200: jsonContent(datasetSchema, "The dataset, ready"), ...errorResponses(401, 404, 409) },
+    }),
+    async (c) => {
+      const tenantId = tenantOf(c);
+      const dataset = await loadDataset(c.env, tenantId, c.req.valid("param").id);
+      const stub = tenantStub(c.env, tenantId);
+      if (await stub.claimFreeze(dataset.id)) {
+        try {
+          await writeDatasetFiles(c.env, tenantId, dataset.id);
+        } catch (err) {
+          await stub.reopenDataset(dataset.id);
+          throw err;
+        }
+      }
+      const now = await loadDataset(c.env, tenantId, dataset.id);
+      if (now.status !== "ready") {
+        throw new ApiError("conflict", `Dataset ${now.name} is ${now.status}; only an open dataset can be frozen.`, { details: { status: now.status } });
+      }
+      return c.json(datasetView(now), 200);
     },
   )
   .openapi(

@@ -115,3 +115,15 @@ export function deleteDataset(sql: SqlStorage, datasetId: string): string[] {
   sql.exec("DELETE FROM datasets WHERE id = ?", datasetId);
   return files;
 }
+
+/**
+ * Claims an open dataset (imports, captures) for writing its files: true when this caller
+ * moved it `open → writing`; `reopen` undoes the claim when writing failed.
+ */
+export function claimFreeze(sql: SqlStorage, datasetId: string): boolean {
+  return sql.exec("UPDATE datasets SET status = 'writing', updated_at = ? WHERE id = ? AND status = 'open'", new Date().toISOString(), datasetId).rowsWritten > 0;
+}
+
+export function reopen(sql: SqlStorage, datasetId: string): void {
+  sql.exec("UPDATE datasets SET status = 'open', updated_at = ? WHERE id = ? AND status = 'writing'", new Date().toISOString(), datasetId);
+}

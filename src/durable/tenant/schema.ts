@@ -133,4 +133,39 @@ export const TENANT_MIGRATIONS = [
      expires_at INTEGER NOT NULL,
      PRIMARY KEY (name, holder)
    )`,
+  // Fine-tune jobs: an index of the per-job Durable Objects, for listing and attach checks.
+  `CREATE TABLE jobs (
+     id TEXT PRIMARY KEY,
+     provider TEXT NOT NULL,
+     provider_job_id TEXT,
+     dataset_id TEXT,
+     base_model TEXT NOT NULL,
+     state TEXT NOT NULL,
+     fine_tuned_model TEXT,
+     created_at TEXT NOT NULL,
+     updated_at TEXT NOT NULL
+   )`,
+  `CREATE UNIQUE INDEX jobs_by_provider_job ON jobs (provider, provider_job_id)`,
+  `CREATE INDEX jobs_by_state ON jobs (state, created_at)`,
+  // The tenant's model registry: every fine-tune a job produced, and what happened to it.
+  `CREATE TABLE models (
+     id TEXT PRIMARY KEY,
+     provider TEXT NOT NULL,
+     fine_tune_provider TEXT NOT NULL,
+     base_model TEXT NOT NULL,
+     job_id TEXT NOT NULL,
+     status TEXT NOT NULL,
+     servable INTEGER NOT NULL,
+     trained_tokens INTEGER,
+     created_at TEXT NOT NULL,
+     updated_at TEXT NOT NULL
+   )`,
+  `CREATE TABLE model_history (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     model TEXT NOT NULL,
+     action TEXT NOT NULL,
+     job_id TEXT,
+     detail TEXT,
+     at TEXT NOT NULL
+   )`,
 ] as const;

@@ -1,0 +1,89 @@
+/** The tenant's index of fine-tune jobs; each job's own state lives in its FineTuneJob object. */
+
+export interface JobSummary {
+  id: string;
+  provider: string;
+  provider_job_id: string | null;
+  dataset_id: string | null;
+  base_model: string;
+  state: string;
+  fine_tuned_model: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+type Row = Record<string, SqlStorageValue>;
+
+const toSummary = (r: Row): JobSummary => ({
+  id: r.id as string,
+  provider: r.provider as string,
+  provider_job_id: (r.provider_job_id as string | null) ?? null,
+  dataset_id: (r.dataset_id as string | null) ?? null,
+  base_model: r.base_model as string,
+  state: r.state as string,
+  fine_tuned_model: (r.fine_tuned_model as string | null) ?? null,
+  created_at: r.created_at as string,
+  updated_at: r.updated_at as string,
+});
+
+/**
+ * Claims a job id (and, for an attach, the provider's job id) in the index. Returns the job
+ * already holding that provider job when there is one, so one provider job is never tracked twice.
+ */
+export function claimJob(sql: SqlStorage, job: JobSummary): { created: boolean; job: JobSummary } {
+  if (job.provider_job_id) {
+    const holder = sql
+      .exec<Row>("SELECT * FROM jobs WHERE provider = ? AND provider_job_id = ?", job.provider, job.provider_job_id)
+      .toArray()[0];
+    if (holder) return { created: false, job: toSummary(holder) };
+  }
+  const existing = getJobSummary(sql, job.id);
+  if (existing) return { created: false, job: existing };
+  sql.exec(
+    `INSERT INTO jobs (id, provider, provider_job_id, dataset_id, base_model, state, fine_tuned_model, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    job.id, job.provider, job.provider_job_id, job.dataset_id, job.base_model, job.state, job.fine_tuned_model, job.created_at, job.updated_at,
+  );
+  return { created: true, job };
+}
+
+/** Mirrors a job's state from its object (called on every transition). */
+export function updateJobSummary(sql: SqlStorage, patch: Pick<JobSummary, "id" | "state" | "provider_job_id" | "fine_tuned_model" | "updated_at">): void {
+  sql.exec(
+    "UPDATE jobs SET state = ?, provider_job_id = COALESCE(?, provider_job_id), fine_tuned_model = COALESCE(?, fine_tuned_model), updated_at = ? WHERE id = ?",
+    patch.state, patch.provider_job_id, patch.fine_tuned_model, patch.updated_at, patch.id,
+  );
+}
+
+export function getJobSummary(sql: SqlStorage, id: string): JobSummary | null {
+  const row = sql.exec<Row>("SELECT * FROM jobs WHERE id = ?", id).toArray()[0];
+  return row ? toSummary(row) : null;
+}
+
+/** Newest first, keyset-paged on (created_at, id); `cursor` is the last id of the previous page. */
+export function listJobSummaries(
+  sql: SqlStorage,
+  opts: { limit: number; cursor?: string; state?: string },
+): { data: JobSummary[]; next_cursor: string | null } {
+  const after = opts.cursor ? getJobSummary(sql, opts.cursor) : null;
+  const where: string[] = [];
+  const args: SqlStorageValue[] = [];
+  if (opts.state) {
+    where.push("state = ?");
+    args.push(opts.state);
+  }
+  if (after) {
+    where.push("(created_at < ? OR (created_at = ? AND id < ?))");
+    args.push(after.created_at, after.created_at, after.id);
+  }
+  const rows = sql
+    .exec<Row>(
+      `SELECT * FROM jobs ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY created_at DESC, id DESC LIMIT ?`,
+      ...args,
+      opts.limit + 1,
+    )
+    .toArray()
+    .map(toSummary);
+  const data = rows.slice(0, opts.limit);
+  return { data, next_cursor: rows.length > opts.limit ? data[data.length - 1]!.id : null };
+}

@@ -1,0 +1,86 @@
+/** The tenant's model registry: fine-tunes its jobs produced, and the history of what happened to each. */
+
+export type RegisteredStatus = "candidate" | "active" | "retired";
+
+export interface RegisteredModel {
+  /** The name callers send (the provider's fine-tuned model name). */
+  id: string;
+  /** The OpenAI-compatible provider that serves it. */
+  provider: string;
+  fine_tune_provider: string;
+  /** Catalog id of the base it was trained from. */
+  base_model: string;
+  job_id: string;
+  status: RegisteredStatus;
+  /** False until the model can be called (Together and Fireworks need a deployment first). */
+  servable: boolean;
+  trained_tokens: number | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ModelHistoryEntry {
+  model: string;
+  action: string;
+  job_id: string | null;
+  detail: string | null;
+  at: string;
+}
+
+export type NewRegisteredModel = Omit<RegisteredModel, "status" | "created_at" | "updated_at">;
+
+type Row = Record<string, SqlStorageValue>;
+
+const toModel = (r: Row): RegisteredModel => ({
+  id: r.id as string,
+  provider: r.provider as string,
+  fine_tune_provider: r.fine_tune_provider as string,
+  base_model: r.base_model as string,
+  job_id: r.job_id as string,
+  status: r.status as RegisteredStatus,
+  servable: r.servable === 1,
+  trained_tokens: (r.trained_tokens as number | null) ?? null,
+  created_at: r.created_at as string,
+  updated_at: r.updated_at as string,
+});
+
+/** Registers a fine-tune as a candidate; a repeat (a redelivered alarm, a re-attach) changes nothing. */
+export function registerModel(sql: SqlStorage, model: NewRegisteredModel, now: string): { created: boolean; model: RegisteredModel } {
+  const existing = getRegisteredModel(sql, model.id);
+  if (existing) return { created: false, model: existing };
+  sql.exec(
+    `INSERT INTO models (id, provider, fine_tune_provider, base_model, job_id, status, servable, trained_tokens, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, 'candidate', ?, ?, ?, ?)`,
+    model.id, model.provider, model.fine_tune_provider, model.base_model, model.job_id, model.servable ? 1 : 0, model.trained_tokens, now, now,
+  );
+  sql.exec(
+    "INSERT INTO model_history (model, action, job_id, detail, at) VALUES (?, 'registered', ?, ?, ?)",
+    model.id, model.job_id, model.servable ? "candidate, servable" : "candidate, needs a deployment before it can serve", now,
+  );
+  return { created: true, model: getRegisteredModel(sql, model.id)! };
+}
+
+export function getRegisteredModel(sql: SqlStorage, id: string): RegisteredModel | null {
+  const row = sql.exec<Row>("SELECT * FROM models WHERE id = ?", id).toArray()[0];
+  return row ? toModel(row) : null;
+}
+
+/** The whole registry (a tenant has few models): newest first, with its history and the bases its jobs used. */
+export function modelRegistry(sql: SqlStorage): { models: RegisteredModel[]; history: ModelHistoryEntry[]; base_models: string[] } {
+  const models = sql.exec<Row>("SELECT * FROM models ORDER BY created_at DESC, id").toArray().map(toModel);
+  const history = sql
+    .exec<Row>("SELECT model, action, job_id, detail, at FROM model_history ORDER BY seq DESC LIMIT 200")
+    .toArray()
+    .map((r) => ({
+      model: r.model as string,
+      action: r.action as string,
+      job_id: (r.job_id as string | null) ?? null,
+      detail: (r.detail as string | null) ?? null,
+      at: r.at as string,
+    }));
+  const base_models = sql
+    .exec<{ base_model: string }>("SELECT DISTINCT base_model FROM jobs ORDER BY base_model")
+    .toArray()
+    .map((r) => r.base_model);
+  return { models, history, base_models };
+}

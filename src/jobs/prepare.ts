@@ -1,0 +1,174 @@
+import { labeledExamples } from "../datasets/rows";
+import { validateDataset } from "../datasets/validate";
+import { tenantStub } from "../durable/tenant";
+import type { Bindings } from "../env";
+import { ApiError } from "../errors";
+import { newId } from "../lib/ids";
+import { type Catalog, type FineTuneSpec, loadCatalog, resolveEndpoint, resolveModel } from "../llm";
+import type { FineTuneProviderId, ProviderJob } from "../providers/types";
+import { checkHyperparameters, epochsOf } from "./hyperparameters";
+import type { JobInit, PinnedFile } from "./record";
+import { newSigningSecret } from "./webhook-signature";
+import { checkWebhookUrl, parseDenyList } from "./webhook-url";
+
+export interface CreateJobBody {
+  dataset: string;
+  provider: FineTuneProviderId;
+  base_model: string;
+  hyperparameters?: Record<string, number>;
+  suffix?: string;
+  seed?: number;
+  lora?: boolean;
+  validation: "eval-split" | "none";
+  evaluate: boolean;
+  webhook_url?: string;
+}
+
+export interface AttachJobBody {
+  provider: FineTuneProviderId;
+  provider_job_id: string;
+  evaluate: boolean;
+  webhook_url?: string;
+}
+
+/** The deployment's fine-tuning spec for `provider`, or a 400 naming the providers it has. */
+export function providerSpec(catalog: Catalog, provider: FineTuneProviderId): FineTuneSpec {
+  const spec = catalog.fine_tuning[provider];
+  if (!spec) {
+    throw new ApiError("bad_request", `This deployment has no fine-tuning provider "${provider}"; it has: ${Object.keys(catalog.fine_tuning).join(", ")}.`, {
+      details: { field: "provider" },
+    });
+  }
+  return spec;
+}
+
+/** OpenAI's wind-down: a clear 409 naming the providers still open, before anything is uploaded. */
+export function checkCutoff(catalog: Catalog, provider: FineTuneProviderId, today = new Date().toISOString().slice(0, 10)): void {
+  const cutoff = catalog.fine_tuning[provider]?.new_jobs_cutoff;
+  if (!cutoff || today < cutoff) return;
+  const open = Object.entries(catalog.fine_tuning)
+    .filter(([, s]) => !s.new_jobs_cutoff || today < s.new_jobs_cutoff)
+    .map(([name]) => name);
+  throw new ApiError(
+    "conflict",
+    `${provider} stopped accepting new fine-tuning jobs on ${cutoff}. Train an open-weights student instead` +
+      (open.length ? ` with ${open.join(" or ")}` : "") + "; existing fine-tunes keep serving until their base model retires.",
+    { details: { provider, cutoff, alternatives: open } },
+  );
+}
+
+/** The webhook, checked, with a fresh signing secret. */
+function webhookOf(env: Bindings, url: string | undefined): JobInit["webhook"] {
+  if (!url) return null;
+  const checked = checkWebhookUrl(url, parseDenyList(env.WEBHOOK_DENY_HOSTS));
+  return { url: checked.toString(), secret: newSigningSecret() };
+}
+
+/**
+ * Everything checked before a job exists: provider, base model, credentials, hyperparameters,
+ * the cutoff, the webhook, the dataset (the tenant's, ready, its report free of errors). Each
+ * failure is a 4xx and nothing is written or uploaded.
+ */
+export async function prepareCreate(env: Bindings, tenantId: string, body: CreateJobBody, requestId: string): Promise<JobInit> {
+  const catalog = loadCatalog(env);
+  const spec = providerSpec(catalog, body.provider);
+  if (!spec.base_models.includes(body.base_model)) {
+    throw new ApiError("bad_request", `${body.provider} cannot fine-tune ${body.base_model}; it can fine-tune: ${spec.base_models.join(", ")}.`, {
+      details: { field: "base_model", fine_tunable: spec.base_models },
+    });
+  }
+  const base = resolveModel(catalog, body.base_model);
+  const hyperparameters = checkHyperparameters(body.provider, spec, body.hyperparameters);
+  // Credentials before anything else that reaches out: a missing key is a 400 naming the variable.
+  resolveEndpoint(env, body.provider, "control");
+  checkCutoff(catalog, body.provider);
+  const webhook = webhookOf(env, body.webhook_url);
+
+  const tenant = tenantStub(env, tenantId);
+  const dataset = await tenant.getDataset(body.dataset);
+  if (!dataset) throw new ApiError("not_found", `No dataset ${body.dataset}.`);
+  if (dataset.status !== "ready") {
+    throw new ApiError("conflict", `Dataset ${dataset.name} is ${dataset.status}; a job needs a ready dataset.`, { details: { dataset: dataset.id, status: dataset.status } });
+  }
+  const files = dataset.files ? (JSON.parse(dataset.files) as Record<string, { key: string; bytes: number; lines: number; sha256: string }>) : {};
+  const train = await pin(env, files.train, "train");
+  if (!train || train.lines === 0) throw new ApiError("conflict", `Dataset ${dataset.name} has no training examples.`, { details: { dataset: dataset.id } });
+  let evalFile: PinnedFile | null = null;
+  if (body.validation === "eval-split") {
+    evalFile = await pin(env, files.eval, "eval");
+    if (!evalFile || evalFile.lines === 0) {
+      throw new ApiError("conflict", `Dataset ${dataset.name} has no eval split; create the job with validation: "none" or a dataset with eval_fraction > 0.`, {
+        details: { dataset: dataset.id },
+      });
+    }
+  }
+
+  const rows = (async function* () {
+    for await (const r of labeledExamples(env, tenantId, dataset.id, "train")) yield { line: r.line, example: JSON.parse(r.text) as unknown, tokens: r.tokens };
+  })();
+  const report = await validateDataset(rows, { baseModel: base, provider: body.provider, epochs: epochsOf(hyperparameters) ?? "auto", spec });
+  if (report.errors.total > 0) {
+    throw new ApiError("conflict", `Dataset ${dataset.name} fails validation for ${body.base_model}: ${report.errors.total} error(s) (${Object.entries(report.errors.by_kind).map(([k, n]) => `${k}: ${n}`).join(", ")}).`, {
+      details: { dataset: dataset.id, errors: report.errors },
+    });
+  }
+
+  return {
+    id: newId("ftj"),
+    tenant_id: tenantId,
+    request_id: requestId,
+    kind: "create",
+    provider: body.provider,
+    base_model: base.id,
+    provider_base_model: base.model,
+    dataset: { id: dataset.id, name: dataset.name, train, eval: evalFile },
+    hyperparameters,
+    suffix: body.suffix ?? null,
+    seed: body.seed ?? null,
+    lora: body.lora ?? spec.lora_default ?? false,
+    validation: body.validation,
+    evaluate: body.evaluate,
+    webhook,
+    provider_job_id: null,
+    cost_estimate_usd: report.cost_usd_estimate,
+    training_price: base.prices.training ?? null,
+    new_jobs_cutoff: spec.new_jobs_cutoff ?? null,
+    created_at: new Date().toISOString(),
+  };
+}
+
+/** Pins a dataset file: its hash and size as recorded, and R2's etag for the version that exists now. */
+async function pin(env: Bindings, file: { key: string; bytes: number; lines: number; sha256: string } | undefined, split: string): Promise<PinnedFile | null> {
+  if (!file) return null;
+  const head = await env.DATA.head(file.key);
+  if (!head) throw new ApiError("conflict", `The dataset's ${split} file is missing; regenerate the dataset.`);
+  return { key: file.key, sha256: file.sha256, etag: head.etag, bytes: head.size, lines: file.lines };
+}
+
+/** The init of an attached job, from the provider's own record of it. */
+export function prepareAttach(env: Bindings, tenantId: string, body: AttachJobBody, current: ProviderJob, requestId: string): JobInit {
+  const catalog = loadCatalog(env);
+  const base = catalog.models.find((m) => m.model === current.base_model || m.id === current.base_model);
+  return {
+    id: newId("ftj"),
+    tenant_id: tenantId,
+    request_id: requestId,
+    kind: "attach",
+    provider: body.provider,
+    base_model: base?.id ?? current.base_model,
+    provider_base_model: current.base_model,
+    dataset: null,
+    hyperparameters: {},
+    suffix: null,
+    seed: null,
+    lora: false,
+    validation: "none",
+    evaluate: body.evaluate,
+    webhook: webhookOf(env, body.webhook_url),
+    provider_job_id: current.id,
+    cost_estimate_usd: null,
+    training_price: base?.prices.training ?? null,
+    new_jobs_cutoff: null,
+    created_at: new Date().toISOString(),
+  };
+}

@@ -1,0 +1,92 @@
+import type { JobEvent } from "../durable/fine-tune-job/store";
+import type { JobRecord, JobState } from "./record";
+
+/** A job as the API shows it: everything but the webhook's secret and storage keys. */
+export interface JobView {
+  id: string;
+  object: "fine_tune.job";
+  kind: "create" | "attach";
+  state: JobState;
+  provider: string;
+  provider_job_id: string | null;
+  provider_status: string | null;
+  base_model: string;
+  dataset: { id: string; name: string; train: { sha256: string; lines: number; bytes: number }; eval: { sha256: string; lines: number; bytes: number } | null } | null;
+  hyperparameters: Record<string, number>;
+  suffix: string | null;
+  validation: "eval-split" | "none";
+  evaluate: boolean;
+  training_file: string | null;
+  validation_file: string | null;
+  fine_tuned_model: string | null;
+  model_registered: boolean;
+  trained_tokens: number | null;
+  error: { code: string; message: string } | null;
+  cancel_requested: boolean;
+  cost: { estimate_usd: number | null; actual_usd: number | null };
+  timings: { created_at: string; submitted_at: string | null; started_at: string | null; finished_at: string | null; duration_s: number | null };
+  next_poll_at: string | null;
+  last_error: string | null;
+  webhook: { url: string; delivery: { attempts: number; delivered_at: string | null; last_error: string | null; gave_up: boolean } | null } | null;
+  /** Distillery's state changes, oldest first. */
+  timeline: Array<{ state: string; at: string }>;
+  /** Provider and Distillery events, oldest first (the latest 200). */
+  events: Array<{ id: string; source: string; created_at: number; level: string; type: string | null; message: string }>;
+  created_at: string;
+  updated_at: string;
+}
+
+const pinned = (f: { sha256: string; lines: number; bytes: number }) => ({ sha256: f.sha256, lines: f.lines, bytes: f.bytes });
+
+export function jobView(job: JobRecord, events: JobEvent[]): JobView {
+  const { timings } = job;
+  const duration =
+    timings.finished_at !== null ? Math.round((Date.parse(timings.finished_at) - Date.parse(job.created_at)) / 1000) : null;
+  return {
+    id: job.id,
+    object: "fine_tune.job",
+    kind: job.kind,
+    state: job.state,
+    provider: job.provider,
+    provider_job_id: job.provider_job_id,
+    provider_status: job.provider_status,
+    base_model: job.base_model,
+    dataset: job.dataset
+      ? { id: job.dataset.id, name: job.dataset.name, train: pinned(job.dataset.train), eval: job.dataset.eval ? pinned(job.dataset.eval) : null }
+      : null,
+    hyperparameters: job.hyperparameters,
+    suffix: job.suffix,
+    validation: job.validation,
+    evaluate: job.evaluate,
+    training_file: job.training_file_id,
+    validation_file: job.validation_file_id,
+    fine_tuned_model: job.fine_tuned_model,
+    model_registered: job.registered,
+    trained_tokens: job.trained_tokens,
+    error: job.error,
+    cancel_requested: job.cancel_requested,
+    cost: {
+      estimate_usd: job.cost_estimate_usd,
+      actual_usd: job.trained_tokens !== null && job.training_price !== null ? round6((job.trained_tokens * job.training_price) / 1e6) : null,
+    },
+    timings: { created_at: job.created_at, submitted_at: timings.submitted_at, started_at: timings.started_at, finished_at: timings.finished_at, duration_s: duration },
+    next_poll_at: job.poll.next_at,
+    last_error: job.poll.last_error,
+    webhook: job.webhook
+      ? {
+          url: job.webhook.url,
+          delivery: job.webhook_delivery
+            ? { attempts: job.webhook_delivery.attempts, delivered_at: job.webhook_delivery.delivered_at, last_error: job.webhook_delivery.last_error, gave_up: job.webhook_delivery.gave_up }
+            : null,
+        }
+      : null,
+    timeline: events
+      .filter((e) => e.source === "distillery" && e.type === "state")
+      .map((e) => ({ state: e.message.split(":")[0]!, at: new Date(e.created_at * 1000).toISOString() })),
+    events: events.map((e) => ({ id: e.id, source: e.source, created_at: e.created_at, level: e.level, type: e.type, message: e.message })),
+    created_at: job.created_at,
+    updated_at: job.updated_at,
+  };
+}
+
+const round6 = (x: number) => Math.round(x * 1e6) / 1e6;

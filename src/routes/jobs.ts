@@ -1,0 +1,207 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { tenantOf } from "../auth/middleware";
+import { jobStub, unwrapJob } from "../durable/fine-tune-job";
+import { tenantStub } from "../durable/tenant";
+import { ApiError } from "../errors";
+import { prepareAttach, prepareCreate, providerSpec } from "../jobs/prepare";
+import { JOB_STATES } from "../jobs/record";
+import { loadCatalog, fineTuneProviderSchema } from "../llm";
+import { createRouter } from "../openapi/router";
+import { errorResponses, idempotencyKeyHeader, jsonContent, TENANT_SECURITY } from "../openapi/schemas";
+import { fineTuneProviderFor } from "../providers";
+
+const jobSchema = z.record(z.string(), z.unknown()).openapi("FineTuneJob", {
+  description: "A fine-tune job: state, provider status, events, timeline, model, timings and costs",
+});
+
+const summarySchema = z
+  .object({
+    id: z.string(),
+    provider: z.string(),
+    provider_job_id: z.string().nullable(),
+    dataset_id: z.string().nullable(),
+    base_model: z.string(),
+    state: z.enum(JOB_STATES),
+    fine_tuned_model: z.string().nullable(),
+    created_at: z.string(),
+    updated_at: z.string(),
+  })
+  .openapi("FineTuneJobSummary");
+
+const webhookUrl = z.string().max(2048).optional().openapi({
+  description:
+    "https URL POSTed once the job ends, signed (`Distillery-Signature: t=…,v1=<HMAC-SHA256 of \"t.body\">`). " +
+    "Its host may not be localhost, a literal private, loopback or link-local address, or on the deployment's deny-list. " +
+    "Workers cannot resolve DNS, so a public name pointing at a private address is not detected here.",
+});
+
+const createBody = z
+  .object({
+    dataset: z.string().min(1).max(64).openapi({ description: "Dataset id or name; it must be ready" }),
+    provider: fineTuneProviderSchema,
+    base_model: z.string().min(1).openapi({ description: "A base the provider can fine-tune (GET /api/catalog)" }),
+    hyperparameters: z.record(z.string(), z.number()).optional().openapi({ description: "Names and ranges per provider, from the catalog" }),
+    suffix: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, "1–32 letters, digits, _ or -").optional(),
+    seed: z.int().min(0).max(2_147_483_647).optional(),
+    lora: z.boolean().optional().openapi({ description: "Train a LoRA adapter (Together, Fireworks); default from the catalog" }),
+    validation: z.enum(["eval-split", "none"]).default("eval-split"),
+    evaluate: z.boolean().default(false),
+    webhook_url: webhookUrl,
+  })
+  .strict()
+  .openapi("CreateFineTuneJob");
+
+const attachBody = z
+  .object({
+    provider: fineTuneProviderSchema,
+    provider_job_id: z.string().min(1).max(256),
+    evaluate: z.boolean().default(false),
+    webhook_url: webhookUrl,
+  })
+  .strict()
+  .openapi("AttachFineTuneJob");
+
+const idParam = z.object({ id: z.string().min(1).max(64) });
+
+/** 404 unless the job is in this tenant's index (ids of other tenants' jobs are simply unknown). */
+async function ownJob(env: Parameters<typeof tenantStub>[0], tenantId: string, id: string) {
+  const summary = await tenantStub(env, tenantId).getJobSummary(id);
+  if (!summary) throw new ApiError("not_found", `No job ${id}.`);
+  return jobStub(env, tenantId, id);
+}
+
+export const jobRoutes = createRouter();
+
+jobRoutes.openapi(
+  createRoute({
+    method: "post",
+    path: "/",
+    tags: ["jobs"],
+    summary: "Fine-tune a student on a ready dataset",
+    description:
+      "Checks everything first (dataset ready and valid, provider, base model, credentials, hyperparameters, cutoff, webhook), " +
+      "then answers 201 with the job `created`; its Durable Object uploads the pinned dataset, creates the provider job and polls it. " +
+      "With `webhook_url`, the answer carries `webhook_secret`, shown this once.",
+    security: TENANT_SECURITY,
+    request: { headers: idempotencyKeyHeader, body: { required: true, content: { "application/json": { schema: createBody } } } },
+    responses: { 201: jsonContent(jobSchema, "The job"), ...errorResponses(400, 401, 404, 409) },
+  }),
+  async (c) => {
+    const tenantId = tenantOf(c);
+    const init = await prepareCreate(c.env, tenantId, c.req.valid("json"), c.get("requestId"));
+    await tenantStub(c.env, tenantId).claimJob({
+      id: init.id,
+      provider: init.provider,
+      provider_job_id: null,
+      dataset_id: init.dataset?.id ?? null,
+      base_model: init.base_model,
+      state: "created",
+      fine_tuned_model: null,
+      created_at: init.created_at,
+      updated_at: init.created_at,
+    });
+    const job = unwrapJob(await jobStub(c.env, tenantId, init.id).start(init));
+    return c.json({ ...job, ...(init.webhook ? { webhook_secret: init.webhook.secret } : {}) }, 201);
+  },
+);
+
+jobRoutes.openapi(
+  createRoute({
+    method: "post",
+    path: "/attach",
+    tags: ["jobs"],
+    summary: "Track an existing provider job (the seeds' start_job_id)",
+    description: "A provider job that already succeeded has its model registered at once. A provider job already tracked answers 200 with that job.",
+    security: TENANT_SECURITY,
+    request: { headers: idempotencyKeyHeader, body: { required: true, content: { "application/json": { schema: attachBody } } } },
+    responses: { 201: jsonContent(jobSchema, "The job"), 200: jsonContent(jobSchema, "Already tracked"), ...errorResponses(400, 401, 404) },
+  }),
+  async (c) => {
+    const tenantId = tenantOf(c);
+    const body = c.req.valid("json");
+    providerSpec(loadCatalog(c.env), body.provider);
+    const provider = fineTuneProviderFor(c.env, body.provider, { requestId: c.get("requestId") });
+    const current = await provider.getJob(body.provider_job_id);
+    const init = prepareAttach(c.env, tenantId, body, current, c.get("requestId"));
+    const claim = await tenantStub(c.env, tenantId).claimJob({
+      id: init.id,
+      provider: init.provider,
+      provider_job_id: current.id,
+      dataset_id: null,
+      base_model: init.base_model,
+      state: "submitted",
+      fine_tuned_model: null,
+      created_at: init.created_at,
+      updated_at: init.created_at,
+    });
+    const stub = jobStub(c.env, tenantId, claim.job.id);
+    if (!claim.created) {
+      const existing = await stub.get();
+      if (!existing) throw new ApiError("not_found", `No job ${claim.job.id}.`);
+      return c.json(existing, 200);
+    }
+    const job = unwrapJob(await stub.attach(init, current));
+    return c.json({ ...job, ...(init.webhook ? { webhook_secret: init.webhook.secret } : {}) }, 201);
+  },
+);
+
+jobRoutes.openapi(
+  createRoute({
+    method: "get",
+    path: "/",
+    tags: ["jobs"],
+    summary: "List jobs, newest first",
+    security: TENANT_SECURITY,
+    request: {
+      query: z.object({
+        state: z.enum(JOB_STATES).optional(),
+        limit: z.coerce.number().int().min(1).max(100).default(20),
+        cursor: z.string().max(64).optional(),
+      }),
+    },
+    responses: {
+      200: jsonContent(z.object({ data: z.array(summarySchema), next_cursor: z.string().nullable() }), "Jobs"),
+      ...errorResponses(400, 401),
+    },
+  }),
+  async (c) => {
+    const { state, limit, cursor } = c.req.valid("query");
+    const page = await tenantStub(c.env, tenantOf(c)).listJobs({ limit, ...(cursor ? { cursor } : {}), ...(state ? { state } : {}) });
+    return c.json(page as { data: z.infer<typeof summarySchema>[]; next_cursor: string | null }, 200);
+  },
+);
+
+jobRoutes.openapi(
+  createRoute({
+    method: "get",
+    path: "/{id}",
+    tags: ["jobs"],
+    summary: "A job: state, provider status, events, timeline, model, timings, costs",
+    security: TENANT_SECURITY,
+    request: { params: idParam },
+    responses: { 200: jsonContent(jobSchema, "The job"), ...errorResponses(401, 404) },
+  }),
+  async (c) => {
+    const { id } = c.req.valid("param");
+    const job = await (await ownJob(c.env, tenantOf(c), id)).get();
+    if (!job) throw new ApiError("not_found", `No job ${id}.`);
+    return c.json(job, 200);
+  },
+);
+
+jobRoutes.openapi(
+  createRoute({
+    method: "post",
+    path: "/{id}/cancel",
+    tags: ["jobs"],
+    summary: "Cancel a job (repeat-safe: a cancelled job answers 200; a finished one 409)",
+    security: TENANT_SECURITY,
+    request: { params: idParam },
+    responses: { 200: jsonContent(jobSchema, "The job, cancelled or cancelling"), ...errorResponses(401, 404, 409) },
+  }),
+  async (c) => {
+    const { id } = c.req.valid("param");
+    const job = unwrapJob(await (await ownJob(c.env, tenantOf(c), id)).cancel());
+    return c.json(job, 200);
+  },
+);

@@ -1,0 +1,110 @@
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { jobStub } from "../../src/durable/fine-tune-job";
+import type { JobView } from "../../src/jobs/view";
+import { api, bindings } from "./api";
+import { advanceClock, configureRun, type RunConfigInput } from "./emulator";
+
+/** `n` small chat examples in OpenAI's fine-tuning format, one per line. */
+export function exampleLines(n: number, tag = "ex"): string {
+  const lines: string[] = [];
+  for (let i = 0; i < n; i++) {
+    lines.push(
+      JSON.stringify({
+        messages: [
+          { role: "system", content: "You answer questions about the field guide as JSON." },
+          { role: "user", content: `Question ${tag}-${i}: which chapter covers topic ${i}?` },
+          { role: "assistant", content: JSON.stringify({ answer: `Chapter ${(i % 7) + 1} covers topic ${i}.`, citations: [] }) },
+        ],
+      }),
+    );
+  }
+  return lines.join("\n") + "\n";
+}
+
+/** A ready dataset of imported examples (created, imported, frozen through the API). */
+export async function readyDataset(key: string, opts: { examples?: number; evalFraction?: number; name?: string } = {}) {
+  const name = opts.name ?? `ds-${crypto.randomUUID().slice(0, 8)}`;
+  const created = await api("/api/datasets", { method: "POST", key, json: { name, eval_fraction: opts.evalFraction ?? 0.25 } });
+  if (created.status !== 201) throw new Error(`dataset create failed: ${created.status} ${created.text}`);
+  const id = created.body.id as string;
+  const imported = await api(`/api/datasets/${id}/import`, {
+    method: "POST",
+    key,
+    headers: { "Content-Type": "application/x-ndjson" },
+    body: exampleLines(opts.examples ?? 40, name),
+  });
+  if (imported.status !== 200) throw new Error(`import failed: ${imported.status} ${imported.text}`);
+  const frozen = await api(`/api/datasets/${id}/freeze`, { method: "POST", key });
+  if (frozen.status !== 200) throw new Error(`freeze failed: ${frozen.status} ${frozen.text}`);
+  return frozen.body as { id: string; name: string; files: Record<string, { lines: number; sha256: string }> };
+}
+
+/** Emulator run settings for job tests: a frozen clock (only alarms move it) and short phases. */
+export async function jobRun(run: string, extra: RunConfigInput = {}) {
+  return configureRun(run, {
+    clock: { speed: 0 },
+    fine_tuning: { durations_ms: { validating: 60_000, queued: 60_000, running: 600_000 } },
+    ...extra,
+  });
+}
+
+/** Creates a job through the API with the run's request id, so every provider call lands in that run. */
+export async function createJob(key: string, run: string, json: Record<string, unknown>, headers: Record<string, string> = {}) {
+  return api<JobView & { webhook_secret?: string }>("/api/jobs", {
+    method: "POST",
+    key,
+    json,
+    headers: { "X-Request-Id": `${run}:create-${crypto.randomUUID().slice(0, 6)}`, ...headers },
+  });
+}
+
+export function stubOf(tenantId: string, jobId: string) {
+  return jobStub(bindings, tenantId, jobId);
+}
+
+/** When the job's alarm is set (ms since epoch), or null. */
+export function alarmAt(tenantId: string, jobId: string): Promise<number | null> {
+  return runInDurableObject(stubOf(tenantId, jobId), (_i, state) => state.storage.getAlarm());
+}
+
+export interface DriveResult {
+  job: JobView;
+  alarms: number;
+  /** Emulated ms the clock moved while driving. */
+  elapsedMs: number;
+  /** The delay each alarm was scheduled with, in order. */
+  delays: number[];
+}
+
+/**
+ * Runs the job's alarms one by one, moving the emulator's clock by each alarm's delay first
+ * (the provider sees exactly the time the job waited). Stops when no alarm is set, when
+ * `until` holds, or after `maxAlarms`.
+ */
+export async function driveJob(
+  tenantId: string,
+  jobId: string,
+  run: string,
+  opts: { maxAlarms?: number; until?: (job: JobView) => boolean; maxElapsedMs?: number } = {},
+): Promise<DriveResult> {
+  const stub = stubOf(tenantId, jobId);
+  let alarms = 0;
+  let elapsedMs = 0;
+  const delays: number[] = [];
+  for (;;) {
+    // The platform fires an alarm that is due (the job's first, set for "now") by itself: let any
+    // step in flight finish before reading the next alarm.
+    await stub.settled();
+    const job = (await stub.get())!;
+    if (opts.until?.(job)) return { job, alarms, elapsedMs, delays };
+    const at = await alarmAt(tenantId, jobId);
+    if (at === null || alarms >= (opts.maxAlarms ?? 200)) return { job, alarms, elapsedMs, delays };
+    const delay = Math.max(0, at - Date.now());
+    if (opts.maxElapsedMs !== undefined && elapsedMs + delay > opts.maxElapsedMs) return { job, alarms, elapsedMs, delays };
+    delays.push(delay);
+    if (delay > 0) await advanceClock(run, delay);
+    elapsedMs += delay;
+    await runDurableObjectAlarm(stub);
+    alarms++;
+  }
+}

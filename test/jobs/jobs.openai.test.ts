@@ -1,0 +1,49 @@
+import { describe, expect, it } from "vitest";
+import { api, createTenant } from "../helpers/api";
+import { emulatorClient, uniqueRun } from "../helpers/emulator";
+import { createJob, driveJob, jobRun, readyDataset } from "../helpers/jobs";
+
+const BASE = "gpt-4o-mini-2024-07-18";
+
+describe("fine-tune jobs on OpenAI", () => {
+  it("runs a job from a ready dataset to succeeded, alarm by alarm, and registers the model as a candidate", async () => {
+    const { id: tenantId, key } = await createTenant();
+    const run = uniqueRun("ft-openai");
+    await jobRun(run);
+    const dataset = await readyDataset(key);
+
+    const created = await createJob(key, run, { dataset: dataset.id, provider: "openai", base_model: BASE, hyperparameters: { n_epochs: 2 }, suffix: "guide" });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ state: "created", provider: "openai", base_model: BASE, validation: "eval-split" });
+    expect(created.body.dataset?.train.sha256).toBe(dataset.files.train!.sha256);
+    expect(created.body.cost.estimate_usd).toBeGreaterThan(0);
+
+    const { job } = await driveJob(tenantId, created.body.id, run);
+    expect(job.state).toBe("succeeded");
+    expect(job.fine_tuned_model).toMatch(new RegExp(`^ft:${BASE}:.*:guide:`));
+    expect(job.model_registered).toBe(true);
+    expect(job.trained_tokens).toBeGreaterThan(0);
+    expect(job.cost.actual_usd).toBeGreaterThan(0);
+    expect(job.training_file).toMatch(/^file-/);
+    expect(job.validation_file).toMatch(/^file-/);
+    expect(job.timeline.map((t) => t.state)).toEqual(["created", "uploading", "submitted", "validating", "queued", "running", "succeeded"]);
+    expect(job.events.some((e) => e.source === "provider" && /successfully completed/.test(e.message))).toBe(true);
+    expect(job.timings.finished_at).not.toBeNull();
+
+    // Exactly one provider job carries this job's key.
+    const listed = await emulatorClient(run).fineTuning.jobs.list({ metadata: { distillery_job: job.id } });
+    expect(listed.data).toHaveLength(1);
+
+    const models = await api("/api/models", { key });
+    expect(models.status).toBe(200);
+    expect(models.body.active).toBeNull();
+    expect(models.body.candidates).toEqual([expect.objectContaining({ id: job.fine_tuned_model, provider: "openai", fine_tune_provider: "openai", base_model: BASE, job_id: job.id, servable: true })]);
+    expect(models.body.base_models).toEqual([BASE]);
+    expect(models.body.history[0]).toMatchObject({ model: job.fine_tuned_model, action: "registered" });
+
+    const list = await api("/api/jobs?state=succeeded", { key });
+    expect(list.body.data.map((j: { id: string }) => j.id)).toEqual([job.id]);
+    const read = await api(`/api/jobs/${job.id}`, { key });
+    expect(read.body).toMatchObject({ id: job.id, state: "succeeded" });
+  });
+});
