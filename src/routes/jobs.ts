@@ -3,6 +3,7 @@ import { tenantOf } from "../auth/middleware";
 import { jobStub, unwrapJob } from "../durable/fine-tune-job";
 import { tenantStub } from "../durable/tenant";
 import { ApiError } from "../errors";
+import { launchJob } from "../jobs/launch";
 import { prepareAttach, prepareCreate, providerSpec } from "../jobs/prepare";
 import { JOB_STATES } from "../jobs/record";
 import { loadCatalog, fineTuneProviderSchema } from "../llm";
@@ -89,18 +90,7 @@ jobRoutes.openapi(
   async (c) => {
     const tenantId = tenantOf(c);
     const init = await prepareCreate(c.env, tenantId, c.req.valid("json"), c.get("requestId"));
-    await tenantStub(c.env, tenantId).claimJob({
-      id: init.id,
-      provider: init.provider,
-      provider_job_id: null,
-      dataset_id: init.dataset?.id ?? null,
-      base_model: init.base_model,
-      state: "created",
-      fine_tuned_model: null,
-      created_at: init.created_at,
-      updated_at: init.created_at,
-    });
-    const job = unwrapJob(await jobStub(c.env, tenantId, init.id).start(init));
+    const job = await launchJob(c.env, init);
     return c.json({ ...job, ...(init.webhook ? { webhook_secret: init.webhook.secret } : {}) }, 201);
   },
 );
