@@ -1,10 +1,15 @@
+import { ApiError } from "../errors";
 import type { ClientEnv } from "../llm";
 import type { FineTuneProviderOptions } from "./http";
+import { FireworksFineTuneProvider } from "./fireworks";
 import { OpenAIFineTuneProvider } from "./openai";
+import { TogetherFineTuneProvider } from "./together";
 import type { FineTuneProvider, FineTuneProviderId } from "./types";
 
 export type { FineTuneProviderOptions } from "./http";
+export { FIREWORKS_SINGLE_UPLOAD_BYTES, FireworksFineTuneProvider } from "./fireworks";
 export { OPENAI_MAX_PART_BYTES, OPENAI_SINGLE_UPLOAD_BYTES, OpenAIFineTuneProvider } from "./openai";
+export { keyedSuffix, TogetherFineTuneProvider } from "./together";
 export * from "./types";
 
 /**
@@ -16,7 +21,11 @@ export function fineTuneProviderFor(env: ClientEnv, name: FineTuneProviderId, op
   switch (name) {
     case "openai":
       return new OpenAIFineTuneProvider(env, opts);
+    case "together":
+      return new TogetherFineTuneProvider(env, opts);
+    case "fireworks":
+      return new FireworksFineTuneProvider(env, opts);
     default:
-      throw new Error(`unknown fine-tune provider ${String(name)}`);
+      throw new ApiError("bad_request", `Unknown fine-tune provider "${String(name satisfies never)}".`);
   }
 }

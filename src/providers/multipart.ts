@@ -56,6 +56,13 @@ export function multipartBody(fields: readonly MultipartField[]): MultipartBody 
   };
 }
 
+/** The file's bytes as a request body of exactly `bytes` (a signed-URL PUT), checked as it streams. */
+export function sizedBody(stream: ReadableStream<Uint8Array>, bytes: number): Pick<MultipartBody, "body" | "failure"> {
+  let failure: UploadSizeError | null = null;
+  const chunks = concat([{ stream, bytes }], (err) => (failure ??= err));
+  return { body: withLength(fromChunks(chunks), bytes), failure: () => failure };
+}
+
 async function* concat(segments: readonly Segment[], onSizeError: (err: UploadSizeError) => void): AsyncGenerator<Uint8Array> {
   try {
     for (const segment of segments) {

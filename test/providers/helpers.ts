@@ -96,8 +96,17 @@ export async function streamSha256(stream: ReadableStream<Uint8Array>): Promise<
 export async function emulatorFile(id: string, prefix = "/v1"): Promise<{ bytes: number; sha256: string }> {
   const res = await callEmulator(`${prefix}/files/${id}/content`, { headers: { authorization: "Bearer sk-test" } });
   if (!res.ok || !res.body) throw new Error(`file content: ${res.status} ${await res.text()}`);
-  const bytes = Number(res.headers.get("content-length"));
-  return { bytes, sha256: await streamSha256(res.body) };
+  let bytes = 0;
+  const counted = res.body.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        bytes += chunk.byteLength;
+        controller.enqueue(chunk);
+      },
+    }),
+  );
+  const sha256 = await streamSha256(counted);
+  return { bytes, sha256 };
 }
 
 export interface RecordedCall {
