@@ -1,5 +1,7 @@
 import { modelNotFound } from "./errors";
 import { FileStore } from "./files/store";
+import { DatasetStore } from "./fireworks/datasets";
+import { readFireworks, renderFireworks } from "./fireworks/render";
 import { FineTuning } from "./fine-tuning/service";
 import { JobStore, type StoredJob } from "./fine-tuning/store";
 import { MODELS, catalogModel, type ModelSpec } from "./models";
@@ -13,6 +15,7 @@ export interface Services {
   files: FileStore;
   jobs: JobStore;
   fineTuning: FineTuning;
+  datasets: DatasetStore;
   limiter: RateLimiter;
   /** A catalogue model or a fine-tuned model that exists now; throws OpenAI's 404 otherwise. */
   resolveModel(id: string): ModelSpec;
@@ -34,6 +37,7 @@ export function createServices(sql: SqlStorage): Services {
     files,
     jobs,
     fineTuning,
+    datasets: new DatasetStore(sql, files),
     limiter: new RateLimiter((run) => runs.bump(run, "rate_limited", "budget")),
     resolveModel(id) {
       const spec = catalogModel(id) ?? fineTuning.modelSpec(id);
@@ -43,10 +47,12 @@ export function createServices(sql: SqlStorage): Services {
     listModels: () => [...MODELS, ...fineTuning.succeededModels()],
     renderJob(job) {
       if (job.spec.provider === "together") return renderTogether(fineTuning, job, true);
+      if (job.spec.provider === "fireworks") return renderFireworks(fineTuning, job);
       return fineTuning.render(job);
     },
     jobStatus(job) {
       if (job.spec.provider === "together") return readTogether(fineTuning, job).status;
+      if (job.spec.provider === "fireworks") return readFireworks(fineTuning, job).state;
       return fineTuning.view(job).status;
     },
   };

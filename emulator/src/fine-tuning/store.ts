@@ -43,6 +43,10 @@ export class JobStore {
     return row ? parse(row) : undefined;
   }
 
+  delete(id: string): boolean {
+    return this.sql.exec("DELETE FROM jobs WHERE id = ?", id).rowsWritten > 0;
+  }
+
   saveState(id: string, state: JobState): void {
     this.sql.exec("UPDATE jobs SET state = ? WHERE id = ?", JSON.stringify(state), id);
   }

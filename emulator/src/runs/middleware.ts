@@ -21,6 +21,9 @@ export function requestContext(services: Services): MiddlewareHandler<AppEnv> {
     c.set("requestId", requestId);
     c.set("run", services.runs.get(name || DEFAULT_RUN));
     await next();
+    // A handler that answered (often an error) without reading the body: drain it, or workerd
+    // reports "Can't read from request stream after response has been sent".
+    if (c.req.raw.body && !c.req.raw.bodyUsed) await c.req.raw.arrayBuffer().catch(() => undefined);
     c.res.headers.set("x-request-id", requestId);
   };
 }
