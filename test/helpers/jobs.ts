@@ -2,7 +2,7 @@ import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { jobStub } from "../../src/durable/fine-tune-job";
 import type { JobView } from "../../src/jobs/view";
 import { api, bindings } from "./api";
-import { advanceClock, configureRun, type RunConfigInput } from "./emulator";
+import { advanceClock, configureRun, listEmulatorJobs, type EmulatorJobSummary, type RunConfigInput } from "./emulator";
 
 /** `n` small chat examples in OpenAI's fine-tuning format, one per line. */
 export function exampleLines(n: number, tag = "ex"): string {
@@ -107,4 +107,9 @@ export async function driveJob(
     await runDurableObjectAlarm(stub);
     alarms++;
   }
+}
+
+/** How many fine-tuning jobs the emulator holds for this run and provider. */
+export async function providerJobCount(run: string, provider: EmulatorJobSummary["provider"]): Promise<number> {
+  return (await listEmulatorJobs(provider, run)).length;
 }
