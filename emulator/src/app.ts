@@ -10,6 +10,7 @@ import { modelRoutes } from "./routes/models";
 import { signedUploadRoutes } from "./fireworks/dataset-routes";
 import { fireworksRoutes } from "./routes/fireworks";
 import { togetherRoutes } from "./routes/together";
+import { uploadRoutes } from "./routes/uploads";
 import { requestContext, requireBearer, runEffects } from "./runs/middleware";
 import type { AppEnv, Services } from "./services";
 
@@ -22,6 +23,7 @@ export function createApp(services: Services): Hono<AppEnv> {
     .route("/", chatRoutes(services))
     .route("/", embeddingRoutes(services))
     .route("/", fileRoutes(services))
+    .route("/", uploadRoutes(services))
     .route("/", fineTuningRoutes(services));
 
   // Together's and Fireworks' OpenAI-compatible inference (chat, embeddings, models) at their

@@ -8,6 +8,7 @@ import { MODELS, catalogModel, type ModelSpec } from "./models";
 import { RateLimiter } from "./runs/rate-limit";
 import { RunStore, type Run } from "./runs/store";
 import { readTogether, renderTogether } from "./together/render";
+import { UploadStore } from "./uploads/store";
 
 /** Everything the routes use, built once per Durable Object instance. */
 export interface Services {
@@ -16,6 +17,7 @@ export interface Services {
   jobs: JobStore;
   fineTuning: FineTuning;
   datasets: DatasetStore;
+  uploads: UploadStore;
   limiter: RateLimiter;
   /** A catalogue model or a fine-tuned model that exists now; throws OpenAI's 404 otherwise. */
   resolveModel(id: string): ModelSpec;
@@ -38,6 +40,7 @@ export function createServices(sql: SqlStorage): Services {
     jobs,
     fineTuning,
     datasets: new DatasetStore(sql, files),
+    uploads: new UploadStore(sql, files),
     limiter: new RateLimiter((run) => runs.bump(run, "rate_limited", "budget")),
     resolveModel(id) {
       const spec = catalogModel(id) ?? fineTuning.modelSpec(id);
