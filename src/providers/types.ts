@@ -91,7 +91,10 @@ export interface FineTuneProvider {
   /** The job created earlier with `key`, or null: the lookup that makes createJob safe to repeat. */
   findJob(key: string): Promise<ProviderJob | null>;
   getJob(id: string): Promise<ProviderJob>;
-  /** Events oldest first; `after` is the id of the last event already seen. */
+  /**
+   * Events newer than `after` (the id of the last event already seen), oldest first. Fireworks
+   * has no events API for these jobs: always `[]` there (an unknown id is still `not_found`).
+   */
   listEvents(id: string, after?: string | null): Promise<ProviderEvent[]>;
   cancel(id: string): Promise<ProviderJob>;
 }
