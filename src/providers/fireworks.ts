@@ -158,7 +158,7 @@ export class FireworksFineTuneProvider implements FineTuneProvider {
       displayName: input.key,
       dataset: input.trainingFile,
       baseModel: input.baseModel,
-      outputModel: await derivedId(input.key, ID_MAX, `${slug(input.suffix ?? "distillery").slice(0, 24) || "distillery"}-`),
+      outputModel: await derivedId(input.key, ID_MAX, `${slug(input.suffix ?? "").slice(0, 24).replace(/-+$/, "") || "distillery"}-`),
       ...(h.epochs !== undefined ? { epochs: h.epochs } : {}),
       ...(h.learning_rate !== undefined ? { learningRate: h.learning_rate } : {}),
       ...(input.lora && h.lora_rank !== undefined ? { loraRank: h.lora_rank } : {}),
