@@ -11,8 +11,11 @@ import { capture } from "../helpers/secrets";
 const BASE = "gpt-4o-mini-2024-07-18";
 const app = createApp();
 
-/** Calls the app as the Worker would, but with `changes` applied to its bindings (a deployment configured otherwise). */
-async function apiWithEnv(changes: Partial<Bindings>, path: string, init: { method?: string; key: string; json?: unknown; headers?: Record<string, string> }): Promise<ApiResponse> {
+/**
+ * Calls the app as the Worker would, but with `changes` applied to its bindings (a deployment
+ * configured otherwise; vars are typed as wrangler.toml's literals, hence the loose type).
+ */
+async function apiWithEnv(changes: { [K in keyof Bindings]?: unknown }, path: string, init: { method?: string; key: string; json?: unknown; headers?: Record<string, string> }): Promise<ApiResponse> {
   const headers = new Headers(init.headers);
   headers.set("Authorization", `Bearer ${init.key}`);
   if (init.json !== undefined) headers.set("Content-Type", "application/json");
@@ -22,7 +25,7 @@ async function apiWithEnv(changes: Partial<Bindings>, path: string, init: { meth
     ...(init.json !== undefined ? { body: JSON.stringify(init.json) } : {}),
   });
   const ctx = createExecutionContext();
-  const res = await app.fetch(req, { ...bindings, ...changes }, ctx);
+  const res = await app.fetch(req, { ...bindings, ...changes } as Bindings, ctx);
   await waitOnExecutionContext(ctx);
   const text = await res.text();
   capture(`response ${init.method ?? "GET"} ${path} (modified env)`, text);
@@ -157,7 +160,7 @@ describe("POST /api/jobs refuses a bad provider, model or configuration", () => 
   });
 
   it("answers 400 naming OPENAI_API_KEY when the deployment has no OpenAI credentials, without a provider 401", async () => {
-    const noOpenAI: Partial<Bindings> = { LOCAL_OPENAI: undefined, OPENAI_API_KEY: undefined, OPENAI_BASE_URL: undefined };
+    const noOpenAI = { LOCAL_OPENAI: undefined, OPENAI_API_KEY: undefined, OPENAI_BASE_URL: undefined };
     const res = await apiWithEnv(noOpenAI, "/api/jobs", {
       method: "POST",
       key: tenant.key,
