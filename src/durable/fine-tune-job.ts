@@ -2,6 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import type { Bindings } from "../env";
 import { ApiError, type ErrorCode } from "../errors";
 import { isTerminal, newRecord, type JobInit, type JobRecord } from "../jobs/record";
+import { pollDelayMs } from "../jobs/schedule";
 import { jobView, type JobView } from "../jobs/view";
 import { deliverWebhook, nextWebhookDelayMs, type WebhookEventType } from "../jobs/webhook-delivery";
 import { logLine } from "../lib/log";
@@ -16,6 +17,8 @@ import { tenantStub } from "./tenant";
 export type JobResult = { ok: true; job: JobView } | { ok: false; error: { code: ErrorCode; message: string } };
 
 const EVENTS_SHOWN = 200;
+/** When a job's first step, started in the background, is taken up again if its object was evicted mid-step. */
+const RESTART_AFTER_MS = 60_000;
 
 /**
  * One fine-tune job (one object per job, addressed by `{tenant}:{job}`): pins a dataset snapshot,
@@ -49,7 +52,10 @@ export class FineTuneJob extends DurableObject<Bindings> {
       this.note("created", "info", "state");
       this.save();
       await this.syncIndex();
-      await this.ctx.storage.setAlarm(Date.now());
+      // The first step starts now, in the background; the alarm is its safety net should this
+      // object be evicted mid-step (each step re-arms the alarm for the next one).
+      await this.ctx.storage.setAlarm(Date.now() + RESTART_AFTER_MS);
+      this.ctx.waitUntil(this.alarm());
     }
     return { ok: true, job: this.view() };
   }
@@ -63,7 +69,7 @@ export class FineTuneJob extends DurableObject<Bindings> {
       transition(ctx, "submitted", `${init.provider} job ${current.id}`);
       applyProviderJob(ctx, current);
       this.save();
-      await this.finishOrSchedule(null);
+      await this.finishOrSchedule(isTerminal(this.job.state) ? null : pollDelayMs(0));
     }
     return { ok: true, job: this.view() };
   }
@@ -110,7 +116,7 @@ export class FineTuneJob extends DurableObject<Bindings> {
       }
     }
     this.save();
-    await this.finishOrSchedule(isTerminal(job.state) ? null : 0);
+    await this.finishOrSchedule(isTerminal(job.state) ? null : pollDelayMs(0));
     return { ok: true, job: this.view() };
   }
 

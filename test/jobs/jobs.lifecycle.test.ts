@@ -78,7 +78,7 @@ describe.each(PROVIDERS)("fine-tune jobs on $provider", (p) => {
 
   it("creates no second provider job after a crash between the provider's answer and saving its id", async () => {
     const { tenantId, key, run, body } = await setup(p);
-    const init = await prepareCreate(bindings, tenantId, body, `${run}:crash`);
+    const init = await prepareCreate(bindings, tenantId, { ...body, validation: "eval-split", evaluate: false }, `${run}:crash`);
     const stub = stubOf(tenantId, init.id);
     // Patch the object before the job exists, so its first alarm already sees the crash.
     await runInDurableObject(stub, (instance) => {

@@ -1,0 +1,31 @@
+import { describe, expect, it } from "vitest";
+import { createTenant } from "../helpers/api";
+import { runStats, uniqueRun } from "../helpers/emulator";
+import { createJob, driveJob, jobRun, readyDataset } from "../helpers/jobs";
+import { PROVIDERS } from "./providers";
+
+/**
+ * A job that trains for 30 emulated minutes. Polling every 15 s would cost ~120 polls (240 calls
+ * with events); the backoff (15 s growing ×1.6 to a 5 min cap, restarting short on each status
+ * change) needs 37 (17 polls of job + events, 2 uploads, 1 create) on each provider.
+ */
+const MAX_PROVIDER_CALLS = 40;
+
+describe.each(PROVIDERS)("polling a 30-minute $provider job", (p) => {
+  it(`makes at most ${MAX_PROVIDER_CALLS} provider calls from upload to succeeded`, async () => {
+    const { id: tenantId, key } = await createTenant();
+    const run = uniqueRun(`ft-poll-${p.provider}`);
+    await jobRun(run, { fine_tuning: { durations_ms: { validating: 60_000, queued: 60_000, running: 28 * 60_000 } } });
+    const dataset = await readyDataset(key);
+    const created = await createJob(key, run, { dataset: dataset.id, provider: p.provider, base_model: p.base, hyperparameters: p.hyperparameters });
+    const { job, alarms, elapsedMs, delays } = await driveJob(tenantId, created.body.id, run);
+
+    expect(job.state).toBe("succeeded");
+    expect(elapsedMs).toBeGreaterThanOrEqual(30 * 60_000);
+    expect(Math.max(...delays)).toBeLessThanOrEqual(5 * 60_000 * 1.1);
+    const stats = await runStats(run);
+    const calls = Object.values(stats.requests).reduce((a, b) => a + b, 0);
+    expect(alarms).toBeLessThanOrEqual(18);
+    expect(calls).toBeLessThanOrEqual(MAX_PROVIDER_CALLS);
+  });
+});
