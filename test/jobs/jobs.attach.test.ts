@@ -42,6 +42,8 @@ function attach(key: string, run: string, json: Record<string, unknown>, headers
   return api<JobView & { webhook_secret?: string }>("/api/jobs/attach", { method: "POST", key, json, headers: { "X-Request-Id": `${run}:attach`, ...headers } });
 }
 
+const errorOf = (res: { body: unknown }) => (res.body as { error: { code: string; message: string; details?: unknown } }).error;
+
 describe.each(CASES)("attaching $provider jobs", (p) => {
   it("tracks a running provider job, polls it to succeeded and registers its model", async () => {
     const { id: tenantId, key } = await createTenant();
@@ -126,7 +128,7 @@ describe.each(CASES)("attaching $provider jobs", (p) => {
     expect(second.body.id).toBe(first.body.id);
     const other = await attach(key, run, { ...body, evaluate: true }, { "Idempotency-Key": "attach-once" });
     expect(other.status).toBe(409);
-    expect(other.body.error.code).toBe("idempotency_conflict");
+    expect(errorOf(other).code).toBe("idempotency_conflict");
   });
 
   it("answers a clear 404 for a provider job id the provider does not know, and tracks nothing", async () => {
@@ -135,8 +137,8 @@ describe.each(CASES)("attaching $provider jobs", (p) => {
     await jobRun(run);
     const res = await attach(key, run, { provider: p.provider, provider_job_id: p.unknownId });
     expect(res.status, res.text).toBe(404);
-    expect(res.body.error).toMatchObject({ code: "not_found", details: { provider: p.provider, provider_job_id: p.unknownId } });
-    expect(res.body.error.message).toContain(p.unknownId);
+    expect(errorOf(res)).toMatchObject({ code: "not_found", details: { provider: p.provider, provider_job_id: p.unknownId } });
+    expect(errorOf(res).message).toContain(p.unknownId);
     expect((await api("/api/jobs", { key })).body.data).toEqual([]);
   });
 });
