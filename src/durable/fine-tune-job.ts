@@ -2,7 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import type { Bindings } from "../env";
 import { ApiError, type ErrorCode } from "../errors";
 import { isTerminal, newRecord, type JobInit, type JobRecord } from "../jobs/record";
-import { pollDelayMs } from "../jobs/schedule";
+import { pollCadence, pollDelayMs } from "../jobs/schedule";
 import { jobView, type JobView } from "../jobs/view";
 import { deliverWebhook, nextWebhookDelayMs, type WebhookEventType } from "../jobs/webhook-delivery";
 import { logLine } from "../lib/log";
@@ -69,7 +69,7 @@ export class FineTuneJob extends DurableObject<Bindings> {
       transition(ctx, "submitted", `${init.provider} job ${current.id}`);
       applyProviderJob(ctx, current);
       this.save();
-      await this.finishOrSchedule(isTerminal(this.job.state) ? null : pollDelayMs(0));
+      await this.finishOrSchedule(isTerminal(this.job.state) ? null : pollDelayMs(0, pollCadence(this.env)));
     }
     return { ok: true, job: this.view() };
   }
@@ -116,7 +116,7 @@ export class FineTuneJob extends DurableObject<Bindings> {
       }
     }
     this.save();
-    await this.finishOrSchedule(isTerminal(job.state) ? null : pollDelayMs(0));
+    await this.finishOrSchedule(isTerminal(job.state) ? null : pollDelayMs(0, pollCadence(this.env)));
     return { ok: true, job: this.view() };
   }
 
@@ -234,6 +234,7 @@ export class FineTuneJob extends DurableObject<Bindings> {
     return {
       job,
       env: this.env,
+      cadence: pollCadence(this.env),
       provider: () => (provider ??= this.providerFactory(job)),
       save: () => this.save(),
       note: (message, level, type) => this.note(message, level, type),

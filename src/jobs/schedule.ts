@@ -1,9 +1,22 @@
-/**
- * When the job's alarm fires next. Polls start short (a job's first minutes are when a bad file
- * fails) and back off to a cap, since training takes minutes to hours; errors back off likewise.
- */
-export const FIRST_POLL_MS = 15_000;
-export const MAX_POLL_MS = 5 * 60_000;
+/** When the job's alarm fires next: polls start short and back off to a cap; errors back off likewise. */
+export interface PollCadence {
+  /** The first poll after a status change, and the first retry after a failure. */
+  firstMs: number;
+  /** The longest wait between polls. */
+  maxMs: number;
+}
+
+/** 15 s growing to 5 min: a job's first minutes are when a bad file fails; training takes minutes to hours. */
+export const DEFAULT_CADENCE: PollCadence = { firstMs: 15_000, maxMs: 5 * 60_000 };
+
+/** The deployment's cadence (JOB_POLL_FIRST_MS, JOB_POLL_MAX_MS); the demo shortens it. */
+export function pollCadence(env: { JOB_POLL_FIRST_MS?: string; JOB_POLL_MAX_MS?: string }): PollCadence {
+  const first = Number(env.JOB_POLL_FIRST_MS);
+  const max = Number(env.JOB_POLL_MAX_MS);
+  const firstMs = Number.isFinite(first) && first >= 100 ? first : DEFAULT_CADENCE.firstMs;
+  const maxMs = Number.isFinite(max) && max >= firstMs ? max : Math.max(firstMs, DEFAULT_CADENCE.maxMs);
+  return { firstMs, maxMs };
+}
 const POLL_GROWTH = 1.6;
 /** ±10 % so that many jobs created together do not poll the provider in step. */
 const JITTER = 0.1;
@@ -18,12 +31,12 @@ function jittered(ms: number, random: () => number): number {
 }
 
 /** Delay before poll number `count` (0-based) since the provider's status last changed. */
-export function pollDelayMs(count: number, random: () => number = Math.random): number {
-  return jittered(Math.min(MAX_POLL_MS, FIRST_POLL_MS * POLL_GROWTH ** count), random);
+export function pollDelayMs(count: number, cadence: PollCadence = DEFAULT_CADENCE, random: () => number = Math.random): number {
+  return jittered(Math.min(cadence.maxMs, cadence.firstMs * POLL_GROWTH ** count), random);
 }
 
 /** Delay after the `failures`-th failure in a row (1-based), or the provider's Retry-After when longer. */
-export function errorDelayMs(failures: number, retryAfterMs?: number, random: () => number = Math.random): number {
-  const backoff = jittered(Math.min(MAX_POLL_MS, FIRST_POLL_MS * 2 ** Math.max(0, failures - 1)), random);
+export function errorDelayMs(failures: number, retryAfterMs?: number, cadence: PollCadence = DEFAULT_CADENCE, random: () => number = Math.random): number {
+  const backoff = jittered(Math.min(cadence.maxMs, cadence.firstMs * 2 ** Math.max(0, failures - 1)), random);
   return Math.max(backoff, Math.min(retryAfterMs ?? 0, 60 * 60_000));
 }

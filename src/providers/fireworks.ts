@@ -188,9 +188,11 @@ export class FireworksFineTuneProvider implements FineTuneProvider {
     return this.toJob(parseUpstream(jobSchema, job, PROVIDER, "fine-tuning job"));
   }
 
-  /** Fireworks has no events API for supervised fine-tuning jobs: there are none to list. */
-  async listEvents(id: string, _after: string | null = null): Promise<ProviderEvent[]> {
-    await this.getJob(id); // an unknown id is still not_found
+  /**
+   * Fireworks has no events API for supervised fine-tuning jobs: there are none to list, and no
+   * call is made (a poll reads the job itself anyway; the job's own timeline shows its states).
+   */
+  async listEvents(_id: string, _after: string | null = null): Promise<ProviderEvent[]> {
     return [];
   }
 

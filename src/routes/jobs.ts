@@ -10,6 +10,7 @@ import { loadCatalog, fineTuneProviderSchema } from "../llm";
 import { createRouter } from "../openapi/router";
 import { errorResponses, idempotencyKeyHeader, jsonContent, TENANT_SECURITY } from "../openapi/schemas";
 import { fineTuneProviderFor } from "../providers";
+import { jobNotFound } from "../providers/http";
 
 const jobSchema = z.record(z.string(), z.unknown()).openapi("FineTuneJob", {
   description: "A fine-tune job: state, provider status, events, timeline, model, timings and costs",
@@ -112,6 +113,11 @@ jobRoutes.openapi(
     providerSpec(loadCatalog(c.env), body.provider);
     const provider = fineTuneProviderFor(c.env, body.provider, { requestId: c.get("requestId") });
     const current = await provider.getJob(body.provider_job_id);
+    // A provider job one of our jobs created carries that job's id (OpenAI metadata, Fireworks display
+    // name): only the tenant whose job it is may attach it, else the answer is the unknown id's.
+    if (current.key?.startsWith("ftj_") && !(await tenantStub(c.env, tenantId).getJobSummary(current.key))) {
+      throw jobNotFound(body.provider, body.provider_job_id);
+    }
     const init = prepareAttach(c.env, tenantId, body, current, c.get("requestId"));
     const claim = await tenantStub(c.env, tenantId).claimJob({
       id: init.id,

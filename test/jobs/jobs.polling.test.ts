@@ -7,7 +7,8 @@ import { PROVIDERS } from "./providers";
 /**
  * A job that trains for 30 emulated minutes. Polling every 15 s would cost ~120 polls (240 calls
  * with events); the backoff (15 s growing ×1.6 to a 5 min cap, restarting short on each status
- * change) needs 37 (17 polls of job + events, 2 uploads, 1 create) on each provider.
+ * change) needs 37 on OpenAI and Together (17 polls of job + events, 2 uploads, 1 create) and 21
+ * on Fireworks (no events API; a dataset is created and uploaded per split).
  */
 const MAX_PROVIDER_CALLS = 40;
 

@@ -1,13 +1,14 @@
 import type { Bindings } from "../../env";
 import { ApiError } from "../../errors";
 import { isTerminal, type JobRecord, type JobState, type PinnedFile } from "../../jobs/record";
-import { errorDelayMs, MAX_POLL_FAILURES, MAX_SUBMIT_FAILURES, pollDelayMs } from "../../jobs/schedule";
+import { errorDelayMs, MAX_POLL_FAILURES, MAX_SUBMIT_FAILURES, pollDelayMs, type PollCadence } from "../../jobs/schedule";
 import type { FineTuneProvider, ProviderEvent, ProviderJob, UploadInput } from "../../providers/types";
 
 /** What a step needs from the job's object. */
 export interface StepContext {
   readonly job: JobRecord;
   readonly env: Bindings;
+  readonly cadence: PollCadence;
   provider(): FineTuneProvider;
   /** Persists the record now: called before every provider call whose result must not be lost or repeated. */
   save(): void;
@@ -50,10 +51,10 @@ export async function advanceJob(ctx: StepContext): Promise<number | null> {
     }
     await submit(ctx);
     if (isTerminal(job.state)) return null;
-    return pollDelayMs(0);
+    return pollDelayMs(0, ctx.cadence);
   }
   await poll(ctx);
-  return isTerminal(job.state) ? null : pollDelayMs(job.poll.count);
+  return isTerminal(job.state) ? null : pollDelayMs(job.poll.count, ctx.cadence);
 }
 
 /** Upload the pinned files, then create the provider job: each step saved before the next. */
@@ -162,7 +163,7 @@ export function applyProviderJob(ctx: StepContext, pj: ProviderJob): void {
   } else if (pj.status === "succeeded" && !pj.fine_tuned_model) {
     failJob(ctx, "no_model", `The ${job.provider} job succeeded without naming a model.`);
   } else {
-    transition(ctx, pj.status);
+    transition(ctx, pj.status, `${job.provider} says ${pj.provider_status}`);
   }
   job.updated_at = now();
 }
@@ -188,5 +189,5 @@ export function onStepError(ctx: StepContext, err: unknown): number | null {
     return null;
   }
   ctx.note(`attempt failed (${job.poll.failures} in a row), retrying: ${message}`, "warn", "retry");
-  return errorDelayMs(job.poll.failures, api?.retryAfterMs);
+  return errorDelayMs(job.poll.failures, api?.retryAfterMs, ctx.cadence);
 }
