@@ -64,7 +64,7 @@ export class FineTuneJob extends DurableObject<Bindings> {
   async attach(init: JobInit, current: ProviderJob): Promise<JobResult> {
     if (!this.job) {
       this.job = { ...newRecord(init), create_attempted: true };
-      this.note(`attached ${init.provider} job ${current.id}`, "info", "state");
+      this.note(`attached ${init.provider} job ${current.id}`);
       const ctx = this.context(this.job);
       transition(ctx, "submitted", `${init.provider} job ${current.id}`);
       applyProviderJob(ctx, current);

@@ -74,7 +74,7 @@ import { acquireLeases, leasesHeld, releaseLeases } from "./tenant/leases";
 import { recordUsage, usageBetween, type UsageEntry, type UsageRow } from "./tenant/usage";
 import { checkKey, insertKey, listKeys, revokeKey, type KeyInfo, type NewKeyRow } from "./tenant/keys";
 import { TENANT_MIGRATIONS } from "./tenant/schema";
-import { claimJob, getJobSummary, listJobSummaries, updateJobSummary, type JobSummary } from "./tenant/jobs";
+import { claimJob, getJobSummary, jobByProviderJob, listJobSummaries, updateJobSummary, type JobSummary } from "./tenant/jobs";
 import { modelRegistry, registerModel, type NewRegisteredModel, type RegisteredModel } from "./tenant/models";
 
 /** A tenant's own defaults; each issue adds its section. */
@@ -387,6 +387,10 @@ export class Tenant extends DurableObject<Bindings> {
 
   async getJobSummary(id: string): Promise<JobSummary | null> {
     return getJobSummary(this.sql, id);
+  }
+
+  async jobByProviderJob(provider: string, providerJobId: string): Promise<JobSummary | null> {
+    return jobByProviderJob(this.sql, provider, providerJobId);
   }
 
   async listJobs(opts: { limit: number; cursor?: string; state?: string }) {

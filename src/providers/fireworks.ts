@@ -155,7 +155,7 @@ export class FireworksFineTuneProvider implements FineTuneProvider {
     const jobId = await jobIdOf(input.key);
     const h = input.hyperparameters;
     const body = {
-      displayName: input.key,
+      displayName: `${KEY_MARK}${input.key}`,
       dataset: input.trainingFile,
       baseModel: input.baseModel,
       outputModel: await derivedId(input.key, ID_MAX, `${slug(input.suffix ?? "").slice(0, 24).replace(/-+$/, "") || "distillery"}-`),
@@ -225,7 +225,8 @@ export class FireworksFineTuneProvider implements FineTuneProvider {
       error: status === "failed" ? { code: job.status?.code != null ? String(job.status.code) : null, message: job.status?.message || `The Fireworks job ended in ${state}.` } : null,
       created_at: isoSeconds(job.createTime),
       finished_at: TERMINAL_STATUSES.has(status) ? isoSeconds(job.completedTime) : null,
-      key: job.displayName ?? null,
+      // Only a display name Distillery wrote names a key: a user's own display name is not one.
+      key: job.displayName?.startsWith(KEY_MARK) ? job.displayName.slice(KEY_MARK.length) : null,
     };
   }
 
@@ -234,6 +235,9 @@ export class FireworksFineTuneProvider implements FineTuneProvider {
     return outputModel.startsWith("accounts/") ? outputModel : `accounts/${this.account}/models/${outputModel}`;
   }
 }
+
+/** Prefix of the display name that carries a job's key. */
+const KEY_MARK = "distillery:";
 
 function jobIdOf(key: string): Promise<string> {
   return derivedId(key, ID_MAX, "ft-");

@@ -199,8 +199,15 @@ function toJob(job: TogetherJob): ProviderJob {
     error: status === "failed" ? { code: job.status, message: failure?.message ?? `The Together job ended with status ${job.status}.` } : null,
     created_at: seconds(job.created_at),
     finished_at: TERMINAL_STATUSES.has(status) ? seconds(job.updated_at) : null,
-    key: null,
+    // The key itself cannot be read back, only its tag: enough to tell a job Distillery created.
+    key: distilleryTag(job),
   };
+}
+
+/** `tag:d…` when the job's suffix (or output name) carries a key's tag, else null. */
+function distilleryTag(job: TogetherJob): string | null {
+  const m = /(?:^|-)(d[0-9a-f]{12})(?:$|-)/.exec(job.suffix ?? job.model_output_name ?? job.output_name ?? "");
+  return m ? `tag:${m[1]}` : null;
 }
 
 async function toEvents(raw: Array<z.infer<typeof eventSchema>>): Promise<ProviderEvent[]> {

@@ -114,9 +114,14 @@ jobRoutes.openapi(
     const provider = fineTuneProviderFor(c.env, body.provider, { requestId: c.get("requestId") });
     const current = await provider.getJob(body.provider_job_id);
     // A provider job one of our jobs created carries that job's id (OpenAI metadata, Fireworks display
-    // name): only the tenant whose job it is may attach it, else the answer is the unknown id's.
-    if (current.key?.startsWith("ftj_") && !(await tenantStub(c.env, tenantId).getJobSummary(current.key))) {
-      throw jobNotFound(body.provider, body.provider_job_id);
+    // name) or its tag (Together's suffix): only the tenant whose job it is may attach it (and it
+    // already tracks it); anyone else gets the unknown id's answer.
+    if (current.key !== null) {
+      const tenant = tenantStub(c.env, tenantId);
+      const own =
+        (current.key.startsWith("ftj_") && (await tenant.getJobSummary(current.key))) ||
+        (await tenant.jobByProviderJob(body.provider, current.id));
+      if (!own) throw jobNotFound(body.provider, body.provider_job_id);
     }
     const init = prepareAttach(c.env, tenantId, body, current, c.get("requestId"));
     const claim = await tenantStub(c.env, tenantId).claimJob({

@@ -3,13 +3,12 @@ import { describe, expect, it } from "vitest";
 import type { JobView } from "../../src/jobs/view";
 import type { FineTuneProviderId } from "../../src/providers/types";
 import { api, createTenant } from "../helpers/api";
-import { advanceClock, emulatorClient, listEmulatorJobs, uniqueRun } from "../helpers/emulator";
+import { advanceClock, emulatorClient, listEmulatorJobs, providerCall, uniqueRun } from "../helpers/emulator";
 import { alarmAt, driveJob, exampleLines, jobRun } from "../helpers/jobs";
 
 /**
  * How each provider's job is made outside Distillery (as the seeds' `start_job_id` was): a
  * training file uploaded and a job created straight at the emulated provider, in `run`.
- * Together and Fireworks join by adding a row.
  */
 interface AttachCase {
   provider: FineTuneProviderId;
@@ -32,7 +31,46 @@ const CASES: AttachCase[] = [
     },
     unknownId: "ftjob-doesnotexist0000",
   },
+  {
+    provider: "together",
+    base: "meta-llama/Meta-Llama-3.1-8B-Instruct-Reference",
+    async createProviderJob(run) {
+      const form = new FormData();
+      form.append("file", new File([exampleLines(12, "attach")], "seed-train.jsonl"));
+      form.append("file_name", "seed-train.jsonl");
+      form.append("purpose", "fine-tune");
+      form.append("file_type", "jsonl");
+      const file = await json<{ id: string }>(await providerCall(run, "POST", "/together/v1/files/upload", form));
+      const job = await json<{ id: string }>(await providerCall(run, "POST", "/together/v1/fine-tunes", { training_file: file.id, model: this.base, n_epochs: 1, suffix: "seed" }));
+      return job.id;
+    },
+    unknownId: "ft-00000000-0000-0000-0000-000000000000",
+  },
+  {
+    provider: "fireworks",
+    base: "accounts/fireworks/models/llama-v3p1-8b-instruct",
+    async createProviderJob(run) {
+      // The account Distillery's Fireworks provider uses against the local emulator.
+      const root = "/fireworks/v1/accounts/local";
+      const datasetId = `seed-${crypto.randomUUID().slice(0, 8)}`;
+      await json(await providerCall(run, "POST", `${root}/datasets`, { datasetId, dataset: { userUploaded: {}, format: "CHAT" } }));
+      const form = new FormData();
+      form.append("file", new File([exampleLines(12, "attach")], "seed-train.jsonl"));
+      await json(await providerCall(run, "POST", `${root}/datasets/${datasetId}:upload`, form));
+      const job = await json<{ name: string }>(
+        await providerCall(run, "POST", `${root}/supervisedFineTuningJobs`, { dataset: `accounts/local/datasets/${datasetId}`, baseModel: this.base, epochs: 1 }),
+      );
+      return job.name.split("/").pop()!;
+    },
+    unknownId: "doesnotexist",
+  },
 ];
+
+async function json<T = unknown>(res: Response): Promise<T> {
+  const text = await res.text();
+  if (!res.ok) throw new Error(`provider call failed: ${res.status} ${text}`);
+  return JSON.parse(text) as T;
+}
 
 /** The whole emulated life of a job in jobRun: validating + queued + running, and a margin. */
 const PAST_THE_END_MS = 60_000 + 60_000 + 600_000 + 60_000;

@@ -4,20 +4,21 @@ import { describe, expect, it } from "vitest";
 import { api, createTenant } from "../helpers/api";
 import { advanceClock, emulatorClient, listEmulatorJobs, uniqueRun } from "../helpers/emulator";
 import { createJob, driveJob, exampleLines, jobRun, readyDataset, stubOf } from "../helpers/jobs";
+import { PROVIDERS, type ProviderCase } from "./providers";
 import { assertNoSecretLeaked, registerSecret } from "../helpers/secrets";
 
 const BASE = "gpt-4o-mini-2024-07-18";
 const PAST_THE_END_MS = 60_000 + 60_000 + 600_000 + 60_000;
 
-async function tenantWithJob(opts: { webhook?: boolean } = {}) {
+async function tenantWithJob(opts: { webhook?: boolean; provider?: ProviderCase } = {}) {
   const tenant = await createTenant("owner");
   const run = uniqueRun("ft-sec");
   await jobRun(run);
   const dataset = await readyDataset(tenant.key);
   const created = await createJob(tenant.key, run, {
     dataset: dataset.id,
-    provider: "openai",
-    base_model: BASE,
+    provider: opts.provider?.provider ?? "openai",
+    base_model: opts.provider?.base ?? BASE,
     ...(opts.webhook ? { webhook_url: "https://hooks.example.com/distillery" } : {}),
   });
   expect(created.status, created.text).toBe(201);
@@ -83,8 +84,8 @@ describe("a tenant's jobs are its own", () => {
     expect((await api(`/api/jobs/${attachedA.body.id}/cancel`, { method: "POST", key: b.key })).status).toBe(404);
   });
 
-  it("answers 404, as for an unknown id, when a tenant attaches the provider job another tenant's Distillery job created", async () => {
-    const { tenant: owner, run, created } = await tenantWithJob();
+  it.each(PROVIDERS)("answers 404, as for an unknown id, when a tenant attaches the $provider job another tenant's Distillery job created", async (p) => {
+    const { tenant: owner, run, created } = await tenantWithJob({ provider: p });
     const { job } = await driveJob(owner.id, created.body.id, run);
     expect(job.state).toBe("succeeded");
     const intruder = await createTenant("intruder");
@@ -92,18 +93,18 @@ describe("a tenant's jobs are its own", () => {
     const res = await api("/api/jobs/attach", {
       method: "POST",
       key: intruder.key,
-      json: { provider: "openai", provider_job_id: job.provider_job_id },
+      json: { provider: p.provider, provider_job_id: job.provider_job_id },
       headers: { "X-Request-Id": `${run}:attach-intruder` },
     });
     expect(res.status, res.text).toBe(404);
-    expect(res.body.error).toMatchObject({ code: "not_found", details: { provider: "openai", provider_job_id: job.provider_job_id } });
+    expect(res.body.error).toMatchObject({ code: "not_found", details: { provider: p.provider, provider_job_id: job.provider_job_id } });
     expect(res.text).not.toContain(created.body.id);
     expect(res.text).not.toContain(job.fine_tuned_model!);
     expect((await api("/api/jobs", { key: intruder.key })).body.data).toEqual([]);
     expect((await api("/api/models", { key: intruder.key })).body.models).toEqual([]);
 
     // The owner attaching its own provider job gets its job back.
-    const own = await api("/api/jobs/attach", { method: "POST", key: owner.key, json: { provider: "openai", provider_job_id: job.provider_job_id } });
+    const own = await api("/api/jobs/attach", { method: "POST", key: owner.key, json: { provider: p.provider, provider_job_id: job.provider_job_id } });
     expect(own.status).toBe(200);
     expect(own.body.id).toBe(job.id);
   });

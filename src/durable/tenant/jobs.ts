@@ -31,12 +31,8 @@ const toSummary = (r: Row): JobSummary => ({
  * already holding that provider job when there is one, so one provider job is never tracked twice.
  */
 export function claimJob(sql: SqlStorage, job: JobSummary): { created: boolean; job: JobSummary } {
-  if (job.provider_job_id) {
-    const holder = sql
-      .exec<Row>("SELECT * FROM jobs WHERE provider = ? AND provider_job_id = ?", job.provider, job.provider_job_id)
-      .toArray()[0];
-    if (holder) return { created: false, job: toSummary(holder) };
-  }
+  const holder = job.provider_job_id ? jobByProviderJob(sql, job.provider, job.provider_job_id) : null;
+  if (holder) return { created: false, job: holder };
   const existing = getJobSummary(sql, job.id);
   if (existing) return { created: false, job: existing };
   sql.exec(
@@ -86,4 +82,10 @@ export function listJobSummaries(
     .map(toSummary);
   const data = rows.slice(0, opts.limit);
   return { data, next_cursor: rows.length > opts.limit ? data[data.length - 1]!.id : null };
+}
+
+/** The job tracking this provider job, if any. */
+export function jobByProviderJob(sql: SqlStorage, provider: string, providerJobId: string): JobSummary | null {
+  const row = sql.exec<Row>("SELECT * FROM jobs WHERE provider = ? AND provider_job_id = ?", provider, providerJobId).toArray()[0];
+  return row ? toSummary(row) : null;
 }
