@@ -6,6 +6,7 @@ import { ApiError } from "../errors";
 import { launchJob } from "../jobs/launch";
 import { prepareAttach, prepareCreate, providerSpec } from "../jobs/prepare";
 import { JOB_STATES } from "../jobs/record";
+import { checkWebhookUrl, parseDenyList } from "../jobs/webhook-url";
 import { loadCatalog, fineTuneProviderSchema } from "../llm";
 import { createRouter } from "../openapi/router";
 import { errorResponses, idempotencyKeyHeader, jsonContent, TENANT_SECURITY } from "../openapi/schemas";
@@ -111,6 +112,8 @@ jobRoutes.openapi(
     const tenantId = tenantOf(c);
     const body = c.req.valid("json");
     providerSpec(loadCatalog(c.env), body.provider);
+    // Input checks before the provider is asked anything.
+    if (body.webhook_url) checkWebhookUrl(body.webhook_url, parseDenyList(c.env.WEBHOOK_DENY_HOSTS));
     const provider = fineTuneProviderFor(c.env, body.provider, { requestId: c.get("requestId") });
     const current = await provider.getJob(body.provider_job_id);
     // A provider job one of our jobs created carries that job's id (OpenAI metadata, Fireworks display

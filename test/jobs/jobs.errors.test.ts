@@ -272,6 +272,13 @@ describe("POST /api/jobs refuses a webhook_url it must not call", () => {
     expect(expectError(res, 400, "validation_failed").details).toEqual([expect.objectContaining({ path: "webhook_url", reason: "private_address" })]);
     expect(res.text).not.toContain("whsec_");
     expect((await api("/api/jobs", { key: tenant.key })).body.data).toEqual([]);
+    // Checked before the provider is asked: an unknown provider job id still gets the 400.
+    const unknown = await api("/api/jobs/attach", {
+      method: "POST",
+      key: tenant.key,
+      json: { provider: "openai", provider_job_id: "ftjob-doesnotexist", webhook_url: "https://localhost/hook" },
+    });
+    expect(expectError(unknown, 400, "validation_failed").details).toEqual([expect.objectContaining({ path: "webhook_url", reason: "localhost" })]);
   });
 });
 
