@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { api, createTenant } from "../helpers/api";
+import { launchJob } from "../../src/jobs/launch";
+import { prepareCreate } from "../../src/jobs/prepare";
+import { api, bindings, createTenant } from "../helpers/api";
 import { emulatorClient, uniqueRun } from "../helpers/emulator";
-import { createJob, driveJob, jobRun, readyDataset } from "../helpers/jobs";
+import { createJob, driveJob, jobRun, providerJobCount, readyDataset } from "../helpers/jobs";
 
 const BASE = "gpt-4o-mini-2024-07-18";
 
@@ -45,5 +47,21 @@ describe("fine-tune jobs on OpenAI", () => {
     expect(list.body.data.map((j: { id: string }) => j.id)).toEqual([job.id]);
     const read = await api(`/api/jobs/${job.id}`, { key });
     expect(read.body).toMatchObject({ id: job.id, state: "succeeded" });
+  });
+});
+
+describe("OpenAI's wind-down", () => {
+  it("fails, without creating a provider job, a job whose provider stopped taking new jobs before it was submitted", async () => {
+    const { id: tenantId, key } = await createTenant();
+    const run = uniqueRun("ft-cutoff");
+    await jobRun(run);
+    const dataset = await readyDataset(key);
+    const init = await prepareCreate(bindings, tenantId, { dataset: dataset.id, provider: "openai", base_model: BASE, validation: "none", evaluate: false }, `${run}:late`);
+    // Created the day before the cutoff, submitted after it (the uploads took that long, say).
+    await launchJob(bindings, { ...init, new_jobs_cutoff: "2020-01-01" });
+    const { job } = await driveJob(tenantId, init.id, run);
+    expect(job.state).toBe("failed");
+    expect(job.error).toEqual({ code: "provider_closed", message: expect.stringContaining("stopped accepting new fine-tuning jobs on 2020-01-01") });
+    expect(await providerJobCount(run, "openai")).toBe(0);
   });
 });
