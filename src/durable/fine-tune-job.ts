@@ -2,9 +2,10 @@ import { DurableObject } from "cloudflare:workers";
 import type { Bindings } from "../env";
 import { ApiError, type ErrorCode } from "../errors";
 import { isTerminal, newRecord, type JobInit, type JobRecord } from "../jobs/record";
-import { pollCadence, pollDelayMs } from "../jobs/schedule";
+import { errorDelayMs, pollCadence, pollDelayMs } from "../jobs/schedule";
 import { jobView, type JobView } from "../jobs/view";
-import { deliverWebhook, nextWebhookDelayMs, type WebhookEventType } from "../jobs/webhook-delivery";
+import { deliverWebhook, nextWebhookDelayMs } from "../jobs/webhook-delivery";
+import { webhookPayload } from "../jobs/webhook-payload";
 import { logLine } from "../lib/log";
 import { fineTuneProviderFor } from "../providers";
 import type { FineTuneProvider, ProviderEvent, ProviderJob } from "../providers/types";
@@ -19,6 +20,7 @@ export type JobResult = { ok: true; job: JobView } | { ok: false; error: { code:
 const EVENTS_SHOWN = 200;
 /** When a job's first step, started in the background, is taken up again if its object was evicted mid-step. */
 const RESTART_AFTER_MS = 60_000;
+const SOON_MS = 1_000;
 
 /**
  * One fine-tune job (one object per job, addressed by `{tenant}:{job}`): pins a dataset snapshot,
@@ -153,8 +155,18 @@ export class FineTuneJob extends DurableObject<Bindings> {
   /** After a step: mirror the state to the tenant, and once finished register the model and send the webhook. */
   private async finishOrSchedule(next: number | null): Promise<void> {
     const job = this.job!;
-    await this.syncIndex();
-    if (isTerminal(job.state)) next = await this.afterTerminal(job);
+    try {
+      await this.syncIndex();
+      if (isTerminal(job.state)) next = await this.afterTerminal(job);
+    } catch (err) {
+      // The tenant's index or registry was unreachable: what is not done yet is redone next time
+      // (a throw here would leave the job to the platform's few alarm retries).
+      const message = err instanceof Error ? err.message : String(err);
+      this.note(`bookkeeping failed, retrying: ${message}`, "warn", "retry");
+      next = errorDelayMs(1, undefined, pollCadence(this.env));
+    }
+    // A cancel that arrived while a step was running goes out soon, not at the next (perhaps 5 min) poll.
+    if (next !== null && job.cancel_requested && !job.cancel_sent && job.provider_job_id) next = Math.min(next, SOON_MS);
     job.poll.next_at = next === null ? null : new Date(Date.now() + next).toISOString();
     this.save();
     if (next === null) await this.ctx.storage.deleteAlarm();
@@ -187,23 +199,7 @@ export class FineTuneJob extends DurableObject<Bindings> {
       secret: job.webhook.secret,
       eventId: delivery.event_id,
       fetch: this.webhookFetch,
-      payload: {
-        id: delivery.event_id,
-        type: `fine_tune.job.${job.state}` as WebhookEventType,
-        created: Math.floor(Date.parse(job.timings.finished_at ?? job.updated_at) / 1000),
-        data: {
-          job: {
-            id: job.id,
-            state: job.state,
-            provider: job.provider,
-            provider_job_id: job.provider_job_id,
-            fine_tuned_model: job.fine_tuned_model,
-            error: job.error,
-            dataset: job.dataset?.id ?? "",
-            base_model: job.base_model,
-          },
-        },
-      },
+      payload: webhookPayload(job, delivery.event_id),
     });
     delivery.attempts++;
     if (result.ok) {
