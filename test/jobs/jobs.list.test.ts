@@ -1,0 +1,40 @@
+import { toFile } from "openai";
+import { describe, expect, it } from "vitest";
+import { api, createTenant } from "../helpers/api";
+import { advanceClock, emulatorClient, uniqueRun } from "../helpers/emulator";
+import { exampleLines, jobRun } from "../helpers/jobs";
+
+describe("GET /api/jobs", () => {
+  it("pages newest first with a cursor and filters by state", async () => {
+    const { key } = await createTenant();
+    const run = uniqueRun("ft-list");
+    await jobRun(run);
+    const client = emulatorClient(run);
+    const file = await client.files.create({ file: await toFile(new TextEncoder().encode(exampleLines(12, "list")), "seed.jsonl"), purpose: "fine-tune" });
+    const providerJobs: string[] = [];
+    for (let i = 0; i < 3; i++) providerJobs.push((await client.fineTuning.jobs.create({ model: "gpt-4o-mini-2024-07-18", training_file: file.id })).id);
+    await advanceClock(run, 24 * 60 * 60_000); // every one has finished
+    const ids: string[] = [];
+    for (const [i, providerJob] of providerJobs.entries()) {
+      const attached = await api("/api/jobs/attach", { method: "POST", key, json: { provider: "openai", provider_job_id: providerJob }, headers: { "X-Request-Id": `${run}:attach-${i}` } });
+      expect(attached.status, attached.text).toBe(201);
+      ids.push(attached.body.id);
+    }
+
+    const first = await api("/api/jobs?limit=2", { key });
+    expect(first.status).toBe(200);
+    expect(first.body.data).toHaveLength(2);
+    expect(first.body.next_cursor).toBe(first.body.data[1].id);
+    const second = await api(`/api/jobs?limit=2&cursor=${first.body.next_cursor}`, { key });
+    expect(second.body.data).toHaveLength(1);
+    expect(second.body.next_cursor).toBeNull();
+    const all = [...first.body.data, ...second.body.data].map((j: { id: string }) => j.id);
+    expect(new Set(all)).toEqual(new Set(ids));
+
+    const succeeded = await api("/api/jobs?state=succeeded", { key });
+    expect(new Set(succeeded.body.data.map((j: { id: string }) => j.id))).toEqual(new Set(ids));
+    expect((await api("/api/jobs?state=running", { key })).body.data).toEqual([]);
+    expect((await api("/api/jobs?state=bogus", { key })).status).toBe(400);
+    expect((await api("/api/jobs?limit=0", { key })).status).toBe(400);
+  });
+});
