@@ -1,22 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { ApiError } from "../../src/errors";
 import { type FineTuneProviderOptions, fineTuneProviderFor } from "../../src/providers";
-import { advanceClock, configureRun, failJob, uniqueRun } from "../helpers/emulator";
-import { emulatorEnv, examplesJsonl, generatedUpload, recorder, testEnv, uploadOf } from "./helpers";
+import { advanceClock, type configureRun, failJob } from "../helpers/emulator";
+import { emulatorEnv, examplesJsonl, generatedUpload, recorder, testEnv, providerInRun, thrown, uploadOf } from "./helpers";
 
 const BASE = "accounts/fireworks/models/llama-v3p1-8b-instruct";
 const HYPER = { epochs: 2, learning_rate: 1e-4, lora_rank: 8 };
 
-async function setup(opts: Partial<FineTuneProviderOptions> = {}, config: Parameters<typeof configureRun>[1] = {}) {
-  const run = uniqueRun("ftp-fireworks");
-  await configureRun(run, {
-    clock: { speed: 0 },
-    fine_tuning: { durations_ms: { validating: 1_000, queued: 1_000, running: 20_000 } },
-    ...config,
-  });
-  const provider = fineTuneProviderFor(emulatorEnv(), "fireworks", { requestId: `${run}:test`, ...opts });
-  return { run, provider };
-}
+const setup = (opts: Partial<FineTuneProviderOptions> = {}, config: Parameters<typeof configureRun>[1] = {}) =>
+  providerInRun("fireworks", 20_000, opts, config);
 
 const newKey = () => `ftj_${crypto.randomUUID().slice(0, 8)}`;
 
@@ -26,15 +17,6 @@ async function createdJob(key = newKey()) {
   const input = { key, baseModel: BASE, trainingFile: file.id, validationFile: null, hyperparameters: HYPER, suffix: "support", seed: null, lora: true };
   const job = await ctx.provider.createJob(input);
   return { ...ctx, key, file, input, job };
-}
-
-async function thrown(promise: Promise<unknown>): Promise<ApiError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(ApiError);
-  return err as ApiError;
 }
 
 const pathOf = (url: string) => decodeURIComponent(new URL(url).pathname);

@@ -1,6 +1,8 @@
+import { expect } from "vitest";
+import { ApiError } from "../../src/errors";
 import type { FetchLike } from "../../src/llm";
-import type { UploadInput } from "../../src/providers";
-import { callEmulator } from "../helpers/emulator";
+import { type FineTuneProviderId, type FineTuneProviderOptions, fineTuneProviderFor, type UploadInput } from "../../src/providers";
+import { callEmulator, configureRun, uniqueRun } from "../helpers/emulator";
 import { testEnv } from "../llm/helpers";
 
 export { testEnv };
@@ -134,4 +136,30 @@ export function recorder() {
     return fetch(input, init);
   };
   return { calls, wrapFetch };
+}
+
+/**
+ * A provider pointed at the emulator, in a fresh run whose clock stands still (tests advance it)
+ * and whose jobs validate and queue for 1 s each and train for `runningMs`.
+ */
+export async function providerInRun(
+  name: FineTuneProviderId,
+  runningMs: number,
+  opts: Partial<FineTuneProviderOptions> = {},
+  config: Parameters<typeof configureRun>[1] = {},
+) {
+  const run = uniqueRun(`ftp-${name}`);
+  await configureRun(run, { clock: { speed: 0 }, fine_tuning: { durations_ms: { validating: 1_000, queued: 1_000, running: runningMs } }, ...config });
+  const provider = fineTuneProviderFor(emulatorEnv(), name, { requestId: `${run}:test`, ...opts });
+  return { run, provider };
+}
+
+/** The ApiError a promise rejects with (fails the test when it resolves or throws something else). */
+export async function thrown(promise: Promise<unknown>): Promise<ApiError> {
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(ApiError);
+  return err as ApiError;
 }

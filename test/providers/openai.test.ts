@@ -1,23 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { ApiError } from "../../src/errors";
 import { type FineTuneProviderOptions, fineTuneProviderFor } from "../../src/providers";
-import { advanceClock, configureRun, failJob, uniqueRun } from "../helpers/emulator";
-import { emulatorEnv, emulatorFile, examplesJsonl, generatedUpload, recorder, streamSha256, testEnv, uploadOf } from "./helpers";
+import { advanceClock, type configureRun, failJob } from "../helpers/emulator";
+import { emulatorEnv, emulatorFile, examplesJsonl, generatedUpload, recorder, streamSha256, testEnv, providerInRun, thrown, uploadOf } from "./helpers";
 
 const BASE = "gpt-4o-mini-2024-07-18";
 // 10 examples, batch 1, 2 epochs: 20 steps.
 const HYPER = { n_epochs: 2, batch_size: 1, learning_rate_multiplier: 1.5 };
 
-async function setup(opts: Partial<FineTuneProviderOptions> = {}, config: Parameters<typeof configureRun>[1] = {}) {
-  const run = uniqueRun("ftp-openai");
-  await configureRun(run, {
-    clock: { speed: 0 },
-    fine_tuning: { durations_ms: { validating: 1_000, queued: 1_000, running: 10_000 } },
-    ...config,
-  });
-  const provider = fineTuneProviderFor(emulatorEnv(), "openai", { requestId: `${run}:test`, ...opts });
-  return { run, provider };
-}
+const setup = (opts: Partial<FineTuneProviderOptions> = {}, config: Parameters<typeof configureRun>[1] = {}) =>
+  providerInRun("openai", 10_000, opts, config);
 
 async function createdJob(key = `ftj_${crypto.randomUUID().slice(0, 8)}`) {
   const ctx = await setup();
@@ -33,15 +24,6 @@ async function createdJob(key = `ftj_${crypto.randomUUID().slice(0, 8)}`) {
     lora: false,
   });
   return { ...ctx, key, file, job };
-}
-
-async function thrown(promise: Promise<unknown>): Promise<ApiError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(ApiError);
-  return err as ApiError;
 }
 
 describe("OpenAI fine-tune provider: uploads", () => {

@@ -1,37 +1,19 @@
 import { describe, expect, it } from "vitest";
-import { ApiError } from "../../src/errors";
 import { type FineTuneProviderOptions, fineTuneProviderFor, keyedSuffix } from "../../src/providers";
-import { advanceClock, configureRun, failJob, uniqueRun } from "../helpers/emulator";
-import { emulatorEnv, emulatorFile, examplesJsonl, generatedUpload, recorder, streamSha256, testEnv, uploadOf } from "./helpers";
+import { advanceClock, type configureRun, failJob } from "../helpers/emulator";
+import { emulatorEnv, emulatorFile, examplesJsonl, generatedUpload, recorder, streamSha256, testEnv, providerInRun, thrown, uploadOf } from "./helpers";
 
 const BASE = "meta-llama/Meta-Llama-3.1-8B-Instruct-Reference";
 const HYPER = { n_epochs: 2, learning_rate: 1e-5, batch_size: 8, lora_r: 8 };
 
-async function setup(opts: Partial<FineTuneProviderOptions> = {}, config: Parameters<typeof configureRun>[1] = {}) {
-  const run = uniqueRun("ftp-together");
-  await configureRun(run, {
-    clock: { speed: 0 },
-    fine_tuning: { durations_ms: { validating: 1_000, queued: 1_000, running: 20_000 } },
-    ...config,
-  });
-  const provider = fineTuneProviderFor(emulatorEnv(), "together", { requestId: `${run}:test`, ...opts });
-  return { run, provider };
-}
+const setup = (opts: Partial<FineTuneProviderOptions> = {}, config: Parameters<typeof configureRun>[1] = {}) =>
+  providerInRun("together", 20_000, opts, config);
 
 async function createdJob(key = `ftj_${crypto.randomUUID().slice(0, 8)}`, suffix: string | null = "support") {
   const ctx = await setup();
   const file = await ctx.provider.uploadTrainingFile(uploadOf(examplesJsonl(10, key), `${key}-train`));
   const job = await ctx.provider.createJob({ key, baseModel: BASE, trainingFile: file.id, validationFile: null, hyperparameters: HYPER, suffix, seed: 3, lora: true });
   return { ...ctx, key, file, job };
-}
-
-async function thrown(promise: Promise<unknown>): Promise<ApiError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(ApiError);
-  return err as ApiError;
 }
 
 describe("Together fine-tune provider: uploads and jobs", () => {
