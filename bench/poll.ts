@@ -8,24 +8,13 @@
  * `npm run bench:poll`. Environment: BENCH_POLL_JOBS (jobs per scenario, default 500).
  */
 import { DEFAULT_CADENCE, pollDelayMs } from "../src/jobs/schedule.ts";
+import { seededRandom as rng } from "./lib/corpus.ts";
 import { quantile, table } from "./lib/stats.ts";
 
 const JOBS = Number(process.env.BENCH_POLL_JOBS ?? 500);
 const CALLS_PER_POLL = 2;
 /** Training minutes; 0 is a job whose file fails validation (it ends when validating does). */
 const SCENARIOS_MIN = [0, 10, 30, 120, 480];
-
-/** A seeded uniform generator (mulberry32), so every run prints the same figures. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Job {
   /** Emulated ms at which each status begins: validating, queued, running; and the end. */
