@@ -20,3 +20,13 @@ export async function* labeledExamples(
     cursor = page.next_cursor;
   }
 }
+
+/** The labeled examples of one split, parsed, as the fine-tuning validation report reads them. */
+export async function* examplesToValidate(
+  env: Bindings,
+  tenantId: string,
+  datasetId: string,
+  split: "train" | "eval",
+): AsyncGenerator<{ line: number; example: unknown; tokens: number | null }> {
+  for await (const r of labeledExamples(env, tenantId, datasetId, split)) yield { line: r.line, example: JSON.parse(r.text) as unknown, tokens: r.tokens };
+}

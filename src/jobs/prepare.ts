@@ -1,10 +1,10 @@
-import { labeledExamples } from "../datasets/rows";
+import { examplesToValidate } from "../datasets/rows";
 import { validateDataset } from "../datasets/validate";
 import { tenantStub } from "../durable/tenant";
 import type { Bindings } from "../env";
 import { ApiError } from "../errors";
 import { newId } from "../lib/ids";
-import { type Catalog, type FineTuneSpec, loadCatalog, resolveEndpoint, resolveModel } from "../llm";
+import { type Catalog, type FineTuneSpec, loadCatalog, type ModelEntry, resolveEndpoint, resolveModel } from "../llm";
 import type { FineTuneProviderId, ProviderJob } from "../providers/types";
 import { checkHyperparameters, epochsOf } from "./hyperparameters";
 import type { JobInit, PinnedFile } from "./record";
@@ -42,6 +42,21 @@ export function providerSpec(catalog: Catalog, provider: FineTuneProviderId): Fi
   return spec;
 }
 
+/**
+ * The provider's spec and the catalog entry of a base it can fine-tune (its first one when none
+ * is named), or a 400 listing the bases it can.
+ */
+export function fineTunableBase(catalog: Catalog, provider: FineTuneProviderId, baseId?: string): { spec: FineTuneSpec; base: ModelEntry } {
+  const spec = providerSpec(catalog, provider);
+  const id = baseId ?? spec.base_models[0]!;
+  if (!spec.base_models.includes(id)) {
+    throw new ApiError("bad_request", `${provider} cannot fine-tune ${id}; it can fine-tune: ${spec.base_models.join(", ")}.`, {
+      details: { field: "base_model", fine_tunable: spec.base_models },
+    });
+  }
+  return { spec, base: resolveModel(catalog, id) };
+}
+
 /** OpenAI's wind-down: a clear 409 naming the providers still open, before anything is uploaded. */
 export function checkCutoff(catalog: Catalog, provider: FineTuneProviderId, today = new Date().toISOString().slice(0, 10)): void {
   const cutoff = catalog.fine_tuning[provider]?.new_jobs_cutoff;
@@ -58,7 +73,7 @@ export function checkCutoff(catalog: Catalog, provider: FineTuneProviderId, toda
 }
 
 /** The webhook, checked, with a fresh signing secret. */
-function webhookOf(env: Bindings, url: string | undefined): JobInit["webhook"] {
+export function webhookOf(env: Bindings, url: string | undefined): JobInit["webhook"] {
   if (!url) return null;
   const checked = checkWebhookUrl(url, parseDenyList(env.WEBHOOK_DENY_HOSTS));
   return { url: checked.toString(), secret: newSigningSecret() };
@@ -71,13 +86,7 @@ function webhookOf(env: Bindings, url: string | undefined): JobInit["webhook"] {
  */
 export async function prepareCreate(env: Bindings, tenantId: string, body: CreateJobBody, requestId: string): Promise<JobInit> {
   const catalog = loadCatalog(env);
-  const spec = providerSpec(catalog, body.provider);
-  if (!spec.base_models.includes(body.base_model)) {
-    throw new ApiError("bad_request", `${body.provider} cannot fine-tune ${body.base_model}; it can fine-tune: ${spec.base_models.join(", ")}.`, {
-      details: { field: "base_model", fine_tunable: spec.base_models },
-    });
-  }
-  const base = resolveModel(catalog, body.base_model);
+  const { spec, base } = fineTunableBase(catalog, body.provider, body.base_model);
   const hyperparameters = checkHyperparameters(body.provider, spec, body.hyperparameters);
   // Credentials before anything else that reaches out: a missing key is a 400 naming the variable.
   resolveEndpoint(env, body.provider, "control");
@@ -103,10 +112,7 @@ export async function prepareCreate(env: Bindings, tenantId: string, body: Creat
     }
   }
 
-  const rows = (async function* () {
-    for await (const r of labeledExamples(env, tenantId, dataset.id, "train")) yield { line: r.line, example: JSON.parse(r.text) as unknown, tokens: r.tokens };
-  })();
-  const report = await validateDataset(rows, { baseModel: base, provider: body.provider, epochs: epochsOf(hyperparameters) ?? "auto", spec });
+  const report = await validateDataset(examplesToValidate(env, tenantId, dataset.id, "train"), { baseModel: base, provider: body.provider, epochs: epochsOf(hyperparameters) ?? "auto", spec });
   if (report.errors.total > 0) {
     throw new ApiError("conflict", `Dataset ${dataset.name} fails validation for ${body.base_model}: ${report.errors.total} error(s) (${Object.entries(report.errors.by_kind).map(([k, n]) => `${k}: ${n}`).join(", ")}).`, {
       details: { dataset: dataset.id, errors: report.errors },
@@ -146,7 +152,14 @@ async function pin(env: Bindings, file: { key: string; bytes: number; lines: num
 }
 
 /** The init of an attached job, from the provider's own record of it. */
-export function prepareAttach(env: Bindings, tenantId: string, body: AttachJobBody, current: ProviderJob, requestId: string): JobInit {
+export function prepareAttach(
+  env: Bindings,
+  tenantId: string,
+  body: AttachJobBody,
+  current: ProviderJob,
+  webhook: JobInit["webhook"],
+  requestId: string,
+): JobInit {
   const catalog = loadCatalog(env);
   const base = catalog.models.find((m) => m.model === current.base_model || m.id === current.base_model);
   return {
@@ -164,7 +177,7 @@ export function prepareAttach(env: Bindings, tenantId: string, body: AttachJobBo
     lora: false,
     validation: "none",
     evaluate: body.evaluate,
-    webhook: webhookOf(env, body.webhook_url),
+    webhook,
     provider_job_id: current.id,
     cost_estimate_usd: null,
     training_price: base?.prices.training ?? null,

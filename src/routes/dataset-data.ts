@@ -1,7 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { tenantOf } from "../auth/middleware";
 import { parseJsonl, planImport } from "../datasets/import";
-import { labeledExamples } from "../datasets/rows";
+import { examplesToValidate, labeledExamples } from "../datasets/rows";
+import { fineTunableBase } from "../jobs/prepare";
 import { splitFor } from "../datasets/split";
 import { validateDataset } from "../datasets/validate";
 import { tenantStub } from "../durable/tenant";
@@ -136,17 +137,8 @@ datasetDataRoutes.openapi(
     const tenantId = tenantOf(c);
     const dataset = await datasetOr404(c.env, tenantId, c.req.valid("param").id);
     const { provider, base_model, epochs } = c.req.valid("query");
-    const catalog = loadCatalog(c.env);
-    const spec = catalog.fine_tuning[provider];
-    if (!spec) throw new ApiError("bad_request", `Provider ${provider} has no fine-tuning in this deployment.`);
-    const baseId = base_model ?? spec.base_models[0]!;
-    if (!spec.base_models.includes(baseId)) {
-      throw new ApiError("bad_request", `${provider} cannot fine-tune ${baseId}; it can fine-tune: ${spec.base_models.join(", ")}.`);
-    }
-    const rows = (async function* () {
-      for await (const r of labeledExamples(c.env, tenantId, dataset.id, "train")) yield { line: r.line, example: JSON.parse(r.text) as unknown, tokens: r.tokens };
-    })();
-    const report = await validateDataset(rows, { baseModel: resolveModel(catalog, baseId), provider, epochs, spec });
+    const { spec, base } = fineTunableBase(loadCatalog(c.env), provider, base_model);
+    const report = await validateDataset(examplesToValidate(c.env, tenantId, dataset.id, "train"), { baseModel: base, provider, epochs, spec });
     return c.json({ dataset: dataset.id, split: "train", ...report } as Record<string, unknown>, 200);
   },
 );

@@ -4,9 +4,8 @@ import { jobStub, unwrapJob } from "../durable/fine-tune-job";
 import { tenantStub } from "../durable/tenant";
 import { ApiError } from "../errors";
 import { launchJob } from "../jobs/launch";
-import { prepareAttach, prepareCreate, providerSpec } from "../jobs/prepare";
+import { prepareAttach, prepareCreate, providerSpec, webhookOf } from "../jobs/prepare";
 import { JOB_STATES } from "../jobs/record";
-import { checkWebhookUrl, parseDenyList } from "../jobs/webhook-url";
 import { loadCatalog, fineTuneProviderSchema } from "../llm";
 import { createRouter } from "../openapi/router";
 import { errorResponses, idempotencyKeyHeader, jsonContent, TENANT_SECURITY } from "../openapi/schemas";
@@ -113,7 +112,7 @@ jobRoutes.openapi(
     const body = c.req.valid("json");
     providerSpec(loadCatalog(c.env), body.provider);
     // Input checks before the provider is asked anything.
-    if (body.webhook_url) checkWebhookUrl(body.webhook_url, parseDenyList(c.env.WEBHOOK_DENY_HOSTS));
+    const webhook = webhookOf(c.env, body.webhook_url);
     const provider = fineTuneProviderFor(c.env, body.provider, { requestId: c.get("requestId") });
     const current = await provider.getJob(body.provider_job_id);
     // A provider job one of our jobs created carries that job's id (OpenAI metadata, Fireworks display
@@ -126,7 +125,7 @@ jobRoutes.openapi(
         (await tenant.jobByProviderJob(body.provider, current.id));
       if (!own) throw jobNotFound(body.provider, body.provider_job_id);
     }
-    const init = prepareAttach(c.env, tenantId, body, current, c.get("requestId"));
+    const init = prepareAttach(c.env, tenantId, body, current, webhook, c.get("requestId"));
     const claim = await tenantStub(c.env, tenantId).claimJob({
       id: init.id,
       provider: init.provider,
