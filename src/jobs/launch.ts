@@ -1,21 +1,27 @@
 import { jobStub, unwrapJob } from "../durable/fine-tune-job";
 import { tenantStub } from "../durable/tenant";
+import type { JobSummary } from "../durable/tenant/jobs";
 import type { Bindings } from "../env";
 import type { JobInit } from "./record";
 import type { JobView } from "./view";
 
-/** Enters a prepared job in the tenant's index, then starts its object (which uploads at once, from its alarm). */
-export async function launchJob(env: Bindings, init: JobInit): Promise<JobView> {
-  await tenantStub(env, init.tenant_id).claimJob({
+/** The tenant's index entry for a job about to start (or be attached). */
+export function indexEntry(init: JobInit, state: JobSummary["state"]): JobSummary {
+  return {
     id: init.id,
     provider: init.provider,
-    provider_job_id: null,
+    provider_job_id: init.provider_job_id,
     dataset_id: init.dataset?.id ?? null,
     base_model: init.base_model,
-    state: "created",
+    state,
     fine_tuned_model: null,
     created_at: init.created_at,
     updated_at: init.created_at,
-  });
+  };
+}
+
+/** Enters a prepared job in the tenant's index, then starts its object (which uploads at once, in the background). */
+export async function launchJob(env: Bindings, init: JobInit): Promise<JobView> {
+  await tenantStub(env, init.tenant_id).claimJob(indexEntry(init, "created"));
   return unwrapJob(await jobStub(env, init.tenant_id, init.id).start(init));
 }

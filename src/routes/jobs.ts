@@ -3,7 +3,7 @@ import { tenantOf } from "../auth/middleware";
 import { jobStub, unwrapJob } from "../durable/fine-tune-job";
 import { tenantStub } from "../durable/tenant";
 import { ApiError } from "../errors";
-import { launchJob } from "../jobs/launch";
+import { indexEntry, launchJob } from "../jobs/launch";
 import { prepareAttach, prepareCreate, providerSpec, webhookOf } from "../jobs/prepare";
 import { JOB_STATES } from "../jobs/record";
 import { loadCatalog, fineTuneProviderSchema } from "../llm";
@@ -126,17 +126,7 @@ jobRoutes.openapi(
       if (!own) throw jobNotFound(body.provider, body.provider_job_id);
     }
     const init = prepareAttach(c.env, tenantId, body, current, webhook, c.get("requestId"));
-    const claim = await tenantStub(c.env, tenantId).claimJob({
-      id: init.id,
-      provider: init.provider,
-      provider_job_id: current.id,
-      dataset_id: null,
-      base_model: init.base_model,
-      state: "submitted",
-      fine_tuned_model: null,
-      created_at: init.created_at,
-      updated_at: init.created_at,
-    });
+    const claim = await tenantStub(c.env, tenantId).claimJob(indexEntry(init, "submitted"));
     const stub = jobStub(c.env, tenantId, claim.job.id);
     if (!claim.created) {
       const existing = await stub.get();
