@@ -149,11 +149,10 @@ async function poll(ctx: StepContext): Promise<void> {
 /** Takes the provider's view of the job: status, model, tokens, error. */
 export function applyProviderJob(ctx: StepContext, pj: ProviderJob): void {
   const { job } = ctx;
-  if (job.provider_status !== pj.provider_status) {
-    job.provider_status = pj.provider_status;
-    // A new status restarts the short polls: the next change is likelier soon after one.
-    job.poll.count = 0;
-  }
+  // A new status restarts the short polls: the next change is likelier soon after one. Only our
+  // own statuses count: a provider's finer steps (Together's compressing, uploading) do not.
+  if (job.state !== pj.status) job.poll.count = 0;
+  job.provider_status = pj.provider_status;
   job.poll.failures = 0;
   job.poll.last_error = null;
   if (pj.trained_tokens !== null) job.trained_tokens = pj.trained_tokens;
