@@ -1,6 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Bindings } from "../env";
 import { migrate } from "./sql-migrations";
+import { countTrips, TripCounter } from "./trips";
 import {
   beginIdempotent,
   completeIdempotent,
@@ -95,6 +96,8 @@ export interface TenantInfo {
  */
 export class Tenant extends DurableObject<Bindings> {
   private readonly sql: SqlStorage;
+  /** Every RPC entry into this object (see trips.ts); read by tests through runInDurableObject. */
+  readonly trips = new TripCounter();
 
   constructor(ctx: DurableObjectState, env: Bindings) {
     super(ctx, env);
@@ -417,6 +420,8 @@ export class Tenant extends DurableObject<Bindings> {
     releaseIdempotent(this.sql, key);
   }
 }
+
+countTrips(Tenant);
 
 /** The stub of a tenant's Durable Object. */
 export function tenantStub(env: Bindings, tenantId: string): DurableObjectStub<Tenant> {
