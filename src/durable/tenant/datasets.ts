@@ -1,3 +1,5 @@
+import { all, first, json, jsonOrNull, num, numOrNull, oneOf, rowOf, text, textOrNull } from "../sql-rows";
+
 /** Dataset settings are flat (program, top_k, …), which keeps them cheap to pass over RPC. */
 export type DatasetConfig = Record<string, string | number | boolean | null>;
 
@@ -57,43 +59,36 @@ export interface DatasetCounts {
   tokens: number;
 }
 
-type Row = Record<string, SqlStorageValue>;
+const datasetRow = rowOf<DatasetRecord>()({
+  id: text,
+  name: text,
+  status: oneOf<DatasetStatus>(),
+  eval_fraction: num,
+  config: json<DatasetConfig>(),
+  error: textOrNull,
+  files: textOrNull,
+  created_at: text,
+  updated_at: text,
+});
 
-function toDataset(r: Row): DatasetRecord {
-  return {
-    id: r.id as string,
-    name: r.name as string,
-    status: r.status as DatasetStatus,
-    eval_fraction: r.eval_fraction as number,
-    config: JSON.parse(r.config as string) as DatasetConfig,
-    error: (r.error as string | null) ?? null,
-    files: (r.files as string | null) ?? null,
-    created_at: r.created_at as string,
-    updated_at: r.updated_at as string,
-  };
-}
-
-
-function toRow(r: Row): RowRecord {
-  return {
-    id: r.id as string,
-    dataset_id: r.dataset_id as string,
-    source: r.source as NewRow["source"],
-    status: r.status as RowStatus,
-    reason: (r.reason as string | null) ?? null,
-    split: r.split as Split,
-    question: (r.question as string | null) ?? null,
-    example: (r.example as string | null) ?? null,
-    tokens: (r.tokens as number | null) ?? null,
-    program: (r.program as string | null) ?? null,
-    program_version: (r.program_version as number | null) ?? null,
-    model: (r.model as string | null) ?? null,
-    usage: (r.usage as string | null) ?? null,
-    chunk_ids: r.chunk_ids ? (JSON.parse(r.chunk_ids as string) as string[]) : null,
-    created_at: r.created_at as string,
-    updated_at: r.updated_at as string,
-  };
-}
+const rowRow = rowOf<RowRecord>()({
+  id: text,
+  dataset_id: text,
+  source: oneOf<NewRow["source"]>(),
+  status: oneOf<RowStatus>(),
+  reason: textOrNull,
+  split: oneOf<Split>(),
+  question: textOrNull,
+  example: textOrNull,
+  tokens: numOrNull,
+  program: textOrNull,
+  program_version: numOrNull,
+  model: textOrNull,
+  usage: textOrNull,
+  chunk_ids: jsonOrNull<string[]>(),
+  created_at: text,
+  updated_at: text,
+});
 
 /** Creates a dataset; null when the name is taken. */
 export function createDataset(
@@ -117,12 +112,11 @@ export function createDataset(
 
 /** A dataset by id or by name. */
 export function getDataset(sql: SqlStorage, idOrName: string): DatasetRecord | null {
-  const row = sql.exec<Row>("SELECT * FROM datasets WHERE id = ? OR name = ? LIMIT 1", idOrName, idOrName).toArray()[0];
-  return row ? toDataset(row) : null;
+  return first(datasetRow, sql, "SELECT * FROM datasets WHERE id = ? OR name = ? LIMIT 1", idOrName, idOrName);
 }
 
 export function listDatasets(sql: SqlStorage): DatasetRecord[] {
-  return sql.exec<Row>("SELECT * FROM datasets ORDER BY created_at DESC, id").toArray().map(toDataset);
+  return all(datasetRow, sql, "SELECT * FROM datasets ORDER BY created_at DESC, id");
 }
 
 /** Adds a row unless one with its id exists (a retry or redelivery adds nothing). */
@@ -189,7 +183,7 @@ export function listRows(
   opts: { split?: Split; status?: RowStatus; limit: number; cursor?: number },
 ): { data: RowRecord[]; next_cursor: number | null } {
   const rows = sql
-    .exec<Row>(
+    .exec<Record<string, SqlStorageValue>>(
       `SELECT rowid AS _rowid, * FROM dataset_rows WHERE dataset_id = ? AND (? IS NULL OR split = ?)
        AND (? IS NULL OR status = ?) AND rowid > ? ORDER BY rowid LIMIT ?`,
       datasetId,
@@ -203,7 +197,7 @@ export function listRows(
     .toArray();
   const page = rows.slice(0, opts.limit);
   return {
-    data: page.map(toRow),
+    data: page.map(rowRow),
     next_cursor: rows.length > opts.limit ? (page.at(-1)!._rowid as number) : null,
   };
 }

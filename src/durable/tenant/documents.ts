@@ -1,4 +1,5 @@
 /** Documents and their chunks, in the tenant's own SQLite database. */
+import { first, json, jsonOrNull, num, numOrNull, oneOf, rowOf, text, all } from "../sql-rows";
 
 export type DocumentStatus = "pending" | "processing" | "ready" | "failed" | "deleted";
 export type MetadataValue = string | number | boolean;
@@ -55,28 +56,45 @@ export interface RetrievedChunk {
   page_to: number | null;
 }
 
-type Row = Record<string, SqlStorageValue>;
+const documentRow = rowOf<DocumentRecord>()({
+  id: text,
+  title: text,
+  format: oneOf<DocumentRecord["format"]>(),
+  content_type: text,
+  content_hash: text,
+  bytes: num,
+  metadata: json<DocumentRecord["metadata"]>(),
+  settings: json<ChunkSettings>(),
+  status: oneOf<DocumentStatus>(),
+  error: jsonOrNull<{ code: string; message: string }>(),
+  chunk_count: numOrNull,
+  token_count: numOrNull,
+  page_count: numOrNull,
+  created_at: text,
+  updated_at: text,
+  r2_key: text,
+});
 
-function toRecord(r: Row): DocumentRecord {
-  return {
-    id: r.id as string,
-    title: r.title as string,
-    format: r.format as DocumentRecord["format"],
-    content_type: r.content_type as string,
-    content_hash: r.content_hash as string,
-    bytes: r.bytes as number,
-    metadata: JSON.parse(r.metadata as string) as DocumentRecord["metadata"],
-    settings: JSON.parse(r.settings as string) as ChunkSettings,
-    status: r.status as DocumentStatus,
-    error: r.error ? (JSON.parse(r.error as string) as DocumentRecord["error"]) : null,
-    chunk_count: (r.chunk_count as number | null) ?? null,
-    token_count: (r.token_count as number | null) ?? null,
-    page_count: (r.page_count as number | null) ?? null,
-    created_at: r.created_at as string,
-    updated_at: r.updated_at as string,
-    r2_key: r.r2_key as string,
-  };
-}
+const chunkRow = rowOf<ChunkRow>()({
+  id: text,
+  idx: num,
+  text: text,
+  start: num,
+  end: num,
+  page_from: numOrNull,
+  page_to: numOrNull,
+  tokens: num,
+});
+
+const retrievedRow = rowOf<RetrievedChunk>()({
+  id: text,
+  document_id: text,
+  title: text,
+  idx: num,
+  text: text,
+  page_from: numOrNull,
+  page_to: numOrNull,
+});
 
 /**
  * Inserts a document unless a live one with the same content and settings exists
@@ -105,8 +123,7 @@ export function createDocument(sql: SqlStorage, doc: NewDocument): { created: bo
 }
 
 export function getDocument(sql: SqlStorage, id: string): DocumentRecord | null {
-  const row = sql.exec<Row>("SELECT * FROM documents WHERE id = ?", id).toArray()[0];
-  return row ? toRecord(row) : null;
+  return first(documentRow, sql, "SELECT * FROM documents WHERE id = ?", id);
 }
 
 /** Live documents, newest first, paged by an opaque cursor (the row id). */
@@ -115,7 +132,7 @@ export function listDocuments(
   opts: { limit: number; cursor?: number; status?: DocumentStatus },
 ): { data: DocumentRecord[]; next_cursor: number | null } {
   const rows = sql
-    .exec<Row>(
+    .exec<Record<string, SqlStorageValue>>(
       `SELECT rowid AS _rowid, * FROM documents WHERE status != 'deleted' AND (? IS NULL OR status = ?)
        AND (? IS NULL OR rowid < ?) ORDER BY rowid DESC LIMIT ?`,
       opts.status ?? null,
@@ -127,7 +144,7 @@ export function listDocuments(
     .toArray();
   const page = rows.slice(0, opts.limit);
   const more = rows.length > opts.limit;
-  return { data: page.map(toRecord), next_cursor: more ? (page.at(-1)!._rowid as number) : null };
+  return { data: page.map(documentRow), next_cursor: more ? (page.at(-1)!._rowid as number) : null };
 }
 
 export interface DocumentPatch {
@@ -178,14 +195,14 @@ export function putChunks(sql: SqlStorage, documentId: string, chunks: readonly 
 
 /** The next chunks still to embed, in order. */
 export function chunksToEmbed(sql: SqlStorage, documentId: string, limit: number): ChunkRow[] {
-  return sql
-    .exec<Row>(
-      `SELECT id, idx, text, start_offset AS start, end_offset AS end, page_from, page_to, tokens FROM chunks
-       WHERE document_id = ? AND embedded = 0 ORDER BY idx LIMIT ?`,
-      documentId,
-      limit,
-    )
-    .toArray() as unknown as ChunkRow[];
+  return all(
+    chunkRow,
+    sql,
+    `SELECT id, idx, text, start_offset AS start, end_offset AS end, page_from, page_to, tokens FROM chunks
+     WHERE document_id = ? AND embedded = 0 ORDER BY idx LIMIT ?`,
+    documentId,
+    limit,
+  );
 }
 
 export function markEmbedded(sql: SqlStorage, ids: readonly string[]): void {
@@ -212,14 +229,14 @@ export function chunkStats(sql: SqlStorage, documentId: string): { chunks: numbe
 export function getChunks(sql: SqlStorage, ids: readonly string[]): RetrievedChunk[] {
   const out: RetrievedChunk[] = [];
   for (const id of ids) {
-    const row = sql
-      .exec<Row>(
-        `SELECT c.id, c.document_id, d.title, c.idx, c.text, c.page_from, c.page_to FROM chunks c
-         JOIN documents d ON d.id = c.document_id WHERE c.id = ? AND d.status = 'ready'`,
-        id,
-      )
-      .toArray()[0];
-    if (row) out.push(row as unknown as RetrievedChunk);
+    const chunk = first(
+      retrievedRow,
+      sql,
+      `SELECT c.id, c.document_id, d.title, c.idx, c.text, c.page_from, c.page_to FROM chunks c
+       JOIN documents d ON d.id = c.document_id WHERE c.id = ? AND d.status = 'ready'`,
+      id,
+    );
+    if (chunk) out.push(chunk);
   }
   return out;
 }
@@ -232,13 +249,12 @@ export function markDeleted(sql: SqlStorage, id: string): void {
 
 /** A live document with this content, settings and metadata, if one exists. */
 export function findByDedupe(sql: SqlStorage, dedupeKey: string): DocumentRecord | null {
-  const row = sql
-    .exec<Row>(
-      "SELECT * FROM documents WHERE dedupe_key = ? AND status NOT IN ('failed', 'deleted') ORDER BY created_at LIMIT 1",
-      dedupeKey,
-    )
-    .toArray()[0];
-  return row ? toRecord(row) : null;
+  return first(
+    documentRow,
+    sql,
+    "SELECT * FROM documents WHERE dedupe_key = ? AND status NOT IN ('failed', 'deleted') ORDER BY created_at LIMIT 1",
+    dedupeKey,
+  );
 }
 
 /** Removes a document entirely (rollback of a create that could not be queued). */

@@ -4,6 +4,7 @@
  * transition is conditional on the current state, so a redelivered message or a
  * retry changes nothing twice.
  */
+import { first, num, oneOf, rowOf, text, textOrNull } from "../sql-rows";
 import type { DatasetRecord, Split } from "./datasets";
 
 export interface ChunkRef {
@@ -37,6 +38,22 @@ export interface QuestionRow {
   split: Split;
 }
 
+/** A generated dataset's settings, as stored in its config when it was created. */
+export interface GenerationConfig {
+  program: string;
+  program_version: number;
+  questions_per_chunk: number;
+  question_prompt: string | null;
+  teacher_model: string;
+  top_k: number;
+  max_questions: number | null;
+  max_cost_usd: number | null;
+}
+
+export function configOf(d: DatasetRecord): GenerationConfig {
+  return d.config as unknown as GenerationConfig;
+}
+
 export interface LabelOutcome {
   status: "labeled" | "rejected" | "failed";
   reason: string | null;
@@ -50,7 +67,17 @@ export interface LabelOutcome {
   program_version: number | null;
 }
 
-type Row = Record<string, SqlStorageValue>;
+const chunkRefRow = rowOf<ChunkRef>()({ id: text, document_id: text, text: text, title: text, tokens: num });
+
+const questionRowOf = rowOf<QuestionRow>()({
+  id: text,
+  dataset_id: text,
+  status: text,
+  question: text,
+  chunk_id: textOrNull,
+  attempts: num,
+  split: oneOf<Split>(),
+});
 
 /** Ids of the ready documents among `documentIds` (all ready ones when null). */
 export function readyDocuments(sql: SqlStorage, documentIds: readonly string[] | null): string[] {
@@ -71,14 +98,13 @@ export function chunkRefs(sql: SqlStorage, documentIds: readonly string[]): { id
 
 /** One chunk with its document's title, for question generation. */
 export function chunkForQuestions(sql: SqlStorage, chunkId: string): ChunkRef | null {
-  const row = sql
-    .exec<Row>(
-      `SELECT c.id, c.document_id, c.text, c.tokens, d.title FROM chunks c JOIN documents d ON d.id = c.document_id
-       WHERE c.id = ? AND d.status = 'ready'`,
-      chunkId,
-    )
-    .toArray()[0];
-  return row ? (row as unknown as ChunkRef) : null;
+  return first(
+    chunkRefRow,
+    sql,
+    `SELECT c.id, c.document_id, c.text, c.tokens, d.title FROM chunks c JOIN documents d ON d.id = c.document_id
+     WHERE c.id = ? AND d.status = 'ready'`,
+    chunkId,
+  );
 }
 
 /** Adds one pending generation task per chunk (idempotent per chunk). */
@@ -179,10 +205,12 @@ export function failGenTask(sql: SqlStorage, datasetId: string, chunkId: string,
 }
 
 export function questionRow(sql: SqlStorage, rowId: string): QuestionRow | null {
-  const row = sql
-    .exec<Row>("SELECT id, dataset_id, status, question, chunk_id, attempts, split FROM dataset_rows WHERE id = ?", rowId)
-    .toArray()[0];
-  return row ? (row as unknown as QuestionRow) : null;
+  return first(questionRowOf, sql, "SELECT id, dataset_id, status, question, chunk_id, attempts, split FROM dataset_rows WHERE id = ?", rowId);
+}
+
+/** A row that did not get labeled, with why. */
+export function failedOutcome(reason: string): LabelOutcome {
+  return { status: "failed", reason, example: null, tokens: null, model: null, usage: null, cost_usd: 0, chunk_ids: null, program: null, program_version: null };
 }
 
 /** Records a labeling outcome, only on a row still pending (so a redelivery adds nothing). */

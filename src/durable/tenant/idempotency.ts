@@ -1,3 +1,5 @@
+import { first, num, numOrNull, rowOf, text, textOrNull } from "../sql-rows";
+
 /**
  * Idempotency records for POSTs that create things or spend money. A key is
  * reserved before the handler runs, so two concurrent first attempts cannot
@@ -20,7 +22,7 @@ export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 /** A reservation older than this is taken to belong to a crashed request and may be retried. */
 const STALE_RESERVATION_MS = 5 * 60 * 1000;
 
-interface Row {
+interface Reservation {
   fingerprint: string;
   state: string;
   status: number | null;
@@ -29,11 +31,18 @@ interface Row {
   created_at: number;
 }
 
+const reservationRow = rowOf<Reservation>()({
+  fingerprint: text,
+  state: text,
+  status: numOrNull,
+  content_type: textOrNull,
+  body: textOrNull,
+  created_at: num,
+});
+
 export function beginIdempotent(sql: SqlStorage, key: string, fingerprint: string, now: number): IdempotencyBegin {
   sql.exec("DELETE FROM idempotency WHERE created_at < ?", now - IDEMPOTENCY_TTL_MS);
-  const row = sql.exec<Record<string, string | number | null>>("SELECT * FROM idempotency WHERE key = ?", key).toArray()[0] as
-    | Row
-    | undefined;
+  const row = first(reservationRow, sql, "SELECT * FROM idempotency WHERE key = ?", key);
   if (row) {
     if (row.fingerprint !== fingerprint) return { state: "mismatch" };
     if (row.state === "done") {

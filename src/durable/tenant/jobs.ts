@@ -1,3 +1,5 @@
+import { all, first, rowOf, text, textOrNull } from "../sql-rows";
+
 /** The tenant's index of fine-tune jobs; each job's own state lives in its FineTuneJob object. */
 
 export interface JobSummary {
@@ -12,18 +14,16 @@ export interface JobSummary {
   updated_at: string;
 }
 
-type Row = Record<string, SqlStorageValue>;
-
-const toSummary = (r: Row): JobSummary => ({
-  id: r.id as string,
-  provider: r.provider as string,
-  provider_job_id: (r.provider_job_id as string | null) ?? null,
-  dataset_id: (r.dataset_id as string | null) ?? null,
-  base_model: r.base_model as string,
-  state: r.state as string,
-  fine_tuned_model: (r.fine_tuned_model as string | null) ?? null,
-  created_at: r.created_at as string,
-  updated_at: r.updated_at as string,
+const summaryRow = rowOf<JobSummary>()({
+  id: text,
+  provider: text,
+  provider_job_id: textOrNull,
+  dataset_id: textOrNull,
+  base_model: text,
+  state: text,
+  fine_tuned_model: textOrNull,
+  created_at: text,
+  updated_at: text,
 });
 
 /**
@@ -52,8 +52,7 @@ export function updateJobSummary(sql: SqlStorage, patch: Pick<JobSummary, "id" |
 }
 
 export function getJobSummary(sql: SqlStorage, id: string): JobSummary | null {
-  const row = sql.exec<Row>("SELECT * FROM jobs WHERE id = ?", id).toArray()[0];
-  return row ? toSummary(row) : null;
+  return first(summaryRow, sql, "SELECT * FROM jobs WHERE id = ?", id);
 }
 
 /** Newest first, keyset-paged on (created_at, id); `cursor` is the last id of the previous page. */
@@ -72,20 +71,18 @@ export function listJobSummaries(
     where.push("(created_at < ? OR (created_at = ? AND id < ?))");
     args.push(after.created_at, after.created_at, after.id);
   }
-  const rows = sql
-    .exec<Row>(
-      `SELECT * FROM jobs ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY created_at DESC, id DESC LIMIT ?`,
-      ...args,
-      opts.limit + 1,
-    )
-    .toArray()
-    .map(toSummary);
+  const rows = all(
+    summaryRow,
+    sql,
+    `SELECT * FROM jobs ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY created_at DESC, id DESC LIMIT ?`,
+    ...args,
+    opts.limit + 1,
+  );
   const data = rows.slice(0, opts.limit);
   return { data, next_cursor: rows.length > opts.limit ? data[data.length - 1]!.id : null };
 }
 
 /** The job tracking this provider job, if any. */
 export function jobByProviderJob(sql: SqlStorage, provider: string, providerJobId: string): JobSummary | null {
-  const row = sql.exec<Row>("SELECT * FROM jobs WHERE provider = ? AND provider_job_id = ?", provider, providerJobId).toArray()[0];
-  return row ? toSummary(row) : null;
+  return first(summaryRow, sql, "SELECT * FROM jobs WHERE provider = ? AND provider_job_id = ?", provider, providerJobId);
 }

@@ -1,4 +1,5 @@
 import { safeEqual } from "../../lib/ids";
+import { all, first, rowOf, text, textOrNull } from "../sql-rows";
 
 /** An API key as a tenant may see it: never the key, never its hash. */
 export interface KeyInfo {
@@ -20,6 +21,10 @@ export interface NewKeyRow {
 
 type KeyRow = KeyInfo & { hash: string };
 
+const keyInfo = { id: text, name: textOrNull, prefix: text, created_at: text, last_used_at: textOrNull, revoked_at: textOrNull };
+const infoRow = rowOf<KeyInfo>()(keyInfo);
+const keyRow = rowOf<KeyRow>()({ ...keyInfo, hash: text });
+
 /** last_used_at is advisory: refresh it at most once a minute to keep auth writes rare. */
 const TOUCH_INTERVAL_MS = 60_000;
 
@@ -35,19 +40,13 @@ export function insertKey(sql: SqlStorage, row: NewKeyRow): void {
 }
 
 export function listKeys(sql: SqlStorage): KeyInfo[] {
-  return sql
-    .exec<Record<string, string | null>>(
-      "SELECT id, name, prefix, created_at, last_used_at, revoked_at FROM api_keys ORDER BY created_at, id",
-    )
-    .toArray() as unknown as KeyInfo[];
+  return all(infoRow, sql, "SELECT id, name, prefix, created_at, last_used_at, revoked_at FROM api_keys ORDER BY created_at, id");
 }
 
 /** Marks a key revoked (idempotently); returns it with its hash so the KV index can drop it. */
 export function revokeKey(sql: SqlStorage, id: string, now: string): { key: KeyInfo; hash: string } | null {
   sql.exec("UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", now, id);
-  const row = sql.exec<Record<string, string | null>>("SELECT * FROM api_keys WHERE id = ?", id).toArray()[0] as
-    | KeyRow
-    | undefined;
+  const row = first(keyRow, sql, "SELECT * FROM api_keys WHERE id = ?", id);
   if (!row) return null;
   const { hash, ...key } = row;
   return { key, hash };
@@ -55,9 +54,7 @@ export function revokeKey(sql: SqlStorage, id: string, now: string): { key: KeyI
 
 /** True when the key exists, is not revoked and its hash matches (compared in constant time). */
 export async function checkKey(sql: SqlStorage, id: string, hash: string, now: Date): Promise<boolean> {
-  const row = sql.exec<Record<string, string | null>>("SELECT * FROM api_keys WHERE id = ?", id).toArray()[0] as
-    | KeyRow
-    | undefined;
+  const row = first(keyRow, sql, "SELECT * FROM api_keys WHERE id = ?", id);
   if (!row || row.revoked_at) return false;
   if (!(await safeEqual(row.hash, hash))) return false;
   const last = row.last_used_at ? Date.parse(row.last_used_at) : 0;

@@ -1,3 +1,5 @@
+import { all, first, flag, numOrNull, oneOf, rowOf, text, textOrNull } from "../sql-rows";
+
 /** The tenant's model registry: fine-tunes its jobs produced, and the history of what happened to each. */
 
 export type RegisteredStatus = "candidate" | "active" | "retired";
@@ -29,20 +31,20 @@ export interface ModelHistoryEntry {
 
 export type NewRegisteredModel = Omit<RegisteredModel, "status" | "created_at" | "updated_at">;
 
-type Row = Record<string, SqlStorageValue>;
-
-const toModel = (r: Row): RegisteredModel => ({
-  id: r.id as string,
-  provider: r.provider as string,
-  fine_tune_provider: r.fine_tune_provider as string,
-  base_model: r.base_model as string,
-  job_id: r.job_id as string,
-  status: r.status as RegisteredStatus,
-  servable: r.servable === 1,
-  trained_tokens: (r.trained_tokens as number | null) ?? null,
-  created_at: r.created_at as string,
-  updated_at: r.updated_at as string,
+const modelRow = rowOf<RegisteredModel>()({
+  id: text,
+  provider: text,
+  fine_tune_provider: text,
+  base_model: text,
+  job_id: text,
+  status: oneOf<RegisteredStatus>(),
+  servable: flag,
+  trained_tokens: numOrNull,
+  created_at: text,
+  updated_at: text,
 });
+
+const historyRow = rowOf<ModelHistoryEntry>()({ model: text, action: text, job_id: textOrNull, detail: textOrNull, at: text });
 
 /** Registers a fine-tune as a candidate; a repeat (a redelivered alarm, a re-attach) changes nothing. */
 export function registerModel(sql: SqlStorage, model: NewRegisteredModel, now: string): { created: boolean; model: RegisteredModel } {
@@ -61,23 +63,13 @@ export function registerModel(sql: SqlStorage, model: NewRegisteredModel, now: s
 }
 
 export function getRegisteredModel(sql: SqlStorage, id: string): RegisteredModel | null {
-  const row = sql.exec<Row>("SELECT * FROM models WHERE id = ?", id).toArray()[0];
-  return row ? toModel(row) : null;
+  return first(modelRow, sql, "SELECT * FROM models WHERE id = ?", id);
 }
 
 /** The whole registry (a tenant has few models): newest first, with its history and the bases its jobs used. */
 export function modelRegistry(sql: SqlStorage): { models: RegisteredModel[]; history: ModelHistoryEntry[]; base_models: string[] } {
-  const models = sql.exec<Row>("SELECT * FROM models ORDER BY created_at DESC, id").toArray().map(toModel);
-  const history = sql
-    .exec<Row>("SELECT model, action, job_id, detail, at FROM model_history ORDER BY seq DESC LIMIT 200")
-    .toArray()
-    .map((r) => ({
-      model: r.model as string,
-      action: r.action as string,
-      job_id: (r.job_id as string | null) ?? null,
-      detail: (r.detail as string | null) ?? null,
-      at: r.at as string,
-    }));
+  const models = all(modelRow, sql, "SELECT * FROM models ORDER BY created_at DESC, id");
+  const history = all(historyRow, sql, "SELECT model, action, job_id, detail, at FROM model_history ORDER BY seq DESC LIMIT 200");
   const base_models = sql
     .exec<{ base_model: string }>("SELECT DISTINCT base_model FROM jobs ORDER BY base_model")
     .toArray()

@@ -1,4 +1,5 @@
 /** Programs (a JSON Schema + a prompt template), versioned, in the tenant's database. */
+import { all, first, json, num, oneOf, rowOf, text, textOrNull } from "../sql-rows";
 
 /**
  * A JSON Schema document, typed shallowly on purpose: a recursive JSON type makes the
@@ -23,26 +24,19 @@ export interface ProgramRecord extends ProgramSpec {
   created_at: string;
 }
 
-type Row = Record<string, SqlStorageValue>;
-
-function toRecord(r: Row): ProgramRecord {
-  return {
-    name: r.name as string,
-    version: r.version as number,
-    description: r.description as string,
-    output_schema: JSON.parse(r.output_schema as string) as SchemaDocument,
-    prompt_template: r.prompt_template as string,
-    mode: r.mode as ProgramMode,
-    system_prompt: (r.system_prompt as string | null) ?? null,
-    created_at: r.created_at as string,
-  };
-}
+const programRow = rowOf<ProgramRecord>()({
+  name: text,
+  version: num,
+  description: text,
+  output_schema: json<SchemaDocument>(),
+  prompt_template: text,
+  mode: oneOf<ProgramMode>(),
+  system_prompt: textOrNull,
+  created_at: text,
+});
 
 function latest(sql: SqlStorage, name: string): ProgramRecord | null {
-  const row = sql
-    .exec<Row>("SELECT * FROM programs WHERE name = ? AND deleted_at IS NULL ORDER BY version DESC LIMIT 1", name)
-    .toArray()[0];
-  return row ? toRecord(row) : null;
+  return first(programRow, sql, "SELECT * FROM programs WHERE name = ? AND deleted_at IS NULL ORDER BY version DESC LIMIT 1", name);
 }
 
 function insert(sql: SqlStorage, name: string, spec: ProgramSpec): ProgramRecord {
@@ -86,21 +80,17 @@ export function updateProgram(sql: SqlStorage, name: string, spec: ProgramSpec):
 /** A live program's latest version, or a given version (kept readable after edits, for datasets). */
 export function getProgram(sql: SqlStorage, name: string, version?: number): ProgramRecord | null {
   if (version === undefined) return latest(sql, name);
-  const row = sql
-    .exec<Row>("SELECT * FROM programs WHERE name = ? AND version = ? AND deleted_at IS NULL", name, version)
-    .toArray()[0];
-  return row ? toRecord(row) : null;
+  return first(programRow, sql, "SELECT * FROM programs WHERE name = ? AND version = ? AND deleted_at IS NULL", name, version);
 }
 
 /** The latest version of every live program, by name. */
 export function listPrograms(sql: SqlStorage): ProgramRecord[] {
-  return sql
-    .exec<Row>(
-      `SELECT p.* FROM programs p JOIN (SELECT name, MAX(version) AS v FROM programs WHERE deleted_at IS NULL GROUP BY name) m
-       ON p.name = m.name AND p.version = m.v ORDER BY p.name`,
-    )
-    .toArray()
-    .map(toRecord);
+  return all(
+    programRow,
+    sql,
+    `SELECT p.* FROM programs p JOIN (SELECT name, MAX(version) AS v FROM programs WHERE deleted_at IS NULL GROUP BY name) m
+     ON p.name = m.name AND p.version = m.v ORDER BY p.name`,
+  );
 }
 
 /** Deletes every version; false when there was no live program. */

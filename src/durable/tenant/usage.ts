@@ -1,4 +1,5 @@
 /** Token usage and cost per day, model and kind of call, in the tenant's database. */
+import { all, num, oneOf, rowOf, text } from "../sql-rows";
 
 export interface UsageEntry {
   model: string;
@@ -12,6 +13,16 @@ export interface UsageRow extends UsageEntry {
   day: string;
   calls: number;
 }
+
+const usageRow = rowOf<UsageRow>()({
+  day: text,
+  model: text,
+  kind: oneOf<UsageEntry["kind"]>(),
+  calls: num,
+  prompt_tokens: num,
+  completion_tokens: num,
+  cost_usd: num,
+});
 
 /** Adds one call's usage to its day's row. */
 export function recordUsage(sql: SqlStorage, entry: UsageEntry, at: Date): void {
@@ -31,11 +42,5 @@ export function recordUsage(sql: SqlStorage, entry: UsageEntry, at: Date): void 
 
 /** Usage rows between two days (inclusive, YYYY-MM-DD), oldest first. */
 export function usageBetween(sql: SqlStorage, from: string, to: string): UsageRow[] {
-  return sql
-    .exec<Record<string, SqlStorageValue>>(
-      "SELECT * FROM usage WHERE day >= ? AND day <= ? ORDER BY day, model, kind",
-      from,
-      to,
-    )
-    .toArray() as unknown as UsageRow[];
+  return all(usageRow, sql, "SELECT * FROM usage WHERE day >= ? AND day <= ? ORDER BY day, model, kind", from, to);
 }
