@@ -1,6 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Bindings } from "../env";
-import { ApiError, type ErrorCode } from "../errors";
+import { ApiError } from "../errors";
 import { isTerminal, newRecord, type JobInit, type JobRecord } from "../jobs/record";
 import { errorDelayMs, pollCadence, pollDelayMs } from "../jobs/schedule";
 import { jobView, type JobView } from "../jobs/view";
@@ -12,10 +12,8 @@ import type { FineTuneProvider, ProviderEvent, ProviderJob } from "../providers/
 import { migrate } from "./sql-migrations";
 import { addEvents, JOB_MIGRATIONS, listEvents, loadRecord, saveRecord } from "./fine-tune-job/store";
 import { advanceJob, applyProviderJob, onStepError, transition, type StepContext } from "./fine-tune-job/steps";
+import { remote, throwsAcrossRpc, type Remote } from "./rpc-errors";
 import { tenantStub } from "./tenant";
-
-/** An error that crosses RPC intact (a thrown ApiError would arrive as a plain Error). */
-export type JobResult = { ok: true; job: JobView } | { ok: false; error: { code: ErrorCode; message: string } };
 
 const EVENTS_SHOWN = 200;
 /** When a job's first step, started in the background, is taken up again if its object was evicted mid-step. */
@@ -48,7 +46,7 @@ export class FineTuneJob extends DurableObject<Bindings> {
   }
 
   /** Starts a new job (a repeat with the same id returns it unchanged). */
-  async start(init: JobInit): Promise<JobResult> {
+  async start(init: JobInit): Promise<JobView> {
     if (!this.job) {
       this.job = newRecord(init);
       this.note("created", "info", "state");
@@ -59,11 +57,11 @@ export class FineTuneJob extends DurableObject<Bindings> {
       await this.ctx.storage.setAlarm(Date.now() + RESTART_AFTER_MS);
       this.ctx.waitUntil(this.alarm());
     }
-    return { ok: true, job: this.view() };
+    return this.view();
   }
 
   /** Tracks an existing provider job (the seeds' `start_job_id`); one that already succeeded is registered now. */
-  async attach(init: JobInit, current: ProviderJob): Promise<JobResult> {
+  async attach(init: JobInit, current: ProviderJob): Promise<JobView> {
     if (!this.job) {
       this.job = { ...newRecord(init), create_attempted: true };
       this.note(`attached ${init.provider} job ${current.id}`);
@@ -73,7 +71,7 @@ export class FineTuneJob extends DurableObject<Bindings> {
       this.save();
       await this.finishOrSchedule(isTerminal(this.job.state) ? null : pollDelayMs(0, pollCadence(this.env)));
     }
-    return { ok: true, job: this.view() };
+    return this.view();
   }
 
   /** Resolves once no step is running (tests call it before reading the next alarm). */
@@ -89,11 +87,11 @@ export class FineTuneJob extends DurableObject<Bindings> {
    * Cancels: at once when no provider job exists yet, else by asking the provider (retried by the
    * alarm if the provider is unreachable). A cancelled job answers as it is; a finished one, 409.
    */
-  async cancel(): Promise<JobResult> {
+  async cancel(): Promise<JobView> {
     const job = this.job;
-    if (!job) return { ok: false, error: { code: "not_found", message: "No such job." } };
-    if (job.state === "cancelled") return { ok: true, job: this.view() };
-    if (isTerminal(job.state)) return { ok: false, error: { code: "conflict", message: `Job ${job.id} has already ${job.state}; only unfinished jobs can be cancelled.` } };
+    if (!job) throw new ApiError("not_found", "No such job.");
+    if (job.state === "cancelled") return this.view();
+    if (isTerminal(job.state)) throw new ApiError("conflict", `Job ${job.id} has already ${job.state}; only unfinished jobs can be cancelled.`);
     if (!job.cancel_requested) {
       job.cancel_requested = true;
       this.note("cancel requested");
@@ -101,7 +99,7 @@ export class FineTuneJob extends DurableObject<Bindings> {
     if (this.stepping) {
       // A step is uploading or polling: it sees the flag when it resumes (and the next alarm sends the cancel).
       this.save();
-      return { ok: true, job: this.view() };
+      return this.view();
     }
     const ctx = this.context(job);
     if (!job.provider_job_id && !job.create_attempted) {
@@ -119,7 +117,7 @@ export class FineTuneJob extends DurableObject<Bindings> {
     }
     this.save();
     await this.finishOrSchedule(isTerminal(job.state) ? null : pollDelayMs(0, pollCadence(this.env)));
-    return { ok: true, job: this.view() };
+    return this.view();
   }
 
   /** The one alarm: advance the job, then finish (register, notify) or re-arm. */
@@ -252,13 +250,14 @@ export class FineTuneJob extends DurableObject<Bindings> {
   }
 }
 
-/** The stub of one job's object. */
+throwsAcrossRpc(FineTuneJob);
+
+/** The stub of one job's object (as the test pool's runInDurableObject and runDurableObjectAlarm take it). */
 export function jobStub(env: Bindings, tenantId: string, jobId: string): DurableObjectStub<FineTuneJob> {
   return env.FINE_TUNE_JOB.get(env.FINE_TUNE_JOB.idFromName(`${tenantId}:${jobId}`));
 }
 
-/** Rethrows a failed RPC result as the ApiError it stands for. */
-export function unwrapJob(result: JobResult): JobView {
-  if (!result.ok) throw new ApiError(result.error.code, result.error.message);
-  return result.job;
+/** One job's object as callers use it: a failure arrives as the ApiError the object threw. */
+export function openJob(env: Bindings, tenantId: string, jobId: string): Remote<Pick<FineTuneJob, "start" | "attach" | "get" | "cancel">> {
+  return remote(jobStub(env, tenantId, jobId));
 }

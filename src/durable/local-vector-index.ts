@@ -12,6 +12,7 @@ import {
   validateQuery,
   validateRecords,
 } from "../vector/validate";
+import { throwsAcrossRpc } from "./rpc-errors";
 import { migrate } from "./sql-migrations";
 
 /** The local index's table. Append new steps; never edit old ones. */
@@ -136,3 +137,4 @@ export class LocalVectorIndex extends DurableObject<Bindings> {
     return removed;
   }
 }
+throwsAcrossRpc(LocalVectorIndex);

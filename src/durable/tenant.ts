@@ -421,7 +421,7 @@ export class Tenant extends DurableObject<Bindings> {
   }
 }
 
-countTrips(Tenant);
+countTrips(Tenant, (t) => t.trips);
 
 /** The stub of a tenant's Durable Object. */
 export function tenantStub(env: Bindings, tenantId: string): DurableObjectStub<Tenant> {

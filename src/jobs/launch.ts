@@ -1,4 +1,4 @@
-import { jobStub, unwrapJob } from "../durable/fine-tune-job";
+import { openJob } from "../durable/fine-tune-job";
 import { tenantStub } from "../durable/tenant";
 import type { JobSummary } from "../durable/tenant/jobs";
 import type { Bindings } from "../env";
@@ -23,5 +23,5 @@ export function indexEntry(init: JobInit, state: JobSummary["state"]): JobSummar
 /** Enters a prepared job in the tenant's index, then starts its object (which uploads at once, in the background). */
 export async function launchJob(env: Bindings, init: JobInit): Promise<JobView> {
   await tenantStub(env, init.tenant_id).claimJob(indexEntry(init, "created"));
-  return unwrapJob(await jobStub(env, init.tenant_id, init.id).start(init));
+  return openJob(env, init.tenant_id, init.id).start(init);
 }

@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { tenantOf } from "../auth/middleware";
-import { jobStub, unwrapJob } from "../durable/fine-tune-job";
+import { openJob } from "../durable/fine-tune-job";
 import { tenantStub } from "../durable/tenant";
 import { ApiError } from "../errors";
 import { indexEntry, launchJob } from "../jobs/launch";
@@ -69,7 +69,7 @@ const idParam = z.object({ id: z.string().min(1).max(64) });
 async function ownJob(env: Parameters<typeof tenantStub>[0], tenantId: string, id: string) {
   const summary = await tenantStub(env, tenantId).getJobSummary(id);
   if (!summary) throw new ApiError("not_found", `No job ${id}.`);
-  return jobStub(env, tenantId, id);
+  return openJob(env, tenantId, id);
 }
 
 export const jobRoutes = createRouter();
@@ -127,13 +127,13 @@ jobRoutes.openapi(
     }
     const init = prepareAttach(c.env, tenantId, body, current, webhook, c.get("requestId"));
     const claim = await tenantStub(c.env, tenantId).claimJob(indexEntry(init, "submitted"));
-    const stub = jobStub(c.env, tenantId, claim.job.id);
+    const stub = openJob(c.env, tenantId, claim.job.id);
     if (!claim.created) {
       const existing = await stub.get();
       if (!existing) throw new ApiError("not_found", `No job ${claim.job.id}.`);
       return c.json(existing, 200);
     }
-    const job = unwrapJob(await stub.attach(init, current));
+    const job = await stub.attach(init, current);
     return c.json({ ...job, ...(init.webhook ? { webhook_secret: init.webhook.secret } : {}) }, 201);
   },
 );
@@ -194,7 +194,7 @@ jobRoutes.openapi(
   }),
   async (c) => {
     const { id } = c.req.valid("param");
-    const job = unwrapJob(await (await ownJob(c.env, tenantOf(c), id)).cancel());
+    const job = await (await ownJob(c.env, tenantOf(c), id)).cancel();
     return c.json(job, 200);
   },
 );
