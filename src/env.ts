@@ -1,3 +1,5 @@
+import type { TenantHandle } from "./durable/tenant/handle";
+
 /**
  * Secrets are not in wrangler.toml, so `wrangler types` cannot see them: they are
  * declared here. Every provider credential is optional; see src/llm/providers.ts
@@ -39,6 +41,8 @@ export interface Variables {
   requestId: string;
   /** Set by tenant auth; absent on public and admin routes. */
   auth?: AuthContext;
+  /** The authenticated tenant's Durable Object, opened by tenant auth for the request (disposed after it). */
+  tenant?: TenantHandle;
   /** The matched route pattern, for the log line. */
   route?: string;
   /** A short description of an internal error, for the log line (never sent to the client). */

@@ -1,4 +1,4 @@
-import { tenantStub } from "../durable/tenant";
+import { openTenant, type TenantHandle } from "../durable/tenant";
 import type { KeyInfo } from "../durable/tenant/keys";
 import type { AuthContext, Bindings } from "../env";
 import { newId, randomToken, sha256Hex } from "../lib/ids";
@@ -24,21 +24,20 @@ export interface IssuedKey extends KeyInfo {
  * Issues a key for a tenant: the Tenant DO (the truth) first, then the KV index
  * auth reads on the hot path. Only the hash is stored anywhere.
  */
-export async function issueKey(env: Bindings, tenantId: string, name: string | null): Promise<IssuedKey> {
+export async function issueKey(env: Bindings, tenant: TenantHandle, name: string | null): Promise<IssuedKey> {
   const key = KEY_PREFIX + randomToken(24);
   const hash = await sha256Hex(key);
   const row = { id: newId("key"), name, prefix: key.slice(0, PREFIX_SHOWN), hash, created_at: new Date().toISOString() };
-  await tenantStub(env, tenantId).addKey(row);
-  const entry: KeyIndexEntry = { tenant_id: tenantId, key_id: row.id };
+  await tenant.keys.add(row);
+  const entry: KeyIndexEntry = { tenant_id: tenant.id, key_id: row.id };
   await env.TENANTS.put(keyIndexName(hash), JSON.stringify(entry));
   const { hash: _hash, ...info } = row;
   return { ...info, last_used_at: null, revoked_at: null, key };
 }
 
 /** Revokes a key: the DO stops accepting it at once; the KV index entry is dropped after. */
-export async function revokeKey(env: Bindings, tenantId: string, keyId: string): Promise<KeyInfo | null> {
-  const revoked = await tenantStub(env, tenantId).revokeKey(keyId);
-  if (!revoked) return null;
+export async function revokeKey(env: Bindings, tenant: TenantHandle, keyId: string): Promise<KeyInfo> {
+  const revoked = await tenant.keys.revoke(keyId);
   await env.TENANTS.delete(keyIndexName(revoked.hash));
   return revoked.key;
 }
@@ -47,12 +46,15 @@ export async function revokeKey(env: Bindings, tenantId: string, keyId: string):
  * Resolves a presented key to its tenant. KV finds the tenant fast; the tenant's
  * Durable Object then confirms the key (constant-time hash compare, not revoked),
  * because KV is eventually consistent and a revoked key must stop working at once.
+ * Answers the caller's handle on that object (its to dispose), or null.
  */
-export async function verifyKey(env: Bindings, presented: string): Promise<AuthContext | null> {
+export async function verifyKey(env: Bindings, presented: string): Promise<{ auth: AuthContext; tenant: TenantHandle } | null> {
   if (!presented.startsWith(KEY_PREFIX) || presented.length > 128) return null;
   const hash = await sha256Hex(presented);
   const entry = await env.TENANTS.get<KeyIndexEntry>(keyIndexName(hash), { type: "json" });
   if (!entry) return null;
-  const ok = await tenantStub(env, entry.tenant_id).checkKey(entry.key_id, hash);
-  return ok ? { tenantId: entry.tenant_id, keyId: entry.key_id } : null;
+  const tenant = openTenant(env, entry.tenant_id);
+  if (await tenant.keys.check(entry.key_id, hash)) return { auth: { tenantId: entry.tenant_id, keyId: entry.key_id }, tenant };
+  tenant[Symbol.dispose]();
+  return null;
 }

@@ -1,4 +1,5 @@
 import type { MiddlewareHandler } from "hono";
+import type { TenantHandle } from "../durable/tenant";
 import type { AppEnv } from "../env";
 import { ApiError } from "../errors";
 import { safeEqual } from "../lib/ids";
@@ -9,14 +10,20 @@ function bearer(header: string | undefined): string | null {
   return match?.[1] ?? null;
 }
 
-/** Requires a tenant API key; the tenant comes from the key, never from the URL or body. */
+/**
+ * Requires a tenant API key; the tenant comes from the key, never from the URL or body. The
+ * handle on the tenant's object that checked the key serves the request (`tenantHandle(c)`),
+ * and is disposed once the handler is done.
+ */
 export function tenantAuth(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const key = bearer(c.req.header("Authorization"));
     if (!key) throw new ApiError("unauthorized", "Missing API key: send `Authorization: Bearer <key>`.");
-    const auth = await verifyKey(c.env, key);
-    if (!auth) throw new ApiError("unauthorized", "Invalid or revoked API key.");
-    c.set("auth", auth);
+    const verified = await verifyKey(c.env, key);
+    if (!verified) throw new ApiError("unauthorized", "Invalid or revoked API key.");
+    using tenant = verified.tenant;
+    c.set("auth", verified.auth);
+    c.set("tenant", tenant);
     await next();
   };
 }
@@ -41,4 +48,11 @@ export function tenantOf(c: { get(key: "auth"): AppEnv["Variables"]["auth"] }): 
   const auth = c.get("auth");
   if (!auth) throw new ApiError("unauthorized", "This route needs a tenant API key.");
   return auth.tenantId;
+}
+
+/** The authenticated tenant's Durable Object, for the request behind `tenantAuth()` (not for work that outlives it). */
+export function tenantHandle(c: { get(key: "tenant"): AppEnv["Variables"]["tenant"] }): TenantHandle {
+  const tenant = c.get("tenant");
+  if (!tenant) throw new ApiError("unauthorized", "This route needs a tenant API key.");
+  return tenant;
 }

@@ -1,13 +1,10 @@
 import { z } from "@hono/zod-openapi";
-import { tenantStub } from "../durable/tenant";
+import type { TenantHandle } from "../durable/tenant";
 import type { DatasetRecord } from "../durable/tenant/datasets";
 import type { Bindings } from "../env";
-import { ApiError } from "../errors";
-import { newId } from "../lib/ids";
-import { costUsd, loadCatalog, resolveModel } from "../llm";
-import { assertModeSupported } from "../programs/models";
-import { assertRagTemplate } from "../programs/rag";
-import type { GenerationConfig } from "./steps";
+import type { Estimate, GenerationRequest } from "./plan";
+
+export type { Estimate } from "./plan";
 
 export const generationFields = {
   program: z.string().min(1).optional().openapi({ description: "Program the teacher answers with; without it the dataset is empty, for captures" }),
@@ -21,95 +18,23 @@ export const generationFields = {
   dry_run: z.boolean().default(false),
 };
 
-/** Rough per-call overheads for the dry-run estimate (prompt framing, schema, answer). */
-const EST = { genPrompt: 150, perQuestionOut: 30, labelPrompt: 300, labelOut: 200 };
-
-export interface Estimate {
-  chunks: number;
-  questions: number;
-  teacher_calls: number;
-  teacher_tokens: { input: number; output: number };
-  cost_usd: number;
-  teacher_model: string;
-}
-
-type Body = { name: string; eval_fraction: number } & {
-  program?: string;
-  documents?: string[];
-  questions_per_chunk: number;
-  question_prompt?: string;
-  teacher_model?: string;
-  top_k: number;
-  max_questions?: number;
-  max_cost_usd?: number;
-  dry_run: boolean;
-};
-
 /**
  * Validates a generation request and either estimates it (dry run: nothing stored,
  * no teacher call) or creates the dataset with one generation task per chunk and
- * queues them. Every check happens before anything is written.
+ * queues them. Every check happens, in the tenant's object, before anything is written.
  */
 export async function createGenerationDataset(
   env: Bindings,
-  tenantId: string,
-  body: Body & { program: string },
+  tenant: TenantHandle,
+  body: GenerationRequest,
   requestId: string,
 ): Promise<{ dataset: DatasetRecord | null; estimate: Estimate }> {
-  const stub = tenantStub(env, tenantId);
-  const program = await stub.getProgram(body.program);
-  if (!program) throw new ApiError("not_found", `No program ${body.program}.`);
-  assertRagTemplate(program);
-  if (body.documents) {
-    for (const id of body.documents) {
-      const doc = await stub.getDocument(id);
-      if (!doc || doc.status === "deleted") throw new ApiError("not_found", `No document ${id}.`);
-    }
-  }
-  const ready = await stub.readyDocuments(body.documents ?? null);
-  if (ready.length === 0) {
-    throw new ApiError("conflict", body.documents ? "None of the documents is ready yet." : "There are no ready documents to generate questions from.");
-  }
-  const catalog = loadCatalog(env);
-  const teacher = resolveModel(catalog, body.teacher_model ?? catalog.defaults.teacher);
-  assertModeSupported(teacher, program.mode);
-
-  let chunks: { id: string; tokens: number }[] = await stub.chunkRefs(ready);
-  if (body.max_questions) chunks = chunks.slice(0, Math.ceil(body.max_questions / body.questions_per_chunk));
-  const questions = Math.min(chunks.length * body.questions_per_chunk, body.max_questions ?? Infinity);
-  const avgChunk = chunks.reduce((n, c) => n + c.tokens, 0) / Math.max(chunks.length, 1);
-  const input = chunks.reduce((n, c) => n + c.tokens + EST.genPrompt, 0) + questions * (body.top_k * avgChunk + EST.labelPrompt);
-  const output = questions * (EST.perQuestionOut + EST.labelOut);
-  const estimate: Estimate = {
-    chunks: chunks.length,
-    questions,
-    teacher_calls: chunks.length + questions,
-    teacher_tokens: { input: Math.round(input), output: Math.round(output) },
-    cost_usd: Number(costUsd(teacher, { input, output }).toFixed(4)),
-    teacher_model: teacher.id,
-  };
-  if (body.dry_run) return { dataset: null, estimate };
-
-  const config: GenerationConfig = {
-    program: program.name,
-    program_version: program.version,
-    questions_per_chunk: body.questions_per_chunk,
-    question_prompt: body.question_prompt ?? null,
-    teacher_model: teacher.id,
-    top_k: body.top_k,
-    max_questions: body.max_questions ?? null,
-    max_cost_usd: body.max_cost_usd ?? null,
-  };
-  const id = newId("ds");
-  const dataset = await stub.startGeneration(
-    { id, name: body.name, eval_fraction: body.eval_fraction, config: { ...config } },
-    chunks.map((c) => c.id),
-  );
-  if (!dataset) throw new ApiError("conflict", `A dataset named ${body.name} exists.`);
+  const { dataset, estimate, chunks } = await tenant.generation.plan(body);
+  if (!dataset) return { dataset, estimate };
   for (let i = 0; i < chunks.length; i += 100) {
     await env.LABEL_QUEUE.sendBatch(
-      chunks.slice(i, i + 100).map((c) => ({
-        body: { type: "dataset.generate" as const, tenant_id: tenantId, request_id: requestId, dataset_id: id, chunk_id: c.id },
+      chunks.slice(i, i + 100).map((chunk_id) => ({
+        body: { type: "dataset.generate" as const, tenant_id: tenant.id, request_id: requestId, dataset_id: dataset.id, chunk_id },
       })),
     );
   }

@@ -1,5 +1,6 @@
-import { tenantStub } from "../durable/tenant";
+import type { TenantHandle } from "../durable/tenant";
 import type { LabelOutcome } from "../durable/tenant/generation";
+import type { ProgramRecord } from "../durable/tenant/programs";
 import type { Bindings } from "../env";
 import { ApiError } from "../errors";
 import { countChatTokens, costUsd, type ModelEntry } from "../llm";
@@ -9,15 +10,15 @@ import type { CallUsage } from "../usage/record";
 import { qualityProblem } from "./filters";
 
 export interface LabelJob {
-  tenantId: string;
-  datasetId: string;
-  rowId: string;
   question: string;
-  program: { name: string; version: number };
+  program: ProgramRecord;
   topK: number;
   model: ModelEntry;
   requestId: string;
+  /** The teacher's calls (the row's spend). */
   onCall: (u: CallUsage) => void;
+  /** The retrieval's embedding call. */
+  onRetrieve: (u: CallUsage) => void;
 }
 
 /**
@@ -25,12 +26,18 @@ export interface LabelJob {
  * captured as the row's fine-tuning example, then checked by the quality filters.
  * An output the program cannot make valid is recorded as rejected (`invalid_output`),
  * not retried: retrying a model's wrong answer costs money and rarely helps.
+ * Usage is reported to the callbacks, for the step's finish to record.
  */
-export async function labelQuestion(env: Bindings, job: LabelJob): Promise<LabelOutcome> {
-  const stub = tenantStub(env, job.tenantId);
-  const program = await stub.getProgram(job.program.name, job.program.version);
-  if (!program) throw new ApiError("not_found", `Program ${job.program.name} v${job.program.version} is gone.`, { retryable: false });
-  const sources = await retrieve(env, job.tenantId, { query: job.question, topK: job.topK, requestId: job.requestId });
+export async function labelQuestion(env: Bindings, tenant: TenantHandle, job: LabelJob): Promise<LabelOutcome> {
+  const { program } = job;
+  const sources = await retrieve(env, tenant, {
+    query: job.question,
+    topK: job.topK,
+    requestId: job.requestId,
+    onCall: job.onRetrieve,
+    // A label step reads its sources through its own surface (no other surface to open).
+    chunks: (ids) => tenant.generation.sources(ids),
+  });
   const base = { program: program.name, program_version: program.version, model: job.model.id, chunk_ids: sources.map((s) => s.chunk_id) };
   try {
     const rag = await answerWithSources(env, { program, model: job.model, question: job.question, sources, requestId: job.requestId, onCall: job.onCall });

@@ -1,32 +1,19 @@
-import { tenantStub } from "../durable/tenant";
-import type { DatasetRecord } from "../durable/tenant/datasets";
+import type { TenantHandle } from "../durable/tenant";
+import type { StepRef, StepStart } from "../durable/tenant/surfaces/generation";
 import type { Bindings } from "../env";
+import { ApiError, toApiError } from "../errors";
 import { loadCatalog, resolveModel, type ModelEntry } from "../llm";
-import { logLine } from "../lib/log";
-import type { GenerateMessage, LabelMessage } from "../queues/messages";
-import { priced, recordUsage, type CallUsage } from "../usage/record";
-import { writeDatasetFiles } from "./finalize";
+import { priced, type CallUsage } from "../usage/record";
+import { finalizeDataset } from "./finalize";
 import { labelQuestion } from "./label";
 import { generateQuestions } from "./questions";
 
-/** The dataset's settings, as stored in its config when it was created. */
-export interface GenerationConfig {
-  program: string;
-  program_version: number;
-  questions_per_chunk: number;
-  question_prompt: string | null;
-  teacher_model: string;
-  top_k: number;
-  max_questions: number | null;
-  max_cost_usd: number | null;
-}
+export type { GenerationConfig } from "../durable/tenant/generation";
 
-export function configOf(d: DatasetRecord): GenerationConfig {
-  return d.config as unknown as GenerationConfig;
-}
+type Started = Extract<StepStart, { state: "generate" | "label" }>;
 
-function teacher(env: Bindings, cfg: GenerationConfig): ModelEntry {
-  return resolveModel(loadCatalog(env), cfg.teacher_model);
+function teacher(env: Bindings, model: string): ModelEntry {
+  return resolveModel(loadCatalog(env), model);
 }
 
 const spentUsd = (calls: readonly CallUsage[]) => calls.reduce((n, c) => n + priced(c).cost_usd, 0);
@@ -41,116 +28,74 @@ export async function enqueueLabels(env: Bindings, m: { tenant_id: string; reque
   }
 }
 
-/** Whether the dataset has spent its `max_cost_usd` (then labeling stops, and the status says why). */
-async function overBudget(env: Bindings, tenantId: string, d: DatasetRecord): Promise<boolean> {
-  const cap = configOf(d).max_cost_usd;
-  if (cap === null || cap === undefined) return false;
-  const { cost_usd } = await tenantStub(env, tenantId).progress(d.id);
-  return cost_usd >= cap;
+/** The calls a step made: chat calls (the row's spend) and the others (retrieval's embedding). */
+interface Spend {
+  chat: CallUsage[];
+  other: CallUsage[];
 }
 
 /** Step 1, per chunk: the teacher writes questions; new ones are stored pending and queued for labeling. */
-export async function runGenerate(env: Bindings, m: GenerateMessage): Promise<void> {
-  const stub = tenantStub(env, m.tenant_id);
-  const dataset = await stub.getDataset(m.dataset_id);
-  if (!dataset || dataset.status !== "generating") return;
-  const cfg = configOf(dataset);
-  if (await overBudget(env, m.tenant_id, dataset)) {
-    await stub.failGenTask(dataset.id, m.chunk_id, "max_cost_reached");
-    await stub.setDatasetStatus(dataset.id, dataset.status, `max_cost_usd of ${cfg.max_cost_usd} reached: work stopped`);
-    return;
-  }
-  const chunk = await stub.chunkForQuestions(m.chunk_id);
-  if (!chunk) {
-    await stub.failGenTask(dataset.id, m.chunk_id, "the chunk's document is no longer ready");
-    return;
-  }
-  const spent: CallUsage[] = [];
-  let generated;
-  try {
-    generated = await generateQuestions(env, {
-      datasetId: dataset.id,
-      chunk,
-      n: cfg.questions_per_chunk,
-      prompt: cfg.question_prompt,
-      evalFraction: dataset.eval_fraction,
-      model: teacher(env, cfg),
-      requestId: m.request_id,
-      onCall: (u) => spent.push(u),
-    });
-  } finally {
-    await recordUsage(env, m.tenant_id, spent);
-  }
+async function generate(env: Bindings, tenant: TenantHandle, step: StepRef, start: Extract<Started, { state: "generate" }>, spend: Spend): Promise<boolean> {
+  const m = step.message;
+  const generated = await generateQuestions(env, {
+    datasetId: m.dataset_id,
+    chunk: start.chunk,
+    n: start.config.questions_per_chunk,
+    prompt: start.config.question_prompt,
+    evalFraction: start.eval_fraction,
+    model: teacher(env, start.config.teacher_model),
+    requestId: m.request_id,
+    onCall: (u) => spend.chat.push(u),
+  });
   const cost = {
-    prompt_tokens: spent.reduce((n, c) => n + c.prompt_tokens, 0),
-    completion_tokens: spent.reduce((n, c) => n + c.completion_tokens, 0),
-    cost_usd: spentUsd(spent),
+    prompt_tokens: spend.chat.reduce((n, c) => n + c.prompt_tokens, 0),
+    completion_tokens: spend.chat.reduce((n, c) => n + c.completion_tokens, 0),
+    cost_usd: spentUsd(spend.chat),
   };
-  const pending = await stub.finishGenTask(dataset.id, chunk.id, generated.questions, cost, cfg.max_questions);
+  const { pending, finalize } = await tenant.generation.finishQuestions(step, generated.questions, cost, spend.chat.map(priced));
   await enqueueLabels(env, m, pending);
+  return finalize;
 }
 
 /** Step 2, per question: the teacher answers through RAG + the program; the example and its filters are recorded. */
-export async function runLabel(env: Bindings, m: LabelMessage): Promise<void> {
-  const stub = tenantStub(env, m.tenant_id);
-  const dataset = await stub.getDataset(m.dataset_id);
-  if (!dataset || !["generating", "labeling"].includes(dataset.status)) return;
-  const row = await stub.questionRow(m.question_id);
-  if (!row || row.status !== "pending") return;
-  const cfg = configOf(dataset);
-  if (await overBudget(env, m.tenant_id, dataset)) {
-    await stub.completeLabel(row.id, failedOutcome("max_cost_reached"));
-    await stub.setDatasetStatus(dataset.id, dataset.status, `max_cost_usd of ${cfg.max_cost_usd} reached: labeling stopped`);
-    return;
-  }
-  const spent: CallUsage[] = [];
-  try {
-    const outcome = await labelQuestion(env, {
-      tenantId: m.tenant_id,
-      datasetId: dataset.id,
-      rowId: row.id,
-      question: row.question,
-      program: { name: cfg.program, version: cfg.program_version },
-      topK: cfg.top_k,
-      model: teacher(env, cfg),
-      requestId: m.request_id,
-      onCall: (u) => spent.push(u),
-    });
-    await stub.completeLabel(row.id, { ...outcome, cost_usd: spentUsd(spent) });
-  } catch (err) {
-    // The calls that did happen still cost money: count them on the row before retrying.
-    if (spent.length > 0) await stub.addRowCost(row.id, spentUsd(spent));
-    throw err;
-  } finally {
-    await recordUsage(env, m.tenant_id, spent);
-  }
+async function label(env: Bindings, tenant: TenantHandle, step: StepRef, start: Extract<Started, { state: "label" }>, spend: Spend): Promise<boolean> {
+  const m = step.message;
+  if (m.type !== "dataset.label") throw new ApiError("internal", "A label start for a generation step.");
+  const outcome = await labelQuestion(env, tenant, {
+    question: start.question,
+    program: start.program,
+    topK: start.config.top_k,
+    model: teacher(env, start.config.teacher_model),
+    requestId: m.request_id,
+    onCall: (u) => spend.chat.push(u),
+    onRetrieve: (u) => spend.other.push(u),
+  });
+  const usage = [...spend.other, ...spend.chat].map(priced);
+  const { finalize } = await tenant.generation.finishLabel(step, { ...outcome, cost_usd: spentUsd(spend.chat) }, usage);
+  return finalize;
 }
 
-/** A row that did not get labeled, with why. */
-export function failedOutcome(reason: string) {
-  return {
-    status: "failed" as const,
-    reason,
-    example: null,
-    tokens: null,
-    model: null,
-    usage: null,
-    cost_usd: 0,
-    chunk_ids: null,
-    program: null,
-    program_version: null,
-  };
-}
-
-/** After any step: move the dataset along, and write its files once nothing is pending. */
-export async function settle(env: Bindings, tenantId: string, datasetId: string): Promise<void> {
-  const stub = tenantStub(env, tenantId);
-  const { finalize } = await stub.advance(datasetId);
-  if (!finalize) return;
+/**
+ * Runs a begun step to its end in the tenant's object: finished, or failed with what its calls
+ * cost (a final error fails the row or task at once; a retryable one counts an attempt).
+ * Writes the dataset's files when this step was its last work. Answers the failure, if any.
+ */
+export async function runStep(env: Bindings, tenant: TenantHandle, step: StepRef, start: Started): Promise<{ err: ApiError; attempts: number } | null> {
+  const spend: Spend = { chat: [], other: [] };
+  let failure: { err: ApiError; attempts: number } | null = null;
+  let finalize: boolean;
   try {
-    await writeDatasetFiles(env, tenantId, datasetId);
-  } catch (err) {
-    logLine("error", "dataset files not written", { tenant: tenantId, dataset: datasetId, error: err instanceof Error ? err.message : String(err) });
-    await stub.setDatasetStatus(datasetId, "failed", "Could not write the dataset's JSONL files; create it again.");
+    finalize = start.state === "generate" ? await generate(env, tenant, step, start, spend) : await label(env, tenant, step, start, spend);
+  } catch (e) {
+    const err = toApiError(e);
+    const failed = await tenant.generation.failStep(
+      step,
+      { error: `${err.code}: ${err.message}`, retryable: err.retryable },
+      { cost_usd: step.message.type === "dataset.label" ? spentUsd(spend.chat) : 0, usage: [...spend.other, ...spend.chat].map(priced) },
+    );
+    failure = { err, attempts: failed.attempts };
+    finalize = failed.finalize;
   }
+  if (finalize) await finalizeDataset(env, tenant, step.message.dataset_id);
+  return failure;
 }

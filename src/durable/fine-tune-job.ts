@@ -13,7 +13,7 @@ import { migrate } from "./sql-migrations";
 import { addEvents, JOB_MIGRATIONS, listEvents, loadRecord, saveRecord } from "./fine-tune-job/store";
 import { advanceJob, applyProviderJob, onStepError, transition, type StepContext } from "./fine-tune-job/steps";
 import { remote, throwsAcrossRpc, type Remote } from "./rpc-errors";
-import { tenantStub } from "./tenant";
+import { openTenant } from "./tenant";
 
 const EVENTS_SHOWN = 200;
 /** When a job's first step, started in the background, is taken up again if its object was evicted mid-step. */
@@ -175,7 +175,8 @@ export class FineTuneJob extends DurableObject<Bindings> {
   private async afterTerminal(job: JobRecord): Promise<number | null> {
     if (job.state === "succeeded" && !job.registered && job.fine_tuned_model) {
       const provider = this.providerFactory(job);
-      await tenantStub(this.env, job.tenant_id).registerModel({
+      using tenant = openTenant(this.env, job.tenant_id);
+      await tenant.models.register({
         id: job.fine_tuned_model,
         provider: provider.inferenceProvider,
         fine_tune_provider: job.provider,
@@ -214,7 +215,8 @@ export class FineTuneJob extends DurableObject<Bindings> {
 
   private async syncIndex(): Promise<void> {
     const job = this.job!;
-    await tenantStub(this.env, job.tenant_id).updateJobSummary({
+    using tenant = openTenant(this.env, job.tenant_id);
+    await tenant.jobs.update({
       id: job.id,
       state: job.state,
       provider_job_id: job.provider_job_id,

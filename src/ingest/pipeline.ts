@@ -1,10 +1,10 @@
-import { tenantStub } from "../durable/tenant";
+import type { TenantHandle } from "../durable/tenant";
 import type { ChunkRow, DocumentRecord } from "../durable/tenant/documents";
 import type { Bindings } from "../env";
 import { ApiError } from "../errors";
 import { tokenCounter } from "../llm";
 import { logLine } from "../lib/log";
-import { recordUsage } from "../usage/record";
+import { priced, recordUsage } from "../usage/record";
 import { vectorIndexFor } from "../vector";
 import { embedTexts, planBatches } from "./embed";
 import { extractDocument, pageRange } from "./extract";
@@ -25,44 +25,48 @@ export function metadataTextOf(doc: Pick<DocumentRecord, "title" | "metadata">):
  * write, so a crash leaves all or none), then embed whatever is not yet embedded,
  * then mark it ready. A redelivered message finds the work done and writes nothing twice.
  */
-export async function ingestDocument(env: Bindings, tenantId: string, documentId: string, requestId: string): Promise<void> {
-  const stub = tenantStub(env, tenantId);
-  const doc = await stub.getDocument(documentId);
-  if (!doc || doc.status === "deleted" || doc.status === "ready" || doc.status === "failed") return;
-  if (doc.status === "pending") await stub.updateDocument(documentId, { status: "processing" });
-
+export async function ingestDocument(env: Bindings, tenant: TenantHandle, documentId: string, requestId: string): Promise<void> {
+  const started = await tenant.ingest.start(documentId);
+  if (!started) return;
+  const doc = started.document;
   const metadataText = metadataTextOf(doc);
-  if ((await stub.chunkStats(documentId)).chunks === 0) {
+  if (!started.chunked) {
     const { chunks, pageCount, tokenCount } = await chunkDocument(env, doc, metadataText);
-    await stub.putChunks(documentId, chunks);
-    await stub.updateDocument(documentId, { page_count: pageCount, token_count: tokenCount });
+    await tenant.ingest.storeChunks(documentId, chunks, { page_count: pageCount, token_count: tokenCount });
   }
 
-  const index = vectorIndexFor(env, tenantId);
-  for (;;) {
-    const pending = await stub.chunksToEmbed(documentId, EMBED_ROUND);
-    if (pending.length === 0) break;
-    for (const batch of planBatches(pending)) {
+  const index = vectorIndexFor(env, tenant.id);
+  let pending = await tenant.ingest.embedded(documentId, [], [], EMBED_ROUND);
+  while (pending.length > 0) {
+    const batches = planBatches(pending);
+    pending = [];
+    for (const [i, batch] of batches.entries()) {
       const { vectors, usage } = await embedTexts(env, batch.map((c) => embedText(metadataText, c.text)), requestId);
-      await recordUsage(env, tenantId, [usage]);
-      await index.upsert(
-        batch.map((c, i) => ({
-          id: c.id,
-          values: vectors[i]!,
-          metadata: { document_id: documentId, chunk_index: c.idx, ...(c.page_from ? { page: c.page_from } : {}) },
-        })),
-      );
-      await stub.markEmbedded(batch.map((c) => c.id));
+      const records = batch.map((c, i) => ({
+        id: c.id,
+        values: vectors[i]!,
+        metadata: { document_id: documentId, chunk_index: c.idx, ...(c.page_from ? { page: c.page_from } : {}) },
+      }));
+      try {
+        await index.upsert(records);
+      } catch (err) {
+        await recordUsage(tenant, [usage]); // the call happened: it is paid for whatever came after
+        throw err;
+      }
+      // Marked (with its usage) as soon as stored, so a crash repeats one batch at most; a round's
+      // last mark also reads the next round.
+      const last = i === batches.length - 1;
+      const next = await tenant.ingest.embedded(documentId, batch.map((c) => c.id), [priced(usage)], last ? EMBED_ROUND : 0);
+      if (last) pending = next;
     }
   }
 
-  const stats = await stub.chunkStats(documentId);
-  const after = await stub.updateDocument(documentId, { status: "ready", chunk_count: stats.chunks, error: null });
-  if (after?.status === "deleted") {
+  const after = await tenant.ingest.finish(documentId);
+  if (after.status === "deleted") {
     // Deleted while we embedded: the delete could not see the vectors we wrote after it.
     await index.deleteByDocument(documentId, []);
   }
-  logLine("info", "document ready", { tenant: tenantId, document: documentId, chunks: stats.chunks, request_id: requestId });
+  logLine("info", "document ready", { tenant: tenant.id, document: documentId, chunks: after.chunks, request_id: requestId });
 }
 
 async function chunkDocument(
@@ -97,11 +101,9 @@ async function chunkDocument(
 }
 
 /** Marks a document failed with the reason, and drops its original: nothing half-made stays. */
-export async function failDocument(env: Bindings, tenantId: string, documentId: string, err: ApiError): Promise<void> {
-  const stub = tenantStub(env, tenantId);
-  const doc = await stub.updateDocument(documentId, { status: "failed", error: { code: err.code, message: err.message } });
-  if (!doc || doc.status === "deleted") return;
-  const ids = await stub.chunkIds(documentId);
-  await vectorIndexFor(env, tenantId).deleteByDocument(documentId, ids);
-  await env.DATA.delete(doc.r2_key);
+export async function failDocument(env: Bindings, tenant: TenantHandle, documentId: string, err: ApiError): Promise<void> {
+  const leftovers = await tenant.ingest.fail(documentId, { code: err.code, message: err.message });
+  if (!leftovers) return;
+  await vectorIndexFor(env, tenant.id).deleteByDocument(documentId, leftovers.chunk_ids);
+  await env.DATA.delete(leftovers.r2_key);
 }

@@ -1,5 +1,5 @@
 import { openJob } from "../durable/fine-tune-job";
-import { tenantStub } from "../durable/tenant";
+import type { TenantHandle } from "../durable/tenant";
 import type { JobSummary } from "../durable/tenant/jobs";
 import type { Bindings } from "../env";
 import type { JobInit } from "./record";
@@ -21,7 +21,7 @@ export function indexEntry(init: JobInit, state: JobSummary["state"]): JobSummar
 }
 
 /** Enters a prepared job in the tenant's index, then starts its object (which uploads at once, in the background). */
-export async function launchJob(env: Bindings, init: JobInit): Promise<JobView> {
-  await tenantStub(env, init.tenant_id).claimJob(indexEntry(init, "created"));
-  return openJob(env, init.tenant_id, init.id).start(init);
+export async function launchJob(env: Bindings, tenant: TenantHandle, init: JobInit): Promise<JobView> {
+  await tenant.jobs.claim(indexEntry(init, "created"));
+  return openJob(env, tenant.id, init.id).start(init);
 }

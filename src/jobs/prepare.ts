@@ -1,6 +1,6 @@
 import { examplesToValidate } from "../datasets/rows";
 import { validateDataset } from "../datasets/validate";
-import { tenantStub } from "../durable/tenant";
+import type { TenantHandle } from "../durable/tenant";
 import type { Bindings } from "../env";
 import { ApiError } from "../errors";
 import { newId } from "../lib/ids";
@@ -84,7 +84,7 @@ export function webhookOf(env: Bindings, url: string | undefined): JobInit["webh
  * the cutoff, the webhook, the dataset (the tenant's, ready, its report free of errors). Each
  * failure is a 4xx and nothing is written or uploaded.
  */
-export async function prepareCreate(env: Bindings, tenantId: string, body: CreateJobBody, requestId: string): Promise<JobInit> {
+export async function prepareCreate(env: Bindings, tenant: TenantHandle, body: CreateJobBody, requestId: string): Promise<JobInit> {
   const catalog = loadCatalog(env);
   const { spec, base } = fineTunableBase(catalog, body.provider, body.base_model);
   const hyperparameters = checkHyperparameters(body.provider, spec, body.hyperparameters);
@@ -93,9 +93,7 @@ export async function prepareCreate(env: Bindings, tenantId: string, body: Creat
   checkCutoff(catalog, body.provider);
   const webhook = webhookOf(env, body.webhook_url);
 
-  const tenant = tenantStub(env, tenantId);
-  const dataset = await tenant.getDataset(body.dataset);
-  if (!dataset) throw new ApiError("not_found", `No dataset ${body.dataset}.`);
+  const dataset = await tenant.datasets.get(body.dataset);
   if (dataset.status !== "ready") {
     throw new ApiError("conflict", `Dataset ${dataset.name} is ${dataset.status}; a job needs a ready dataset.`, { details: { dataset: dataset.id, status: dataset.status } });
   }
@@ -112,7 +110,7 @@ export async function prepareCreate(env: Bindings, tenantId: string, body: Creat
     }
   }
 
-  const report = await validateDataset(examplesToValidate(env, tenantId, dataset.id, "train"), { baseModel: base, provider: body.provider, epochs: epochsOf(hyperparameters) ?? "auto", spec });
+  const report = await validateDataset(examplesToValidate(tenant, dataset.id, "train"), { baseModel: base, provider: body.provider, epochs: epochsOf(hyperparameters) ?? "auto", spec });
   if (report.errors.total > 0) {
     throw new ApiError("conflict", `Dataset ${dataset.name} fails validation for ${body.base_model}: ${report.errors.total} error(s) (${Object.entries(report.errors.by_kind).map(([k, n]) => `${k}: ${n}`).join(", ")}).`, {
       details: { dataset: dataset.id, errors: report.errors },
@@ -121,7 +119,7 @@ export async function prepareCreate(env: Bindings, tenantId: string, body: Creat
 
   return {
     id: newId("ftj"),
-    tenant_id: tenantId,
+    tenant_id: tenant.id,
     request_id: requestId,
     kind: "create",
     provider: body.provider,

@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from "hono";
-import { tenantStub } from "../durable/tenant";
+import { openTenant } from "../durable/tenant";
 import type { AppEnv } from "../env";
 import { ApiError } from "../errors";
 import { sha256Hex } from "../lib/ids";
@@ -25,29 +25,24 @@ export function idempotent(): MiddlewareHandler<AppEnv> {
     }
     const body = await c.req.arrayBuffer();
     const fingerprint = await fingerprintOf(c.req.method, new URL(c.req.url).pathname, body);
-    const stub = tenantStub(c.env, c.get("auth")?.tenantId ?? OPERATOR_SCOPE);
-    const begun = await stub.idempotencyBegin(key, fingerprint);
-    if (begun.state === "mismatch") {
-      throw new ApiError("idempotency_conflict", "This Idempotency-Key was already used with a different request.");
-    }
-    if (begun.state === "in_progress") {
-      throw new ApiError("idempotency_conflict", "A request with this Idempotency-Key is still in progress.", {
-        headers: { "Retry-After": "1" },
-      });
-    }
-    if (begun.state === "replay") {
+    // A tenant's records live in its object (the request's handle); the operator's in a reserved one.
+    using operator = c.get("tenant") ? null : openTenant(c.env, OPERATOR_SCOPE);
+    const records = (c.get("tenant") ?? operator!).idempotency;
+    // A mismatch or a reservation still held is an idempotency_conflict, thrown by the object.
+    const replay = await records.begin(key, fingerprint);
+    if (replay) {
       const headers = new Headers({ "Idempotent-Replayed": "true" });
-      if (begun.contentType) headers.set("Content-Type", begun.contentType);
-      return new Response(begun.body, { status: begun.status, headers });
+      if (replay.contentType) headers.set("Content-Type", replay.contentType);
+      return new Response(replay.body, { status: replay.status, headers });
     }
     await next();
     const status = c.res.status;
     const text = status < 500 && status !== 429 ? await c.res.clone().text() : null;
     if (text === null || text.length > MAX_STORED_BYTES) {
-      await stub.idempotencyRelease(key);
+      await records.release(key);
       return;
     }
-    await stub.idempotencyComplete(key, { status, contentType: c.res.headers.get("Content-Type"), body: text });
+    await records.complete(key, { status, contentType: c.res.headers.get("Content-Type"), body: text });
   };
 }
 

@@ -2,9 +2,8 @@ import type { Bindings } from "../env";
 import { ApiError } from "../errors";
 import { failDocument } from "../ingest/pipeline";
 import { logLine } from "../lib/log";
-import { settle } from "../datasets/steps";
-import { tenantStub } from "../durable/tenant";
-import { recordGivenUp } from "./label";
+import { finalizeDataset } from "../datasets/finalize";
+import { openTenant } from "../durable/tenant";
 import { ingestMessageSchema, labelQueueMessageSchema } from "./messages";
 
 /**
@@ -24,16 +23,16 @@ export async function consumeDeadLetters(batch: MessageBatch<unknown>, env: Bind
     });
     const label = labelQueueMessageSchema.safeParse(body);
     if (label.success) {
-      const m = label.data;
-      const id = m.type === "dataset.generate" ? m.chunk_id : m.question_id;
-      const last = await tenantStub(env, m.tenant_id).lastError(m.dataset_id, id);
-      await recordGivenUp(env, m, `gave_up: ${last ?? "repeated provider failures"}`);
-      await settle(env, m.tenant_id, m.dataset_id);
+      using tenant = openTenant(env, label.data.tenant_id);
+      // Failed with the last error it saw; it may have been its dataset's last work.
+      const { finalize } = await tenant.generation.giveUp(label.data);
+      if (finalize) await finalizeDataset(env, tenant, label.data.dataset_id);
     }
     const ingest = ingestMessageSchema.safeParse(body);
     if (ingest.success) {
+      using tenant = openTenant(env, ingest.data.tenant_id);
       const reason = new ApiError("upstream_unavailable", "Ingestion gave up after repeated provider failures; upload the document again.");
-      await failDocument(env, ingest.data.tenant_id, ingest.data.document_id, reason);
+      await failDocument(env, tenant, ingest.data.document_id, reason);
     }
     msg.ack();
   }

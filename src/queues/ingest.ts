@@ -1,3 +1,4 @@
+import { openTenant } from "../durable/tenant";
 import type { Bindings } from "../env";
 import { toApiError } from "../errors";
 import { failDocument, ingestDocument } from "../ingest/pipeline";
@@ -19,8 +20,9 @@ export async function consumeIngest(batch: MessageBatch<unknown>, env: Bindings)
       continue;
     }
     const { tenant_id, document_id, request_id } = parsed.data;
+    using tenant = openTenant(env, tenant_id);
     try {
-      await ingestDocument(env, tenant_id, document_id, request_id);
+      await ingestDocument(env, tenant, document_id, request_id);
       msg.ack();
     } catch (e) {
       const err = toApiError(e);
@@ -35,7 +37,7 @@ export async function consumeIngest(batch: MessageBatch<unknown>, env: Bindings)
           request_id,
         });
       } else {
-        await failDocument(env, tenant_id, document_id, err);
+        await failDocument(env, tenant, document_id, err);
         logLine("warn", "document failed", { tenant: tenant_id, document: document_id, code: err.code, request_id });
         msg.ack();
       }

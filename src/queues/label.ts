@@ -1,7 +1,8 @@
-import { tenantStub } from "../durable/tenant";
+import { openTenant, type TenantHandle } from "../durable/tenant";
+import type { StepRef } from "../durable/tenant/surfaces/generation";
 import type { Bindings } from "../env";
-import { toApiError } from "../errors";
-import { failedOutcome, runGenerate, runLabel, settle } from "../datasets/steps";
+import { finalizeDataset } from "../datasets/finalize";
+import { runStep } from "../datasets/steps";
 import { logLine } from "../lib/log";
 import { labelQueueMessageSchema, type LabelQueueMessage } from "./messages";
 import { retryLater } from "./retry";
@@ -11,13 +12,6 @@ import { retryLater } from "./retry";
  * queue, because the queue's count also includes retries that were not failures.
  */
 export const MAX_LABEL_ATTEMPTS = 12;
-
-/** Records a final failure of a step on its row or task. */
-export async function recordGivenUp(env: Bindings, m: LabelQueueMessage, reason: string): Promise<void> {
-  const stub = tenantStub(env, m.tenant_id);
-  if (m.type === "dataset.generate") await stub.failGenTask(m.dataset_id, m.chunk_id, reason);
-  else await stub.completeLabel(m.question_id, failedOutcome(reason));
-}
 
 /** Concurrent label steps per tenant, across every consumer invocation (LABEL_CONCURRENCY). */
 const DEFAULT_CONCURRENCY = 4;
@@ -31,34 +25,60 @@ function concurrency(env: Bindings): number {
   return Number.isInteger(n) && n > 0 ? n : DEFAULT_CONCURRENCY;
 }
 
-/** One step, with its failure handling: ack, retry later, or hand to the dead-letter queue. */
-async function handle(env: Bindings, msg: Message<unknown>, m: LabelQueueMessage): Promise<void> {
-  try {
-    if (m.type === "dataset.generate") await runGenerate(env, m);
-    else await runLabel(env, m);
+interface Item {
+  msg: Message<unknown>;
+  step: StepRef;
+}
+
+/** One begun step to its end: ack, retry later, or hand to the dead-letter queue. */
+async function handle(env: Bindings, tenant: TenantHandle, { msg, step }: Item, start: Parameters<typeof runStep>[3]): Promise<void> {
+  const failure = await runStep(env, tenant, step, start);
+  if (!failure || !failure.err.retryable) {
     msg.ack();
-  } catch (e) {
-    const err = toApiError(e);
-    const stub = tenantStub(env, m.tenant_id);
-    const what = `${err.code}: ${err.message}`;
-    if (!err.retryable) {
-      await recordGivenUp(env, m, `error: ${what}`);
-      msg.ack();
-    } else {
-      const attempts =
-        m.type === "dataset.generate"
-          ? await stub.recordGenAttempt(m.dataset_id, m.chunk_id, what)
-          : await stub.recordAttempt(m.question_id, what);
-      if (attempts >= MAX_LABEL_ATTEMPTS) {
-        await env.LABEL_DLQ.send(m);
-        msg.ack();
-      } else {
-        const delay = retryLater(msg, err);
-        logLine("warn", "label retry", { tenant: m.tenant_id, dataset: m.dataset_id, attempt: attempts, delay_s: delay, code: err.code, request_id: m.request_id });
-      }
-    }
+  } else if (failure.attempts >= MAX_LABEL_ATTEMPTS) {
+    await env.LABEL_DLQ.send(step.message);
+    msg.ack();
+  } else {
+    const m = step.message;
+    const delay = retryLater(msg, failure.err);
+    logLine("warn", "label retry", { tenant: m.tenant_id, dataset: m.dataset_id, attempt: failure.attempts, delay_s: delay, code: failure.err.code, request_id: m.request_id });
   }
-  await settle(env, m.tenant_id, m.dataset_id);
+}
+
+/**
+ * One tenant's messages: each round begins every waiting step in one call to the tenant's
+ * object, which grants leases to as many as LABEL_CONCURRENCY allows (the rest wait for a
+ * free slot, up to LEASE_WAIT_MS, then go back to the queue), then runs the granted ones.
+ */
+async function runTenant(env: Bindings, tenant: TenantHandle, items: Item[]): Promise<void> {
+  const lease = { max: concurrency(env), ttlMs: LEASE_TTL_MS };
+  const deadline = Date.now() + LEASE_WAIT_MS;
+  let waiting = items;
+  while (waiting.length > 0) {
+    const starts = await tenant.generation.begin(
+      waiting.map((w) => w.step),
+      lease,
+    );
+    const busy: Item[] = [];
+    const running: Promise<void>[] = [];
+    starts.forEach((start, i) => {
+      const item = waiting[i]!;
+      if (start.state === "busy") busy.push(item);
+      else if (start.state === "done") {
+        item.msg.ack();
+        if (start.finalize) running.push(finalizeDataset(env, tenant, item.step.message.dataset_id));
+      } else running.push(handle(env, tenant, item, start));
+    });
+    if (running.length === 0) {
+      if (Date.now() > deadline) {
+        for (const w of busy) w.msg.retry({ delaySeconds: 5 });
+        return;
+      }
+      await scheduler.wait(250);
+    }
+    await Promise.all(running);
+    waiting = busy;
+  }
 }
 
 /**
@@ -70,7 +90,7 @@ async function handle(env: Bindings, msg: Message<unknown>, m: LabelQueueMessage
  * in its Durable Object, so one tenant cannot exhaust the shared provider quota.
  */
 export async function consumeLabel(batch: MessageBatch<unknown>, env: Bindings): Promise<void> {
-  const byTenant = new Map<string, { msg: Message<unknown>; m: LabelQueueMessage }[]>();
+  const byTenant = new Map<string, Item[]>();
   for (const msg of batch.messages) {
     const parsed = labelQueueMessageSchema.safeParse(msg.body);
     if (!parsed.success) {
@@ -78,36 +98,13 @@ export async function consumeLabel(batch: MessageBatch<unknown>, env: Bindings):
       msg.ack();
       continue;
     }
-    const list = byTenant.get(parsed.data.tenant_id) ?? [];
-    list.push({ msg, m: parsed.data });
-    byTenant.set(parsed.data.tenant_id, list);
+    const message: LabelQueueMessage = parsed.data;
+    const list = byTenant.get(message.tenant_id) ?? [];
+    list.push({ msg, step: { holder: msg.id, message } });
+    byTenant.set(message.tenant_id, list);
   }
   for (const [tenantId, items] of byTenant) {
-    const stub = tenantStub(env, tenantId);
-    const max = concurrency(env);
-    let waiting = items;
-    const deadline = Date.now() + LEASE_WAIT_MS;
-    while (waiting.length > 0) {
-      const granted = new Set(await stub.acquireLeases("label", waiting.map((w) => w.msg.id), max, LEASE_TTL_MS));
-      if (granted.size === 0) {
-        if (Date.now() > deadline) {
-          for (const w of waiting) w.msg.retry({ delaySeconds: 5 });
-          break;
-        }
-        await scheduler.wait(250);
-        continue;
-      }
-      const now = waiting.filter((w) => granted.has(w.msg.id));
-      waiting = waiting.filter((w) => !granted.has(w.msg.id));
-      await Promise.all(
-        now.map(async ({ msg, m }) => {
-          try {
-            await handle(env, msg, m);
-          } finally {
-            await stub.releaseLeases("label", [msg.id]);
-          }
-        }),
-      );
-    }
+    using tenant = openTenant(env, tenantId);
+    await runTenant(env, tenant, items);
   }
 }

@@ -1,7 +1,8 @@
-import { tenantStub } from "../durable/tenant";
+import type { TenantHandle } from "../durable/tenant";
+import type { RetrievedChunk } from "../durable/tenant/documents";
 import type { Bindings } from "../env";
 import { embedTexts } from "../ingest/embed";
-import { recordUsage } from "../usage/record";
+import { recordUsage, type CallUsage } from "../usage/record";
 import { vectorIndexFor, type MetadataFilter } from "../vector";
 
 export interface RetrievedSource {
@@ -15,21 +16,30 @@ export interface RetrievedSource {
   text: string;
 }
 
+export interface RetrieveOptions {
+  query: string;
+  topK: number;
+  filter?: MetadataFilter;
+  requestId: string;
+  /** Takes the embedding call's usage (the caller records it); without it, it is recorded here. */
+  onCall?: (u: CallUsage) => void;
+  /** Reads the matched chunks' text (default: the tenant's documents surface). */
+  chunks?: (ids: string[]) => Promise<RetrievedChunk[]>;
+}
+
 /**
  * The tenant's `topK` chunks most similar to `query`, best first, with their text
  * (read from the tenant's own database by vector id). Only that tenant's index is
  * searched; chunks of documents deleted since they were indexed are dropped.
  */
-export async function retrieve(
-  env: Bindings,
-  tenantId: string,
-  opts: { query: string; topK: number; filter?: MetadataFilter; requestId: string },
-): Promise<RetrievedSource[]> {
+export async function retrieve(env: Bindings, tenant: TenantHandle, opts: RetrieveOptions): Promise<RetrievedSource[]> {
   const { vectors, usage } = await embedTexts(env, [opts.query], opts.requestId);
-  await recordUsage(env, tenantId, [usage]);
-  const matches = await vectorIndexFor(env, tenantId).query(vectors[0]!, { topK: opts.topK, filter: opts.filter });
+  if (opts.onCall) opts.onCall(usage);
+  else await recordUsage(tenant, [usage]);
+  const matches = await vectorIndexFor(env, tenant.id).query(vectors[0]!, { topK: opts.topK, filter: opts.filter });
   if (matches.length === 0) return [];
-  const chunks = await tenantStub(env, tenantId).getChunks(matches.map((m) => m.id));
+  const ids = matches.map((m) => m.id);
+  const chunks = await (opts.chunks ? opts.chunks(ids) : tenant.documents.chunks(ids));
   const byId = new Map(chunks.map((c) => [c.id, c]));
   return matches.flatMap((m) => {
     const c = byId.get(m.id);

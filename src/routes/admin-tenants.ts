@@ -1,7 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { issueKey } from "../auth/api-keys";
-import { tenantStub } from "../durable/tenant";
-import { ApiError } from "../errors";
+import { openTenant } from "../durable/tenant";
 import { newId } from "../lib/ids";
 import { ADMIN_SECURITY, errorResponses, idempotencyKeyHeader, jsonContent } from "../openapi/schemas";
 import { createRouter } from "../openapi/router";
@@ -42,8 +41,9 @@ export const adminTenantRoutes = createRouter()
       const tenant = { id: newId("tn"), name, created_at: new Date().toISOString() };
       // The DO first (the truth), then the key, then the KV listing: a failure part-way
       // leaves a tenant nobody can list or reach, never a key without its tenant.
-      await tenantStub(c.env, tenant.id).create(tenant);
-      const apiKey = await issueKey(c.env, tenant.id, "initial");
+      using handle = openTenant(c.env, tenant.id);
+      await handle.profile.create(tenant);
+      const apiKey = await issueKey(c.env, handle, "initial");
       await c.env.TENANTS.put(tenantIndexName(tenant.id), JSON.stringify(tenant), { metadata: tenant });
       return c.json({ tenant, api_key: apiKey }, 201);
     },
@@ -99,8 +99,8 @@ export const adminTenantRoutes = createRouter()
     async (c) => {
       const { id } = c.req.valid("param");
       const body = c.req.valid("json") as { name?: string } | undefined;
-      const info = await tenantStub(c.env, id).info();
-      if (!info) throw new ApiError("not_found", `No tenant ${id}.`);
-      return c.json(await issueKey(c.env, id, body?.name ?? null), 201);
+      using tenant = openTenant(c.env, id);
+      await tenant.profile.get(id);
+      return c.json(await issueKey(c.env, tenant, body?.name ?? null), 201);
     },
   );

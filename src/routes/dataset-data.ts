@@ -1,13 +1,12 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { tenantOf } from "../auth/middleware";
+import { tenantHandle } from "../auth/middleware";
 import { parseJsonl, planImport } from "../datasets/import";
 import { examplesToValidate, labeledExamples } from "../datasets/rows";
 import { fineTunableBase } from "../jobs/prepare";
 import { splitFor } from "../datasets/split";
 import { validateDataset } from "../datasets/validate";
-import { tenantStub } from "../durable/tenant";
+import { openTenant } from "../durable/tenant";
 import type { NewRow } from "../durable/tenant/datasets";
-import type { Bindings } from "../env";
 import { ApiError } from "../errors";
 import { sha256Hex } from "../lib/ids";
 import { countChatTokens, fineTuneProviderSchema, loadCatalog, resolveModel } from "../llm";
@@ -15,12 +14,6 @@ import { createRouter } from "../openapi/router";
 import { errorResponses, jsonContent, TENANT_SECURITY } from "../openapi/schemas";
 
 const idParam = z.object({ id: z.string().min(1).max(64) });
-
-async function datasetOr404(env: Bindings, tenantId: string, id: string) {
-  const dataset = await tenantStub(env, tenantId).getDataset(id);
-  if (!dataset) throw new ApiError("not_found", `No dataset ${id}.`);
-  return dataset;
-}
 
 export const datasetDataRoutes = createRouter();
 
@@ -45,8 +38,8 @@ datasetDataRoutes.openapi(
     },
   }),
   async (c) => {
-    const tenantId = tenantOf(c);
-    const dataset = await datasetOr404(c.env, tenantId, c.req.valid("param").id);
+    const tenant = tenantHandle(c);
+    const dataset = await tenant.datasets.get(c.req.valid("param").id);
     // An Idempotency-Key has already read the body (and cached it): stream from the cache then.
     const body = c.req.raw.bodyUsed ? new Response(await c.req.arrayBuffer()).body : c.req.raw.body;
     if (!body) throw new ApiError("bad_request", "The request has no body: send the JSONL file.");
@@ -76,7 +69,7 @@ datasetDataRoutes.openapi(
         chunk_ids: null,
       });
     }
-    const imported = await tenantStub(c.env, tenantId).addRows(dataset.id, rows);
+    const imported = await tenant.datasets.addRows(dataset.id, rows);
     return c.json(
       { imported, duplicates: rows.length - imported, skipped: plan.skipped, skipped_blank: plan.skipped_blank, rejected: plan.rejected },
       200,
@@ -95,15 +88,24 @@ datasetDataRoutes.openapi(
     responses: { 200: { description: "JSONL (application/x-ndjson)" }, ...errorResponses(401, 404) },
   }),
   async (c) => {
-    const tenantId = tenantOf(c);
-    const dataset = await datasetOr404(c.env, tenantId, c.req.valid("param").id);
-    const lines = labeledExamples(c.env, tenantId, dataset.id);
+    const tenant = tenantHandle(c);
+    const dataset = await tenant.datasets.get(c.req.valid("param").id);
+    // The body streams after the handler returns (and the request's handle is disposed): it reads
+    // through a handle of its own, disposed when the stream ends or is cancelled.
+    const own = openTenant(c.env, tenant.id);
+    const lines = labeledExamples(own, dataset.id);
     const encoder = new TextEncoder();
     const stream = new ReadableStream<Uint8Array>({
       async pull(controller) {
         const next = await lines.next();
-        if (next.done) controller.close();
-        else controller.enqueue(encoder.encode(`${next.value.text}\n`));
+        if (next.done) {
+          controller.close();
+          own[Symbol.dispose]();
+        } else controller.enqueue(encoder.encode(`${next.value.text}\n`));
+      },
+      async cancel() {
+        await lines.return(undefined);
+        own[Symbol.dispose]();
       },
     });
     return new Response(stream, {
@@ -134,11 +136,11 @@ datasetDataRoutes.openapi(
     responses: { 200: jsonContent(z.record(z.string(), z.unknown()), "The report"), ...errorResponses(400, 401, 404) },
   }),
   async (c) => {
-    const tenantId = tenantOf(c);
-    const dataset = await datasetOr404(c.env, tenantId, c.req.valid("param").id);
+    const tenant = tenantHandle(c);
+    const dataset = await tenant.datasets.get(c.req.valid("param").id);
     const { provider, base_model, epochs } = c.req.valid("query");
     const { spec, base } = fineTunableBase(loadCatalog(c.env), provider, base_model);
-    const report = await validateDataset(examplesToValidate(c.env, tenantId, dataset.id, "train"), { baseModel: base, provider, epochs, spec });
+    const report = await validateDataset(examplesToValidate(tenant, dataset.id, "train"), { baseModel: base, provider, epochs, spec });
     return c.json({ dataset: dataset.id, split: "train", ...report } as Record<string, unknown>, 200);
   },
 );

@@ -1,8 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { tenantOf } from "../auth/middleware";
-import { tenantStub } from "../durable/tenant";
+import { tenantHandle } from "../auth/middleware";
 import type { DatasetRecord } from "../durable/tenant/datasets";
-import type { Bindings } from "../env";
 import { ApiError } from "../errors";
 import { createGenerationDataset, generationFields } from "../datasets/create";
 import { writeDatasetFiles } from "../datasets/finalize";
@@ -82,12 +80,6 @@ export function datasetView(d: DatasetRecord) {
   return { ...d, files: d.files ? (JSON.parse(d.files) as Record<string, { key: string; bytes: number; lines: number; sha256: string }>) : null };
 }
 
-async function loadDataset(env: Bindings, tenantId: string, id: string): Promise<DatasetRecord> {
-  const dataset = await tenantStub(env, tenantId).getDataset(id);
-  if (!dataset) throw new ApiError("not_found", `No dataset ${id}.`);
-  return dataset;
-}
-
 export const datasetRoutes = createRouter()
   .openapi(
     createRoute({
@@ -124,12 +116,11 @@ export const datasetRoutes = createRouter()
       const { name, eval_fraction } = body;
       if (body.program) {
         const program = body.program;
-        const { dataset, estimate } = await createGenerationDataset(c.env, tenantOf(c), { ...body, program }, c.get("requestId"));
+        const { dataset, estimate } = await createGenerationDataset(c.env, tenantHandle(c), { ...body, program }, c.get("requestId"));
         if (!dataset) return c.json({ dry_run: true as const, estimate }, 200);
         return c.json({ ...datasetView(dataset), estimate }, 202);
       }
-      const created = await tenantStub(c.env, tenantOf(c)).createDataset({ id: newId("ds"), name, status: "open", eval_fraction, config: {} });
-      if (!created) throw new ApiError("conflict", `A dataset named ${name} exists.`);
+      const created = await tenantHandle(c).datasets.create({ id: newId("ds"), name, eval_fraction });
       return c.json(datasetView(created), 201);
     },
   )
@@ -142,7 +133,7 @@ export const datasetRoutes = createRouter()
       security: TENANT_SECURITY,
       responses: { 200: jsonContent(z.object({ data: z.array(datasetSchema) }), "Datasets"), ...errorResponses(401) },
     }),
-    async (c) => c.json({ data: (await tenantStub(c.env, tenantOf(c)).listDatasets()).map(datasetView) }, 200),
+    async (c) => c.json({ data: (await tenantHandle(c).datasets.list()).map(datasetView) }, 200),
   )
   .openapi(
     createRoute({
@@ -158,10 +149,7 @@ export const datasetRoutes = createRouter()
       },
     }),
     async (c) => {
-      const tenantId = tenantOf(c);
-      const stub = tenantStub(c.env, tenantId);
-      const dataset = await loadDataset(c.env, tenantId, c.req.valid("param").id);
-      const [counts, progress] = await Promise.all([stub.countRows(dataset.id), stub.progress(dataset.id)]);
+      const { dataset, counts, progress } = await tenantHandle(c).datasets.show(c.req.valid("param").id);
       return c.json({ ...datasetView(dataset), counts, progress }, 200);
     },
   )
@@ -187,9 +175,7 @@ export const datasetRoutes = createRouter()
       },
     }),
     async (c) => {
-      const tenantId = tenantOf(c);
-      const dataset = await loadDataset(c.env, tenantId, c.req.valid("param").id);
-      const page = await tenantStub(c.env, tenantId).listRows(dataset.id, c.req.valid("query"));
+      const page = await tenantHandle(c).datasets.rows(c.req.valid("param").id, c.req.valid("query"));
       const data = page.data.map(({ dataset_id: _d, updated_at: _u, ...r }) => ({
         ...r,
         example: r.example === null ? null : (JSON.parse(r.example) as unknown),
@@ -209,10 +195,7 @@ export const datasetRoutes = createRouter()
       responses: { 200: jsonContent(datasetSchema, "The dataset"), ...errorResponses(401, 404) },
     }),
     async (c) => {
-      const tenantId = tenantOf(c);
-      const dataset = await loadDataset(c.env, tenantId, c.req.valid("param").id);
-      await tenantStub(c.env, tenantId).cancelDataset(dataset.id);
-      return c.json(datasetView(await loadDataset(c.env, tenantId, dataset.id)), 200);
+      return c.json(datasetView(await tenantHandle(c).datasets.cancel(c.req.valid("param").id)), 200);
     },
   )
   .openapi(
@@ -227,18 +210,17 @@ export const datasetRoutes = createRouter()
       responses: { 200: jsonContent(datasetSchema, "The dataset, ready"), ...errorResponses(401, 404, 409) },
     }),
     async (c) => {
-      const tenantId = tenantOf(c);
-      const dataset = await loadDataset(c.env, tenantId, c.req.valid("param").id);
-      const stub = tenantStub(c.env, tenantId);
-      if (await stub.claimFreeze(dataset.id)) {
+      const tenant = tenantHandle(c);
+      const { dataset, claimed } = await tenant.datasets.claimFreeze(c.req.valid("param").id);
+      let now = dataset;
+      if (claimed) {
         try {
-          await writeDatasetFiles(c.env, tenantId, dataset.id);
+          now = await writeDatasetFiles(c.env, tenant, dataset.id);
         } catch (err) {
-          await stub.reopenDataset(dataset.id);
+          await tenant.datasets.reopen(dataset.id);
           throw err;
         }
       }
-      const now = await loadDataset(c.env, tenantId, dataset.id);
       if (now.status !== "ready") {
         throw new ApiError("conflict", `Dataset ${now.name} is ${now.status}; only an open dataset can be frozen.`, { details: { status: now.status } });
       }
@@ -259,9 +241,8 @@ export const datasetRoutes = createRouter()
       },
     }),
     async (c) => {
-      const tenantId = tenantOf(c);
       const { id, split } = c.req.valid("param");
-      const dataset = await loadDataset(c.env, tenantId, id);
+      const dataset = await tenantHandle(c).datasets.get(id);
       const file = datasetView(dataset).files?.[split];
       if (!file) {
         throw new ApiError("conflict", `The ${split} file is not written yet: the dataset is ${dataset.status}.`, {
@@ -284,10 +265,8 @@ export const datasetRoutes = createRouter()
       responses: { 200: jsonContent(z.object({ id: z.string(), deleted: z.literal(true) }), "Deleted"), ...errorResponses(401, 404) },
     }),
     async (c) => {
-      const tenantId = tenantOf(c);
-      const dataset = await loadDataset(c.env, tenantId, c.req.valid("param").id);
-      const keys = await tenantStub(c.env, tenantId).deleteDataset(dataset.id);
-      if (keys.length > 0) await c.env.DATA.delete(keys);
-      return c.json({ id: dataset.id, deleted: true as const }, 200);
+      const { id, files } = await tenantHandle(c).datasets.delete(c.req.valid("param").id);
+      if (files.length > 0) await c.env.DATA.delete(files);
+      return c.json({ id, deleted: true as const }, 200);
     },
   );

@@ -1,7 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { tenantOf } from "../auth/middleware";
-import { tenantStub } from "../durable/tenant";
+import { tenantHandle } from "../auth/middleware";
 import type { DocumentRecord } from "../durable/tenant/documents";
 import type { AppEnv } from "../env";
 import { ApiError } from "../errors";
@@ -134,24 +133,22 @@ export const documentRoutes = createRouter()
       },
     }),
     async (c) => {
-      const tenantId = tenantOf(c);
+      const tenant = tenantHandle(c);
       const upload = await readUpload(c);
       await checkUpload(upload);
-      const stub = tenantStub(c.env, tenantId);
-      const tenant = await stub.info();
-      const settings = resolveChunkSettings(tenant?.settings, upload.settings);
+      const settings = resolveChunkSettings(await tenant.profile.settings(), upload.settings);
       const metadataText = metadataTextOf(upload);
       await checkMetadataFits(metadataText, settings);
 
       const contentHash = await sha256Hex(upload.bytes);
       const dedupeKey = await sha256Hex(JSON.stringify([contentHash, upload.contentType, settings, metadataText]));
-      const twin = await stub.findDocumentByDedupe(dedupeKey);
+      const twin = await tenant.documents.twin(dedupeKey);
       if (twin) return c.json({ document: documentView(twin), duplicate: true as const }, 200);
 
       const id = newId("doc");
-      const r2Key = `tenants/${tenantId}/documents/${id}/original`;
+      const r2Key = `tenants/${tenant.id}/documents/${id}/original`;
       await c.env.DATA.put(r2Key, upload.bytes, { httpMetadata: { contentType: upload.contentType } });
-      const { created, document } = await stub.createDocument({
+      const { created, document } = await tenant.documents.create({
         id,
         title: upload.title,
         format: upload.format,
@@ -169,12 +166,12 @@ export const documentRoutes = createRouter()
         await c.env.DATA.delete(r2Key);
         return c.json({ document: documentView(document), duplicate: true as const }, 200);
       }
-      const message: IngestMessage = { type: "ingest.document", tenant_id: tenantId, document_id: id, request_id: c.get("requestId") };
+      const message: IngestMessage = { type: "ingest.document", tenant_id: tenant.id, document_id: id, request_id: c.get("requestId") };
       try {
         await c.env.INGEST_QUEUE.send(message);
       } catch (err) {
         // Not queued means never ingested: undo the row and the original rather than leave them pending forever.
-        await stub.removeDocument(id);
+        await tenant.documents.remove(id);
         await c.env.DATA.delete(r2Key);
         throw new ApiError("upstream_unavailable", "Could not queue the document for ingestion; try again.", { cause: err });
       }
@@ -201,7 +198,7 @@ export const documentRoutes = createRouter()
       },
     }),
     async (c) => {
-      const page = await tenantStub(c.env, tenantOf(c)).listDocuments(c.req.valid("query"));
+      const page = await tenantHandle(c).documents.list(c.req.valid("query"));
       return c.json({ data: page.data.map(documentView), next_cursor: page.next_cursor }, 200);
     },
   )
@@ -216,13 +213,9 @@ export const documentRoutes = createRouter()
       responses: { 200: jsonContent(documentSchema, "The document"), ...errorResponses(401, 404) },
     }),
     async (c) => {
-      const { id } = c.req.valid("param");
-      const stub = tenantStub(c.env, tenantOf(c));
-      const doc = await stub.getDocument(id);
-      if (!doc || doc.status === "deleted") throw new ApiError("not_found", `No document ${id}.`);
-      if (doc.status !== "processing") return c.json(documentView(doc), 200);
-      const { chunks, embedded } = await stub.chunkStats(id);
-      return c.json({ ...documentView(doc), progress: { chunks, embedded } }, 200);
+      const { document, progress } = await tenantHandle(c).documents.show(c.req.valid("param").id);
+      if (!progress) return c.json(documentView(document), 200);
+      return c.json({ ...documentView(document), progress }, 200);
     },
   )
   .openapi(
@@ -240,16 +233,14 @@ export const documentRoutes = createRouter()
     }),
     async (c) => {
       const { id } = c.req.valid("param");
-      const tenantId = tenantOf(c);
-      const stub = tenantStub(c.env, tenantId);
-      const doc = await stub.getDocument(id);
-      if (!doc) throw new ApiError("not_found", `No document ${id}.`);
-      if (doc.status !== "deleted") {
+      const tenant = tenantHandle(c);
+      const deletion = await tenant.documents.deletion(id);
+      if (deletion) {
         // Vectors, then the original, then the rows: a failure part-way leaves the
         // document listed, and a repeated DELETE finishes the job.
-        await vectorIndexFor(c.env, tenantId).deleteByDocument(id, await stub.chunkIds(id));
-        await c.env.DATA.delete(doc.r2_key);
-        await stub.markDocumentDeleted(id);
+        await vectorIndexFor(c.env, tenant.id).deleteByDocument(id, deletion.chunk_ids);
+        await c.env.DATA.delete(deletion.r2_key);
+        await tenant.documents.markDeleted(id);
       }
       return c.json({ id, deleted: true as const }, 200);
     },

@@ -1,7 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { tenantOf } from "../auth/middleware";
+import { tenantHandle } from "../auth/middleware";
 import { openJob } from "../durable/fine-tune-job";
-import { tenantStub } from "../durable/tenant";
+import type { TenantHandle } from "../durable/tenant";
+import type { Bindings } from "../env";
 import { ApiError } from "../errors";
 import { indexEntry, launchJob } from "../jobs/launch";
 import { prepareAttach, prepareCreate, providerSpec, webhookOf } from "../jobs/prepare";
@@ -66,10 +67,9 @@ const attachBody = z
 const idParam = z.object({ id: z.string().min(1).max(64) });
 
 /** 404 unless the job is in this tenant's index (ids of other tenants' jobs are simply unknown). */
-async function ownJob(env: Parameters<typeof tenantStub>[0], tenantId: string, id: string) {
-  const summary = await tenantStub(env, tenantId).getJobSummary(id);
-  if (!summary) throw new ApiError("not_found", `No job ${id}.`);
-  return openJob(env, tenantId, id);
+async function ownJob(env: Bindings, tenant: TenantHandle, id: string) {
+  await tenant.jobs.get(id);
+  return openJob(env, tenant.id, id);
 }
 
 export const jobRoutes = createRouter();
@@ -89,9 +89,9 @@ jobRoutes.openapi(
     responses: { 201: jsonContent(jobSchema, "The job"), ...errorResponses(400, 401, 404, 409) },
   }),
   async (c) => {
-    const tenantId = tenantOf(c);
-    const init = await prepareCreate(c.env, tenantId, c.req.valid("json"), c.get("requestId"));
-    const job = await launchJob(c.env, init);
+    const tenant = tenantHandle(c);
+    const init = await prepareCreate(c.env, tenant, c.req.valid("json"), c.get("requestId"));
+    const job = await launchJob(c.env, tenant, init);
     return c.json({ ...job, ...(init.webhook ? { webhook_secret: init.webhook.secret } : {}) }, 201);
   },
 );
@@ -108,7 +108,7 @@ jobRoutes.openapi(
     responses: { 201: jsonContent(jobSchema, "The job"), 200: jsonContent(jobSchema, "Already tracked"), ...errorResponses(400, 401, 404) },
   }),
   async (c) => {
-    const tenantId = tenantOf(c);
+    const tenant = tenantHandle(c);
     const body = c.req.valid("json");
     providerSpec(loadCatalog(c.env), body.provider);
     // Input checks before the provider is asked anything.
@@ -118,16 +118,12 @@ jobRoutes.openapi(
     // A provider job one of our jobs created carries that job's id (OpenAI metadata, Fireworks display
     // name) or its tag (Together's suffix): only the tenant whose job it is may attach it (and it
     // already tracks it); anyone else gets the unknown id's answer.
-    if (current.key !== null) {
-      const tenant = tenantStub(c.env, tenantId);
-      const own =
-        (current.key.startsWith("ftj_") && (await tenant.getJobSummary(current.key))) ||
-        (await tenant.jobByProviderJob(body.provider, current.id));
-      if (!own) throw jobNotFound(body.provider, body.provider_job_id);
+    if (current.key !== null && !(await tenant.jobs.tracks(body.provider, current.id, current.key))) {
+      throw jobNotFound(body.provider, body.provider_job_id);
     }
-    const init = prepareAttach(c.env, tenantId, body, current, webhook, c.get("requestId"));
-    const claim = await tenantStub(c.env, tenantId).claimJob(indexEntry(init, "submitted"));
-    const stub = openJob(c.env, tenantId, claim.job.id);
+    const init = prepareAttach(c.env, tenant.id, body, current, webhook, c.get("requestId"));
+    const claim = await tenant.jobs.claim(indexEntry(init, "submitted"));
+    const stub = openJob(c.env, tenant.id, claim.job.id);
     if (!claim.created) {
       const existing = await stub.get();
       if (!existing) throw new ApiError("not_found", `No job ${claim.job.id}.`);
@@ -159,7 +155,7 @@ jobRoutes.openapi(
   }),
   async (c) => {
     const { state, limit, cursor } = c.req.valid("query");
-    const page = await tenantStub(c.env, tenantOf(c)).listJobs({ limit, ...(cursor ? { cursor } : {}), ...(state ? { state } : {}) });
+    const page = await tenantHandle(c).jobs.list({ limit, ...(cursor ? { cursor } : {}), ...(state ? { state } : {}) });
     return c.json(page as { data: z.infer<typeof summarySchema>[]; next_cursor: string | null }, 200);
   },
 );
@@ -176,7 +172,7 @@ jobRoutes.openapi(
   }),
   async (c) => {
     const { id } = c.req.valid("param");
-    const job = await (await ownJob(c.env, tenantOf(c), id)).get();
+    const job = await (await ownJob(c.env, tenantHandle(c), id)).get();
     if (!job) throw new ApiError("not_found", `No job ${id}.`);
     return c.json(job, 200);
   },
@@ -194,7 +190,7 @@ jobRoutes.openapi(
   }),
   async (c) => {
     const { id } = c.req.valid("param");
-    const job = await (await ownJob(c.env, tenantOf(c), id)).cancel();
+    const job = await (await ownJob(c.env, tenantHandle(c), id)).cancel();
     return c.json(job, 200);
   },
 );

@@ -1,8 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { issueKey, revokeKey } from "../auth/api-keys";
-import { tenantOf } from "../auth/middleware";
-import { tenantStub } from "../durable/tenant";
-import { ApiError } from "../errors";
+import { tenantHandle } from "../auth/middleware";
 import { errorResponses, idempotencyKeyHeader, jsonContent, TENANT_SECURITY } from "../openapi/schemas";
 import { createRouter } from "../openapi/router";
 
@@ -40,7 +38,7 @@ export const keyRoutes = createRouter()
     }),
     async (c) => {
       const body = c.req.valid("json") as { name?: string } | undefined;
-      return c.json(await issueKey(c.env, tenantOf(c), body?.name ?? null), 201);
+      return c.json(await issueKey(c.env, tenantHandle(c), body?.name ?? null), 201);
     },
   )
   .openapi(
@@ -52,7 +50,7 @@ export const keyRoutes = createRouter()
       security: TENANT_SECURITY,
       responses: { 200: jsonContent(z.object({ data: z.array(keyInfoSchema) }), "Keys"), ...errorResponses(401) },
     }),
-    async (c) => c.json({ data: await tenantStub(c.env, tenantOf(c)).listKeys() }, 200),
+    async (c) => c.json({ data: await tenantHandle(c).keys.list() }, 200),
   )
   .openapi(
     createRoute({
@@ -66,8 +64,6 @@ export const keyRoutes = createRouter()
     }),
     async (c) => {
       const { id } = c.req.valid("param");
-      const key = await revokeKey(c.env, tenantOf(c), id);
-      if (!key) throw new ApiError("not_found", `No API key ${id}.`);
-      return c.json(key, 200);
+      return c.json(await revokeKey(c.env, tenantHandle(c), id), 200);
     },
   );

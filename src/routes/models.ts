@@ -1,6 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { tenantOf } from "../auth/middleware";
-import { tenantStub } from "../durable/tenant";
+import { tenantHandle } from "../auth/middleware";
 import { createRouter } from "../openapi/router";
 import { errorResponses, jsonContent, TENANT_SECURITY } from "../openapi/schemas";
 import { activeModelKey } from "../programs/models";
@@ -40,10 +39,10 @@ export const modelRegistryRoutes = createRouter().openapi(
     responses: { 200: jsonContent(registrySchema, "The registry"), ...errorResponses(401) },
   }),
   async (c) => {
-    const tenantId = tenantOf(c);
+    const tenant = tenantHandle(c);
     const [registry, active] = await Promise.all([
-      tenantStub(c.env, tenantId).modelRegistry(),
-      c.env.MODELS.get<{ model: string }>(activeModelKey(tenantId), { type: "json" }),
+      tenant.models.registry(),
+      c.env.MODELS.get<{ model: string }>(activeModelKey(tenant.id), { type: "json" }),
     ]);
     const models = registry.models.map((m) => ({ ...m, status: m.id === active?.model ? ("active" as const) : m.status }));
     return c.json(

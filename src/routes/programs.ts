@@ -1,10 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { tenantOf } from "../auth/middleware";
-import { tenantStub } from "../durable/tenant";
-import type { ProgramRecord, ProgramSpec } from "../durable/tenant/programs";
-import type { Bindings } from "../env";
-import { ApiError } from "../errors";
-import { assertDatasetExists, captureRun } from "../datasets/capture";
+import { tenantHandle } from "../auth/middleware";
+import type { ProgramSpec } from "../durable/tenant/programs";
+import { captureRun } from "../datasets/capture";
 import { modelForTenant } from "../programs/models";
 import { runProgram, type ProgramRun } from "../programs/run";
 import { checkOutputSchema } from "../programs/schema";
@@ -71,12 +68,6 @@ function checkedSpec(body: z.infer<typeof programSpecSchema>): ProgramSpec {
   };
 }
 
-async function loadProgram(env: Bindings, tenantId: string, name: string, version?: number): Promise<ProgramRecord> {
-  const program = await tenantStub(env, tenantId).getProgram(name, version);
-  if (!program) throw new ApiError("not_found", `No program ${name}${version ? ` version ${version}` : ""}.`);
-  return program;
-}
-
 export const programRoutes = createRouter();
 
 // Separate statements, not one chain: a long chain of typed routes makes TypeScript's
@@ -93,9 +84,7 @@ programRoutes.openapi(
     }),
     async (c) => {
       const body = c.req.valid("json");
-      const created = await tenantStub(c.env, tenantOf(c)).createProgram(body.name, checkedSpec(body));
-      if (!created) throw new ApiError("conflict", `A program named ${body.name} exists; PUT /api/programs/${body.name} makes a new version.`);
-      return c.json(created, 201);
+      return c.json(await tenantHandle(c).programs.create(body.name, checkedSpec(body)), 201);
     },
 );
 
@@ -111,9 +100,7 @@ programRoutes.openapi(
     }),
     async (c) => {
       const { name } = c.req.valid("param");
-      const updated = await tenantStub(c.env, tenantOf(c)).updateProgram(name, checkedSpec(c.req.valid("json")));
-      if (!updated) throw new ApiError("not_found", `No program ${name}.`);
-      return c.json(updated.program, 200);
+      return c.json(await tenantHandle(c).programs.update(name, checkedSpec(c.req.valid("json"))), 200);
     },
 );
 
@@ -126,7 +113,7 @@ programRoutes.openapi(
       security: TENANT_SECURITY,
       responses: { 200: jsonContent(z.object({ data: z.array(programSchema) }), "Programs"), ...errorResponses(401) },
     }),
-    async (c) => c.json({ data: await tenantStub(c.env, tenantOf(c)).listPrograms() }, 200),
+    async (c) => c.json({ data: await tenantHandle(c).programs.list() }, 200),
 );
 
 programRoutes.openapi(
@@ -141,7 +128,7 @@ programRoutes.openapi(
     }),
     async (c) => {
       const { name } = c.req.valid("param");
-      return c.json(await loadProgram(c.env, tenantOf(c), name, c.req.valid("query").version), 200);
+      return c.json(await tenantHandle(c).programs.get(name, c.req.valid("query").version), 200);
     },
 );
 
@@ -157,7 +144,7 @@ programRoutes.openapi(
     }),
     async (c) => {
       const { name } = c.req.valid("param");
-      if (!(await tenantStub(c.env, tenantOf(c)).deleteProgram(name))) throw new ApiError("not_found", `No program ${name}.`);
+      await tenantHandle(c).programs.delete(name);
       return c.json({ name, deleted: true as const }, 200);
     },
 );
@@ -187,13 +174,13 @@ programRoutes.openapi(
       },
     }),
     async (c) => {
-      const tenantId = tenantOf(c);
+      const tenant = tenantHandle(c);
       const { name } = c.req.valid("param");
       const body = c.req.valid("json");
-      const program = await loadProgram(c.env, tenantId, name, body.version);
+      const program = await tenant.programs.get(name, body.version);
       const rendered = renderTemplate(program.prompt_template, body.variables);
-      if (body.capture) await assertDatasetExists(c.env, tenantId, body.capture.dataset);
-      const model = await modelForTenant(c.env, tenantId, body.model);
+      if (body.capture) await tenant.datasets.get(body.capture.dataset);
+      const model = await modelForTenant(c.env, tenant.id, body.model);
       const spent: CallUsage[] = [];
       let run: ProgramRun;
       try {
@@ -206,9 +193,9 @@ programRoutes.openapi(
           onCall: (u) => spent.push(u),
         });
       } finally {
-        await recordUsage(c.env, tenantId, spent);
+        await recordUsage(tenant, spent);
       }
-      const rowId = body.capture ? await captureRun(c.env, tenantId, { dataset: body.capture.dataset, run, program }) : null;
+      const rowId = body.capture ? await captureRun(tenant, { dataset: body.capture.dataset, run, program }) : null;
       return c.json(
         {
           output: run.output,

@@ -1,8 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { tenantOf } from "../auth/middleware";
-import { assertDatasetExists, captureRun } from "../datasets/capture";
-import { tenantStub } from "../durable/tenant";
-import { ApiError } from "../errors";
+import { tenantHandle } from "../auth/middleware";
+import { captureRun } from "../datasets/capture";
 import { createRouter } from "../openapi/router";
 import { errorResponses, idempotencyKeyHeader, jsonContent, TENANT_SECURITY } from "../openapi/schemas";
 import { modelForTenant } from "../programs/models";
@@ -56,29 +54,28 @@ export const queryRoutes = createRouter().openapi(
     },
   }),
   async (c) => {
-    const tenantId = tenantOf(c);
+    const tenant = tenantHandle(c);
     const body = c.req.valid("json");
-    const program = await tenantStub(c.env, tenantId).getProgram(body.program, body.version);
-    if (!program) throw new ApiError("not_found", `No program ${body.program}.`);
+    const program = await tenant.programs.get(body.program, body.version);
     assertRagTemplate(program);
-    if (body.capture) await assertDatasetExists(c.env, tenantId, body.capture.dataset);
-    const model = await modelForTenant(c.env, tenantId, body.model);
+    if (body.capture) await tenant.datasets.get(body.capture.dataset);
+    const model = await modelForTenant(c.env, tenant.id, body.model);
     const requestId = c.get("requestId");
-    const sources = await retrieve(c.env, tenantId, { query: body.question, topK: body.top_k, filter: validateFilter(body.filter), requestId });
+    const sources = await retrieve(c.env, tenant, { query: body.question, topK: body.top_k, filter: validateFilter(body.filter), requestId });
 
     const spent: CallUsage[] = [];
     let rag: RagRun;
     try {
       rag = await answerWithSources(c.env, { program, model, question: body.question, sources, requestId, onCall: (u) => spent.push(u) });
     } finally {
-      await recordUsage(c.env, tenantId, spent);
+      await recordUsage(tenant, spent);
     }
     // Every teacher call is an example, refine calls included (as LlamaIndex's handler logs them).
     const rowIds: string[] = [];
     if (body.capture) {
       for (const run of rag.runs) {
         rowIds.push(
-          await captureRun(c.env, tenantId, {
+          await captureRun(tenant, {
             dataset: body.capture.dataset,
             run,
             program,

@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { tenantOf } from "../auth/middleware";
+import { tenantHandle } from "../auth/middleware";
 import { createRouter } from "../openapi/router";
 import { errorResponses, jsonContent, TENANT_SECURITY } from "../openapi/schemas";
 import { retrieve } from "../retrieval/retrieve";
@@ -41,7 +41,7 @@ export const retrieveRoutes = createRouter().openapi(
   }),
   async (c) => {
     const { query, top_k, filter } = c.req.valid("json");
-    const data = await retrieve(c.env, tenantOf(c), {
+    const data = await retrieve(c.env, tenantHandle(c), {
       query,
       topK: top_k,
       filter: validateFilter(filter),

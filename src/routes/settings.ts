@@ -1,6 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { tenantOf } from "../auth/middleware";
-import { tenantStub } from "../durable/tenant";
+import { tenantHandle } from "../auth/middleware";
 import { resolveChunkSettings } from "../ingest/settings";
 import { splitEncodingSchema } from "../ingest/split";
 import { createRouter } from "../openapi/router";
@@ -27,7 +26,7 @@ export const settingsRoutes = createRouter()
       security: TENANT_SECURITY,
       responses: { 200: jsonContent(settingsSchema, "Settings"), ...errorResponses(401) },
     }),
-    async (c) => c.json((await tenantStub(c.env, tenantOf(c)).info())?.settings ?? {}, 200),
+    async (c) => c.json(await tenantHandle(c).profile.settings(), 200),
   )
   .openapi(
     createRoute({
@@ -43,6 +42,6 @@ export const settingsRoutes = createRouter()
       const patch = c.req.valid("json");
       // Validate chunking as a whole (e.g. overlap < size) before storing it.
       if (patch.chunking) resolveChunkSettings(undefined, patch.chunking);
-      return c.json(await tenantStub(c.env, tenantOf(c)).updateSettings(patch), 200);
+      return c.json(await tenantHandle(c).profile.updateSettings(patch), 200);
     },
   );

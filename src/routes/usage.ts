@@ -1,6 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { tenantOf } from "../auth/middleware";
-import { tenantStub } from "../durable/tenant";
+import { tenantHandle } from "../auth/middleware";
 import { ApiError } from "../errors";
 import { createRouter } from "../openapi/router";
 import { errorResponses, jsonContent, TENANT_SECURITY } from "../openapi/schemas";
@@ -44,7 +43,7 @@ export const usageRoutes = createRouter().openapi(
     const today = new Date().toISOString().slice(0, 10);
     const { from = "0000-01-01", to = today } = c.req.valid("query");
     if (from > to) throw new ApiError("validation_failed", "`from` is after `to`.", { details: [{ path: "from", message: "after to" }] });
-    const data = await tenantStub(c.env, tenantOf(c)).usage(from, to);
+    const data = await tenantHandle(c).usage.between(from, to);
     const totals = data.reduce(
       (t, r) => ({
         calls: t.calls + r.calls,

@@ -1,6 +1,5 @@
-import { tenantStub } from "../durable/tenant";
+import type { TenantHandle } from "../durable/tenant";
 import type { UsageEntry } from "../durable/tenant/usage";
-import type { Bindings } from "../env";
 import { costUsd, type ModelEntry } from "../llm";
 import { logLine } from "../lib/log";
 
@@ -27,11 +26,11 @@ export function priced(call: CallUsage): UsageEntry {
  * Adds calls to the tenant's usage (per day, model and kind). Accounting must not
  * fail the work it accounts for, so a failure here is logged, not thrown.
  */
-export async function recordUsage(env: Bindings, tenantId: string, calls: readonly CallUsage[]): Promise<void> {
+export async function recordUsage(tenant: TenantHandle, calls: readonly CallUsage[]): Promise<void> {
   if (calls.length === 0) return;
   try {
-    await tenantStub(env, tenantId).recordUsage(calls.map(priced));
+    await tenant.usage.record(calls.map(priced));
   } catch (err) {
-    logLine("error", "usage not recorded", { tenant: tenantId, error: err instanceof Error ? err.message : String(err) });
+    logLine("error", "usage not recorded", { tenant: tenant.id, error: err instanceof Error ? err.message : String(err) });
   }
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { cleanQuestions, generateQuestions, normalizeQuestion } from "../../src/datasets/questions";
 import { loadCatalog, resolveModel } from "../../src/llm";
 import { qualityProblem } from "../../src/datasets/filters";
-import { tenantStub } from "../../src/durable/tenant";
+import { openTenant } from "../../src/durable/tenant";
 import { QUEUES } from "../../src/queues/messages";
 import { api, bindings, createTenant } from "../helpers/api";
 import { drainDataset } from "../helpers/datasets";
@@ -115,13 +115,15 @@ describe("labeling: filters, idempotency, budget, dead letters", () => {
   it("records a question failed with the last error when its message reaches the dead-letter queue", async () => {
     const t = await setup();
     const created = await api("/api/datasets", { method: "POST", key: t.key, json: { name: "dlq", program: "citations" } });
-    const stub = tenantStub(bindings, t.id);
+    using tenant = openTenant(bindings, t.id);
     // Generate only (label nothing): one round of the chunk tasks.
-    const work = await stub.pendingWork(created.body.id, 50);
+    const work = await tenant.generation.pending(created.body.id, 50);
     await deliver(QUEUES.label, work.chunks.map((chunk_id) => ({ type: "dataset.generate", tenant_id: t.id, request_id: "g", dataset_id: created.body.id, chunk_id })));
-    const { questions } = await stub.pendingWork(created.body.id, 50);
-    await stub.recordAttempt(questions[0]!, "rate_limited: slow down");
-    await deliver("distillery-label-dlq", [{ type: "dataset.label", tenant_id: t.id, request_id: "d", dataset_id: created.body.id, question_id: questions[0] }], 13);
+    const { questions } = await tenant.generation.pending(created.body.id, 50);
+    const message = { type: "dataset.label" as const, tenant_id: t.id, request_id: "d", dataset_id: created.body.id, question_id: questions[0]! };
+    // One retryable failure on record, as a rate-limited attempt leaves it.
+    await tenant.generation.failStep({ holder: "attempt-1", message }, { error: "rate_limited: slow down", retryable: true }, { cost_usd: 0, usage: [] });
+    await deliver("distillery-label-dlq", [message], 13);
     const rows = (await api(`/api/datasets/${created.body.id}/rows?status=failed`, { key: t.key })).body.data;
     expect(rows).toHaveLength(1);
     expect(rows[0].reason).toBe("gave_up: rate_limited: slow down");

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { openJob } from "../../src/durable/fine-tune-job";
 import { fromRpcError, remote, toRpcError } from "../../src/durable/rpc-errors";
+import { openTenant } from "../../src/durable/tenant";
 import { ApiError } from "../../src/errors";
 import { LocalVectorIndexClient } from "../../src/vector";
 import { bindings } from "../helpers/api";
@@ -21,6 +22,29 @@ async function rejection(call: Promise<unknown>) {
 }
 
 describe("errors across a Durable Object boundary (real stubs)", () => {
+  it("Tenant: a surface's ApiError arrives rebuilt, with a retryability its status would not imply", async () => {
+    using tenant = openTenant(bindings, fresh("tenant"));
+    await tenant.idempotency.begin("key-1", "fingerprint-a");
+    // Still reserved by the first request: a 409 that is nonetheless retryable, after a second.
+    expect(await rejection(tenant.idempotency.begin("key-1", "fingerprint-a"))).toMatchObject({
+      code: "idempotency_conflict",
+      status: 409,
+      retryable: true,
+      retryAfterMs: 1000,
+      headers: { "Retry-After": "1" },
+    });
+    expect(await rejection(tenant.idempotency.begin("key-1", "fingerprint-b"))).toMatchObject({ code: "idempotency_conflict", status: 409, retryable: false });
+    expect(await rejection(tenant.datasets.get("nope"))).toEqual({
+      code: "not_found",
+      status: 404,
+      message: "No dataset nope.",
+      retryable: false,
+      retryAfterMs: undefined,
+      details: undefined,
+      headers: {},
+    });
+  });
+
   it("FineTuneJob: a failed cancel throws the ApiError (no result object to unwrap)", async () => {
     const job = openJob(bindings, fresh("job"), "ftj_missing");
     expect(await rejection(job.cancel())).toMatchObject({ code: "not_found", status: 404, message: "No such job.", retryable: false });

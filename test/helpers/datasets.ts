@@ -1,4 +1,4 @@
-import { tenantStub } from "../../src/durable/tenant";
+import { openTenant } from "../../src/durable/tenant";
 import { QUEUES } from "../../src/queues/messages";
 import { api, bindings } from "./api";
 import { deliver } from "./queues";
@@ -13,9 +13,9 @@ export async function drainDataset(
   datasetId: string,
   opts: { requestId?: string; maxRounds?: number; onRound?: (dataset: any) => void } = {},
 ): Promise<any> {
-  const stub = tenantStub(bindings, t.id);
+  using tenant = openTenant(bindings, t.id);
   for (let round = 0; round < (opts.maxRounds ?? 50); round++) {
-    const work = await stub.pendingWork(datasetId, 50);
+    const work = await tenant.generation.pending(datasetId, 50);
     if (work.chunks.length === 0 && work.questions.length === 0) break;
     const base = { tenant_id: t.id, request_id: opts.requestId ?? "drain", dataset_id: datasetId };
     const bodies = [

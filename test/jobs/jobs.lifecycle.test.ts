@@ -1,5 +1,6 @@
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { openTenant } from "../../src/durable/tenant";
 import { launchJob } from "../../src/jobs/launch";
 import { prepareCreate } from "../../src/jobs/prepare";
 import type { FineTuneProvider } from "../../src/providers/types";
@@ -78,14 +79,14 @@ describe.each(PROVIDERS)("fine-tune jobs on $provider", (p) => {
 
   it("creates no second provider job after a crash between the provider's answer and saving its id", async () => {
     const { tenantId, key, run, body } = await setup(p);
-    const init = await prepareCreate(bindings, tenantId, { ...body, validation: "eval-split", evaluate: false }, `${run}:crash`);
+    const init = await prepareCreate(bindings, openTenant(bindings, tenantId), { ...body, validation: "eval-split", evaluate: false }, `${run}:crash`);
     const stub = stubOf(tenantId, init.id);
     // Patch the object before the job exists, so its first alarm already sees the crash.
     await runInDurableObject(stub, (instance) => {
       const real = instance.providerFactory;
       instance.providerFactory = (job) => crashAfterCreate(real(job));
     });
-    await launchJob(bindings, init);
+    await launchJob(bindings, openTenant(bindings, tenantId), init);
     await stub.settled();
     const afterCrash = (await stub.get())!;
     expect(afterCrash.provider_job_id).toBeNull();

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { openTenant } from "../../src/durable/tenant";
 import { launchJob } from "../../src/jobs/launch";
 import { prepareCreate } from "../../src/jobs/prepare";
 import { api, bindings, createTenant } from "../helpers/api";
@@ -56,9 +57,9 @@ describe("OpenAI's wind-down", () => {
     const run = uniqueRun("ft-cutoff");
     await jobRun(run);
     const dataset = await readyDataset(key);
-    const init = await prepareCreate(bindings, tenantId, { dataset: dataset.id, provider: "openai", base_model: BASE, validation: "none", evaluate: false }, `${run}:late`);
+    const init = await prepareCreate(bindings, openTenant(bindings, tenantId), { dataset: dataset.id, provider: "openai", base_model: BASE, validation: "none", evaluate: false }, `${run}:late`);
     // Created the day before the cutoff, submitted after it (the uploads took that long, say).
-    await launchJob(bindings, { ...init, new_jobs_cutoff: "2020-01-01" });
+    await launchJob(bindings, openTenant(bindings, tenantId), { ...init, new_jobs_cutoff: "2020-01-01" });
     const { job } = await driveJob(tenantId, init.id, run);
     expect(job.state).toBe("failed");
     expect(job.error).toEqual({ code: "provider_closed", message: expect.stringContaining("stopped accepting new fine-tuning jobs on 2020-01-01") });

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { compileOutputValidator } from "../../src/programs/schema";
 import { loadCatalog } from "../../src/llm";
 import { answerWithSources, packParts } from "../../src/programs/rag";
+import { openTenant } from "../../src/durable/tenant";
 import { retrieve } from "../../src/retrieval/retrieve";
 import { api, bindings, createTenant } from "../helpers/api";
 import { ingestNow } from "../helpers/queues";
@@ -59,7 +60,7 @@ describe("structured RAG (/api/query)", () => {
   it("refines the answer across parts when the context does not fit the model's window", async () => {
     const { t } = await tenantWithCorpus();
     const program = (await api("/api/programs", { method: "POST", key: t.key, json: citationsProgram("tools") })).body;
-    const sources = await retrieve(bindings, t.id, { query: "Which works are cited about evaluation?", topK: 3, requestId: "refine" });
+    const sources = await retrieve(bindings, openTenant(bindings, t.id), { query: "Which works are cited about evaluation?", topK: 3, requestId: "refine" });
     const teacher = loadCatalog(bindings).byId.get(loadCatalog(bindings).defaults.teacher)!;
     // A window that holds about one 1024-token chunk at a time.
     const small = { ...teacher, context_window: 2200, max_output_tokens: 256 };
@@ -74,7 +75,7 @@ describe("structured RAG (/api/query)", () => {
   it("400s when a single source does not fit the window even alone", async () => {
     const { t } = await tenantWithCorpus();
     const program = (await api("/api/programs", { method: "POST", key: t.key, json: citationsProgram("tools") })).body;
-    const sources = await retrieve(bindings, t.id, { query: "distillation", topK: 1, requestId: "tiny" });
+    const sources = await retrieve(bindings, openTenant(bindings, t.id), { query: "distillation", topK: 1, requestId: "tiny" });
     const teacher = loadCatalog(bindings).byId.get(loadCatalog(bindings).defaults.teacher)!;
     const tiny = { ...teacher, context_window: 1200, max_output_tokens: 256 };
     await expect(answerWithSources(bindings, { program, model: tiny, question: "x", sources, requestId: "tiny" })).rejects.toThrow(/does not fit/);

@@ -1,0 +1,84 @@
+import type { Bindings } from "../../env";
+import { remote, type Remote } from "../rpc-errors";
+import type { SurfaceName, Tenant } from "../tenant";
+
+/** What a caller sees of each of the Tenant object's surfaces. */
+type Surfaces = { [K in SurfaceName]: Remote<ReturnType<Tenant[K]>> };
+
+/**
+ * A caller's hold on one tenant's Durable Object: its id, and its surfaces, each opened on first
+ * use (one round trip, pipelined with that first call) and kept for the handle's life. Made once
+ * per request (by tenant auth) or per queue message batch and tenant, and passed down.
+ *
+ * Disposal: a surface is a stub of an RpcTarget living in the object; the runtime frees it only
+ * when the caller disposes it or the caller's invocation ends. A handle disposes every surface
+ * it opened when it is disposed: `using tenant = openTenant(env, id)` (the runtime and the
+ * TypeScript here support `using`: workerd implements explicit resource management and
+ * Wrangler ≥ 4 and the test pool pass it through), or `tenant[Symbol.dispose]()`.
+ */
+export class TenantHandle implements Disposable {
+  readonly id: string;
+  readonly #stub: DurableObjectStub<Tenant>;
+  readonly #opened = new Map<SurfaceName, { stub: Disposable; remote: unknown }>();
+
+  constructor(env: Pick<Bindings, "TENANT">, id: string) {
+    this.id = id;
+    this.#stub = env.TENANT.get(env.TENANT.idFromName(id));
+  }
+
+  get profile(): Surfaces["profile"] {
+    return this.#open("profile");
+  }
+  get keys(): Surfaces["keys"] {
+    return this.#open("keys");
+  }
+  get documents(): Surfaces["documents"] {
+    return this.#open("documents");
+  }
+  get ingest(): Surfaces["ingest"] {
+    return this.#open("ingest");
+  }
+  get programs(): Surfaces["programs"] {
+    return this.#open("programs");
+  }
+  get datasets(): Surfaces["datasets"] {
+    return this.#open("datasets");
+  }
+  get generation(): Surfaces["generation"] {
+    return this.#open("generation");
+  }
+  get usage(): Surfaces["usage"] {
+    return this.#open("usage");
+  }
+  get jobs(): Surfaces["jobs"] {
+    return this.#open("jobs");
+  }
+  get models(): Surfaces["models"] {
+    return this.#open("models");
+  }
+  get idempotency(): Surfaces["idempotency"] {
+    return this.#open("idempotency");
+  }
+
+  /** Disposes every surface opened so far (a later use opens it again). */
+  [Symbol.dispose](): void {
+    for (const { stub } of this.#opened.values()) stub[Symbol.dispose]();
+    this.#opened.clear();
+  }
+
+  #open<K extends SurfaceName>(name: K): Surfaces[K] {
+    let opened = this.#opened.get(name);
+    if (!opened) {
+      // Not awaited: calls on the pending stub pipeline with its opening.
+      const stub = (this.#stub[name] as unknown as () => Disposable)();
+      opened = { stub, remote: remote(stub) };
+      this.#opened.set(name, opened);
+    }
+    return opened.remote as Surfaces[K];
+  }
+}
+
+/** A handle on a tenant's Durable Object. */
+export function openTenant(env: Pick<Bindings, "TENANT">, tenantId: string): TenantHandle {
+  return new TenantHandle(env, tenantId);
+}

@@ -1,0 +1,66 @@
+import {
+  chunkIds,
+  chunksToEmbed,
+  chunkStats,
+  getDocument,
+  markEmbedded,
+  putChunks,
+  updateDocument,
+  type ChunkRow,
+  type DocumentRecord,
+} from "../documents";
+import { recordUsage, type UsageEntry } from "../usage";
+import { Surface, surface } from "./surface";
+
+/**
+ * Ingestion of one document, resumable at each step: the consumer starts it, stores its chunks
+ * once, takes chunks to embed batch by batch, then finishes (or fails) it. A redelivered message
+ * finds the work done.
+ */
+export class IngestSurface extends Surface {
+  /**
+   * Starts (or resumes) ingesting: null when there is nothing to do (deleted, ready, failed);
+   * else the document, now processing, and whether its chunks are stored already.
+   */
+  start(documentId: string): { document: DocumentRecord; chunked: boolean } | null {
+    const doc = getDocument(this.sql, documentId);
+    if (!doc || doc.status === "deleted" || doc.status === "ready" || doc.status === "failed") return null;
+    const document = doc.status === "pending" ? updateDocument(this.sql, documentId, { status: "processing" })! : doc;
+    return { document, chunked: chunkStats(this.sql, documentId).chunks > 0 };
+  }
+
+  /** Stores every chunk in one write (a crash leaves all or none), with the document's counts. */
+  storeChunks(documentId: string, chunks: ChunkRow[], counts: { page_count: number | null; token_count: number }): void {
+    putChunks(this.sql, documentId, chunks);
+    updateDocument(this.sql, documentId, counts);
+  }
+
+  /**
+   * Marks chunks embedded, with the usage of the calls that embedded them; answers the next
+   * `limit` chunks still to embed, in order (none: all are).
+   */
+  embedded(documentId: string, embedded: string[], usage: UsageEntry[], limit: number): ChunkRow[] {
+    markEmbedded(this.sql, embedded);
+    const now = new Date();
+    for (const entry of usage) recordUsage(this.sql, entry, now);
+    return chunksToEmbed(this.sql, documentId, limit);
+  }
+
+  /** Marks the document ready with its chunk count; answers its status after (`deleted` if it was deleted meanwhile). */
+  finish(documentId: string): { status: DocumentRecord["status"] | null; chunks: number } {
+    const { chunks } = chunkStats(this.sql, documentId);
+    const after = updateDocument(this.sql, documentId, { status: "ready", chunk_count: chunks, error: null });
+    return { status: after?.status ?? null, chunks };
+  }
+
+  /**
+   * Marks the document failed with the reason; answers what to remove outside this database
+   * (its vectors and original), or null when it is gone or deleted.
+   */
+  fail(documentId: string, error: { code: string; message: string }): { r2_key: string; chunk_ids: string[] } | null {
+    const doc = updateDocument(this.sql, documentId, { status: "failed", error });
+    if (!doc || doc.status === "deleted") return null;
+    return { r2_key: doc.r2_key, chunk_ids: chunkIds(this.sql, documentId) };
+  }
+}
+surface(IngestSurface, "ingest");

@@ -1,0 +1,27 @@
+import { ApiError } from "../../../errors";
+import { checkKey, insertKey, listKeys, revokeKey, type KeyInfo, type NewKeyRow } from "../keys";
+import { Surface, surface } from "./surface";
+
+/** The tenant's API keys: only their hashes are stored; the DO is the truth, KV the fast index. */
+export class KeysSurface extends Surface {
+  add(row: NewKeyRow): void {
+    insertKey(this.sql, row);
+  }
+
+  list(): KeyInfo[] {
+    return listKeys(this.sql);
+  }
+
+  /** Revokes a key (repeat-safe) and returns it with its hash, so the KV index entry can go. */
+  revoke(id: string): { key: KeyInfo; hash: string } {
+    const revoked = revokeKey(this.sql, id, new Date().toISOString());
+    if (!revoked) throw new ApiError("not_found", `No API key ${id}.`);
+    return revoked;
+  }
+
+  /** True when the key exists, is not revoked and its hash matches. */
+  check(id: string, hash: string): Promise<boolean> {
+    return checkKey(this.sql, id, hash, new Date());
+  }
+}
+surface(KeysSurface, "keys");
