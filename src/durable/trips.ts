@@ -9,6 +9,8 @@ import { wrapRpcMethods } from "./rpc-methods";
 export class TripCounter {
   total = 0;
   readonly byMethod = new Map<string, number>();
+  /** Surfaces (RpcTargets) handed out whose callers have disposed every stub of them. */
+  released = 0;
 
   count(method: string): void {
     this.total++;

@@ -1,6 +1,6 @@
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import type { Tenant } from "../../src/durable/tenant";
+import { openTenant, type Tenant } from "../../src/durable/tenant";
 import { QUEUES } from "../../src/queues/messages";
 import { api, bindings, createTenant } from "../helpers/api";
 import { deliver, ingestNow } from "../helpers/queues";
@@ -89,5 +89,23 @@ describe("Tenant object round trips", () => {
     // then the chunks' text and the finish per question, then the files.
     expect(questions.length).toBe(4);
     expect(trips).toBeLessThanOrEqual(2 + 2 * questions.length + FILES);
+  });
+});
+
+describe("TenantHandle", () => {
+  it("opens each surface once, on first use, and releases every surface it opened when disposed", async () => {
+    const t = await createTenant();
+    const counts = () => runInDurableObject(tenantObject(t.id), (o: Tenant) => ({ total: o.trips.total, released: o.trips.released, opened: o.trips.byMethod.get("datasets") ?? 0 }));
+    const before = await counts();
+    using tenant = openTenant(bindings, t.id);
+    await tenant.datasets.list();
+    await tenant.datasets.list();
+    await tenant.programs.list();
+    // Two surfaces opened (datasets once), three calls on them.
+    expect(await counts()).toEqual({ total: before.total + 5, released: before.released, opened: before.opened + 1 });
+    tenant[Symbol.dispose]();
+    // A later use opens the surface again; the releases went ahead of it on the same stub.
+    await tenant.programs.list();
+    expect(await counts()).toMatchObject({ total: before.total + 7, released: before.released + 2 });
   });
 });

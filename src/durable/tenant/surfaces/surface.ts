@@ -26,6 +26,11 @@ export abstract class Surface extends RpcTarget {
     this.#trips = state.trips;
   }
 
+  /** The runtime calls this once the caller has disposed every stub of this surface. */
+  [Symbol.dispose](): void {
+    this.#trips.released++;
+  }
+
   static tripsOf(surface: Surface): TripCounter {
     return surface.#trips;
   }
