@@ -1,5 +1,4 @@
-import type { TenantHandle } from "../durable/tenant";
-import type { StepRef, StepStart } from "../durable/tenant/surfaces/generation";
+import type { StepRef, StepStart, TenantHandle } from "../durable/tenant";
 import type { Bindings } from "../env";
 import { ApiError, toApiError } from "../errors";
 import { loadCatalog, resolveModel, type ModelEntry } from "../llm";

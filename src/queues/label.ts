@@ -1,5 +1,4 @@
-import { openTenant, type TenantHandle } from "../durable/tenant";
-import type { StepRef } from "../durable/tenant/surfaces/generation";
+import { openTenant, type StepRef, type TenantHandle } from "../durable/tenant";
 import type { Bindings } from "../env";
 import { finalizeDataset } from "../datasets/finalize";
 import { runStep } from "../datasets/steps";

@@ -1,6 +1,6 @@
 import type { Bindings } from "../../env";
 import { remote, type Remote } from "../rpc-errors";
-import type { SurfaceName, Tenant } from "../tenant";
+import type { SurfaceName, Tenant } from "./object";
 
 /** What a caller sees of each of the Tenant object's surfaces. */
 type Surfaces = { [K in SurfaceName]: Remote<ReturnType<Tenant[K]>> };

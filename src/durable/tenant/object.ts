@@ -1,24 +1,21 @@
 import { DurableObject } from "cloudflare:workers";
-import type { Bindings } from "../env";
-import { throwsAcrossRpc } from "./rpc-errors";
-import { migrate } from "./sql-migrations";
-import { TENANT_MIGRATIONS } from "./tenant/schema";
-import { DatasetsSurface } from "./tenant/surfaces/datasets";
-import { DocumentsSurface } from "./tenant/surfaces/documents";
-import { GenerationSurface } from "./tenant/surfaces/generation";
-import { IdempotencySurface } from "./tenant/surfaces/idempotency";
-import { IngestSurface } from "./tenant/surfaces/ingest";
-import { JobsSurface } from "./tenant/surfaces/jobs";
-import { KeysSurface } from "./tenant/surfaces/keys";
-import { ModelsSurface } from "./tenant/surfaces/models";
-import { ProfileSurface } from "./tenant/surfaces/profile";
-import { ProgramsSurface } from "./tenant/surfaces/programs";
-import type { TenantState } from "./tenant/surfaces/surface";
-import { UsageSurface } from "./tenant/surfaces/usage";
-import { countTrips, TripCounter } from "./trips";
-
-export { openTenant, TenantHandle } from "./tenant/handle";
-export type { TenantInfo, TenantSettings } from "./tenant/profile";
+import type { Bindings } from "../../env";
+import { throwsAcrossRpc } from "../rpc-errors";
+import { migrate } from "../sql-migrations";
+import { countTrips, TripCounter } from "../trips";
+import { TENANT_MIGRATIONS } from "./schema";
+import { DatasetsSurface } from "./surfaces/datasets";
+import { DocumentsSurface } from "./surfaces/documents";
+import { GenerationSurface } from "./surfaces/generation";
+import { IdempotencySurface } from "./surfaces/idempotency";
+import { IngestSurface } from "./surfaces/ingest";
+import { JobsSurface } from "./surfaces/jobs";
+import { KeysSurface } from "./surfaces/keys";
+import { ModelsSurface } from "./surfaces/models";
+import { ProfileSurface } from "./surfaces/profile";
+import { ProgramsSurface } from "./surfaces/programs";
+import type { TenantState } from "./surfaces/surface";
+import { UsageSurface } from "./surfaces/usage";
 
 /**
  * One tenant's own database (SQLite), addressed by tenant id. It speaks in use cases: each
