@@ -30,6 +30,8 @@ function testWranglerConfig(): string {
 export const TEST_ADMIN_TOKEN = "adm_test_0123456789abcdef0123456789abcdef";
 
 export default defineConfig({
+  // The instant every test starts at (test/setup/clock.ts): `TEST_CLOCK_AT=… npm test`.
+  define: { __TEST_CLOCK_AT__: JSON.stringify(process.env.TEST_CLOCK_AT ?? "") },
   plugins: [
     cloudflareTest({
       wrangler: { configPath: testWranglerConfig() },
@@ -52,7 +54,7 @@ export default defineConfig({
   ],
   test: {
     globalSetup: ["./test/global-setup.ts"],
-    setupFiles: ["./test/setup/no-secrets.ts"],
+    setupFiles: ["./test/setup/no-secrets.ts", "./test/setup/clock.ts"],
     include: ["test/**/*.test.ts"],
     // Two cores shared by workerd and vitest: a cold isolate can take seconds to start.
     testTimeout: 30_000,

@@ -13,6 +13,7 @@ import { migrate } from "./sql-migrations";
 import { addEvents, JOB_MIGRATIONS, listEvents, loadRecord, saveRecord } from "./fine-tune-job/store";
 import { advanceJob, applyProviderJob, onStepError, transition, type StepContext } from "./fine-tune-job/steps";
 import { tenantStub } from "./tenant";
+import { configureClock, nowIso, nowMs } from "../lib/clock";
 
 /** An error that crosses RPC intact (a thrown ApiError would arrive as a plain Error). */
 export type JobResult = { ok: true; job: JobView } | { ok: false; error: { code: ErrorCode; message: string } };
@@ -40,6 +41,7 @@ export class FineTuneJob extends DurableObject<Bindings> {
 
   constructor(ctx: DurableObjectState, env: Bindings) {
     super(ctx, env);
+    configureClock(env);
     this.sql = ctx.storage.sql;
     ctx.blockConcurrencyWhile(async () => {
       migrate(this.sql, JOB_MIGRATIONS);
@@ -203,7 +205,7 @@ export class FineTuneJob extends DurableObject<Bindings> {
     });
     delivery.attempts++;
     if (result.ok) {
-      delivery.delivered_at = new Date().toISOString();
+      delivery.delivered_at = nowIso();
       this.note(`webhook delivered (HTTP ${result.status})`, "info", "webhook");
       return null;
     }
@@ -239,7 +241,7 @@ export class FineTuneJob extends DurableObject<Bindings> {
   }
 
   private note(message: string, level: ProviderEvent["level"] = "info", type = "note"): void {
-    const at = Date.now();
+    const at = nowMs();
     addEvents(this.sql, "distillery", [{ id: `d_${at}_${crypto.randomUUID().slice(0, 8)}`, created_at: Math.floor(at / 1000), level, type, message }]);
   }
 

@@ -76,6 +76,7 @@ import { checkKey, insertKey, listKeys, revokeKey, type KeyInfo, type NewKeyRow 
 import { TENANT_MIGRATIONS } from "./tenant/schema";
 import { claimJob, getJobSummary, jobByProviderJob, listJobSummaries, updateJobSummary, type JobSummary } from "./tenant/jobs";
 import { modelRegistry, registerModel, type NewRegisteredModel, type RegisteredModel } from "./tenant/models";
+import { configureClock, now, nowIso, nowMs } from "../lib/clock";
 
 /** A tenant's own defaults; each issue adds its section. */
 export interface TenantSettings {
@@ -98,6 +99,7 @@ export class Tenant extends DurableObject<Bindings> {
 
   constructor(ctx: DurableObjectState, env: Bindings) {
     super(ctx, env);
+    configureClock(env);
     this.sql = ctx.storage.sql;
     ctx.blockConcurrencyWhile(async () => migrate(this.sql, TENANT_MIGRATIONS));
   }
@@ -145,11 +147,11 @@ export class Tenant extends DurableObject<Bindings> {
   }
 
   async revokeKey(id: string): Promise<{ key: KeyInfo; hash: string } | null> {
-    return revokeKey(this.sql, id, new Date().toISOString());
+    return revokeKey(this.sql, id, nowIso());
   }
 
   async checkKey(id: string, hash: string): Promise<boolean> {
-    return checkKey(this.sql, id, hash, new Date());
+    return checkKey(this.sql, id, hash, now());
   }
 
   // --- documents and chunks (ingest) ---
@@ -231,8 +233,8 @@ export class Tenant extends DurableObject<Bindings> {
   // --- usage ---
 
   async recordUsage(entries: UsageEntry[]): Promise<void> {
-    const now = new Date();
-    for (const e of entries) recordUsage(this.sql, e, now);
+    const at = now();
+    for (const e of entries) recordUsage(this.sql, e, at);
   }
 
   async usage(from: string, to: string): Promise<UsageRow[]> {
@@ -364,7 +366,7 @@ export class Tenant extends DurableObject<Bindings> {
   // --- concurrency leases ---
 
   async acquireLeases(name: string, holders: string[], max: number, ttlMs: number): Promise<string[]> {
-    return acquireLeases(this.sql, name, holders, max, ttlMs, Date.now());
+    return acquireLeases(this.sql, name, holders, max, ttlMs, nowMs());
   }
 
   async releaseLeases(name: string, holders: string[]): Promise<void> {
@@ -372,7 +374,7 @@ export class Tenant extends DurableObject<Bindings> {
   }
 
   async leasesHeld(name: string): Promise<number> {
-    return leasesHeld(this.sql, name, Date.now());
+    return leasesHeld(this.sql, name, nowMs());
   }
 
   // --- fine-tune jobs and the model registry ---
@@ -398,7 +400,7 @@ export class Tenant extends DurableObject<Bindings> {
   }
 
   async registerModel(model: NewRegisteredModel): Promise<{ created: boolean; model: RegisteredModel }> {
-    return registerModel(this.sql, model, new Date().toISOString());
+    return registerModel(this.sql, model, nowIso());
   }
 
   async modelRegistry() {
@@ -406,7 +408,7 @@ export class Tenant extends DurableObject<Bindings> {
   }
 
   async idempotencyBegin(key: string, fingerprint: string): Promise<IdempotencyBegin> {
-    return beginIdempotent(this.sql, key, fingerprint, Date.now());
+    return beginIdempotent(this.sql, key, fingerprint, nowMs());
   }
 
   async idempotencyComplete(key: string, response: StoredResponse): Promise<void> {
