@@ -1,8 +1,18 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { beforeEach } from "vitest";
+import { setClock } from "../../src/lib/clock";
 import { jobStub } from "../../src/durable/fine-tune-job";
 import type { JobView } from "../../src/jobs/view";
 import { api, bindings } from "./api";
 import { advanceClock, configureRun, listEmulatorJobs, type EmulatorJobSummary, type RunConfigInput } from "./emulator";
+
+/** A day OpenAI still took new fine-tuning jobs (its cutoff is 2027-01-06) and served its bases. */
+export const WHILE_OPENAI_TRAINS = "2026-12-01T00:00:00Z";
+
+/** Stands every test of the calling file on WHILE_OPENAI_TRAINS (the clock seam), whatever today is. */
+export function whileOpenAITrains(): void {
+  beforeEach(() => setClock(WHILE_OPENAI_TRAINS));
+}
 
 /** `n` small chat examples in OpenAI's fine-tuning format, one per line. */
 export function exampleLines(n: number, tag = "ex"): string {

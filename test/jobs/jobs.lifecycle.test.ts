@@ -5,8 +5,11 @@ import { prepareCreate } from "../../src/jobs/prepare";
 import type { FineTuneProvider } from "../../src/providers/types";
 import { api, bindings, createTenant } from "../helpers/api";
 import { configureRun, uniqueRun } from "../helpers/emulator";
-import { createJob, driveJob, jobRun, providerJobCount, readyDataset, stubOf } from "../helpers/jobs";
+import { createJob, driveJob, jobRun, providerJobCount, readyDataset, stubOf, whileOpenAITrains } from "../helpers/jobs";
 import { PROVIDERS, type ProviderCase } from "./providers";
+
+// These tests train OpenAI students: they stand on a day OpenAI still took jobs.
+whileOpenAITrains();
 
 async function setup(p: ProviderCase, runConfig: Parameters<typeof jobRun>[1] = {}) {
   const { id: tenantId, key } = await createTenant();

@@ -3,9 +3,12 @@ import { toFile } from "openai";
 import { describe, expect, it } from "vitest";
 import { api, createTenant } from "../helpers/api";
 import { advanceClock, emulatorClient, listEmulatorJobs, uniqueRun } from "../helpers/emulator";
-import { createJob, driveJob, exampleLines, jobRun, readyDataset, stubOf } from "../helpers/jobs";
+import { createJob, driveJob, exampleLines, jobRun, readyDataset, stubOf, whileOpenAITrains } from "../helpers/jobs";
 import { PROVIDERS, type ProviderCase } from "./providers";
 import { assertNoSecretLeaked, registerSecret } from "../helpers/secrets";
+
+// These tests train OpenAI students: they stand on a day OpenAI still took jobs.
+whileOpenAITrains();
 
 const BASE = "gpt-4o-mini-2024-07-18";
 const PAST_THE_END_MS = 60_000 + 60_000 + 600_000 + 60_000;

@@ -4,8 +4,11 @@ import type { WebhookPayload } from "../../src/jobs/webhook-delivery";
 import { verifyWebhook } from "../../src/jobs/webhook-signature";
 import { api, createTenant } from "../helpers/api";
 import { type RunConfigInput, uniqueRun } from "../helpers/emulator";
-import { alarmAt, createJob, driveJob, jobRun, readyDataset, stubOf } from "../helpers/jobs";
+import { alarmAt, createJob, driveJob, jobRun, readyDataset, stubOf, whileOpenAITrains } from "../helpers/jobs";
 import { assertNoSecretLeaked, registerSecret } from "../helpers/secrets";
+
+// These tests train OpenAI students: they stand on a day OpenAI still took jobs.
+whileOpenAITrains();
 
 const BASE = "gpt-4o-mini-2024-07-18";
 const HOOK = "https://hooks.example.com/distillery";
