@@ -29,10 +29,12 @@ export function printSummary(opts: {
   const credential = opts.credentialProbes.map(perProbe).reduce((a, b) => a + b, 0);
   const owned = perProbe(opts.ownershipProbe);
   const lines = [
-    `security suite: ${guarded.length} routes × ${opts.credentialProbes.length} credential probes (${credential}) + ` +
-      `${owned} ${opts.ownershipProbe} probes on ${routesWith(opts.ownershipProbe)} routes with ids = ${credential + owned} requests`,
+    `security suite: ${guarded.length} routes × ${opts.credentialProbes.length} credential probes = ${credential} requests; ` +
+      `${routesWith(opts.ownershipProbe)} routes with ids × ${opts.ownershipProbe} = ${owned} requests; ${credential + owned} in all`,
     `  credential probes: ${opts.credentialProbes.join(", ")}`,
+    `  ${opts.ownershipProbe}: one request per value of the kind (a dataset: its id and its name)`,
     `  public by rule (no OpenAPI security): ${opts.routes.filter((r) => r.access === "public").map((r) => r.key).join(", ")}`,
+    `  excluded by rule: middleware (ALL, *), preflight OPTIONS`,
     ...opts.exemptions.map((e) => `  exempt: ${e.route}, "${e.probe}": ${e.reason}`),
   ];
   print(lines.join("\n"));
