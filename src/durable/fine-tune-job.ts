@@ -35,8 +35,6 @@ export class FineTuneJob extends DurableObject<Bindings> {
   private stepping = false;
   /** The provider to call; tests replace it (runInDurableObject) to simulate crashes. */
   providerFactory = (job: JobRecord): FineTuneProvider => fineTuneProviderFor(this.env, job.provider, { requestId: job.request_id });
-  /** The fetch webhooks go out through; tests replace it. */
-  webhookFetch: typeof fetch = (input, init) => fetch(input, init);
 
   constructor(ctx: DurableObjectState, env: Bindings) {
     super(ctx, env);
@@ -198,7 +196,6 @@ export class FineTuneJob extends DurableObject<Bindings> {
       url: job.webhook.url,
       secret: job.webhook.secret,
       eventId: delivery.event_id,
-      fetch: this.webhookFetch,
       payload: webhookPayload(job, delivery.event_id),
     });
     delivery.attempts++;
