@@ -2,7 +2,7 @@
  * The outbound recorder: the Worker under test has it as miniflare's `outboundService`, so every
  * global `fetch()` it makes (job webhooks, from the FineTuneJob object) arrives here instead of
  * on the network. Requests to the webhook host are recorded and answered as the test asked;
- * anything else goes out unchanged. Tests read and configure it through the control host
+ * anything else is refused (502), so no test depends on the network. Tests read and configure it through the control host
  * (test/helpers/webhooks.ts), which their own fetch() also reaches through this service.
  *
  * Receivers are keyed by their path, so each test uses its own. State is this isolate's memory:
@@ -49,6 +49,6 @@ export default {
     const url = new URL(request.url);
     if (url.hostname === CONTROL_HOST) return control(request, url);
     if (url.hostname === WEBHOOK_HOST) return receive(request, url);
-    return fetch(request);
+    return new Response(`outbound recorder: ${url.origin} is not a test receiver (tests never reach the network)`, { status: 502 });
   },
 } satisfies ExportedHandler;
