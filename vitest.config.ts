@@ -53,6 +53,7 @@ export default defineConfig({
             modules: true,
             scriptPath: "./.build/outbound/index.js",
             compatibilityDate: "2026-08-15",
+            durableObjects: { RECEIVERS: "Receivers" },
           },
         ],
       },

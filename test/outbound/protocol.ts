@@ -14,4 +14,6 @@ export interface ReceivedRequest {
 export interface ReceiverAnswer {
   status: number;
   location?: string;
+  /** Keep the request waiting until the test releases the receiver. */
+  hold?: boolean;
 }
