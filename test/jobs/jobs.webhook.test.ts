@@ -1,24 +1,28 @@
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { WebhookPayload } from "../../src/jobs/webhook-delivery";
 import { verifyWebhook } from "../../src/jobs/webhook-signature";
 import { api, createTenant } from "../helpers/api";
-import { type RunConfigInput, uniqueRun } from "../helpers/emulator";
-import { alarmAt, createJob, driveJob, jobRun, readyDataset } from "../helpers/jobs";
+import { advanceClock, type RunConfigInput, uniqueRun } from "../helpers/emulator";
+import { alarmAt, createJob, driveJob, jobRun, readyDataset, stubOf } from "../helpers/jobs";
 import { assertNoSecretLeaked, registerSecret } from "../helpers/secrets";
 import { type Received, webhookReceiver } from "../helpers/webhooks";
+import type { ReceiverAnswer } from "../outbound/protocol";
 
 const BASE = "gpt-4o-mini-2024-07-18";
+/** Past the end of a job in a jobRun: validating, queued and running, and a minute more. */
+const PAST_THE_END_MS = 60_000 + 60_000 + 600_000 + 60_000;
 
 /**
  * A job with a webhook whose deliveries go to a receiver of its own on the outbound recorder,
- * answering `statuses` in turn (the last one repeated).
+ * answering `answers` in turn (the last one repeated).
  */
-async function jobWithReceiver(statuses: number[], runConfig: RunConfigInput = {}, location?: string) {
+async function jobWithReceiver(answers: (number | ReceiverAnswer)[], runConfig: RunConfigInput = {}, location?: string) {
   const tenant = await createTenant();
   const run = uniqueRun("ft-hook");
   await jobRun(run, runConfig);
   const dataset = await readyDataset(tenant.key);
-  const receiver = await webhookReceiver(statuses, location);
+  const receiver = await webhookReceiver(answers, location);
   const created = await createJob(tenant.key, run, { dataset: dataset.id, provider: "openai", base_model: BASE, webhook_url: receiver.url });
   expect(created.status, created.text).toBe(201);
   const secret = created.body.webhook_secret!;
@@ -26,7 +30,7 @@ async function jobWithReceiver(statuses: number[], runConfig: RunConfigInput = {
   // Shown once, in the create answer: from here on the leak check looks for it everywhere.
   assertNoSecretLeaked();
   registerSecret(secret);
-  return { tenant, run, jobId: created.body.id, secret, hook: receiver.url, received: () => receiver.received() };
+  return { tenant, run, jobId: created.body.id, secret, hook: receiver.url, receiver, received: () => receiver.received() };
 }
 
 /** The delivery is signed with the job's secret, carries the event id, and parses as the payload. */
@@ -164,5 +168,33 @@ describe("job completion webhooks", () => {
     const got = await received();
     expect(got).toHaveLength(1);
     await expectSignedDelivery(got[0]!, hook, secret, "fine_tune.job.cancelled");
+  });
+
+  it("takes an alarm that arrives while a delivery is in flight as no more than a wait: the retry keeps its schedule and nothing is sent twice", async () => {
+    const { tenant, run, jobId, receiver, received } = await jobWithReceiver([{ status: 500, hold: true }, 200]);
+    await driveJob(tenant.id, jobId, run, { until: (j) => j.state === "running" });
+    await advanceClock(run, PAST_THE_END_MS);
+    const stub = stubOf(tenant.id, jobId);
+    // This alarm's step sees the job succeed, then delivers the webhook, whose answer the receiver holds.
+    const finishing = runDurableObjectAlarm(stub);
+    await receiver.received(1);
+    // Another alarm (the platform's retry, a second delivery) arrives while that step waits on the receiver.
+    await runInDurableObject(stub, async (instance) => {
+      const second = instance.alarm();
+      await receiver.release();
+      await second;
+    });
+    expect(await finishing).toBe(true);
+
+    expect(await received()).toHaveLength(1);
+    const job = (await stub.get())!;
+    expect(job.state).toBe("succeeded");
+    expect(job.webhook!.delivery).toEqual({ attempts: 1, delivered_at: null, last_error: "HTTP 500", gave_up: false });
+    expect(await alarmAt(tenant.id, jobId)).toBeGreaterThan(Date.now());
+
+    // The retry, when its alarm comes, delivers.
+    const { job: after } = await driveJob(tenant.id, jobId, run);
+    expect(await received()).toHaveLength(2);
+    expect(after.webhook!.delivery).toMatchObject({ attempts: 2, delivered_at: expect.any(String) });
   });
 });
