@@ -37,6 +37,8 @@ export default defineConfig({
       wrangler: { configPath: testWranglerConfig() },
       miniflare: {
         bindings: { ADMIN_TOKEN: TEST_ADMIN_TOKEN },
+        // Every fetch() the Worker makes (job webhooks) goes to the recorder, never the network.
+        outboundService: "distillery-outbound",
         workers: [
           {
             name: "distillery-emulator",
@@ -47,6 +49,13 @@ export default defineConfig({
             durableObjects: {
               EMULATOR_STATE: { className: "EmulatorState", useSQLite: true },
             },
+          },
+          {
+            name: "distillery-outbound",
+            modules: true,
+            scriptPath: "./.build/outbound/index.js",
+            compatibilityDate: "2026-08-15",
+            durableObjects: { RECEIVERS: "Receivers" },
           },
         ],
       },

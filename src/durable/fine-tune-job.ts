@@ -34,10 +34,6 @@ export class FineTuneJob extends DurableObject<Bindings> {
   /** Steps run one after another: they await provider calls, and another alarm may arrive meanwhile. */
   private steps: Promise<void> = Promise.resolve();
   private stepping = false;
-  /** The provider to call; tests replace it (runInDurableObject) to simulate crashes. */
-  providerFactory = (job: JobRecord): FineTuneProvider => fineTuneProviderFor(this.env, job.provider, { requestId: job.request_id });
-  /** The fetch webhooks go out through; tests replace it. */
-  webhookFetch: typeof fetch = (input, init) => fetch(input, init);
 
   constructor(ctx: DurableObjectState, env: Bindings) {
     super(ctx, env);
@@ -78,11 +74,6 @@ export class FineTuneJob extends DurableObject<Bindings> {
     return { ok: true, job: this.view() };
   }
 
-  /** Resolves once no step is running (tests call it before reading the next alarm). */
-  async settled(): Promise<void> {
-    await this.steps;
-  }
-
   async get(): Promise<JobView | null> {
     return this.job ? this.view() : null;
   }
@@ -110,7 +101,7 @@ export class FineTuneJob extends DurableObject<Bindings> {
       transition(ctx, "cancelled", "cancelled before a provider job was created");
     } else if (job.provider_job_id && !job.cancel_sent) {
       try {
-        const after = await this.providerFactory(job).cancel(job.provider_job_id);
+        const after = await this.provider(job).cancel(job.provider_job_id);
         job.cancel_sent = true;
         this.note(`cancel sent to ${job.provider}`);
         applyProviderJob(ctx, after);
@@ -124,9 +115,14 @@ export class FineTuneJob extends DurableObject<Bindings> {
     return { ok: true, job: this.view() };
   }
 
-  /** The one alarm: advance the job, then finish (register, notify) or re-arm. */
+  /**
+   * The one alarm: advance the job, then finish (register, notify) or re-arm. An alarm that
+   * arrives while a step runs (the safety net firing during a slow first upload, a platform
+   * retry) waits for that step and keeps the alarm it set, rather than stepping again at once.
+   */
   override async alarm(): Promise<void> {
-    // One step at a time: a second alarm (a test's runDurableObjectAlarm, a platform retry) waits.
+    if (this.stepping) return this.steps; // that step sets the next alarm itself
+    // One step at a time.
     const run = this.steps.then(async () => {
       this.stepping = true;
       try {
@@ -178,7 +174,7 @@ export class FineTuneJob extends DurableObject<Bindings> {
   /** Registration and notification, each done once; returns when to retry the webhook, if it must be. */
   private async afterTerminal(job: JobRecord): Promise<number | null> {
     if (job.state === "succeeded" && !job.registered && job.fine_tuned_model) {
-      const provider = this.providerFactory(job);
+      const provider = this.provider(job);
       await tenantStub(this.env, job.tenant_id).registerModel({
         id: job.fine_tuned_model,
         provider: provider.inferenceProvider,
@@ -200,7 +196,6 @@ export class FineTuneJob extends DurableObject<Bindings> {
       url: job.webhook.url,
       secret: job.webhook.secret,
       eventId: delivery.event_id,
-      fetch: this.webhookFetch,
       payload: webhookPayload(job, delivery.event_id),
     });
     delivery.attempts++;
@@ -227,13 +222,17 @@ export class FineTuneJob extends DurableObject<Bindings> {
     });
   }
 
+  private provider(job: JobRecord): FineTuneProvider {
+    return fineTuneProviderFor(this.env, job.provider, { requestId: job.request_id });
+  }
+
   private context(job: JobRecord): StepContext {
     let provider: FineTuneProvider | undefined;
     return {
       job,
       env: this.env,
       cadence: pollCadence(this.env),
-      provider: () => (provider ??= this.providerFactory(job)),
+      provider: () => (provider ??= this.provider(job)),
       save: () => this.save(),
       note: (message, level, type) => this.note(message, level, type),
       addProviderEvents: (events) => addEvents(this.sql, "provider", events),
