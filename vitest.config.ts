@@ -30,11 +30,15 @@ function testWranglerConfig(): string {
 export const TEST_ADMIN_TOKEN = "adm_test_0123456789abcdef0123456789abcdef";
 
 export default defineConfig({
+  // The instant every test starts at (test/setup/clock.ts): `TEST_CLOCK_AT=… npm test`.
+  define: { __TEST_CLOCK_AT__: JSON.stringify(process.env.TEST_CLOCK_AT ?? "") },
   plugins: [
     cloudflareTest({
       wrangler: { configPath: testWranglerConfig() },
       miniflare: {
         bindings: { ADMIN_TOKEN: TEST_ADMIN_TOKEN },
+        // Every fetch() the Worker makes (job webhooks) goes to the recorder, never the network.
+        outboundService: "distillery-outbound",
         workers: [
           {
             name: "distillery-emulator",
@@ -46,13 +50,20 @@ export default defineConfig({
               EMULATOR_STATE: { className: "EmulatorState", useSQLite: true },
             },
           },
+          {
+            name: "distillery-outbound",
+            modules: true,
+            scriptPath: "./.build/outbound/index.js",
+            compatibilityDate: "2026-08-15",
+            durableObjects: { RECEIVERS: "Receivers" },
+          },
         ],
       },
     }),
   ],
   test: {
     globalSetup: ["./test/global-setup.ts"],
-    setupFiles: ["./test/setup/no-secrets.ts"],
+    setupFiles: ["./test/setup/no-secrets.ts", "./test/setup/clock.ts"],
     include: ["test/**/*.test.ts"],
     // Two cores shared by workerd and vitest: a cold isolate can take seconds to start.
     testTimeout: 30_000,

@@ -27,6 +27,8 @@ export interface Secrets {
   DEFAULT_TEACHER_MODEL?: string;
   DEFAULT_JUDGE_MODEL?: string;
   DEFAULT_EMBEDDING_MODEL?: string;
+  /** Dev and tests only: the instant the clock reads at start-up (src/lib/clock.ts); ignored in production. */
+  CLOCK_AT?: string;
 }
 
 export type Bindings = Env & Secrets;

@@ -1,6 +1,7 @@
 import { createApp } from "./app";
 import { runScheduled } from "./cron/scheduled";
 import type { Bindings } from "./env";
+import { configureClock } from "./lib/clock";
 import { dispatchQueue } from "./queues/dispatch";
 
 export { FineTuneJob } from "./durable/fine-tune-job";
@@ -11,7 +12,16 @@ const app = createApp();
 
 /** Composition only: HTTP, queue consumers and cron each go to their own module. */
 export default {
-  fetch: app.fetch,
-  queue: dispatchQueue,
-  scheduled: runScheduled,
+  fetch: (request, env, ctx) => {
+    configureClock(env);
+    return app.fetch(request, env, ctx);
+  },
+  queue: (batch, env, ctx) => {
+    configureClock(env);
+    return dispatchQueue(batch, env, ctx);
+  },
+  scheduled: (controller, env, ctx) => {
+    configureClock(env);
+    return runScheduled(controller, env, ctx);
+  },
 } satisfies ExportedHandler<Bindings>;

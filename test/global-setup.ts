@@ -6,21 +6,26 @@ import { TINY_PDF_PAGES } from "../scripts/lib/pdf/index.ts";
 import { buildSamplePdfs, readSampleDocs } from "../scripts/make-samples.ts";
 
 /**
- * Runs once in Node before the pool starts: bundles the emulator Worker for the
- * pool's auxiliary worker (auxiliary workers cannot be configured from a wrangler
- * file, so they need built JavaScript), and generates the sample PDFs, which
+ * Runs once in Node before the pool starts: bundles the emulator Worker and the
+ * outbound recorder for the pool's auxiliary workers (auxiliary workers cannot be
+ * configured from a wrangler file, so they need built JavaScript), and generates the sample PDFs, which
  * tests in workerd cannot make (pdfkit is Node-only) and read with `inject`.
  */
 export default async function setup(project: TestProject): Promise<void> {
-  await Promise.all([bundleEmulator(), provideSamples(project)]);
+  await Promise.all([
+    bundleWorker("emulator/src/index.ts", ".build/emulator/index.js"),
+    bundleWorker("test/outbound/recorder.ts", ".build/outbound/index.js"),
+    provideSamples(project),
+  ]);
 }
 
-async function bundleEmulator(): Promise<void> {
+/** Bundles an auxiliary Worker: the emulator, and the outbound recorder that takes the tested Worker's fetch() calls. */
+async function bundleWorker(entry: string, outfile: string): Promise<void> {
   const root = fileURLToPath(new URL("..", import.meta.url));
   await build({
     absWorkingDir: root,
-    entryPoints: ["emulator/src/index.ts"],
-    outfile: ".build/emulator/index.js",
+    entryPoints: [entry],
+    outfile,
     bundle: true,
     format: "esm",
     platform: "neutral",

@@ -35,6 +35,8 @@ const gpt = (id: string, created: number, context: number, output: number): Mode
 });
 
 export const MODELS: readonly ModelSpec[] = [
+  // OpenAI's current flagship for the teacher and judge roles: not fine-tunable.
+  { ...gpt("gpt-6.1-sol", 1790640000, 1_050_000, 128_000), fine_tunable: false },
   gpt("gpt-4.1-2025-04-14", 1744316542, 1_047_576, 32_768),
   gpt("gpt-4.1-mini-2025-04-14", 1744317547, 1_047_576, 32_768),
   gpt("gpt-4.1-nano-2025-04-14", 1744321025, 1_047_576, 32_768),

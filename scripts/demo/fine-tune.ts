@@ -25,8 +25,14 @@ export async function fineTuneStudents(api: DistilleryClient, emulator: Emulator
   await emulator.configure(RUN, { clock: { speed: 60 }, fine_tuning: { durations_ms: { validating: 60_000, queued: 60_000, running: 480_000 } } });
   note(dim(`the emulator's clock runs 60× for these jobs; Distillery polls every 1–2 s here (JOB_POLL_FIRST_MS/JOB_POLL_MAX_MS; 15 s → 5 min deployed)`));
 
+  // OpenAI trains students only until its cutoff (2027-01-06): the catalog says whether it still does.
+  const catalog = await api.get("/api/catalog");
+  const open = new Set(catalog.providers.filter((p: any) => p.fine_tuning?.accepting_new_jobs).map((p: any) => p.id));
+  const closed = JOBS.filter((j) => !open.has(j.provider)).map((j) => j.provider);
+  if (closed.length) note(dim(`${closed.join(", ")} no longer take new fine-tuning jobs (GET /api/catalog): training open-weights students only`));
+
   const jobs = [];
-  for (const spec of JOBS) {
+  for (const spec of JOBS.filter((j) => open.has(j.provider))) {
     const job = await api.post("/api/jobs", { dataset: datasetId, ...spec, suffix: "citations" }, {
       "Idempotency-Key": `demo-job-${spec.provider}`,
       "X-Request-Id": `${RUN}:${spec.provider}`,

@@ -2,6 +2,7 @@ import { openTenant, type TenantHandle } from "../durable/tenant";
 import type { KeyInfo } from "../durable/tenant/keys";
 import type { AuthContext, Bindings } from "../env";
 import { newId, randomToken, sha256Hex } from "../lib/ids";
+import { nowIso } from "../lib/clock";
 
 /** Tenant keys look like `dk_` + 32 base64url characters (192 random bits). */
 export const KEY_PREFIX = "dk_";
@@ -27,7 +28,7 @@ export interface IssuedKey extends KeyInfo {
 export async function issueKey(env: Bindings, tenant: TenantHandle, name: string | null): Promise<IssuedKey> {
   const key = KEY_PREFIX + randomToken(24);
   const hash = await sha256Hex(key);
-  const row = { id: newId("key"), name, prefix: key.slice(0, PREFIX_SHOWN), hash, created_at: new Date().toISOString() };
+  const row = { id: newId("key"), name, prefix: key.slice(0, PREFIX_SHOWN), hash, created_at: nowIso() };
   await tenant.keys.add(row);
   const entry: KeyIndexEntry = { tenant_id: tenant.id, key_id: row.id };
   await env.TENANTS.put(keyIndexName(hash), JSON.stringify(entry));

@@ -14,6 +14,7 @@ import { addEvents, JOB_MIGRATIONS, listEvents, loadRecord, saveRecord } from ".
 import { advanceJob, applyProviderJob, onStepError, transition, type StepContext } from "./fine-tune-job/steps";
 import { remote, throwsAcrossRpc, type Remote } from "./rpc-errors";
 import { openTenant } from "./tenant";
+import { configureClock, nowIso, nowMs } from "../lib/clock";
 
 const EVENTS_SHOWN = 200;
 /** When a job's first step, started in the background, is taken up again if its object was evicted mid-step. */
@@ -31,13 +32,10 @@ export class FineTuneJob extends DurableObject<Bindings> {
   /** Steps run one after another: they await provider calls, and another alarm may arrive meanwhile. */
   private steps: Promise<void> = Promise.resolve();
   private stepping = false;
-  /** The provider to call; tests replace it (runInDurableObject) to simulate crashes. */
-  providerFactory = (job: JobRecord): FineTuneProvider => fineTuneProviderFor(this.env, job.provider, { requestId: job.request_id });
-  /** The fetch webhooks go out through; tests replace it. */
-  webhookFetch: typeof fetch = (input, init) => fetch(input, init);
 
   constructor(ctx: DurableObjectState, env: Bindings) {
     super(ctx, env);
+    configureClock(env);
     this.sql = ctx.storage.sql;
     ctx.blockConcurrencyWhile(async () => {
       migrate(this.sql, JOB_MIGRATIONS);
@@ -74,11 +72,6 @@ export class FineTuneJob extends DurableObject<Bindings> {
     return this.view();
   }
 
-  /** Resolves once no step is running (tests call it before reading the next alarm). */
-  async settled(): Promise<void> {
-    await this.steps;
-  }
-
   async get(): Promise<JobView | null> {
     return this.job ? this.view() : null;
   }
@@ -106,7 +99,7 @@ export class FineTuneJob extends DurableObject<Bindings> {
       transition(ctx, "cancelled", "cancelled before a provider job was created");
     } else if (job.provider_job_id && !job.cancel_sent) {
       try {
-        const after = await this.providerFactory(job).cancel(job.provider_job_id);
+        const after = await this.provider(job).cancel(job.provider_job_id);
         job.cancel_sent = true;
         this.note(`cancel sent to ${job.provider}`);
         applyProviderJob(ctx, after);
@@ -120,9 +113,14 @@ export class FineTuneJob extends DurableObject<Bindings> {
     return this.view();
   }
 
-  /** The one alarm: advance the job, then finish (register, notify) or re-arm. */
+  /**
+   * The one alarm: advance the job, then finish (register, notify) or re-arm. An alarm that
+   * arrives while a step runs (the safety net firing during a slow first upload, a platform
+   * retry) waits for that step and keeps the alarm it set, rather than stepping again at once.
+   */
   override async alarm(): Promise<void> {
-    // One step at a time: a second alarm (a test's runDurableObjectAlarm, a platform retry) waits.
+    if (this.stepping) return this.steps; // that step sets the next alarm itself
+    // One step at a time.
     const run = this.steps.then(async () => {
       this.stepping = true;
       try {
@@ -174,7 +172,7 @@ export class FineTuneJob extends DurableObject<Bindings> {
   /** Registration and notification, each done once; returns when to retry the webhook, if it must be. */
   private async afterTerminal(job: JobRecord): Promise<number | null> {
     if (job.state === "succeeded" && !job.registered && job.fine_tuned_model) {
-      const provider = this.providerFactory(job);
+      const provider = this.provider(job);
       using tenant = openTenant(this.env, job.tenant_id);
       await tenant.models.register({
         id: job.fine_tuned_model,
@@ -197,12 +195,11 @@ export class FineTuneJob extends DurableObject<Bindings> {
       url: job.webhook.url,
       secret: job.webhook.secret,
       eventId: delivery.event_id,
-      fetch: this.webhookFetch,
       payload: webhookPayload(job, delivery.event_id),
     });
     delivery.attempts++;
     if (result.ok) {
-      delivery.delivered_at = new Date().toISOString();
+      delivery.delivered_at = nowIso();
       this.note(`webhook delivered (HTTP ${result.status})`, "info", "webhook");
       return null;
     }
@@ -225,13 +222,17 @@ export class FineTuneJob extends DurableObject<Bindings> {
     });
   }
 
+  private provider(job: JobRecord): FineTuneProvider {
+    return fineTuneProviderFor(this.env, job.provider, { requestId: job.request_id });
+  }
+
   private context(job: JobRecord): StepContext {
     let provider: FineTuneProvider | undefined;
     return {
       job,
       env: this.env,
       cadence: pollCadence(this.env),
-      provider: () => (provider ??= this.providerFactory(job)),
+      provider: () => (provider ??= this.provider(job)),
       save: () => this.save(),
       note: (message, level, type) => this.note(message, level, type),
       addProviderEvents: (events) => addEvents(this.sql, "provider", events),
@@ -239,7 +240,7 @@ export class FineTuneJob extends DurableObject<Bindings> {
   }
 
   private note(message: string, level: ProviderEvent["level"] = "info", type = "note"): void {
-    const at = Date.now();
+    const at = nowMs();
     addEvents(this.sql, "distillery", [{ id: `d_${at}_${crypto.randomUUID().slice(0, 8)}`, created_at: Math.floor(at / 1000), level, type, message }]);
   }
 

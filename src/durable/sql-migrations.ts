@@ -1,3 +1,4 @@
+import { nowIso } from "../lib/clock";
 /**
  * Forward-only schema migrations for a SQLite-backed Durable Object. Each entry
  * runs once, in order, inside `blockConcurrencyWhile`; the applied count lives
@@ -9,6 +10,6 @@ export function migrate(sql: SqlStorage, steps: readonly string[]): void {
   const row = sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM _migrations").one();
   for (let i = row.n; i < steps.length; i++) {
     sql.exec(steps[i]!);
-    sql.exec("INSERT INTO _migrations (id, applied_at) VALUES (?, ?)", i + 1, new Date().toISOString());
+    sql.exec("INSERT INTO _migrations (id, applied_at) VALUES (?, ?)", i + 1, nowIso());
   }
 }

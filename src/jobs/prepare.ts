@@ -10,6 +10,8 @@ import { checkHyperparameters, epochsOf } from "./hyperparameters";
 import type { JobInit, PinnedFile } from "./record";
 import { newSigningSecret } from "./webhook-signature";
 import { checkWebhookUrl, parseDenyList } from "./webhook-url";
+import { nowIso, today } from "../lib/clock";
+import { isRetired } from "../llm/retirement";
 
 export interface CreateJobBody {
   dataset: string;
@@ -48,21 +50,29 @@ export function providerSpec(catalog: Catalog, provider: FineTuneProviderId): Fi
  */
 export function fineTunableBase(catalog: Catalog, provider: FineTuneProviderId, baseId?: string): { spec: FineTuneSpec; base: ModelEntry } {
   const spec = providerSpec(catalog, provider);
-  const id = baseId ?? spec.base_models[0]!;
+  const on = today();
+  const current = spec.base_models.filter((m) => !isRetired(resolveModel(catalog, m), on));
+  const id = baseId ?? current[0] ?? spec.base_models[0]!;
   if (!spec.base_models.includes(id)) {
-    throw new ApiError("bad_request", `${provider} cannot fine-tune ${id}; it can fine-tune: ${spec.base_models.join(", ")}.`, {
-      details: { field: "base_model", fine_tunable: spec.base_models },
+    throw new ApiError("bad_request", `${provider} cannot fine-tune ${id}; it can fine-tune: ${current.join(", ") || "nothing any more"}.`, {
+      details: { field: "base_model", fine_tunable: current },
     });
   }
-  return { spec, base: resolveModel(catalog, id) };
+  const base = resolveModel(catalog, id);
+  if (isRetired(base, on)) {
+    throw new ApiError("bad_request", `${id} was shut down on ${base.retirement!.date}; ${provider} can fine-tune: ${current.join(", ") || "nothing any more"}.`, {
+      details: { field: "base_model", retired_on: base.retirement!.date, fine_tunable: current },
+    });
+  }
+  return { spec, base };
 }
 
 /** OpenAI's wind-down: a clear 409 naming the providers still open, before anything is uploaded. */
-export function checkCutoff(catalog: Catalog, provider: FineTuneProviderId, today = new Date().toISOString().slice(0, 10)): void {
+export function checkCutoff(catalog: Catalog, provider: FineTuneProviderId, on = today()): void {
   const cutoff = catalog.fine_tuning[provider]?.new_jobs_cutoff;
-  if (!cutoff || today < cutoff) return;
+  if (!cutoff || on < cutoff) return;
   const open = Object.entries(catalog.fine_tuning)
-    .filter(([, s]) => !s.new_jobs_cutoff || today < s.new_jobs_cutoff)
+    .filter(([, s]) => !s.new_jobs_cutoff || on < s.new_jobs_cutoff)
     .map(([name]) => name);
   throw new ApiError(
     "conflict",
@@ -137,7 +147,7 @@ export async function prepareCreate(env: Bindings, tenant: TenantHandle, body: C
     cost_estimate_usd: report.cost_usd_estimate,
     training_price: base.prices.training ?? null,
     new_jobs_cutoff: spec.new_jobs_cutoff ?? null,
-    created_at: new Date().toISOString(),
+    created_at: nowIso(),
   };
 }
 
@@ -180,6 +190,6 @@ export function prepareAttach(
     cost_estimate_usd: null,
     training_price: base?.prices.training ?? null,
     new_jobs_cutoff: null,
-    created_at: new Date().toISOString(),
+    created_at: nowIso(),
   };
 }

@@ -25,6 +25,13 @@ export const pricesSchema = z.strictObject({
 });
 export type Prices = z.infer<typeof pricesSchema>;
 
+/** A model's announced shutdown, with its source, so a reader can check it. */
+export const retirementSchema = z.strictObject({
+  date: z.iso.date().nullable(),
+  source: z.string().min(1),
+});
+export type Retirement = z.infer<typeof retirementSchema>;
+
 const modelShape = {
   id: z.string().min(1),
   provider: providerSchema,
@@ -42,6 +49,11 @@ const modelShape = {
   training_context: z.int().positive().optional(),
   /** Set on fine-tuned models: the catalog id they inherit everything else from. */
   base_model: z.string().min(1).optional(),
+  /**
+   * When the provider shuts the model down (UTC date; the model answers nothing from that day),
+   * or null when none is announced, with where that was read. Fine-tunes inherit their base's.
+   */
+  retirement: retirementSchema.optional(),
 };
 
 /** One model as callers see it: `id` is the name used everywhere in Distillery. */

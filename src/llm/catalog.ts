@@ -16,10 +16,37 @@ import type { CatalogInput } from "./catalog-schema";
  * Check the pages before relying on an edge: providers change prices without notice.
  */
 
+/*
+ * Retirement dates: OpenAI's deprecations page (its shutdown table, which GET /v1/models repeats
+ * as `shutdown_date`), read 2026-12: gpt-4.1-nano shut down on 2026-10-23; the gpt-4o, gpt-4o-mini,
+ * gpt-4.1 and gpt-4.1-mini snapshots, with their fine-tunes, shut down on 2027-01-14 (announced
+ * 2026-10-14). `date: null` means no shutdown was announced when the source was read.
+ */
+const OPENAI_DEPRECATIONS = "https://developers.openai.com/api/docs/deprecations (read 2026-12)";
+const TOGETHER_DEPRECATIONS = "https://docs.together.ai/docs/deprecations (read 2026-12)";
+const FIREWORKS_MODELS = "https://fireworks.ai/models (read 2026-12)";
+
 /** The catalog compiled into the Worker, before MODEL_CATALOG overrides. */
 export const BUILTIN_CATALOG: CatalogInput = {
   models: [
     // --- OpenAI chat (o200k_base) ---
+    {
+      // The default teacher and judge: OpenAI's recommended replacement for the retiring gpt-4o and
+      // gpt-4.1 families (its deprecations page), not fine-tunable. Window, output limit and price
+      // from its model page (developers.openai.com/api/docs/models/gpt-6.1-sol, read 2026-12;
+      // input above 272k tokens costs $4/$15, not modelled). Its tokenizer is not published: o200k_base
+      // (that of every OpenAI model since gpt-4o) is assumed.
+      id: "gpt-6.1-sol",
+      provider: "openai",
+      kind: "chat",
+      supports_tools: true,
+      supports_response_format: "json_schema",
+      context_window: 1_050_000,
+      max_output_tokens: 128_000,
+      encoding: "o200k_base",
+      prices: { input: 2.0, output: 10.0 },
+      retirement: { date: null, source: OPENAI_DEPRECATIONS },
+    },
     {
       id: "gpt-4.1-2025-04-14",
       provider: "openai",
@@ -30,6 +57,7 @@ export const BUILTIN_CATALOG: CatalogInput = {
       max_output_tokens: 32_768,
       encoding: "o200k_base",
       prices: { input: 2.0, output: 8.0, training: 25.0, fine_tuned: { input: 3.0, output: 12.0 } },
+      retirement: { date: "2027-01-14", source: OPENAI_DEPRECATIONS },
     },
     {
       id: "gpt-4.1-mini-2025-04-14",
@@ -41,6 +69,7 @@ export const BUILTIN_CATALOG: CatalogInput = {
       max_output_tokens: 32_768,
       encoding: "o200k_base",
       prices: { input: 0.4, output: 1.6, training: 5.0, fine_tuned: { input: 0.8, output: 3.2 } },
+      retirement: { date: "2027-01-14", source: OPENAI_DEPRECATIONS },
     },
     {
       id: "gpt-4.1-nano-2025-04-14",
@@ -52,6 +81,7 @@ export const BUILTIN_CATALOG: CatalogInput = {
       max_output_tokens: 32_768,
       encoding: "o200k_base",
       prices: { input: 0.1, output: 0.4, training: 1.5, fine_tuned: { input: 0.2, output: 0.8 } },
+      retirement: { date: "2026-10-23", source: OPENAI_DEPRECATIONS },
     },
     {
       id: "gpt-4o-mini-2024-07-18",
@@ -63,6 +93,7 @@ export const BUILTIN_CATALOG: CatalogInput = {
       max_output_tokens: 16_384,
       encoding: "o200k_base",
       prices: { input: 0.15, output: 0.6, training: 3.0, fine_tuned: { input: 0.3, output: 1.2 } },
+      retirement: { date: "2027-01-14", source: OPENAI_DEPRECATIONS },
     },
     {
       id: "gpt-4o-2024-08-06",
@@ -74,6 +105,7 @@ export const BUILTIN_CATALOG: CatalogInput = {
       max_output_tokens: 16_384,
       encoding: "o200k_base",
       prices: { input: 2.5, output: 10.0, training: 25.0, fine_tuned: { input: 3.75, output: 15.0 } },
+      retirement: { date: "2027-01-14", source: OPENAI_DEPRECATIONS },
     },
     // --- OpenAI embeddings (cl100k_base; 8,191 input tokens) ---
     {
@@ -87,6 +119,7 @@ export const BUILTIN_CATALOG: CatalogInput = {
       encoding: "cl100k_base",
       embedding_dimensions: 1_536,
       prices: { input: 0.02, output: 0 },
+      retirement: { date: null, source: OPENAI_DEPRECATIONS },
     },
     {
       // Native size 3,072; Vectorize stores at most 1,536 dimensions, so a deployment that picks
@@ -101,6 +134,7 @@ export const BUILTIN_CATALOG: CatalogInput = {
       encoding: "cl100k_base",
       embedding_dimensions: 3_072,
       prices: { input: 0.13, output: 0 },
+      retirement: { date: null, source: OPENAI_DEPRECATIONS },
     },
     // --- Together (Llama 3 tokenizer: counts are estimates) ---
     {
@@ -116,6 +150,7 @@ export const BUILTIN_CATALOG: CatalogInput = {
       // docs.together.ai/docs/fine-tuning-models: 131,072 tokens for SFT (long context by LoRA).
       training_context: 131_072,
       prices: { input: 0.18, output: 0.18, training: 0.48 },
+      retirement: { date: null, source: TOGETHER_DEPRECATIONS },
     },
     {
       // A small open model without tool calling or structured output: programs fall back to
@@ -129,6 +164,7 @@ export const BUILTIN_CATALOG: CatalogInput = {
       max_output_tokens: 8_192,
       encoding: "estimate",
       prices: { input: 0.06, output: 0.06 },
+      retirement: { date: null, source: TOGETHER_DEPRECATIONS },
     },
     // --- Fireworks ---
     {
@@ -141,6 +177,7 @@ export const BUILTIN_CATALOG: CatalogInput = {
       max_output_tokens: 8_192,
       encoding: "estimate",
       prices: { input: 0.2, output: 0.2, training: 0.5 },
+      retirement: { date: null, source: FIREWORKS_MODELS },
     },
   ],
   fine_tuning: {
@@ -184,9 +221,10 @@ export const BUILTIN_CATALOG: CatalogInput = {
       lora_default: true,
     },
   },
+  // None of these is on a retirement list (checked when the catalog is read: src/llm/retirement.ts).
   defaults: {
-    teacher: "gpt-4.1-2025-04-14",
-    judge: "gpt-4.1-2025-04-14",
+    teacher: "gpt-6.1-sol",
+    judge: "gpt-6.1-sol",
     embedding: "text-embedding-3-small",
   },
 };

@@ -11,6 +11,7 @@ import {
   modelEntryInputSchema,
 } from "./catalog-schema";
 import { parseCatalog } from "./parse-catalog";
+import { checkDefaultRetirements } from "./retirement";
 
 /** The variables the catalog reads; any Bindings object satisfies it. */
 export type CatalogEnv = Pick<
@@ -57,6 +58,8 @@ export function loadCatalog(env: CatalogEnv): Catalog {
     cache.set(key, hit);
   }
   if ("error" in hit) throw hit.error;
+  // Not cached with the catalog: the same configuration becomes invalid the day a default retires.
+  checkDefaultRetirements(hit.catalog);
   return hit.catalog;
 }
 

@@ -5,6 +5,7 @@ import { newId } from "../lib/ids";
 import { ADMIN_SECURITY, errorResponses, idempotencyKeyHeader, jsonContent } from "../openapi/schemas";
 import { createRouter } from "../openapi/router";
 import { issuedKeySchema } from "./keys";
+import { nowIso } from "../lib/clock";
 
 /** KV `TENANTS` keeps a listable record per tenant; the Tenant DO holds the truth. */
 const tenantIndexName = (id: string) => `tenant:${id}`;
@@ -38,7 +39,7 @@ export const adminTenantRoutes = createRouter()
     }),
     async (c) => {
       const { name } = c.req.valid("json");
-      const tenant = { id: newId("tn"), name, created_at: new Date().toISOString() };
+      const tenant = { id: newId("tn"), name, created_at: nowIso() };
       // The DO first (the truth), then the key, then the KV listing: a failure part-way
       // leaves a tenant nobody can list or reach, never a key without its tenant.
       using handle = openTenant(c.env, tenant.id);

@@ -2,6 +2,8 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Bindings } from "../env";
 import { ApiError } from "../errors";
 import { loadCatalog, providerSchema, resolveEndpoint, type Provider } from "../llm";
+import { today } from "../lib/clock";
+import { isRetired } from "../llm/retirement";
 import { createRouter } from "../openapi/router";
 import { errorResponses, jsonContent, TENANT_SECURITY } from "../openapi/schemas";
 
@@ -16,6 +18,12 @@ const modelSchema = z
     encoding: z.string(),
     token_counts_estimated: z.boolean(),
     prices_per_1m: z.object({ input: z.number(), output: z.number(), training: z.number().optional() }),
+    retirement: z
+      .object({
+        date: z.string().nullable().openapi({ description: "The provider's shutdown date (UTC), or null when none is announced" }),
+        retired: z.boolean(),
+      })
+      .nullable(),
   })
   .openapi("CatalogModel");
 
@@ -26,7 +34,11 @@ const providerStatusSchema = z
     source: z.enum(["override", "provider", "local"]).nullable(),
     hint: z.string().nullable().openapi({ description: "What to set when not configured" }),
     fine_tuning: z
-      .object({ base_models: z.array(z.string()), new_jobs_cutoff: z.string().nullable() })
+      .object({
+        base_models: z.array(z.string()),
+        new_jobs_cutoff: z.string().nullable(),
+        accepting_new_jobs: z.boolean().openapi({ description: "Whether the provider takes new fine-tuning jobs today" }),
+      })
       .nullable(),
   })
   .openapi("ProviderStatus");
@@ -61,6 +73,7 @@ export const catalogRoutes = createRouter().openapi(
   }),
   (c) => {
     const catalog = loadCatalog(c.env);
+    const on = today();
     const models = catalog.models.map((m) => ({
       id: m.id,
       provider: m.provider,
@@ -71,13 +84,20 @@ export const catalogRoutes = createRouter().openapi(
       encoding: m.encoding,
       token_counts_estimated: m.encoding === "estimate",
       prices_per_1m: { input: m.prices.input, output: m.prices.output, training: m.prices.training },
+      retirement: m.retirement ? { date: m.retirement.date, retired: isRetired(m, on) } : null,
     }));
     const providers = providerSchema.options.map((id) => {
       const spec = catalog.fine_tuning[id as keyof typeof catalog.fine_tuning];
       return {
         id,
         ...providerStatus(c.env, id),
-        fine_tuning: spec ? { base_models: spec.base_models, new_jobs_cutoff: spec.new_jobs_cutoff ?? null } : null,
+        fine_tuning: spec
+          ? {
+              base_models: spec.base_models,
+              new_jobs_cutoff: spec.new_jobs_cutoff ?? null,
+              accepting_new_jobs: !spec.new_jobs_cutoff || on < spec.new_jobs_cutoff,
+            }
+          : null,
       };
     });
     return c.json({ defaults: catalog.defaults, models, providers }, 200);

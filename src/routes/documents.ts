@@ -21,6 +21,7 @@ import { createRouter } from "../openapi/router";
 import { errorResponses, idempotencyKeyHeader, jsonContent, TENANT_SECURITY } from "../openapi/schemas";
 import { QUEUES, type IngestMessage } from "../queues/messages";
 import { vectorIndexFor } from "../vector";
+import { nowIso } from "../lib/clock";
 
 export const documentSchema = z
   .object({
@@ -159,7 +160,7 @@ export const documentRoutes = createRouter()
         bytes: upload.bytes.byteLength,
         metadata: upload.metadata,
         settings,
-        created_at: new Date().toISOString(),
+        created_at: nowIso(),
       });
       if (!created) {
         // A concurrent upload of the same content won the race: keep its copy only.

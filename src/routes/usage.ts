@@ -3,6 +3,7 @@ import { tenantHandle } from "../auth/middleware";
 import { ApiError } from "../errors";
 import { createRouter } from "../openapi/router";
 import { errorResponses, jsonContent, TENANT_SECURITY } from "../openapi/schemas";
+import { today } from "../lib/clock";
 
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "a day as YYYY-MM-DD");
 
@@ -40,8 +41,7 @@ export const usageRoutes = createRouter().openapi(
     },
   }),
   async (c) => {
-    const today = new Date().toISOString().slice(0, 10);
-    const { from = "0000-01-01", to = today } = c.req.valid("query");
+    const { from = "0000-01-01", to = today() } = c.req.valid("query");
     if (from > to) throw new ApiError("validation_failed", "`from` is after `to`.", { details: [{ path: "from", message: "after to" }] });
     const data = await tenantHandle(c).usage.between(from, to);
     const totals = data.reduce(

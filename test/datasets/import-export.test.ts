@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { api, bindings, createTenant } from "../helpers/api";
+import { setClock } from "../../src/lib/clock";
+import { WHILE_OPENAI_TRAINS } from "../helpers/jobs";
 
 function example(i: number) {
   return JSON.stringify({
@@ -48,6 +50,7 @@ describe("datasets: import, export, validation", () => {
   });
 
   it("validates the train split for a provider and base model, with token counts and cost", async () => {
+    setClock(WHILE_OPENAI_TRAINS); // OpenAI's bases, reported on while they served
     const t = await createTenant();
     const ds = (await api("/api/datasets", { method: "POST", key: t.key, json: { name: "val", eval_fraction: 0 } })).body;
     await importFile(t, ds.id, Array.from({ length: 12 }, (_, i) => example(i)).join("\n"));

@@ -42,10 +42,26 @@ describe("question generation", () => {
     expect((await runStats(run)).script_consumed.wrong_count).toBe(3);
   });
 
-  it("asks for the right count even when the model answers with a preamble and a wrong count", async () => {
-    const t = await setup();
+  it("keeps exactly questions_per_chunk per chunk when the teacher answers with a preamble or a wrong count", async () => {
+    const t = await createTenant();
+    // Small chunks: several question-generation calls, so each misbehaviour below gets its own.
+    const doc = await api("/api/documents", {
+      method: "POST",
+      key: t.key,
+      json: { title: "Harbour", text: sampleDoc("kestrel-bay-harbour-notes.md"), chunk_size: 256, chunk_overlap: 0 },
+    });
+    await ingestNow(t.id, doc.body.document.id);
+    const chunks = (await api(`/api/documents/${doc.body.document.id}`, { key: t.key })).body.chunk_count as number;
+    expect(chunks).toBeGreaterThanOrEqual(3);
+    await api("/api/programs", { method: "POST", key: t.key, json: citationsProgram("tools", "citations") });
     const run = uniqueRun("chatty");
-    await configureRun(run, { script: [{ action: "wrong_count", times: 5 }, { action: "chatty_preamble", times: 5 }] });
+    const generation = "generate_questions"; // the question-generation tool: labeling calls are left alone
+    await configureRun(run, {
+      script: [
+        { action: "wrong_count", times: 2, match: generation },
+        { action: "chatty_preamble", times: chunks - 2, match: generation },
+      ],
+    });
     const created = await api("/api/datasets", {
       method: "POST",
       key: t.key,
@@ -53,9 +69,10 @@ describe("question generation", () => {
       json: { name: "chatty", program: "citations", questions_per_chunk: 2 },
     });
     const done = await drainDataset(t, created.body.id, { requestId: `${run}:drain` });
-    const generated = done.counts.rows;
-    expect(generated).toBeLessThanOrEqual(2 * done.progress.tasks.done);
     expect(done.status).toBe("ready");
+    expect((await runStats(run)).script_consumed).toEqual({ wrong_count: 2, chatty_preamble: chunks - 2 });
+    expect(done.progress.tasks).toEqual({ pending: 0, done: chunks, failed: 0 });
+    expect(done.counts.rows).toBe(2 * chunks);
   });
 });
 

@@ -1,8 +1,20 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { beforeEach } from "vitest";
+import { setClock } from "../../src/lib/clock";
 import { jobStub } from "../../src/durable/fine-tune-job";
+import { loadRecord } from "../../src/durable/fine-tune-job/store";
+import { isTerminal } from "../../src/jobs/record";
 import type { JobView } from "../../src/jobs/view";
 import { api, bindings } from "./api";
 import { advanceClock, configureRun, listEmulatorJobs, type EmulatorJobSummary, type RunConfigInput } from "./emulator";
+
+/** A day OpenAI still took new fine-tuning jobs (its cutoff is 2027-01-06) and served its bases. */
+export const WHILE_OPENAI_TRAINS = "2026-12-01T00:00:00Z";
+
+/** Stands every test of the calling file on WHILE_OPENAI_TRAINS (the clock seam), whatever today is. */
+export function whileOpenAITrains(): void {
+  beforeEach(() => setClock(WHILE_OPENAI_TRAINS));
+}
 
 /** `n` small chat examples in OpenAI's fine-tuning format, one per line. */
 export function exampleLines(n: number, tag = "ex"): string {
@@ -67,6 +79,31 @@ export function alarmAt(tenantId: string, jobId: string): Promise<number | null>
   return runInDurableObject(stubOf(tenantId, jobId), (_i, state) => state.storage.getAlarm());
 }
 
+/**
+ * Waits for the step start() began in the background, if it has not finished. A job whose first
+ * step is done has its next poll scheduled (`poll.next_at`) or is over; the check and the call are
+ * one turn inside the object, so the step cannot finish in between. The object's alarm() waits for
+ * a step in flight without stepping again; in an object evicted mid-step it takes the step up, as
+ * the platform's safety-net alarm would.
+ */
+export async function firstStepDone(tenantId: string, jobId: string): Promise<void> {
+  await runInDurableObject(stubOf(tenantId, jobId), async (instance, state) => {
+    const job = loadRecord(state.storage.sql);
+    if (job && !isTerminal(job.state) && job.poll.next_at === null) await instance.alarm();
+  });
+}
+
+/** Runs the job's alarm now, as the platform does when it is due; returns once its step is over. */
+async function runAlarmNow(tenantId: string, jobId: string): Promise<void> {
+  const stub = stubOf(tenantId, jobId);
+  if (await runDurableObjectAlarm(stub)) return;
+  // The platform fired it first (its delay passed in real time while the test was busy): wait for
+  // that step. alarm() waits for a step in flight without stepping again.
+  await runInDurableObject(stub, async (instance, state) => {
+    if ((await state.storage.getAlarm()) === null) await instance.alarm();
+  });
+}
+
 export interface DriveResult {
   job: JobView;
   alarms: number;
@@ -78,8 +115,8 @@ export interface DriveResult {
 
 /**
  * Runs the job's alarms one by one, moving the emulator's clock by each alarm's delay first
- * (the provider sees exactly the time the job waited). Stops when no alarm is set, when
- * `until` holds, or after `maxAlarms`.
+ * (the provider sees exactly the time the job waited), once the first step (begun by start()
+ * in the background) is done. Stops when no alarm is set, when `until` holds, or after `maxAlarms`.
  */
 export async function driveJob(
   tenantId: string,
@@ -91,10 +128,8 @@ export async function driveJob(
   let alarms = 0;
   let elapsedMs = 0;
   const delays: number[] = [];
+  await firstStepDone(tenantId, jobId);
   for (;;) {
-    // The platform fires an alarm that is due (the job's first, set for "now") by itself: let any
-    // step in flight finish before reading the next alarm.
-    await stub.settled();
     const job = (await stub.get())!;
     if (opts.until?.(job)) return { job, alarms, elapsedMs, delays };
     const at = await alarmAt(tenantId, jobId);
@@ -104,7 +139,7 @@ export async function driveJob(
     delays.push(delay);
     if (delay > 0) await advanceClock(run, delay);
     elapsedMs += delay;
-    await runDurableObjectAlarm(stub);
+    await runAlarmNow(tenantId, jobId);
     alarms++;
   }
 }

@@ -4,6 +4,7 @@ import {
   chunkProblems,
   formatMetadata,
   METADATA_SEPARATOR,
+  MIN_TEXT_TOKENS,
   parseSplitOptions,
   resolveSplitSettings,
   splitText,
@@ -73,12 +74,26 @@ describe("splitText metadata", () => {
     expect(err.message).toMatch(/Metadata is too long: it takes \d+ of the chunk_size of 32 tokens/);
   });
 
-  it("accepts metadata that leaves exactly the minimum room for text", async () => {
+  it("accepts metadata that leaves exactly the minimum room for text, and refuses one token less", async () => {
     const count = await tokenCounter("cl100k_base");
-    const metadataText = "k: v";
-    const chunkSize = count(metadataText + METADATA_SEPARATOR) + 8;
-    const chunks = await splitText("one two three four five six seven eight nine ten", { chunkSize: Math.max(16, chunkSize), chunkOverlap: 0, metadataText });
-    expect(chunks.length).toBeGreaterThan(0);
+    // Long enough that the minimum room lands above the smallest chunk_size (16), so the case is at the minimum.
+    const metadataText = "file_name: findings.md\ntitle: Findings across the evaluation set";
+    const metadataTokens = count(metadataText + METADATA_SEPARATOR);
+    const chunkSize = metadataTokens + MIN_TEXT_TOKENS;
+    expect(chunkSize).toBeGreaterThan(16);
+    const text = "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen";
+
+    const chunks = await splitText(text, { chunkSize, chunkOverlap: 0, metadataText });
+    expect(chunks.length).toBeGreaterThan(1);
+    for (const chunk of chunks) {
+      expect(chunk.tokens).toBeLessThanOrEqual(MIN_TEXT_TOKENS);
+      expect(count(`${metadataText}${METADATA_SEPARATOR}${chunk.text}`)).toBeLessThanOrEqual(chunkSize);
+    }
+    expect(chunks.map((c) => c.text).join(" ")).toBe(text);
+
+    const err = await rejection(splitText(text, { chunkSize: chunkSize - 1, chunkOverlap: 0, metadataText }));
+    expect(err.code).toBe("validation_failed");
+    expect(err.message).toContain(`leaving ${MIN_TEXT_TOKENS - 1}; at least ${MIN_TEXT_TOKENS} must remain`);
   });
 });
 

@@ -3,10 +3,14 @@ import { toFile } from "openai";
 import { beforeEach, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app";
 import type { Bindings } from "../../src/env";
+import { setClock } from "../../src/lib/clock";
 import { api, bindings, createTenant, type ApiResponse } from "../helpers/api";
 import { emulatorClient, listEmulatorJobs, runStats, uniqueRun } from "../helpers/emulator";
-import { createJob, exampleLines, jobRun, readyDataset } from "../helpers/jobs";
+import { createJob, exampleLines, jobRun, readyDataset, whileOpenAITrains } from "../helpers/jobs";
 import { capture } from "../helpers/secrets";
+
+// These tests train OpenAI students: they stand on a day OpenAI still took jobs.
+whileOpenAITrains();
 
 const BASE = "gpt-4o-mini-2024-07-18";
 const app = createApp();
@@ -222,6 +226,28 @@ describe("POST /api/jobs refuses a bad provider, model or configuration", () => 
     expect(error.message).toMatch(/together/);
     expect(error.message).toMatch(/fireworks/);
     expect(error.details).toEqual({ provider: "openai", cutoff: "2026-01-01", alternatives: ["together", "fireworks"] });
+    await expectNothingCreated(tenant.key, run);
+  });
+  it("answers 409 on OpenAI's own cutoff day (2027-01-06, the catalog's date, read through the clock)", async () => {
+    setClock("2027-01-06T00:00:00Z");
+    const res = await createJob(tenant.key, run, { dataset: datasetId, provider: "openai", base_model: BASE });
+    const error = expectError(res, 409, "conflict");
+    expect(error.details).toEqual({ provider: "openai", cutoff: "2027-01-06", alternatives: ["together", "fireworks"] });
+    await expectNothingCreated(tenant.key, run);
+  });
+
+  it("answers 400 naming the shutdown for a base that has retired, listing none once all have", async () => {
+    // A catalog without the cutoff, so the base's own retirement is what refuses the job.
+    setClock("2027-01-14T00:00:00Z");
+    const res = await apiWithEnv({ MODEL_CATALOG: JSON.stringify({ fine_tuning: { openai: { new_jobs_cutoff: "2099-01-01" } } }) }, "/api/jobs", {
+      method: "POST",
+      key: tenant.key,
+      json: { dataset: datasetId, provider: "openai", base_model: BASE },
+      headers: { "X-Request-Id": `${run}:create` },
+    });
+    const error = expectError(res, 400, "bad_request");
+    expect(error.message).toContain("shut down on 2027-01-14");
+    expect(error.details).toMatchObject({ field: "base_model", retired_on: "2027-01-14", fine_tunable: [] });
     await expectNothingCreated(tenant.key, run);
   });
 });

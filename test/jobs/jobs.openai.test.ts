@@ -4,7 +4,10 @@ import { launchJob } from "../../src/jobs/launch";
 import { prepareCreate } from "../../src/jobs/prepare";
 import { api, bindings, createTenant } from "../helpers/api";
 import { emulatorClient, uniqueRun } from "../helpers/emulator";
-import { createJob, driveJob, jobRun, providerJobCount, readyDataset } from "../helpers/jobs";
+import { createJob, driveJob, jobRun, providerJobCount, readyDataset, whileOpenAITrains } from "../helpers/jobs";
+
+// These tests train OpenAI students: they stand on a day OpenAI still took jobs.
+whileOpenAITrains();
 
 const BASE = "gpt-4o-mini-2024-07-18";
 

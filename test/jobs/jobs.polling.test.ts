@@ -1,8 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { createTenant } from "../helpers/api";
 import { runStats, uniqueRun } from "../helpers/emulator";
-import { createJob, driveJob, jobRun, readyDataset } from "../helpers/jobs";
+import { createJob, driveJob, jobRun, readyDataset, whileOpenAITrains } from "../helpers/jobs";
 import { PROVIDERS } from "./providers";
+
+// These tests train OpenAI students: they stand on a day OpenAI still took jobs.
+whileOpenAITrains();
 
 /**
  * A job that trains for 30 emulated minutes. Polling every 15 s would cost ~120 polls (240 calls

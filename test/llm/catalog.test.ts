@@ -20,10 +20,10 @@ describe("built-in catalog", () => {
     for (const m of catalog.models) expect(m.model).toBeTruthy();
   });
 
-  it("defaults to gpt-4.1 as teacher and judge and text-embedding-3-small for embeddings", () => {
+  it("defaults to gpt-6.1-sol as teacher and judge and text-embedding-3-small for embeddings", () => {
     expect(catalog.defaults).toEqual({
-      teacher: "gpt-4.1-2025-04-14",
-      judge: "gpt-4.1-2025-04-14",
+      teacher: "gpt-6.1-sol",
+      judge: "gpt-6.1-sol",
       embedding: "text-embedding-3-small",
     });
     expect(resolveModel(catalog, "text-embedding-3-small").embedding_dimensions).toBe(1536);
@@ -90,14 +90,14 @@ describe("resolveModel", () => {
 describe("parseCatalog", () => {
   it("reports every problem, with its path, as a non-retryable error", () => {
     const bad = structuredClone(BUILTIN_CATALOG);
-    bad.models.push({ ...bad.models[5]!, id: "emb-without-dims", embedding_dimensions: undefined });
+    bad.models.push({ ...bad.models.find((m) => m.id === "text-embedding-3-small")!, id: "emb-without-dims", embedding_dimensions: undefined });
     bad.fine_tuning.together!.base_models.push("gpt-4.1-2025-04-14");
     bad.defaults.embedding = "gpt-4.1-mini-2025-04-14";
     const err = thrown(() => parseCatalog(bad));
     expect(err.retryable).toBe(false);
     expect(err.details).toEqual(
       expect.arrayContaining([
-        expect.stringContaining("models[10].embedding_dimensions"),
+        expect.stringContaining("models[11].embedding_dimensions"),
         expect.stringContaining('fine_tuning.together.base_models[1]: "gpt-4.1-2025-04-14" is served by openai'),
         expect.stringContaining("defaults.embedding"),
       ]),
@@ -106,13 +106,13 @@ describe("parseCatalog", () => {
 
   it("rejects duplicate ids", () => {
     const bad = structuredClone(BUILTIN_CATALOG);
-    bad.models.push({ ...bad.models[0]! });
+    bad.models.push({ ...bad.models.find((m) => m.id === "gpt-4.1-2025-04-14")! });
     expect(thrown(() => parseCatalog(bad)).message).toContain('duplicate id "gpt-4.1-2025-04-14"');
   });
 
   it("rejects unknown fields, so a misspelt key is not silently ignored", () => {
     const bad = structuredClone(BUILTIN_CATALOG) as { models: Record<string, unknown>[] };
     bad.models.push({ ...bad.models[1], id: "typo", context_windw: 5 });
-    expect(thrown(() => parseCatalog(bad)).message).toContain('models[10]: Unrecognized key: "context_windw"');
+    expect(thrown(() => parseCatalog(bad)).message).toContain('models[11]: Unrecognized key: "context_windw"');
   });
 });

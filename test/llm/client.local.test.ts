@@ -18,7 +18,7 @@ it("reaches the local OpenAI-compatible service through LOCAL_OPENAI when no pro
   );
 
   expect(response.headers.get("x-request-id")).toBe("req_llm_local_1");
-  expect(data.model).toBe("gpt-4.1-2025-04-14");
+  expect(data.model).toBe("gpt-6.1-sol");
   expect(data.choices[0]?.message.content).toContain("1969");
   // The service counts prompt tokens by OpenAI's accounting, as countChatTokens does.
   expect(data.usage?.prompt_tokens).toBe((await countChatTokens(messages, undefined, model.encoding)).tokens);

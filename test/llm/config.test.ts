@@ -1,6 +1,7 @@
-import { describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { ApiError } from "../../src/errors";
 import { loadCatalog, resolveModel } from "../../src/llm";
+import { setClock } from "../../src/lib/clock";
 import { testEnv } from "./helpers";
 
 function loadError(changes: Parameters<typeof testEnv>[0]): ApiError {
@@ -14,9 +15,12 @@ function loadError(changes: Parameters<typeof testEnv>[0]): ApiError {
 }
 
 describe("loadCatalog", () => {
+  // These configurations name gpt-4.1 models as defaults: read them while those still served.
+  beforeEach(() => setClock("2026-06-01T00:00:00Z"));
+
   it("returns the built-in catalog when nothing is configured", () => {
     const catalog = loadCatalog(testEnv());
-    expect(catalog.defaults.teacher).toBe("gpt-4.1-2025-04-14");
+    expect(catalog.defaults.teacher).toBe("gpt-6.1-sol");
     expect(catalog.byId.has("accounts/fireworks/models/llama-v3p1-8b-instruct")).toBe(true);
   });
 
@@ -98,7 +102,7 @@ describe("loadCatalog", () => {
   it("names MODEL_CATALOG when a new model is incomplete", () => {
     const err = loadError({ MODEL_CATALOG: JSON.stringify({ models: [{ id: "half", provider: "openai" }] }) });
     expect(err.message).toContain("MODEL_CATALOG (merged over the built-in catalog) is invalid");
-    expect(err.message).toContain("models[10].kind");
+    expect(err.message).toContain("models[11].kind");
   });
 
   it("names the DEFAULT_*_MODEL variable that points at an unknown or wrong-kind model", () => {

@@ -4,6 +4,7 @@ import { emulatorClient, validateFile } from "../helpers/emulator";
 import { ingestNow } from "../helpers/queues";
 import { sampleDoc } from "../fixtures/samples";
 import { albumProgram, citationsProgram } from "./fixtures";
+import { today } from "../../src/lib/clock";
 
 const MOVIES = ["The Shining", "The Departed", "Titanic", "Goodfellas", "Pretty Woman", "Home Alone", "Caged Fury"];
 
@@ -91,7 +92,7 @@ describe("usage and cost", () => {
     const teacher = catalog.body.models.find((m: { id: string }) => m.id === catalog.body.defaults.teacher);
     const expected = (prompt * teacher.prices_per_1m.input + completion * teacher.prices_per_1m.output) / 1e6;
     expect(usage.body.totals.cost_usd).toBeCloseTo(expected, 10);
-    expect(usage.body.data[0]).toMatchObject({ model: teacher.id, kind: "chat", day: new Date().toISOString().slice(0, 10) });
+    expect(usage.body.data[0]).toMatchObject({ model: teacher.id, kind: "chat", day: today() });
   });
 
   it("keeps tenants' usage apart and validates the range", async () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { setClock } from "../../src/lib/clock";
 import { api, createTenant } from "../helpers/api";
 
 describe("GET /api/catalog", () => {
@@ -13,6 +14,25 @@ describe("GET /api/catalog", () => {
     expect(openai).toMatchObject({ configured: true, source: "local" });
     expect(openai.fine_tuning.new_jobs_cutoff).toBe("2027-01-06");
     expect(res.text).not.toMatch(/https?:\/\//);
+  });
+
+  it("says which models have retired and whether each provider still takes new jobs, by the clock", async () => {
+    const t = await createTenant();
+    const at = async (instant: string) => {
+      setClock(instant);
+      const res = await api("/api/catalog", { key: t.key });
+      const model = (id: string) => res.body.models.find((m: { id: string }) => m.id === id);
+      const provider = (id: string) => res.body.providers.find((p: { id: string }) => p.id === id);
+      return { model, provider };
+    };
+    const before = await at("2026-12-01T00:00:00Z");
+    expect(before.model("gpt-4o-2024-08-06").retirement).toEqual({ date: "2027-01-14", retired: false });
+    expect(before.provider("openai").fine_tuning.accepting_new_jobs).toBe(true);
+    const after = await at("2027-01-14T00:00:00Z");
+    expect(after.model("gpt-4o-2024-08-06").retirement).toEqual({ date: "2027-01-14", retired: true });
+    expect(after.model("gpt-6.1-sol").retirement).toEqual({ date: null, retired: false });
+    expect(after.provider("openai").fine_tuning.accepting_new_jobs).toBe(false);
+    expect(after.provider("together").fine_tuning.accepting_new_jobs).toBe(true);
   });
 
   it("labels token counts of non-OpenAI encodings as estimates", async () => {

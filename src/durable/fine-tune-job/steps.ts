@@ -3,6 +3,7 @@ import { ApiError } from "../../errors";
 import { isTerminal, type JobRecord, type JobState, type PinnedFile } from "../../jobs/record";
 import { errorDelayMs, MAX_POLL_FAILURES, MAX_SUBMIT_FAILURES, pollDelayMs, type PollCadence } from "../../jobs/schedule";
 import type { FineTuneProvider, ProviderEvent, ProviderJob, UploadInput } from "../../providers/types";
+import { nowIso } from "../../lib/clock";
 
 /** What a step needs from the job's object. */
 export interface StepContext {
@@ -17,7 +18,7 @@ export interface StepContext {
   addProviderEvents(events: ProviderEvent[]): void;
 }
 
-const now = () => new Date().toISOString();
+const now = nowIso;
 
 /** Moves the job to `state`, with its timeline event. */
 export function transition(ctx: StepContext, state: JobState, detail?: string): void {

@@ -1,3 +1,4 @@
+import { nowIso } from "../../lib/clock";
 /**
  * Where a dataset stands: progress and spend summed from its tasks and rows, the
  * status transitions as its work drains, cancel, and what is still pending.
@@ -59,7 +60,7 @@ export function advance(sql: SqlStorage, datasetId: string): { status: string; f
   const next = tasksPending ? "generating" : rowsPending ? "labeling" : "writing";
   // Near-duplicates can only be judged once every answer is in, just before the files are written.
   if (next === "writing") markNearDuplicates(sql, datasetId, NEAR_DUPLICATE_THRESHOLD);
-  if (next !== d.status) sql.exec("UPDATE datasets SET status = ?, updated_at = ? WHERE id = ?", next, new Date().toISOString(), datasetId);
+  if (next !== d.status) sql.exec("UPDATE datasets SET status = ?, updated_at = ? WHERE id = ?", next, nowIso(), datasetId);
   return { status: next, finalize: next === "writing" };
 }
 
@@ -71,14 +72,14 @@ export function setDatasetStatus(sql: SqlStorage, datasetId: string, status: str
     status,
     error,
     files ?? null,
-    new Date().toISOString(),
+    nowIso(),
     datasetId,
   );
 }
 
 /** Cancels a dataset: pending tasks and rows fail with reason `cancelled`. Repeat-safe. */
 export function cancelDataset(sql: SqlStorage, datasetId: string): void {
-  const now = new Date().toISOString();
+  const now = nowIso();
   sql.exec("UPDATE gen_tasks SET status = 'failed', error = 'cancelled' WHERE dataset_id = ? AND status = 'pending'", datasetId);
   sql.exec(
     "UPDATE dataset_rows SET status = 'failed', reason = 'cancelled', updated_at = ? WHERE dataset_id = ? AND status = 'pending'",
@@ -121,9 +122,9 @@ export function deleteDataset(sql: SqlStorage, datasetId: string): string[] {
  * moved it `open → writing`; `reopen` undoes the claim when writing failed.
  */
 export function claimFreeze(sql: SqlStorage, datasetId: string): boolean {
-  return sql.exec("UPDATE datasets SET status = 'writing', updated_at = ? WHERE id = ? AND status = 'open'", new Date().toISOString(), datasetId).rowsWritten > 0;
+  return sql.exec("UPDATE datasets SET status = 'writing', updated_at = ? WHERE id = ? AND status = 'open'", nowIso(), datasetId).rowsWritten > 0;
 }
 
 export function reopen(sql: SqlStorage, datasetId: string): void {
-  sql.exec("UPDATE datasets SET status = 'open', updated_at = ? WHERE id = ? AND status = 'writing'", new Date().toISOString(), datasetId);
+  sql.exec("UPDATE datasets SET status = 'open', updated_at = ? WHERE id = ? AND status = 'writing'", nowIso(), datasetId);
 }

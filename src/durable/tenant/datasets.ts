@@ -1,3 +1,4 @@
+import { nowIso } from "../../lib/clock";
 import { all, first, json, jsonOrNull, num, numOrNull, oneOf, rowOf, text, textOrNull } from "../sql-rows";
 
 /** Dataset settings are flat (program, top_k, …), which keeps them cheap to pass over RPC. */
@@ -96,7 +97,7 @@ export function createDataset(
   d: { id: string; name: string; status: DatasetStatus; eval_fraction: number; config: DatasetConfig },
 ): DatasetRecord | null {
   if (sql.exec("SELECT 1 FROM datasets WHERE name = ?", d.name).toArray().length > 0) return null;
-  const now = new Date().toISOString();
+  const now = nowIso();
   sql.exec(
     "INSERT INTO datasets (id, name, status, eval_fraction, config, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
     d.id,
@@ -121,7 +122,7 @@ export function listDatasets(sql: SqlStorage): DatasetRecord[] {
 
 /** Adds a row unless one with its id exists (a retry or redelivery adds nothing). */
 export function addRow(sql: SqlStorage, datasetId: string, row: NewRow): boolean {
-  const now = new Date().toISOString();
+  const now = nowIso();
   const res = sql.exec(
     `INSERT OR IGNORE INTO dataset_rows (id, dataset_id, source, status, reason, split, question, example, tokens, program,
        program_version, model, usage, chunk_ids, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,

@@ -1,3 +1,4 @@
+import { nowIso } from "../../lib/clock";
 /** Documents and their chunks, in the tenant's own SQLite database. */
 import { first, json, jsonOrNull, num, numOrNull, oneOf, rowOf, text, all } from "../sql-rows";
 
@@ -168,7 +169,7 @@ export function updateDocument(sql: SqlStorage, id: string, patch: DocumentPatch
     next.chunk_count,
     next.token_count,
     next.page_count,
-    new Date().toISOString(),
+    nowIso(),
     id,
   );
   return getDocument(sql, id);
@@ -244,7 +245,7 @@ export function getChunks(sql: SqlStorage, ids: readonly string[]): RetrievedChu
 /** Marks a document deleted and drops its chunks; the tombstone keeps deletes repeat-safe. */
 export function markDeleted(sql: SqlStorage, id: string): void {
   sql.exec("DELETE FROM chunks WHERE document_id = ?", id);
-  sql.exec("UPDATE documents SET status = 'deleted', updated_at = ? WHERE id = ?", new Date().toISOString(), id);
+  sql.exec("UPDATE documents SET status = 'deleted', updated_at = ? WHERE id = ?", nowIso(), id);
 }
 
 /** A live document with this content, settings and metadata, if one exists. */

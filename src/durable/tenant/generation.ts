@@ -1,3 +1,4 @@
+import { nowIso } from "../../lib/clock";
 /**
  * The generation and labeling state of a dataset, in the tenant's database: one
  * task per chunk (questions to generate), one row per question (to label). Every
@@ -138,7 +139,7 @@ export function finishGenTask(
       .toArray()
       .map((r) => r.id);
   }
-  const now = new Date().toISOString();
+  const now = nowIso();
   const pending: string[] = [];
   for (const q of questions) {
     if (maxQuestions !== null) {
@@ -228,7 +229,7 @@ export function completeLabel(sql: SqlStorage, rowId: string, o: LabelOutcome): 
     o.chunk_ids ? JSON.stringify(o.chunk_ids) : null,
     o.program,
     o.program_version,
-    new Date().toISOString(),
+    nowIso(),
     rowId,
   );
   return res.rowsWritten > 0;
@@ -244,7 +245,7 @@ export function recordAttempt(sql: SqlStorage, rowId: string, error: string): nu
   sql.exec(
     "UPDATE dataset_rows SET attempts = attempts + 1, last_error = ?, updated_at = ? WHERE id = ? AND status = 'pending'",
     error,
-    new Date().toISOString(),
+    nowIso(),
     rowId,
   );
   return sql.exec<{ attempts: number }>("SELECT attempts FROM dataset_rows WHERE id = ?", rowId).toArray()[0]?.attempts ?? 0;

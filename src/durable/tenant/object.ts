@@ -1,5 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Bindings } from "../../env";
+import { configureClock } from "../../lib/clock";
 import { throwsAcrossRpc } from "../rpc-errors";
 import { migrate } from "../sql-migrations";
 import { countTrips, TripCounter } from "../trips";
@@ -30,6 +31,7 @@ export class Tenant extends DurableObject<Bindings> {
 
   constructor(ctx: DurableObjectState, env: Bindings) {
     super(ctx, env);
+    configureClock(env);
     this.#state = { sql: ctx.storage.sql, env, trips: this.trips };
     ctx.blockConcurrencyWhile(async () => migrate(ctx.storage.sql, TENANT_MIGRATIONS));
   }

@@ -1,3 +1,4 @@
+import { nowIso } from "../../lib/clock";
 /** Programs (a JSON Schema + a prompt template), versioned, in the tenant's database. */
 import { all, first, json, num, oneOf, rowOf, text, textOrNull } from "../sql-rows";
 
@@ -52,7 +53,7 @@ function insert(sql: SqlStorage, name: string, spec: ProgramSpec): ProgramRecord
     spec.prompt_template,
     spec.mode,
     spec.system_prompt,
-    new Date().toISOString(),
+    nowIso(),
   );
   return getProgram(sql, name, v + 1)!;
 }
@@ -96,6 +97,6 @@ export function listPrograms(sql: SqlStorage): ProgramRecord[] {
 /** Deletes every version; false when there was no live program. */
 export function deleteProgram(sql: SqlStorage, name: string): boolean {
   if (!latest(sql, name)) return false;
-  sql.exec("UPDATE programs SET deleted_at = ? WHERE name = ? AND deleted_at IS NULL", new Date().toISOString(), name);
+  sql.exec("UPDATE programs SET deleted_at = ? WHERE name = ? AND deleted_at IS NULL", nowIso(), name);
   return true;
 }

@@ -1,3 +1,4 @@
+import { now, nowMs } from "../../../lib/clock";
 import { planGeneration, type Estimate, type GenerationRequest } from "../../../datasets/plan";
 import { ApiError } from "../../../errors";
 import { newId } from "../../../lib/ids";
@@ -84,12 +85,12 @@ export class GenerationSurface extends Surface {
    * dataset has no work left and this caller must write its files.
    */
   begin(steps: StepRef[], lease: { max: number; ttlMs: number }): StepStart[] {
-    const now = Date.now();
+    const at = nowMs();
     const spent = new Map<string, number>();
     const starts = steps.map((step): StepStart => {
       const start = this.#start(step.message, spent);
       if (start.state !== "go") return start;
-      if (acquireLeases(this.sql, LEASE, [step.holder], lease.max, lease.ttlMs, now).length === 0) return { state: "busy" };
+      if (acquireLeases(this.sql, LEASE, [step.holder], lease.max, lease.ttlMs, at).length === 0) return { state: "busy" };
       return start.step;
     });
     // Done steps may have been the dataset's last work: move each dataset along once.
@@ -203,8 +204,8 @@ export class GenerationSurface extends Surface {
   }
 
   #record(usage: UsageEntry[]): void {
-    const now = new Date();
-    for (const entry of usage) recordUsage(this.sql, entry, now);
+    const at = now();
+    for (const entry of usage) recordUsage(this.sql, entry, at);
   }
 
   /** After a step: its lease freed, its dataset moved along; true when the caller must write the files. */

@@ -1,3 +1,4 @@
+import { nowMs } from "../../../lib/clock";
 import { ApiError } from "../../../errors";
 import { beginIdempotent, completeIdempotent, releaseIdempotent, type StoredResponse } from "../idempotency";
 import { Surface, surface } from "./surface";
@@ -12,7 +13,7 @@ export class IdempotencySurface extends Surface {
    * The same key with another request, or while another holds it, is an idempotency_conflict.
    */
   begin(key: string, fingerprint: string): StoredResponse | null {
-    const begun = beginIdempotent(this.sql, key, fingerprint, Date.now());
+    const begun = beginIdempotent(this.sql, key, fingerprint, nowMs());
     if (begun.state === "mismatch") {
       throw new ApiError("idempotency_conflict", "This Idempotency-Key was already used with a different request.");
     }

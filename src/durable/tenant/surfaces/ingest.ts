@@ -1,3 +1,4 @@
+import { now } from "../../../lib/clock";
 import {
   chunkIds,
   chunksToEmbed,
@@ -41,8 +42,8 @@ export class IngestSurface extends Surface {
    */
   embedded(documentId: string, embedded: string[], usage: UsageEntry[], limit: number): ChunkRow[] {
     markEmbedded(this.sql, embedded);
-    const now = new Date();
-    for (const entry of usage) recordUsage(this.sql, entry, now);
+    const at = now();
+    for (const entry of usage) recordUsage(this.sql, entry, at);
     return chunksToEmbed(this.sql, documentId, limit);
   }
 

@@ -1,3 +1,4 @@
+import { now, nowIso } from "../../../lib/clock";
 import { ApiError } from "../../../errors";
 import { checkKey, insertKey, listKeys, revokeKey, type KeyInfo, type NewKeyRow } from "../keys";
 import { Surface, surface } from "./surface";
@@ -14,14 +15,14 @@ export class KeysSurface extends Surface {
 
   /** Revokes a key (repeat-safe) and returns it with its hash, so the KV index entry can go. */
   revoke(id: string): { key: KeyInfo; hash: string } {
-    const revoked = revokeKey(this.sql, id, new Date().toISOString());
+    const revoked = revokeKey(this.sql, id, nowIso());
     if (!revoked) throw new ApiError("not_found", `No API key ${id}.`);
     return revoked;
   }
 
   /** True when the key exists, is not revoked and its hash matches. */
   check(id: string, hash: string): Promise<boolean> {
-    return checkKey(this.sql, id, hash, new Date());
+    return checkKey(this.sql, id, hash, now());
   }
 }
 surface(KeysSurface, "keys");

@@ -1,3 +1,4 @@
+import { nowIso } from "../../../lib/clock";
 import { modelRegistry, registerModel, type ModelHistoryEntry, type NewRegisteredModel, type RegisteredModel } from "../models";
 import { Surface, surface } from "./surface";
 
@@ -5,7 +6,7 @@ import { Surface, surface } from "./surface";
 export class ModelsSurface extends Surface {
   /** Registers a fine-tune as a candidate; a repeat changes nothing. */
   register(model: NewRegisteredModel): { created: boolean; model: RegisteredModel } {
-    return registerModel(this.sql, model, new Date().toISOString());
+    return registerModel(this.sql, model, nowIso());
   }
 
   registry(): { models: RegisteredModel[]; history: ModelHistoryEntry[]; base_models: string[] } {

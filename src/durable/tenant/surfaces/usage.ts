@@ -1,11 +1,12 @@
+import { now } from "../../../lib/clock";
 import { recordUsage, usageBetween, type UsageEntry, type UsageRow } from "../usage";
 import { Surface, surface } from "./surface";
 
 /** Token usage and cost per day, model and kind of call. */
 export class UsageSurface extends Surface {
   record(entries: UsageEntry[]): void {
-    const now = new Date();
-    for (const e of entries) recordUsage(this.sql, e, now);
+    const at = now();
+    for (const e of entries) recordUsage(this.sql, e, at);
   }
 
   /** Rows between two days (inclusive, YYYY-MM-DD), oldest first. */

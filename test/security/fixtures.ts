@@ -1,0 +1,128 @@
+import { ADMIN_TOKEN, api, createTenant } from "../helpers/api";
+import { uniqueRun } from "../helpers/emulator";
+import { createJob, exampleLines, jobRun, readyDataset } from "../helpers/jobs";
+
+/** One tenant as the probes use it: its id and a working key. */
+export interface Party {
+  id: string;
+  key: string;
+}
+
+/** One resource of the owner's, made through the API. */
+export interface Fixture {
+  /** The values a path parameter of this kind can take for it: its id (and, for datasets, its name). */
+  values: { label: string; value: string }[];
+  /** The owner's own view of it: equal before and after another tenant's request, or something changed. */
+  snapshot(): Promise<unknown>;
+}
+
+export interface FixtureContext {
+  owner: Party;
+  /** Written into every fixture's data, so a response that carries any of it is caught. */
+  canary: string;
+}
+
+type Factory = (ctx: FixtureContext) => Promise<Fixture>;
+
+/** The owner's GET of a resource, failing unless it is there to read. */
+async function ownerRead(key: string, path: string) {
+  const res = await api(path, { key });
+  if (res.status !== 200) throw new Error(`owner read of ${path} failed: ${res.status} ${res.text}`);
+  return res;
+}
+
+function created(res: { status: number; text: string; body: any }, what: string, status = 201) {
+  if (res.status !== status) throw new Error(`${what} fixture failed: ${res.status} ${res.text}`);
+  return res.body;
+}
+
+/** A program body any route that takes one accepts. */
+export function programSpec(description: string) {
+  return {
+    description,
+    prompt_template: "Answer about {topic}.",
+    output_schema: { type: "object", properties: { answer: { type: "string" } }, required: ["answer"] },
+  };
+}
+
+/** Base the job fixture trains on: an open-weights provider, so no provider cutoff date applies. */
+export const JOB_PROVIDER = { provider: "together", base_model: "meta-llama/Meta-Llama-3.1-8B-Instruct-Reference" } as const;
+
+/**
+ * Path parameter (`collection/:param`) → a factory that makes one such resource for the owner through
+ * the API. A route taking an id slot that is missing here fails the suite: add the factory with the route.
+ */
+export const FIXTURES: Record<string, Factory> = {
+  // The owner tenant itself: /admin routes take a tenant id.
+  "tenants/:id": async ({ owner }) => ({
+    values: [{ label: "tenant id", value: owner.id }],
+    snapshot: async () =>
+      (await api("/admin/tenants?limit=1000", { key: ADMIN_TOKEN })).body.data.find((t: { id: string }) => t.id === owner.id),
+  }),
+
+  "keys/:id": async ({ owner, canary }) => {
+    const key = created(await api("/api/keys", { method: "POST", key: owner.key, json: { name: canary } }), "key");
+    return {
+      values: [{ label: "key id", value: key.id }],
+      snapshot: async () => (await ownerRead(owner.key, "/api/keys")).body.data.find((k: { id: string }) => k.id === key.id),
+    };
+  },
+
+  "documents/:id": async ({ owner, canary }) => {
+    const res = await api("/api/documents", { method: "POST", key: owner.key, json: { title: canary, text: `Notes for ${canary}.` } });
+    const doc = created(res, "document", 202).document;
+    return {
+      values: [{ label: "document id", value: doc.id }],
+      snapshot: async () => (await ownerRead(owner.key, `/api/documents/${doc.id}`)).body,
+    };
+  },
+
+  "programs/:name": async ({ owner, canary }) => {
+    const name = `prog-${canary}`;
+    created(await api("/api/programs", { method: "POST", key: owner.key, json: { name, ...programSpec(canary) } }), "program");
+    return {
+      values: [{ label: "program name", value: name }],
+      snapshot: async () => (await ownerRead(owner.key, `/api/programs/${name}`)).body,
+    };
+  },
+
+  // An open dataset with rows: freezing, cancelling, importing into or deleting it all show in its view.
+  "datasets/:id": async ({ owner, canary }) => {
+    const ds = created(await api("/api/datasets", { method: "POST", key: owner.key, json: { name: `ds-${canary}` } }), "dataset");
+    const imported = await api(`/api/datasets/${ds.id}/import`, {
+      method: "POST",
+      key: owner.key,
+      headers: { "Content-Type": "application/x-ndjson" },
+      body: exampleLines(4, canary),
+    });
+    created(imported, "dataset import", 200);
+    return {
+      values: [
+        { label: "dataset id", value: ds.id },
+        { label: "dataset name", value: ds.name },
+      ],
+      snapshot: async () => (await ownerRead(owner.key, `/api/datasets/${ds.id}`)).body,
+    };
+  },
+
+  "jobs/:id": async ({ owner, canary }) => {
+    const run = uniqueRun("sec");
+    await jobRun(run);
+    const dataset = await readyDataset(owner.key);
+    const job = created(await createJob(owner.key, run, { dataset: dataset.id, ...JOB_PROVIDER, suffix: canary }), "job");
+    return {
+      values: [{ label: "job id", value: job.id }],
+      // The job moves on by itself (its alarms): compare what another tenant's cancel would change.
+      snapshot: async () => {
+        const view = (await ownerRead(owner.key, `/api/jobs/${job.id}`)).body;
+        return { id: view.id, suffix: view.suffix, cancel_requested: view.cancel_requested, cancelled: view.state === "cancelled" };
+      },
+    };
+  },
+};
+
+/** The tenant pair: the owner of every fixture and another tenant. */
+export async function tenantPair(canary: string): Promise<{ owner: Party; intruder: Party }> {
+  const [owner, intruder] = await Promise.all([createTenant(`owner-${canary}`), createTenant("intruder")]);
+  return { owner, intruder };
+}

@@ -1,0 +1,12 @@
+import { beforeEach } from "vitest";
+import { setClock } from "../../src/lib/clock";
+
+/**
+ * The whole suite can run at another date through the clock seam:
+ * `TEST_CLOCK_AT=2027-02-01T00:00:00Z npm test` (CI runs it past every announced cutoff and
+ * shutdown, so no test depends on today's date). Each test starts at that instant (or the
+ * machine's clock); a test that needs another date sets it itself, in the test or a beforeEach.
+ */
+export const suiteClock: string = __TEST_CLOCK_AT__;
+
+beforeEach(() => setClock(suiteClock || null));
