@@ -3,47 +3,22 @@ import { describe, expect, it } from "vitest";
 import { openTenant, type Tenant } from "../../src/durable/tenant";
 import { QUEUES } from "../../src/queues/messages";
 import { api, bindings, createTenant } from "../helpers/api";
-import { deliver, ingestNow } from "../helpers/queues";
-import { sampleDoc } from "../fixtures/samples";
-import { citationsProgram } from "../programs/fixtures";
+import { generatedDataset } from "../helpers/datasets";
+import { deliver } from "../helpers/queues";
 
 const tenantObject = (tenantId: string) => bindings.TENANT.get(bindings.TENANT.idFromName(tenantId));
 const tripsOf = (tenantId: string) => runInDurableObject(tenantObject(tenantId), (t: Tenant) => t.trips.total);
-const pending = (tenantId: string, datasetId: string) =>
-  runInDurableObject(tenantObject(tenantId), (_t: Tenant, state) =>
-    state.storage.sql
-      .exec<{ id: string; kind: string }>(
-        `SELECT chunk_id AS id, 'chunk' AS kind FROM gen_tasks WHERE dataset_id = ?1 AND status = 'pending'
-         UNION ALL SELECT id, 'question' FROM dataset_rows WHERE dataset_id = ?1 AND status = 'pending'`,
-        datasetId,
-      )
-      .toArray(),
-  );
-
-/** A tenant with a corpus and a program, and a dataset whose questions are generated, not labeled. */
-async function generated(body: Record<string, unknown>) {
-  const t = await createTenant();
-  const doc = await api("/api/documents", { method: "POST", key: t.key, json: { title: "Harbour", text: sampleDoc("kestrel-bay-harbour-notes.md") } });
-  await ingestNow(t.id, doc.body.document.id);
-  await api("/api/programs", { method: "POST", key: t.key, json: citationsProgram("tools", "citations") });
-  const created = await api("/api/datasets", { method: "POST", key: t.key, json: { name: "trips", program: "citations", ...body } });
-  const base = { tenant_id: t.id, request_id: "trips", dataset_id: created.body.id as string };
-  const chunks = (await pending(t.id, base.dataset_id)).filter((w) => w.kind === "chunk");
-  await deliver(QUEUES.label, chunks.map((c) => ({ ...base, type: "dataset.generate", chunk_id: c.id })));
-  const questions = (await pending(t.id, base.dataset_id)).filter((w) => w.kind === "question");
-  return { t, base, questions };
-}
 
 /**
  * Labels a generated dataset one label message per batch (the worst case: nothing shared
  * between questions) and returns the Tenant object's round trips for each message.
  */
 async function labelTrips(body: Record<string, unknown>) {
-  const { t, base, questions } = await generated(body);
+  const { t, base, labels } = await generatedDataset(body);
   const perMessage: number[] = [];
-  for (const q of questions) {
+  for (const label of labels) {
     const before = await tripsOf(t.id);
-    await deliver(QUEUES.label, [{ ...base, type: "dataset.label", question_id: q.id }]);
+    await deliver(QUEUES.label, [label]);
     perMessage.push((await tripsOf(t.id)) - before);
   }
   const done = (await api(`/api/datasets/${base.dataset_id}`, { key: t.key })).body;
@@ -80,15 +55,15 @@ describe("Tenant object round trips", () => {
   }
 
   it("shares the surface and the begin among the questions of one batch", async () => {
-    const { t, base, questions } = await generated({ questions_per_chunk: 4 });
+    const { t, base, labels } = await generatedDataset({ questions_per_chunk: 4 });
     const before = await tripsOf(t.id);
-    await deliver(QUEUES.label, questions.map((q) => ({ ...base, type: "dataset.label", question_id: q.id })));
+    await deliver(QUEUES.label, labels);
     const trips = (await tripsOf(t.id)) - before;
     expect((await api(`/api/datasets/${base.dataset_id}`, { key: t.key })).body.status).toBe("ready");
     // One surface and one begin for the batch (LABEL_CONCURRENCY=4 grants every lease at once),
     // then the chunks' text and the finish per question, then the files.
-    expect(questions.length).toBe(4);
-    expect(trips).toBeLessThanOrEqual(2 + 2 * questions.length + FILES);
+    expect(labels.length).toBe(4);
+    expect(trips).toBeLessThanOrEqual(2 + 2 * labels.length + FILES);
   });
 });
 

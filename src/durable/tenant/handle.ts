@@ -12,9 +12,9 @@ type Surfaces = { [K in SurfaceName]: Remote<ReturnType<Tenant[K]>> };
  *
  * Disposal: a surface is a stub of an RpcTarget living in the object; the runtime frees it only
  * when the caller disposes it or the caller's invocation ends. A handle disposes every surface
- * it opened when it is disposed: `using tenant = openTenant(env, id)` (the runtime and the
- * TypeScript here support `using`: workerd implements explicit resource management and
- * Wrangler ≥ 4 and the test pool pass it through), or `tenant[Symbol.dispose]()`.
+ * it opened when it is disposed: `using tenant = openTenant(env, id)`, or `tenant[Symbol.dispose]()`.
+ * `using` is safe here: workerd runs it natively, Wrangler 4 emits it as is (seen in a
+ * `wrangler deploy --dry-run` bundle), the test pool runs it, and TypeScript 5.9 types it.
  */
 export class TenantHandle implements Disposable {
   readonly id: string;

@@ -26,6 +26,7 @@ import {
   type GenerationConfig,
   type LabelOutcome,
   type NewQuestion,
+  type QuestionRow,
 } from "../generation";
 import { acquireLeases, releaseLeases } from "../leases";
 import { getProgram, type ProgramRecord } from "../programs";
@@ -44,8 +45,6 @@ export type StepStart =
   | { state: "done"; finalize: boolean }
   | { state: "generate"; chunk: ChunkRef; eval_fraction: number; config: GenerationConfig }
   | { state: "label"; question: string; program: ProgramRecord; config: GenerationConfig };
-
-type Decided = Extract<StepStart, { state: "done" }> | { state: "go"; step: Extract<StepStart, { state: "generate" | "label" }> };
 
 /** What an attempt cost: its teacher spend (counted on the row) and every call's usage. */
 export interface StepSpend {
@@ -87,11 +86,15 @@ export class GenerationSurface extends Surface {
   begin(steps: StepRef[], lease: { max: number; ttlMs: number }): StepStart[] {
     const at = nowMs();
     const spent = new Map<string, number>();
+    const done = { state: "done" as const, finalize: false };
     const starts = steps.map((step): StepStart => {
-      const start = this.#start(step.message, spent);
-      if (start.state !== "go") return start;
+      const work = this.#work(step.message);
+      if (!work) return done;
+      // The lease before the costlier checks, so a step waiting for a slot re-reads little.
       if (acquireLeases(this.sql, LEASE, [step.holder], lease.max, lease.ttlMs, at).length === 0) return { state: "busy" };
-      return start.step;
+      const start = this.#start(step.message, work, spent);
+      if (start.state === "done") releaseLeases(this.sql, LEASE, [step.holder]);
+      return start;
     });
     // Done steps may have been the dataset's last work: move each dataset along once.
     const finalized = new Set<string>();
@@ -154,12 +157,20 @@ export class GenerationSurface extends Surface {
     return pendingWork(this.sql, datasetId, limit);
   }
 
-  /** What a step is to do, before its lease: stopped steps are recorded here. */
-  #start(m: LabelQueueMessage, spent: Map<string, number>): Decided {
-    const done = { state: "done" as const, finalize: false };
+  /** The dataset (and question) a step works on, or null when there is nothing to do (a redelivery, a dataset gone or done). */
+  #work(m: LabelQueueMessage): { dataset: DatasetRecord; row: QuestionRow | null } | null {
     const dataset = getDataset(this.sql, m.dataset_id);
+    if (m.type === "dataset.generate") return dataset?.status === "generating" ? { dataset, row: null } : null;
+    if (!dataset || !["generating", "labeling"].includes(dataset.status)) return null;
+    const row = questionRow(this.sql, m.question_id);
+    return row?.status === "pending" ? { dataset, row } : null;
+  }
+
+  /** What a leased step is to do; a step stopped here (budget, chunk or program gone) is recorded as such. */
+  #start(m: LabelQueueMessage, { dataset, row }: { dataset: DatasetRecord; row: QuestionRow | null }, spent: Map<string, number>): StepStart {
+    const done = { state: "done" as const, finalize: false };
+    const config = configOf(dataset);
     if (m.type === "dataset.generate") {
-      if (!dataset || dataset.status !== "generating") return done;
       if (this.#overBudget(dataset, spent, "work stopped")) {
         failGenTask(this.sql, dataset.id, m.chunk_id, "max_cost_reached");
         return done;
@@ -169,22 +180,18 @@ export class GenerationSurface extends Surface {
         failGenTask(this.sql, dataset.id, m.chunk_id, "the chunk's document is no longer ready");
         return done;
       }
-      return { state: "go", step: { state: "generate", chunk, eval_fraction: dataset.eval_fraction, config: configOf(dataset) } };
+      return { state: "generate", chunk, eval_fraction: dataset.eval_fraction, config };
     }
-    if (!dataset || !["generating", "labeling"].includes(dataset.status)) return done;
-    const row = questionRow(this.sql, m.question_id);
-    if (!row || row.status !== "pending") return done;
     if (this.#overBudget(dataset, spent, "labeling stopped")) {
-      completeLabel(this.sql, row.id, failedOutcome("max_cost_reached"));
+      completeLabel(this.sql, m.question_id, failedOutcome("max_cost_reached"));
       return done;
     }
-    const config = configOf(dataset);
     const program = getProgram(this.sql, config.program, config.program_version);
     if (!program) {
-      completeLabel(this.sql, row.id, failedOutcome(`error: not_found: Program ${config.program} v${config.program_version} is gone.`));
+      completeLabel(this.sql, m.question_id, failedOutcome(`error: not_found: Program ${config.program} v${config.program_version} is gone.`));
       return done;
     }
-    return { state: "go", step: { state: "label", question: row.question, program, config } };
+    return { state: "label", question: row!.question, program, config };
   }
 
   /** Whether the dataset has spent its `max_cost_usd` (then the status says why work stopped). */
