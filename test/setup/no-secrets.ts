@@ -1,16 +1,18 @@
-import { env } from "cloudflare:workers";
 import { afterEach } from "vitest";
-import type { Bindings } from "../../src/env";
 import { assertNoSecretLeaked, capture, registerSecret } from "../helpers/secrets";
 
-const b = env as Bindings;
+// Runs in both projects, so it reads no `cloudflare:workers`: in workerd, nodejs_compat
+// fills process.env with the Worker's text bindings and secrets; the node project sets
+// the same names in vitest.config.ts.
 for (const name of ["ADMIN_TOKEN", "OPENAI_API_KEY", "TOGETHER_API_KEY", "FIREWORKS_API_KEY"] as const) {
-  registerSecret(b[name]);
+  registerSecret(process.env[name]);
 }
 
 // Every console line the Worker (and its Durable Objects, same isolate) writes is captured.
+// A runner reused across files runs this file again for each: wrap the originals, once.
+const originals = ((globalThis as { __consoleBeforeCapture?: Partial<Console> }).__consoleBeforeCapture ??= {});
 for (const level of ["log", "info", "warn", "error", "debug"] as const) {
-  const original = console[level].bind(console);
+  const original = (originals[level] ??= console[level].bind(console));
   console[level] = (...args: unknown[]) => {
     capture(`console.${level}`, args.map((a) => (typeof a === "string" ? a : safeJson(a))).join(" "));
     if (process.env.DISTILLERY_TEST_LOGS) original(...args);
