@@ -83,6 +83,11 @@ const workers = defineProject({
     include: ["test/**/*.test.ts"],
     exclude: NODE_TESTS,
     setupFiles,
+    // One workerd (one Miniflare) runs every file in turn, and the Worker's modules are
+    // imported once, not per file: start-up and imports were most of the suite's time.
+    // Storage and Durable Objects therefore outlive a file: a test makes its own tenant,
+    // run or id and never counts what other files may have left.
+    isolate: false,
     // After the node group: a group shared with node files would hand workerd's
     // reusable runner a node file next, and it would start afresh.
     sequence: { groupOrder: 1 },
