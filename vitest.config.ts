@@ -83,8 +83,9 @@ const workers = defineProject({
     include: ["test/**/*.test.ts"],
     exclude: NODE_TESTS,
     setupFiles,
-    // One workerd (one Miniflare) runs every file in turn, and the Worker's modules are
-    // imported once, not per file: start-up and imports were most of the suite's time.
+    // A workerd (one Miniflare per vitest worker: one on two cores) runs file after file,
+    // importing the Worker's modules once, not per file: start-ups and imports were most
+    // of the suite's time.
     // Storage and Durable Objects therefore outlive a file: a test makes its own tenant,
     // run or id and never counts what other files may have left.
     isolate: false,
