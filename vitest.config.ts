@@ -53,8 +53,11 @@ export const NODE_TESTS = [
  */
 const setupFiles = ["./test/setup/no-secrets.ts", "./test/setup/clock.ts"];
 
-/** Both projects: the instant every test starts at, `TEST_CLOCK_AT=… npm test` (else the machine's clock). */
-const define = { __TEST_CLOCK_AT__: JSON.stringify(process.env.TEST_CLOCK_AT ?? "") };
+/**
+ * Both projects: the instant every test starts at, `TEST_CLOCK_AT=… npm test` (else the machine's
+ * clock). test/setup/clock.ts reads it from process.env: a binding in workerd, an env var in Node.
+ */
+const TEST_CLOCK_AT = process.env.TEST_CLOCK_AT ?? "";
 
 /**
  * Tests run inside workerd (the vitest pool) against real local KV, R2, Durable
@@ -65,12 +68,11 @@ const define = { __TEST_CLOCK_AT__: JSON.stringify(process.env.TEST_CLOCK_AT ?? 
 export const TEST_ADMIN_TOKEN = "adm_test_0123456789abcdef0123456789abcdef";
 
 const workers = defineProject({
-  define,
   plugins: [
     cloudflareTest({
       wrangler: { configPath: testWranglerConfig() },
       miniflare: {
-        bindings: { ADMIN_TOKEN: TEST_ADMIN_TOKEN },
+        bindings: { ADMIN_TOKEN: TEST_ADMIN_TOKEN, TEST_CLOCK_AT },
         // Every fetch() the Worker makes (job webhooks) goes to the recorder, never the network.
         outboundService: "distillery-outbound",
         workers: [
@@ -116,7 +118,6 @@ const workers = defineProject({
 });
 
 const node = defineProject({
-  define,
   test: {
     name: "node",
     environment: "node",
@@ -125,7 +126,7 @@ const node = defineProject({
     // Pure modules keep at most caches, which files may share: one process runs them all.
     isolate: false,
     // The binding no-secrets.ts registers in workerd, under the same name.
-    env: { ADMIN_TOKEN: TEST_ADMIN_TOKEN },
+    env: { ADMIN_TOKEN: TEST_ADMIN_TOKEN, TEST_CLOCK_AT },
     sequence: { groupOrder: 0 },
   },
 });

@@ -13,10 +13,17 @@ for (const name of ["ADMIN_TOKEN", "OPENAI_API_KEY", "TOGETHER_API_KEY", "FIREWO
 // a test that wants to read the log uses watchConsole(), and no spy can switch this check off.
 // A runner reused across files runs this file again for each: the methods are installed once, and
 // each run points them at this run's capture (the module it imported).
-const hooks = globalThis as { __secretCapture?: typeof capture; __secretCaptureInstalled?: boolean };
+const hooks = globalThis as {
+  __secretCapture?: typeof capture;
+  __secretCaptureInstalled?: boolean;
+  __printUncaptured?: (text: string) => void;
+};
 hooks.__secretCapture = capture;
 if (!hooks.__secretCaptureInstalled) {
   hooks.__secretCaptureInstalled = true;
+  // For what the suite itself prints on purpose (summaries): the console beneath the capture.
+  const log = console.log.bind(console);
+  hooks.__printUncaptured = (text) => log(text);
   for (const level of CAPTURED_CONSOLE_LEVELS) {
     const original = console[level].bind(console);
     const captured = (...args: unknown[]) => {
