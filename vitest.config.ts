@@ -1,6 +1,6 @@
-import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
+import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { defineConfig } from "vitest/config";
+import { defineConfig, defineProject } from "vitest/config";
 
 /**
  * The Worker's wrangler.toml without its queue consumers: tests deliver every batch
@@ -22,6 +22,44 @@ function testWranglerConfig(): string {
 }
 
 /**
+ * Test files whose whole module graph is plain TypeScript: nothing from `cloudflare:*`,
+ * no `env`/`exports`, no `cloudflare:test`, no helper that imports them. They run in
+ * Node, where a file costs milliseconds; everything else runs in workerd. A file listed
+ * here that reaches for the runtime fails at once in Node (no package
+ * `cloudflare:workers` there); a pure file left off the list still passes, only slower.
+ * A pure file that asserts the runtime itself stays in workerd (schema.validator.test.ts:
+ * zod's decision not to compile code there). The PDF extractor's cases run here: unpdf
+ * ships one build for every runtime, and test/ingest/documents*.test.ts drive the same
+ * PDFs through it in workerd.
+ */
+export const NODE_TESTS = [
+  "test/secrets-check.test.ts",
+  "test/datasets/import.{parse,plan}.test.ts",
+  "test/datasets/jsonl.part-buffer.test.ts",
+  "test/datasets/validate.{check,limits,report}.test.ts",
+  "test/ingest/extract.*.test.ts",
+  "test/ingest/split*.test.ts",
+  "test/jobs/webhook-{delivery,signature,url}.test.ts",
+  "test/lib/clock.test.ts",
+  "test/llm/{catalog,prices,retirement,tokens}.test.ts",
+  "test/programs/schema.{errors,keywords,seeds,strict}.test.ts",
+  "test/queues/retry.test.ts",
+  "test/vector/{exact-index,filter,vectorize}.test.ts",
+];
+
+/**
+ * Both projects: the suite-wide secret-leak check (console lines and response bodies), and the
+ * clock every test starts at (test/setup/clock.ts).
+ */
+const setupFiles = ["./test/setup/no-secrets.ts", "./test/setup/clock.ts"];
+
+/**
+ * Both projects: the instant every test starts at, `TEST_CLOCK_AT=… npm test` (else the machine's
+ * clock). test/setup/clock.ts reads it from process.env: a binding in workerd, an env var in Node.
+ */
+const TEST_CLOCK_AT = process.env.TEST_CLOCK_AT ?? "";
+
+/**
  * Tests run inside workerd (the vitest pool) against real local KV, R2, Durable
  * Objects and Queues. The OpenAI emulator runs beside the Worker under test as an
  * auxiliary Worker, built by test/global-setup.ts, and is reached through the
@@ -29,14 +67,12 @@ function testWranglerConfig(): string {
  */
 export const TEST_ADMIN_TOKEN = "adm_test_0123456789abcdef0123456789abcdef";
 
-export default defineConfig({
-  // The instant every test starts at (test/setup/clock.ts): `TEST_CLOCK_AT=… npm test`.
-  define: { __TEST_CLOCK_AT__: JSON.stringify(process.env.TEST_CLOCK_AT ?? "") },
+const workers = defineProject({
   plugins: [
     cloudflareTest({
       wrangler: { configPath: testWranglerConfig() },
       miniflare: {
-        bindings: { ADMIN_TOKEN: TEST_ADMIN_TOKEN },
+        bindings: { ADMIN_TOKEN: TEST_ADMIN_TOKEN, TEST_CLOCK_AT },
         // Every fetch() the Worker makes (job webhooks) goes to the recorder, never the network.
         outboundService: "distillery-outbound",
         workers: [
@@ -62,11 +98,43 @@ export default defineConfig({
     }),
   ],
   test: {
-    globalSetup: ["./test/global-setup.ts"],
-    setupFiles: ["./test/setup/no-secrets.ts", "./test/setup/clock.ts"],
+    name: "workers",
     include: ["test/**/*.test.ts"],
+    exclude: NODE_TESTS,
+    setupFiles,
+    // A workerd (one Miniflare per vitest worker: one on two cores) runs file after file,
+    // importing the Worker's modules once, not per file: start-ups and imports were most
+    // of the suite's time.
+    // Storage and Durable Objects therefore outlive a file: a test makes its own tenant,
+    // run or id and never counts what other files may have left.
+    isolate: false,
+    // After the node group: a group shared with node files would hand workerd's
+    // reusable runner a node file next, and it would start afresh.
+    sequence: { groupOrder: 1 },
     // Two cores shared by workerd and vitest: a cold isolate can take seconds to start.
     testTimeout: 30_000,
     hookTimeout: 30_000,
+  },
+});
+
+const node = defineProject({
+  test: {
+    name: "node",
+    environment: "node",
+    include: NODE_TESTS,
+    setupFiles,
+    // Pure modules keep at most caches, which files may share: one process runs them all.
+    isolate: false,
+    // The binding no-secrets.ts registers in workerd, under the same name.
+    env: { ADMIN_TOKEN: TEST_ADMIN_TOKEN, TEST_CLOCK_AT },
+    sequence: { groupOrder: 0 },
+  },
+});
+
+export default defineConfig({
+  test: {
+    // Runs once in Node before either project; what it provides reaches both.
+    globalSetup: ["./test/global-setup.ts"],
+    projects: [node, workers],
   },
 });

@@ -1,13 +1,11 @@
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { BUILTIN_CATALOG } from "../../src/llm/catalog";
 import { loadCatalog } from "../../src/llm/config";
 import { checkDefaultRetirements, daysUntilRetirement, isRetired } from "../../src/llm/retirement";
 import { setClock } from "../../src/lib/clock";
+import { watchConsole } from "../helpers/secrets";
 
-afterEach(() => {
-  setClock(null);
-  vi.restoreAllMocks();
-});
+afterEach(() => setClock(null));
 
 const RETIRING_2027_01_14 = ["gpt-4o-2024-08-06", "gpt-4o-mini-2024-07-18", "gpt-4.1-2025-04-14", "gpt-4.1-mini-2025-04-14"];
 
@@ -76,22 +74,20 @@ describe("checking the configured defaults", () => {
 
   it("warns once when a default retires within 30 days, and accepts it", () => {
     setClock("2026-12-01T00:00:00Z"); // 44 days before the teacher's shutdown: valid, no warning yet
-    const warn = vi.spyOn(console, "warn");
     const catalog = loadCatalog(env);
-    warn.mockClear();
+    const log = watchConsole();
     checkDefaultRetirements(catalog, "2026-12-20");
     checkDefaultRetirements(catalog, "2026-12-20");
-    const lines = warn.mock.calls.map((c) => JSON.parse(String(c[0])));
+    const lines = log().filter((l) => l.level === "warn").map((l) => JSON.parse(l.text));
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({ msg: "default model retires soon", model: "gpt-4.1-2025-04-14", days_left: 25, variable: "DEFAULT_TEACHER_MODEL" });
   });
 
   it("says nothing about a default more than 30 days from its shutdown", () => {
     setClock("2026-12-01T00:00:00Z"); // 44 days before the teacher's shutdown: valid, no warning yet
-    const warn = vi.spyOn(console, "warn");
     const catalog = loadCatalog(env);
-    warn.mockClear();
+    const log = watchConsole();
     checkDefaultRetirements(catalog, "2026-11-01");
-    expect(warn).not.toHaveBeenCalled();
+    expect(log().filter((l) => l.level === "warn")).toEqual([]);
   });
 });

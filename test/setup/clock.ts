@@ -7,6 +7,6 @@ import { setClock } from "../../src/lib/clock";
  * shutdown, so no test depends on today's date). Each test starts at that instant (or the
  * machine's clock); a test that needs another date sets it itself, in the test or a beforeEach.
  */
-export const suiteClock: string = __TEST_CLOCK_AT__;
+export const suiteClock: string = process.env.TEST_CLOCK_AT ?? "";
 
 beforeEach(() => setClock(suiteClock || null));
