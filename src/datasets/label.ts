@@ -1,11 +1,11 @@
 import type { TenantHandle } from "../durable/tenant";
-import type { LabelOutcome } from "../durable/tenant/generation";
+import type { KeptMatch, LabelOutcome } from "../durable/tenant/generation";
 import type { ProgramRecord } from "../durable/tenant/programs";
 import type { Bindings } from "../env";
 import { ApiError } from "../errors";
 import { countChatTokens, costUsd, type ModelEntry } from "../llm";
 import { answerWithSources } from "../programs/rag";
-import { retrieve } from "../retrieval/retrieve";
+import { retrieve, type RetrievedSource } from "../retrieval/retrieve";
 import type { CallUsage } from "../usage/record";
 import { qualityProblem } from "./filters";
 
@@ -19,6 +19,10 @@ export interface LabelJob {
   onCall: (u: CallUsage) => void;
   /** The retrieval's embedding call. */
   onRetrieve: (u: CallUsage) => void;
+  /** Sources an earlier attempt retrieved (then no retrieval), or null. */
+  kept?: RetrievedSource[] | null;
+  /** The retrieval's matches once made, for the step to keep should a later call fail. */
+  onSources?: (matches: KeptMatch[]) => void;
 }
 
 /**
@@ -30,14 +34,17 @@ export interface LabelJob {
  */
 export async function labelQuestion(env: Bindings, tenant: TenantHandle, job: LabelJob): Promise<LabelOutcome> {
   const { program } = job;
-  const sources = await retrieve(env, tenant, {
-    query: job.question,
-    topK: job.topK,
-    requestId: job.requestId,
-    onCall: job.onRetrieve,
-    // A label step reads its sources through its own surface (no other surface to open).
-    chunks: (ids) => tenant.generation.sources(ids),
-  });
+  const sources =
+    job.kept ??
+    (await retrieve(env, tenant, {
+      query: job.question,
+      topK: job.topK,
+      requestId: job.requestId,
+      onCall: job.onRetrieve,
+      // A label step reads its sources through its own surface (no other surface to open).
+      chunks: (ids) => tenant.generation.sources(ids),
+    }));
+  job.onSources?.(sources.map((s) => ({ chunk_id: s.chunk_id, score: s.score })));
   const base = { program: program.name, program_version: program.version, model: job.model.id, chunk_ids: sources.map((s) => s.chunk_id) };
   try {
     const rag = await answerWithSources(env, { program, model: job.model, question: job.question, sources, requestId: job.requestId, onCall: job.onCall });

@@ -7,6 +7,8 @@ import { finalizeDataset } from "./finalize";
 import { labelQuestion } from "./label";
 import { generateQuestions } from "./questions";
 
+import type { KeptMatch } from "../durable/tenant/generation";
+
 export type { GenerationConfig } from "../durable/tenant/generation";
 
 type Started = Extract<StepStart, { state: "generate" | "label" }>;
@@ -27,10 +29,11 @@ export async function enqueueLabels(env: Bindings, m: { tenant_id: string; reque
   }
 }
 
-/** The calls a step made: chat calls (the row's spend) and the others (retrieval's embedding). */
+/** The calls a step made: chat calls (the row's spend) and the others (retrieval's embedding); its retrieval. */
 interface Spend {
   chat: CallUsage[];
   other: CallUsage[];
+  kept?: KeptMatch[];
 }
 
 /** Step 1, per chunk: the teacher writes questions; new ones are stored pending and queued for labeling. */
@@ -68,6 +71,8 @@ async function label(env: Bindings, tenant: TenantHandle, step: StepRef, start: 
     requestId: m.request_id,
     onCall: (u) => spend.chat.push(u),
     onRetrieve: (u) => spend.other.push(u),
+    kept: start.kept,
+    onSources: (matches) => (spend.kept = matches),
   });
   const usage = [...spend.other, ...spend.chat].map(priced);
   const { finalize } = await tenant.generation.finishLabel(step, { ...outcome, cost_usd: spentUsd(spend.chat) }, usage);
@@ -90,7 +95,11 @@ export async function runStep(env: Bindings, tenant: TenantHandle, step: StepRef
     const failed = await tenant.generation.failStep(
       step,
       { error: `${err.code}: ${err.message}`, retryable: err.retryable },
-      { cost_usd: step.message.type === "dataset.label" ? spentUsd(spend.chat) : 0, usage: [...spend.other, ...spend.chat].map(priced) },
+      {
+        cost_usd: step.message.type === "dataset.label" ? spentUsd(spend.chat) : 0,
+        usage: [...spend.other, ...spend.chat].map(priced),
+        ...(spend.kept ? { kept: spend.kept } : {}),
+      },
     );
     failure = { err, attempts: failed.attempts };
     finalize = failed.finalize;

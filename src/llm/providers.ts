@@ -2,6 +2,7 @@ import type { ClientOptions } from "openai";
 import type { Bindings } from "../env";
 import { ApiError } from "../errors";
 import type { Provider } from "./catalog-schema";
+import { pacedFetch } from "./pace";
 
 /** The `fetch` the OpenAI SDK is handed. */
 export type FetchLike = NonNullable<ClientOptions["fetch"]>;
@@ -118,7 +119,8 @@ export function resolveEndpoint(env: ProviderEnv, provider: Provider, plane: Pla
     provider,
     baseURL,
     apiKey: key ?? PLACEHOLDER_KEY,
-    fetch,
+    // Inference calls made inside a pacing context wait for the provider key's allowance (pace.ts).
+    fetch: plane === "inference" ? pacedFetch(fetch, { provider, baseURL, apiKey: key ?? PLACEHOLDER_KEY }) : fetch,
     source,
     ...(provider === "fireworks" ? { accountId: accountId ?? (source === "local" ? "local" : undefined) } : {}),
   });

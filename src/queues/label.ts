@@ -5,6 +5,7 @@ import { runStep } from "../datasets/steps";
 import { logLine } from "../lib/log";
 import { labelQueueMessageSchema, type LabelQueueMessage } from "./messages";
 import { retryLater } from "./retry";
+import { withPacing } from "../llm/pace";
 
 /**
  * Attempts per question (or chunk) before it is given up: counted by us, not by the
@@ -12,12 +13,18 @@ import { retryLater } from "./retry";
  */
 export const MAX_LABEL_ATTEMPTS = 12;
 
-/** Concurrent label steps per tenant, across every consumer invocation (LABEL_CONCURRENCY). */
-const DEFAULT_CONCURRENCY = 4;
+/**
+ * Label steps one tenant may have begun at once, across every consumer invocation
+ * (LABEL_CONCURRENCY): a bound on leftovers, not the pace. How many provider calls run is
+ * the ProviderLimiter's decision (src/llm/pace.ts), which also keeps tenants fair.
+ */
+const DEFAULT_CONCURRENCY = 64;
 /** A lease outlives the slowest step (retrieval + two chat calls at their timeouts), then lapses. */
 const LEASE_TTL_MS = 5 * 60_000;
 /** How long an invocation waits for a free slot before handing its messages back to the queue. */
 const LEASE_WAIT_MS = 20_000;
+/** The delay of a step sent back because it waited too long for a slot. */
+const WAIT_DELAY_SECONDS = 5;
 
 function concurrency(env: Bindings): number {
   const n = Number(env.LABEL_CONCURRENCY);
@@ -41,6 +48,19 @@ async function handle(env: Bindings, tenant: TenantHandle, { msg, step }: Item, 
     const m = step.message;
     const delay = retryLater(msg, failure.err);
     logLine("warn", "label retry", { tenant: m.tenant_id, dataset: m.dataset_id, attempt: failure.attempts, delay_s: delay, code: failure.err.code, request_id: m.request_id });
+  }
+}
+
+/**
+ * Waiting is not an attempt: a step still waiting for a slot goes back to the queue as a new
+ * message, delayed (its body counts the waits), and the delivery is acked. A `retry()` would count
+ * towards the queue's max_retries and, under a long enough backlog, dead-letter a healthy step.
+ */
+async function sendBack(env: Bindings, items: Item[]): Promise<void> {
+  for (let i = 0; i < items.length; i += 100) {
+    const chunk = items.slice(i, i + 100);
+    await env.LABEL_QUEUE.sendBatch(chunk.map(({ step }) => ({ body: { ...step.message, waits: (step.message.waits ?? 0) + 1 }, delaySeconds: WAIT_DELAY_SECONDS })));
+    for (const { msg } of chunk) msg.ack();
   }
 }
 
@@ -70,7 +90,7 @@ async function runTenant(env: Bindings, tenant: TenantHandle, items: Item[]): Pr
     });
     if (running.length === 0) {
       if (Date.now() > deadline) {
-        for (const w of busy) w.msg.retry({ delaySeconds: 5 });
+        await sendBack(env, busy);
         return;
       }
       await scheduler.wait(250);
@@ -98,12 +118,18 @@ export async function consumeLabel(batch: MessageBatch<unknown>, env: Bindings):
       continue;
     }
     const message: LabelQueueMessage = parsed.data;
+    // Deliveries this step has taken (its queue retries and its waits sent back): a backlog's cost, for the bench.
+    const deliveries = msg.attempts + (message.waits ?? 0);
+    if (deliveries > 1) logLine("info", "label redelivery", { tenant: message.tenant_id, dataset: message.dataset_id, deliveries });
     const list = byTenant.get(message.tenant_id) ?? [];
     list.push({ msg, step: { holder: msg.id, message } });
     byTenant.set(message.tenant_id, list);
   }
-  for (const [tenantId, items] of byTenant) {
-    using tenant = openTenant(env, tenantId);
-    await runTenant(env, tenant, items);
-  }
+  // Tenants side by side: the limiter, not the order in a batch, decides who calls when.
+  await Promise.all(
+    [...byTenant].map(async ([tenantId, items]) => {
+      using tenant = openTenant(env, tenantId);
+      await withPacing({ tenant: tenantId, limiterFor: (key) => env.PROVIDER_LIMITER.get(env.PROVIDER_LIMITER.idFromName(key)) }, () => runTenant(env, tenant, items));
+    }),
+  );
 }

@@ -20,12 +20,16 @@ export const generateMessageSchema = z.object({
   type: z.literal("dataset.generate"),
   dataset_id: z.string(),
   chunk_id: z.string(),
+  /** Times this step was sent back for want of a slot (waiting is not an attempt). */
+  waits: z.number().int().min(0).optional(),
 });
 export const labelMessageSchema = z.object({
   ...envelope,
   type: z.literal("dataset.label"),
   dataset_id: z.string(),
   question_id: z.string(),
+  /** Times this step was sent back for want of a slot (waiting is not an attempt). */
+  waits: z.number().int().min(0).optional(),
 });
 export const labelQueueMessageSchema = z.discriminatedUnion("type", [generateMessageSchema, labelMessageSchema]);
 export const evalMessageSchema = z.object({ ...envelope, type: z.literal("eval.example"), eval_id: z.string() });

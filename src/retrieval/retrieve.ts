@@ -40,6 +40,11 @@ export async function retrieve(env: Bindings, tenant: TenantHandle, opts: Retrie
   if (matches.length === 0) return [];
   const ids = matches.map((m) => m.id);
   const chunks = await (opts.chunks ? opts.chunks(ids) : tenant.documents.chunks(ids));
+  return toSources(matches, chunks);
+}
+
+/** Matches (best first) joined with their chunks' text; chunks gone since they were indexed are dropped. */
+export function toSources(matches: ReadonlyArray<{ id: string; score: number }>, chunks: readonly RetrievedChunk[]): RetrievedSource[] {
   const byId = new Map(chunks.map((c) => [c.id, c]));
   return matches.flatMap((m) => {
     const c = byId.get(m.id);

@@ -240,6 +240,28 @@ export function addRowCost(sql: SqlStorage, rowId: string, cost: number): void {
   sql.exec("UPDATE dataset_rows SET cost_usd = cost_usd + ? WHERE id = ?", cost, rowId);
 }
 
+/** Rows of a dataset no longer pending (labeled, rejected or failed). */
+export function finishedRows(sql: SqlStorage, datasetId: string): number {
+  return sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM dataset_rows WHERE dataset_id = ? AND status != 'pending'", datasetId).one().n;
+}
+
+/** A retrieval a label step already paid for: the chunks it matched, best first. */
+export interface KeptMatch {
+  chunk_id: string;
+  score: number;
+}
+
+/** Keeps a pending row's retrieval for its retry. */
+export function keepSources(sql: SqlStorage, rowId: string, matches: readonly KeptMatch[]): void {
+  sql.exec("UPDATE dataset_rows SET kept_sources = ? WHERE id = ? AND status = 'pending'", JSON.stringify(matches), rowId);
+}
+
+/** The retrieval a pending row kept from an earlier attempt, if any. */
+export function keptSources(sql: SqlStorage, rowId: string): KeptMatch[] | null {
+  const raw = sql.exec<{ kept_sources: string | null }>("SELECT kept_sources FROM dataset_rows WHERE id = ?", rowId).toArray()[0]?.kept_sources;
+  return raw ? (JSON.parse(raw) as KeptMatch[]) : null;
+}
+
 /** Counts a failed attempt on a pending row; returns the attempts so far. */
 export function recordAttempt(sql: SqlStorage, rowId: string, error: string): number {
   sql.exec(

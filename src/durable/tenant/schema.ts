@@ -168,4 +168,7 @@ export const TENANT_MIGRATIONS = [
      detail TEXT,
      at TEXT NOT NULL
    )`,
+  // A label step's retrieval (chunk ids and scores), kept when a later call of the step failed,
+  // so its retry does not embed the question again.
+  `ALTER TABLE dataset_rows ADD COLUMN kept_sources TEXT`,
 ] as const;

@@ -14,6 +14,10 @@ import {
   completeLabel,
   configOf,
   failedOutcome,
+  finishedRows,
+  keepSources,
+  keptSources,
+  type KeptMatch,
   failGenTask,
   finishGenTask,
   lastError,
@@ -28,9 +32,10 @@ import {
   type NewQuestion,
   type QuestionRow,
 } from "../generation";
-import { acquireLeases, releaseLeases } from "../leases";
+import { acquireLeases, leasesHeld, releaseLeases } from "../leases";
 import { getProgram, type ProgramRecord } from "../programs";
 import { recordUsage, type UsageEntry } from "../usage";
+import { toSources, type RetrievedSource } from "../../../retrieval/retrieve";
 import { Surface, surface } from "./surface";
 
 /** A queued step as the object sees it: its message, and who holds its lease (the message id). */
@@ -44,16 +49,20 @@ export type StepStart =
   | { state: "busy" }
   | { state: "done"; finalize: boolean }
   | { state: "generate"; chunk: ChunkRef; eval_fraction: number; config: GenerationConfig }
-  | { state: "label"; question: string; program: ProgramRecord; config: GenerationConfig };
+  | { state: "label"; question: string; program: ProgramRecord; config: GenerationConfig; kept: RetrievedSource[] | null };
 
 /** What an attempt cost: its teacher spend (counted on the row) and every call's usage. */
 export interface StepSpend {
   cost_usd: number;
   usage: UsageEntry[];
+  /** A label step's retrieval, done before the call that failed: kept for the retry. */
+  kept?: KeptMatch[];
 }
 
 /** The lease that bounds one tenant's concurrent steps (LABEL_CONCURRENCY). */
 const LEASE = "label";
+/** Steps of a capped dataset in flight before any has finished (and its cost is known). */
+const BUDGET_BLIND_STEPS = 4;
 
 /**
  * A generated dataset's pipeline: planning it, then each queued step (questions per chunk,
@@ -92,6 +101,10 @@ export class GenerationSurface extends Surface {
       if (!work) return done;
       // The lease before the costlier checks, so a step waiting for a slot re-reads little.
       if (acquireLeases(this.sql, LEASE, [step.holder], lease.max, lease.ttlMs, at).length === 0) return { state: "busy" };
+      if (!this.#budgetRoom(work.dataset, at)) {
+        releaseLeases(this.sql, LEASE, [step.holder]);
+        return { state: "busy" };
+      }
       const start = this.#start(step.message, work, spent);
       if (start.state === "done") releaseLeases(this.sql, LEASE, [step.holder]);
       return start;
@@ -133,6 +146,7 @@ export class GenerationSurface extends Surface {
     this.#record(spend.usage);
     // The calls that did happen still cost money: count them on the row.
     if (m.type === "dataset.label" && spend.cost_usd > 0) addRowCost(this.sql, m.question_id, spend.cost_usd);
+    if (m.type === "dataset.label" && failure.retryable && spend.kept) keepSources(this.sql, m.question_id, spend.kept);
     let attempts = 0;
     if (!failure.retryable) this.#giveUp(m, `error: ${failure.error}`);
     else attempts = m.type === "dataset.generate" ? recordGenAttempt(this.sql, m.dataset_id, m.chunk_id, failure.error) : recordAttempt(this.sql, m.question_id, failure.error);
@@ -191,7 +205,29 @@ export class GenerationSurface extends Surface {
       completeLabel(this.sql, m.question_id, failedOutcome(`error: not_found: Program ${config.program} v${config.program_version} is gone.`));
       return done;
     }
-    return { state: "label", question: row!.question, program, config };
+    // A retry reuses the retrieval an earlier attempt paid for (no second embedding call).
+    const kept = keptSources(this.sql, m.question_id);
+    const sources = kept ? toSources(kept.map((k) => ({ id: k.chunk_id, score: k.score })), getChunks(this.sql, kept.map((k) => k.chunk_id))) : null;
+    return { state: "label", question: row!.question, program, config, kept: sources };
+  }
+
+  /**
+   * Whether one more step of a capped dataset may start: the steps in flight (the tenant's leases,
+   * this one's included) at the dataset's average step cost must fit what is left of its cap; with
+   * no step finished yet, as many as the first window (BUDGET_BLIND_STEPS). Without this, a wide
+   * fan-out would begin dozens of steps before the first one's cost is known. A dataset already
+   * over its cap gets room, for #start to stop the step and say why.
+   */
+  #budgetRoom(dataset: DatasetRecord, at: number): boolean {
+    const cap = configOf(dataset).max_cost_usd;
+    if (cap === null || cap === undefined) return true;
+    const inflight = leasesHeld(this.sql, LEASE, at);
+    if (inflight <= 1) return true;
+    const p = progress(this.sql, dataset.id);
+    if (p.cost_usd >= cap) return true;
+    const finished = p.tasks.done + p.tasks.failed + finishedRows(this.sql, dataset.id);
+    if (finished === 0) return inflight <= BUDGET_BLIND_STEPS;
+    return p.cost_usd + (inflight * p.cost_usd) / finished <= cap;
   }
 
   /** Whether the dataset has spent its `max_cost_usd` (then the status says why work stopped). */

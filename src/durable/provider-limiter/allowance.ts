@@ -1,0 +1,204 @@
+/**
+ * How many provider calls may start now, for one provider key: learned from what the provider
+ * says (x-ratelimit-* headers, 429s), not from a configured number. Pure state, no I/O: the
+ * ProviderLimiter object holds one and tests drive it with real responses' headers.
+ *
+ * Two limits at once:
+ * - a concurrency window (calls in flight), moved by AIMD: +1 per call that came back with room
+ *   in the headers (slow start until the first back-off, then +1 per window), halved on a 429,
+ *   cut by a quarter when the remaining count falls low and keeps falling; never below the first
+ *   window nor what the allowance needs at the observed latency (rate × latency), so pacing, not
+ *   the window, binds when the provider is saturated (and random refusals do not starve it);
+ * - header-fed buckets for requests and tokens: the last remaining count the provider reported,
+ *   less the calls granted since (in flight), plus what its rolling window frees at its rate
+ *   (limit per minute) while those calls travel. Tokens are budgeted at the calls' average.
+ */
+
+/** What one finished call taught: its headers (absent when the provider sends none), its fate. */
+export interface Observation {
+  limitRequests?: number;
+  remainingRequests?: number;
+  limitTokens?: number;
+  remainingTokens?: number;
+  /** Answered 429. */
+  limited?: boolean;
+  /** Retry-After (or the reset header) on a 429, ms. */
+  retryAfterMs?: number;
+  /** The call's duration, ms. */
+  ms: number;
+  /** Tokens the call was estimated at (prompt + max output). */
+  tokens: number;
+}
+
+export interface Ask {
+  tenant: string;
+  /** Calls wanted now (0: only reporting). */
+  want: number;
+  /** Interactive traffic may use the reserved share; batch traffic may not. */
+  interactive?: boolean;
+  /** Outcomes of calls granted earlier, one per call, in the order they finished. */
+  reports: Observation[];
+}
+
+export interface Grant {
+  granted: number;
+  /** When asking again is worth it, ms (when nothing or not all was granted). */
+  waitMs: number;
+}
+
+export interface AllowanceOptions {
+  /** The first window before anything was learned. */
+  initialWindow: number;
+  maxWindow: number;
+  /** Share (0–1) of the window and the buckets kept for interactive traffic. */
+  reserve: number;
+}
+
+/** Grants not reported within this long are presumed lost (a consumer that died). */
+const GRANT_TTL_MS = 2 * 60_000;
+/** A tenant that asked within this long counts as waiting, for the fair share. */
+const ACTIVE_MS = 5_000;
+/** Headers show room while more than this share of the limit remains. */
+const ROOM = 0.1;
+/** How often to ask again when only the window (a call finishing) can free a slot. */
+const POLL_MS = 100;
+const MINUTE_MS = 60_000;
+
+interface Bucket {
+  limit: number;
+  level: number;
+  at: number;
+}
+
+export class Allowance {
+  window: number;
+  #ssthresh = Infinity;
+  /** Grant times per tenant (oldest first), each a call in flight. */
+  #inflight = new Map<string, number[]>();
+  #asked = new Map<string, number>();
+  #requests: Bucket | null = null;
+  #tokens: Bucket | null = null;
+  #lastRemaining: number | null = null;
+  #pausedUntil = 0;
+  #lastCut = 0;
+  /** Moving averages of a call's duration and tokens. */
+  latencyMs = 0;
+  tokensPerCall = 0;
+
+  constructor(private readonly opts: AllowanceOptions) {
+    this.window = opts.initialWindow;
+  }
+
+  get inflight(): number {
+    let n = 0;
+    for (const g of this.#inflight.values()) n += g.length;
+    return n;
+  }
+
+  ask(a: Ask, now: number): Grant {
+    this.#expire(now);
+    for (const r of a.reports) this.#observe(a.tenant, r, now);
+    if (a.want <= 0) return { granted: 0, waitMs: 0 };
+    this.#asked.set(a.tenant, now);
+    if (now < this.#pausedUntil) return { granted: 0, waitMs: this.#pausedUntil - now };
+
+    const share = a.interactive ? 1 : 1 - this.opts.reserve;
+    const cap = Math.max(1, Math.floor(this.window * share));
+    const mine = this.#inflight.get(a.tenant)?.length ?? 0;
+    const fair = Math.ceil(cap / this.#active(now));
+    let room = Math.min(a.want, cap - this.inflight, fair - mine);
+    let waitMs = POLL_MS;
+    for (const [bucket, per] of [[this.#requests, 1], [this.#tokens, Math.max(1, this.tokensPerCall)]] as const) {
+      if (!bucket) continue;
+      this.#refill(bucket, now);
+      const usable = bucket.level - bucket.limit * (1 - share);
+      const calls = Math.floor(usable / per);
+      if (calls < room) {
+        room = calls;
+        // Time until the bucket holds one more call's worth.
+        waitMs = Math.max(waitMs, Math.ceil(((per - (usable - calls * per)) * MINUTE_MS) / bucket.limit));
+      }
+    }
+    const granted = Math.max(0, room);
+    if (granted > 0) {
+      const list = this.#inflight.get(a.tenant) ?? [];
+      for (let i = 0; i < granted; i++) list.push(now);
+      this.#inflight.set(a.tenant, list);
+      if (this.#requests) this.#requests.level -= granted;
+      if (this.#tokens) this.#tokens.level -= granted * Math.max(1, this.tokensPerCall);
+    }
+    return { granted, waitMs: granted >= a.want ? 0 : waitMs };
+  }
+
+  #observe(tenant: string, o: Observation, now: number): void {
+    this.#inflight.get(tenant)?.shift();
+    this.latencyMs = this.latencyMs === 0 ? o.ms : this.latencyMs * 0.9 + o.ms * 0.1;
+    if (o.tokens > 0) this.tokensPerCall = this.tokensPerCall === 0 ? o.tokens : this.tokensPerCall * 0.9 + o.tokens * 0.1;
+    // Calls granted and not back yet reach the provider while its window frees limit/min.
+    const travelling = (limit: number) => (limit * this.latencyMs) / MINUTE_MS;
+    if (o.limitRequests !== undefined && o.remainingRequests !== undefined) {
+      this.#requests = { limit: o.limitRequests, level: o.remainingRequests + travelling(o.limitRequests) - this.inflight, at: now };
+    }
+    if (o.limitTokens !== undefined && o.remainingTokens !== undefined) {
+      const per = Math.max(1, this.tokensPerCall);
+      this.#tokens = { limit: o.limitTokens, level: o.remainingTokens + travelling(o.limitTokens) - this.inflight * per, at: now };
+    }
+    if (o.limited) {
+      // A 429 whose headers say the allowance is spent stops everyone until it refills; one
+      // without (an overloaded backend, a random refusal) only narrows the window.
+      const spent = o.remainingRequests === 0 || (o.remainingTokens !== undefined && o.limitTokens !== undefined && o.remainingTokens < o.limitTokens * ROOM);
+      if (spent) {
+        this.#pausedUntil = Math.max(this.#pausedUntil, now + (o.retryAfterMs ?? 1000));
+        if (this.#requests) this.#requests.level = Math.min(this.#requests.level, 0);
+      }
+      this.#cut(now, 0.5);
+      return;
+    }
+    const remaining = o.remainingRequests ?? null;
+    const limit = o.limitRequests ?? null;
+    const tokensLow = o.remainingTokens !== undefined && o.limitTokens !== undefined && o.remainingTokens < o.limitTokens * ROOM;
+    const low = (remaining !== null && limit !== null && remaining < limit * ROOM) || tokensLow;
+    if (!low) this.window = Math.min(this.opts.maxWindow, this.window + (this.window < this.#ssthresh ? 1 : 1 / this.window));
+    else if (remaining !== null && this.#lastRemaining !== null && remaining < this.#lastRemaining) this.#cut(now, 0.75);
+    if (remaining !== null) this.#lastRemaining = remaining;
+  }
+
+  /** Multiplicative decrease, at most once per round trip (one burst of 429s is one signal). */
+  #cut(now: number, factor: number): void {
+    if (now - this.#lastCut < Math.max(this.latencyMs, 1)) return;
+    this.#lastCut = now;
+    this.#ssthresh = Math.max(2, this.window * factor);
+    this.window = Math.max(this.#floor(), this.window * factor);
+  }
+
+  /**
+   * The least window: the first one (what a fixed concurrency used to be), or what the allowance
+   * needs at the observed latency (rate × latency, plus one) when that is more.
+   */
+  #floor(): number {
+    const limit = this.#requests?.limit;
+    const needed = limit ? Math.ceil((limit * this.latencyMs) / MINUTE_MS) + 1 : 1;
+    return Math.max(this.opts.initialWindow, needed);
+  }
+
+  #refill(b: Bucket, now: number): void {
+    b.level = Math.min(b.limit, b.level + ((now - b.at) * b.limit) / MINUTE_MS);
+    b.at = now;
+  }
+
+  #active(now: number): number {
+    let n = 0;
+    for (const [tenant, at] of this.#asked) {
+      if (now - at <= ACTIVE_MS || (this.#inflight.get(tenant)?.length ?? 0) > 0) n++;
+      else this.#asked.delete(tenant);
+    }
+    return Math.max(1, n);
+  }
+
+  #expire(now: number): void {
+    for (const [tenant, grants] of this.#inflight) {
+      while (grants.length > 0 && now - grants[0]! > GRANT_TTL_MS) grants.shift();
+      if (grants.length === 0) this.#inflight.delete(tenant);
+    }
+  }
+}

@@ -1,0 +1,156 @@
+/**
+ * Pacing provider calls by the provider's allowance. A fan-out (the label consumer now) runs its
+ * work inside `withPacing`; every inference call made inside it, however deep (retrieval's
+ * embedding, the teacher's chat calls), first takes a slot from the ProviderLimiter of its key
+ * and reports its headers after. The context travels with the async call chain
+ * (AsyncLocalStorage), so the call sites — and the modules that own them — stay as they are;
+ * outside a pacing context calls go straight out, as before.
+ */
+import { AsyncLocalStorage } from "node:async_hooks";
+import type { Ask, Grant, Observation } from "../durable/provider-limiter/allowance";
+import { retryAfterMs } from "./provider-errors";
+import type { FetchLike } from "./providers";
+
+/** Whoever answers asks for one provider key: the ProviderLimiter object (or a test double). */
+export type LimiterFor = (key: string) => { ask(a: Ask): Promise<Grant> };
+
+export interface PacingContext {
+  tenant: string;
+  interactive?: boolean;
+  limiterFor: LimiterFor;
+}
+
+interface Scope extends PacingContext {
+  gates: Map<string, Gate>;
+}
+
+const scope = new AsyncLocalStorage<Scope>();
+
+/** Runs `fn` with its provider calls paced; reports what is still unreported when it ends. */
+export async function withPacing<T>(ctx: PacingContext, fn: () => Promise<T>): Promise<T> {
+  const s: Scope = { ...ctx, gates: new Map() };
+  try {
+    return await scope.run(s, fn);
+  } finally {
+    await Promise.all([...s.gates.values()].map((g) => g.flush()));
+  }
+}
+
+/** The limiter's name for a provider key: the provider and a hash of base URL + key, never the key. */
+export async function limiterKey(provider: string, baseURL: string, apiKey: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(`${baseURL}\n${apiKey}`));
+  const hex = [...new Uint8Array(digest).slice(0, 12)].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return `${provider}:${hex}`;
+}
+
+/** `fetch` for one endpoint, paced when called inside `withPacing`. */
+export function pacedFetch(fetch: FetchLike, endpoint: { provider: string; baseURL: string; apiKey: string }): FetchLike {
+  let key: Promise<string> | null = null;
+  return async (input, init) => {
+    const s = scope.getStore();
+    if (!s) return fetch(input, init);
+    key ??= limiterKey(endpoint.provider, endpoint.baseURL, endpoint.apiKey);
+    const k = await key;
+    let gate = s.gates.get(k);
+    if (!gate) s.gates.set(k, (gate = new Gate(s.limiterFor(k), s.tenant, s.interactive ?? false)));
+    const tokens = estimateTokens(init?.body);
+    await gate.take();
+    const t0 = Date.now();
+    try {
+      const res = await fetch(input, init);
+      gate.report({ ...observe(res.headers), limited: res.status === 429, ...(res.status === 429 ? { retryAfterMs: retryAfterMs(res.headers) } : {}), ms: Date.now() - t0, tokens });
+      return res;
+    } catch (err) {
+      gate.report({ ms: Date.now() - t0, tokens });
+      throw err;
+    }
+  };
+}
+
+/** The x-ratelimit-* headers OpenAI, Together and Fireworks send (absent fields when not sent). */
+export function observe(h: Headers): Omit<Observation, "ms" | "tokens"> {
+  const n = (name: string) => {
+    const v = Number.parseInt(h.get(name) ?? "", 10);
+    return Number.isFinite(v) ? v : undefined;
+  };
+  const o: Omit<Observation, "ms" | "tokens"> = {};
+  const fields = {
+    limitRequests: n("x-ratelimit-limit-requests"),
+    remainingRequests: n("x-ratelimit-remaining-requests"),
+    limitTokens: n("x-ratelimit-limit-tokens"),
+    remainingTokens: n("x-ratelimit-remaining-tokens"),
+  };
+  for (const [k, v] of Object.entries(fields)) if (v !== undefined) (o as Record<string, number>)[k] = v;
+  return o;
+}
+
+/** Tokens a request will be charged, as providers estimate it: its text ÷ 4, plus the output cap. */
+function estimateTokens(body: unknown): number {
+  if (typeof body !== "string") return 0;
+  const cap = /"max(?:_completion)?_tokens"\s*:\s*(\d+)/.exec(body);
+  return Math.ceil(body.length / 4) + (cap ? Number(cap[1]) : 0);
+}
+
+/**
+ * One invocation's side of a limiter: calls queue here; one ask at a time carries every waiting
+ * call and every finished call's report, so the limiter sees few round trips however many calls.
+ */
+class Gate {
+  #waiters: Array<() => void> = [];
+  #reports: Observation[] = [];
+  #pumping = false;
+  #wake: (() => void) | null = null;
+
+  constructor(
+    private readonly limiter: { ask(a: Ask): Promise<Grant> },
+    private readonly tenant: string,
+    private readonly interactive: boolean,
+  ) {}
+
+  take(): Promise<void> {
+    return new Promise((resolve) => {
+      this.#waiters.push(resolve);
+      this.#pump();
+    });
+  }
+
+  report(o: Observation): void {
+    this.#reports.push(o);
+    // A finished call may free a slot: ask again now rather than at the end of the wait.
+    this.#wake?.();
+  }
+
+  async flush(): Promise<void> {
+    if (this.#reports.length === 0 || this.#pumping) return;
+    await this.limiter.ask({ tenant: this.tenant, want: 0, interactive: this.interactive, reports: this.#reports.splice(0) }).catch(() => undefined);
+  }
+
+  async #pump(): Promise<void> {
+    if (this.#pumping) return this.#wake?.();
+    this.#pumping = true;
+    try {
+      while (this.#waiters.length > 0) {
+        const want = this.#waiters.length;
+        const grant = await this.limiter.ask({ tenant: this.tenant, want, interactive: this.interactive, reports: this.#reports.splice(0) });
+        for (const resolve of this.#waiters.splice(0, grant.granted)) resolve();
+        if (this.#waiters.length === 0) break;
+        // Calls that queued during the ask: ask for them at once.
+        if (grant.granted >= want) continue;
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, Math.min(Math.max(grant.waitMs, 20), 5_000));
+          this.#wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        this.#wake = null;
+      }
+    } catch {
+      // The limiter unreachable: let the calls go (the provider's 429 still protects it).
+      for (const resolve of this.#waiters.splice(0)) resolve();
+    } finally {
+      this.#pumping = false;
+      this.#wake = null;
+    }
+  }
+}
