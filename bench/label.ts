@@ -17,8 +17,18 @@ const num = (name: string, fallback: number) => {
   const v = process.env[name];
   return v === undefined || v === "" ? fallback : Number(v);
 };
-const RPM = num("BENCH_LABEL_RPM", 1500);
-const LATENCY_MS = num("BENCH_LABEL_LATENCY_MS", 50);
+/** `--rpm N`, `--tpm N`, `--latency-ms N` on the command line win over the environment. */
+const arg = (name: string): number | undefined => {
+  const i = process.argv.indexOf(`--${name}`);
+  const v = i >= 0 ? process.argv[i + 1] : process.argv.find((a) => a.startsWith(`--${name}=`))?.split("=")[1];
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} wants a positive number, not ${v}`);
+  return n;
+};
+const RPM = arg("rpm") ?? num("BENCH_LABEL_RPM", 1500);
+const TPM = arg("tpm") ?? num("BENCH_LABEL_TPM", 0);
+const LATENCY_MS = arg("latency-ms") ?? num("BENCH_LABEL_LATENCY_MS", 50);
 const CHUNK_SIZE = num("BENCH_LABEL_CHUNK_SIZE", 128);
 const QUESTIONS_PER_CHUNK = num("BENCH_LABEL_QUESTIONS_PER_CHUNK", 5);
 const TOP_K = num("BENCH_LABEL_TOP_K", 2);
@@ -39,7 +49,7 @@ const log = (line: string) => console.log(line);
 
 async function main(): Promise<void> {
   const started = performance.now();
-  log(`bench:label  rpm ${RPM}, latency ${LATENCY_MS} ms, chunk_size ${CHUNK_SIZE}, ${QUESTIONS_PER_CHUNK} questions/chunk, top_k ${TOP_K}; load average ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+  log(`bench:label  rpm ${RPM}, tpm ${TPM || "none"}, latency ${LATENCY_MS} ms, chunk_size ${CHUNK_SIZE}, ${QUESTIONS_PER_CHUNK} questions/chunk, top_k ${TOP_K}; load average ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
 
   let emulator: Emulator | null = null;
   let server: DevServer | null = null;
@@ -52,9 +62,16 @@ async function main(): Promise<void> {
     }
     const emulatorPort = await freePort();
     const emulatorUrl = `http://127.0.0.1:${emulatorPort}`;
-    [emulator, server] = await Promise.all([startEmulator(emulatorPort), startDevServer({ vars: { OPENAI_BASE_URL: `${emulatorUrl}/v1` } })]);
+    // The most deliveries any label message took (its retries and its waits sent back), from the consumer's log.
+    let maxDeliveries = 1;
+    const onLine = (line: string) => {
+      if (!line.includes('"label redelivery"')) return;
+      const m = /"deliveries":(\d+)/.exec(line);
+      if (m) maxDeliveries = Math.max(maxDeliveries, Number(m[1]));
+    };
+    [emulator, server] = await Promise.all([startEmulator(emulatorPort), startDevServer({ vars: { OPENAI_BASE_URL: `${emulatorUrl}/v1` }, onLine })]);
     log(`started the emulator at ${emulator.url} and Distillery at ${server.url} (OPENAI_BASE_URL → the emulator) in ${s(performance.now() - started)}`);
-    const budget = { rpm: RPM, latency_ms: LATENCY_MS };
+    const budget = { rpm: RPM, latency_ms: LATENCY_MS, ...(TPM ? { tpm: TPM } : {}) };
     await emulator.configure(DATASET_RUN, budget);
     await emulator.configure(LOOP_RUN, budget);
 
@@ -103,7 +120,10 @@ async function main(): Promise<void> {
     const questionsN = ds.rows;
     const calls = dsCalls.chat + dsCalls.embeddings;
     const accepted = calls - dsStats.rate_limited - Object.values(dsStats.faults).reduce((a, b) => a + b, 0);
-    const floorCallsMs = (accepted / RPM) * 60_000;
+    const floorRequestsMs = (accepted / RPM) * 60_000;
+    // Tokens bind when the run's tokens ÷ TPM take longer than its calls ÷ RPM.
+    const floorTokensMs = TPM ? (dsStats.tokens.total / TPM) * 60_000 : 0;
+    const floorCallsMs = Math.max(floorRequestsMs, floorTokensMs);
     const floorQuestionsMs = (questionsN / RPM) * 60_000;
     const perQuestionLoopMs = loop.done > 0 ? loop.wallMs / loop.done : NaN;
     const loopAllMs = perQuestionLoopMs * questionsN;
@@ -116,7 +136,8 @@ async function main(): Promise<void> {
       ["way", "questions", "calls (rpm)", "wall time", "questions/min", "÷ Distillery"],
       [
         ["Distillery dataset (label queue), measured", `${finished} of ${questionsN}`, `${accepted}`, s(ds.wallMs), perMin(finished, ds.wallMs), "1.00×"],
-        [`rate-limit floor: calls ÷ RPM (${RPM})`, `${questionsN}`, `${accepted}`, s(floorCallsMs), perMin(questionsN, floorCallsMs), x(floorCallsMs)],
+        [`rate-limit floor: calls ÷ RPM (${RPM})`, `${questionsN}`, `${accepted}`, s(floorRequestsMs), perMin(questionsN, floorRequestsMs), x(floorRequestsMs)],
+        ...(TPM ? [[`rate-limit floor: ${dsStats.tokens.total} tokens ÷ TPM (${TPM})`, `${questionsN}`, `${accepted}`, s(floorTokensMs), perMin(questionsN, floorTokensMs), x(floorTokensMs)]] : []),
         [`serial latency floor: calls × ${LATENCY_MS} ms`, `${questionsN}`, `${accepted}`, s(accepted * LATENCY_MS), perMin(questionsN, accepted * LATENCY_MS), x(accepted * LATENCY_MS)],
         [`rate-limit floor: questions ÷ RPM (${RPM})`, `${questionsN}`, `${questionsN}`, s(floorQuestionsMs), `${RPM}`, x(floorQuestionsMs)],
         [`one-at-a-time loop, measured on ${loop.done}`, `${loop.done}`, `${loopCalls.chat + loopCalls.embeddings}`, s(loop.wallMs), perMin(loop.done, loop.wallMs), "–"],
@@ -130,6 +151,18 @@ async function main(): Promise<void> {
       `(questions rejected at generation make none), ` +
       `plus ${gen} generation chat calls (one per chunk); embeddings and chat completions both count against rpm; ` +
       `${dsStats.rate_limited} of ${calls} calls were refused (429) and retried by the queue.`);
+    // Redone: embeddings beyond one per question that reached retrieval (questions dropped at
+    // generation as duplicates make none); a retry after a chat 429 should reuse its retrieval.
+    // Refused embedding calls count as redone here (the emulator's 429s are not split by endpoint):
+    // an upper bound.
+    const retrieved = ds.byStatus.labeled + ds.byStatus.rejected - (ds.rejectedByReason.duplicate_question ?? 0);
+    const redone = Math.max(0, dsCalls.embeddings - retrieved);
+    const deadLettered = ds.byStatus.failed + ds.tasks.failed;
+    log(
+      `Distillery ${s(ds.wallMs)} = ${(ds.wallMs / floorCallsMs).toFixed(2)}× the rate-limit floor (${s(floorCallsMs)}${floorTokensMs > floorRequestsMs ? ", tokens bind" : ""}); ` +
+        `serial loop ${s(loopWithGenMs)}; 429s ${dsStats.rate_limited}; calls redone ${redone} (${((100 * redone) / Math.max(1, accepted)).toFixed(2)}% of ${accepted}); ` +
+        `dead-lettered ${deadLettered} (rows and chunks failed); most deliveries of any message ${maxDeliveries}; rows ${questionsN} (${finished} finished, ${ds.byStatus.pending} pending)`,
+    );
     log(`done in ${s(performance.now() - started)}`);
     if (ds.timedOut || ds.stalled || ds.status !== "ready") process.exitCode = 1;
   } finally {

@@ -39,6 +39,8 @@ export async function spawnWranglerDev(opts: {
   port?: number;
   vars?: Record<string, string>;
   timeoutMs?: number;
+  /** Sees every line of output as it comes (the kept log is only its tail). */
+  onLine?: (line: string) => void;
 }): Promise<WranglerDev> {
   const port = opts.port ?? (await freePort());
   const inspector = await freePort();
@@ -64,8 +66,13 @@ export async function spawnWranglerDev(opts: {
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
+  let partial = "";
   const keep = (b: Buffer) => {
     output = (output + b.toString()).slice(-20_000);
+    if (!opts.onLine) return;
+    const lines = (partial + b.toString()).split("\n");
+    partial = lines.pop() ?? "";
+    for (const line of lines) opts.onLine(line);
   };
   child.stdout?.on("data", keep);
   child.stderr?.on("data", keep);
@@ -95,13 +102,14 @@ export async function spawnWranglerDev(opts: {
 }
 
 /** Distillery and the emulator, offline, with a one-off admin token. */
-export async function startDevServer(opts: { timeoutMs?: number; vars?: Record<string, string> } = {}): Promise<DevServer> {
+export async function startDevServer(opts: { timeoutMs?: number; vars?: Record<string, string>; onLine?: (line: string) => void } = {}): Promise<DevServer> {
   const adminToken = `adm_${randomBytes(24).toString("base64url")}`;
   const dev = await spawnWranglerDev({
     configs: ["wrangler.toml", "emulator/wrangler.toml"],
     readyPath: "/health",
     vars: { ADMIN_TOKEN: adminToken, ...opts.vars },
     timeoutMs: opts.timeoutMs,
+    onLine: opts.onLine,
   });
   return { ...dev, adminToken };
 }

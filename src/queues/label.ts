@@ -120,7 +120,7 @@ export async function consumeLabel(batch: MessageBatch<unknown>, env: Bindings):
     const message: LabelQueueMessage = parsed.data;
     // Deliveries this step has taken (its queue retries and its waits sent back): a backlog's cost, for the bench.
     const deliveries = msg.attempts + (message.waits ?? 0);
-    if (deliveries > 1) logLine("info", "label redelivery", { tenant: message.tenant_id, dataset: message.dataset_id, deliveries });
+    if (deliveries > 1) logLine("warn", "label redelivery", { tenant: message.tenant_id, dataset: message.dataset_id, deliveries });
     const list = byTenant.get(message.tenant_id) ?? [];
     list.push({ msg, step: { holder: msg.id, message } });
     byTenant.set(message.tenant_id, list);
