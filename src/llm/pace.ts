@@ -79,9 +79,24 @@ export function observe(h: Headers): Omit<Observation, "ms" | "tokens"> {
     remainingRequests: n("x-ratelimit-remaining-requests"),
     limitTokens: n("x-ratelimit-limit-tokens"),
     remainingTokens: n("x-ratelimit-remaining-tokens"),
+    resetRequestsMs: duration(h.get("x-ratelimit-reset-requests")),
+    resetTokensMs: duration(h.get("x-ratelimit-reset-tokens")),
   };
   for (const [k, v] of Object.entries(fields)) if (v !== undefined) (o as Record<string, number>)[k] = v;
   return o;
+}
+
+/** A duration as OpenAI writes x-ratelimit-reset-*: "120ms", "1.5s", "6m0s" (ms), or undefined. */
+export function duration(v: string | null): number | undefined {
+  if (!v) return undefined;
+  const unit: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+  let ms = 0;
+  let seen = false;
+  for (const [, n, u] of v.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)) {
+    ms += Number(n) * unit[u!]!;
+    seen = true;
+  }
+  return seen ? Math.ceil(ms) : undefined;
 }
 
 /** Tokens a request will be charged, as providers estimate it: its text ÷ 4, plus the output cap. */

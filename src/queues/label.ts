@@ -69,9 +69,9 @@ async function sendBack(env: Bindings, items: Item[]): Promise<void> {
  * object, which grants leases to as many as LABEL_CONCURRENCY allows (the rest wait for a
  * free slot, up to LEASE_WAIT_MS, then go back to the queue), then runs the granted ones.
  */
-async function runTenant(env: Bindings, tenant: TenantHandle, items: Item[]): Promise<void> {
+async function runTenant(env: Bindings, tenant: TenantHandle, items: Item[], leaseWaitMs: number): Promise<void> {
   const lease = { max: concurrency(env), ttlMs: LEASE_TTL_MS };
-  const deadline = Date.now() + LEASE_WAIT_MS;
+  const deadline = Date.now() + leaseWaitMs;
   let waiting = items;
   while (waiting.length > 0) {
     const starts = await tenant.generation.begin(
@@ -89,7 +89,7 @@ async function runTenant(env: Bindings, tenant: TenantHandle, items: Item[]): Pr
       } else running.push(handle(env, tenant, item, start));
     });
     if (running.length === 0) {
-      if (Date.now() > deadline) {
+      if (Date.now() >= deadline) {
         await sendBack(env, busy);
         return;
       }
@@ -108,7 +108,12 @@ async function runTenant(env: Bindings, tenant: TenantHandle, items: Item[]): Pr
  * steps run at most LABEL_CONCURRENCY at a time, across invocations, by leases held
  * in its Durable Object, so one tenant cannot exhaust the shared provider quota.
  */
-export async function consumeLabel(batch: MessageBatch<unknown>, env: Bindings): Promise<void> {
+export function consumeLabel(batch: MessageBatch<unknown>, env: Bindings): Promise<void> {
+  return consumeLabelWith(batch, env, {});
+}
+
+/** The consumer with its waits set (tests: a step that finds no slot at once is sent back). */
+export async function consumeLabelWith(batch: MessageBatch<unknown>, env: Bindings, opts: { leaseWaitMs?: number }): Promise<void> {
   const byTenant = new Map<string, Item[]>();
   for (const msg of batch.messages) {
     const parsed = labelQueueMessageSchema.safeParse(msg.body);
@@ -129,7 +134,7 @@ export async function consumeLabel(batch: MessageBatch<unknown>, env: Bindings):
   await Promise.all(
     [...byTenant].map(async ([tenantId, items]) => {
       using tenant = openTenant(env, tenantId);
-      await withPacing({ tenant: tenantId, limiterFor: (key) => env.PROVIDER_LIMITER.get(env.PROVIDER_LIMITER.idFromName(key)) }, () => runTenant(env, tenant, items));
+      await withPacing({ tenant: tenantId, limiterFor: (key) => env.PROVIDER_LIMITER.get(env.PROVIDER_LIMITER.idFromName(key)) }, () => runTenant(env, tenant, items, opts.leaseWaitMs ?? LEASE_WAIT_MS));
     }),
   );
 }

@@ -10,8 +10,8 @@
  *   window nor what the allowance needs at the observed latency (rate × latency), so pacing, not
  *   the window, binds when the provider is saturated (and random refusals do not starve it);
  * - header-fed buckets for requests and tokens: the last remaining count the provider reported,
- *   less the calls granted since (in flight), plus what its rolling window frees at its rate
- *   (limit per minute) while those calls travel. Tokens are budgeted at the calls' average.
+ *   less the calls granted and not back yet, refilled at the limit's rate only from the reset
+ *   time the provider gave. Tokens are budgeted at the calls' average.
  */
 
 /** What one finished call taught: its headers (absent when the provider sends none), its fate. */
@@ -20,6 +20,9 @@ export interface Observation {
   remainingRequests?: number;
   limitTokens?: number;
   remainingTokens?: number;
+  /** x-ratelimit-reset-*: how long until the provider's window frees its oldest use, ms. */
+  resetRequestsMs?: number;
+  resetTokensMs?: number;
   /** Answered 429. */
   limited?: boolean;
   /** Retry-After (or the reset header) on a 429, ms. */
@@ -67,6 +70,7 @@ const MINUTE_MS = 60_000;
 interface Bucket {
   limit: number;
   level: number;
+  /** Refilled at limit per minute from this instant: the provider's reset, not before. */
   at: number;
 }
 
@@ -80,7 +84,8 @@ export class Allowance {
   #tokens: Bucket | null = null;
   #lastRemaining: number | null = null;
   #pausedUntil = 0;
-  #lastCut = 0;
+  /** Reports still to come from calls in flight at the last cut. */
+  #cutHold = 0;
   /** Moving averages of a call's duration and tokens. */
   latencyMs = 0;
   tokensPerCall = 0;
@@ -115,8 +120,9 @@ export class Allowance {
       const calls = Math.floor(usable / per);
       if (calls < room) {
         room = calls;
-        // Time until the bucket holds one more call's worth.
-        waitMs = Math.max(waitMs, Math.ceil(((per - (usable - calls * per)) * MINUTE_MS) / bucket.limit));
+        // Time until the bucket holds one more call's worth (from the provider's reset on).
+        const refill = Math.ceil(((per - (usable - calls * per)) * MINUTE_MS) / bucket.limit);
+        waitMs = Math.max(waitMs, Math.max(0, bucket.at - now) + refill);
       }
     }
     const granted = Math.max(0, room);
@@ -132,16 +138,18 @@ export class Allowance {
 
   #observe(tenant: string, o: Observation, now: number): void {
     this.#inflight.get(tenant)?.shift();
+    if (this.#cutHold > 0) this.#cutHold--;
     this.latencyMs = this.latencyMs === 0 ? o.ms : this.latencyMs * 0.9 + o.ms * 0.1;
     if (o.tokens > 0) this.tokensPerCall = this.tokensPerCall === 0 ? o.tokens : this.tokensPerCall * 0.9 + o.tokens * 0.1;
-    // Calls granted and not back yet reach the provider while its window frees limit/min.
-    const travelling = (limit: number) => (limit * this.latencyMs) / MINUTE_MS;
+    // The remaining count already holds what the provider's window freed; calls granted and not
+    // back yet will take from it. Nothing more is assumed freed before the provider's reset time
+    // (a rolling window frees at the pace it was used a minute ago, not evenly).
     if (o.limitRequests !== undefined && o.remainingRequests !== undefined) {
-      this.#requests = { limit: o.limitRequests, level: o.remainingRequests + travelling(o.limitRequests) - this.inflight, at: now };
+      this.#requests = { limit: o.limitRequests, level: o.remainingRequests - this.inflight, at: now + (o.resetRequestsMs ?? 0) };
     }
     if (o.limitTokens !== undefined && o.remainingTokens !== undefined) {
       const per = Math.max(1, this.tokensPerCall);
-      this.#tokens = { limit: o.limitTokens, level: o.remainingTokens + travelling(o.limitTokens) - this.inflight * per, at: now };
+      this.#tokens = { limit: o.limitTokens, level: o.remainingTokens - this.inflight * per, at: now + (o.resetTokensMs ?? 0) };
     }
     if (o.limited) {
       // A 429 whose headers say the allowance is spent stops everyone until it refills; one
@@ -151,7 +159,7 @@ export class Allowance {
         this.#pausedUntil = Math.max(this.#pausedUntil, now + (o.retryAfterMs ?? 1000));
         if (this.#requests) this.#requests.level = Math.min(this.#requests.level, 0);
       }
-      this.#cut(now, 0.5);
+      this.#cut(0.5);
       return;
     }
     const remaining = o.remainingRequests ?? null;
@@ -159,14 +167,17 @@ export class Allowance {
     const tokensLow = o.remainingTokens !== undefined && o.limitTokens !== undefined && o.remainingTokens < o.limitTokens * ROOM;
     const low = (remaining !== null && limit !== null && remaining < limit * ROOM) || tokensLow;
     if (!low) this.window = Math.min(this.opts.maxWindow, this.window + (this.window < this.#ssthresh ? 1 : 1 / this.window));
-    else if (remaining !== null && this.#lastRemaining !== null && remaining < this.#lastRemaining) this.#cut(now, 0.75);
+    else if (remaining !== null && this.#lastRemaining !== null && remaining < this.#lastRemaining) this.#cut(0.75);
     if (remaining !== null) this.#lastRemaining = remaining;
   }
 
-  /** Multiplicative decrease, at most once per round trip (one burst of 429s is one signal). */
-  #cut(now: number, factor: number): void {
-    if (now - this.#lastCut < Math.max(this.latencyMs, 1)) return;
-    this.#lastCut = now;
+  /**
+   * Multiplicative decrease, at most once per round trip: the calls already in flight when the
+   * window was cut report the same congestion, so their signals are not counted again.
+   */
+  #cut(factor: number): void {
+    if (this.#cutHold > 0) return;
+    this.#cutHold = this.inflight;
     this.#ssthresh = Math.max(2, this.window * factor);
     this.window = Math.max(this.#floor(), this.window * factor);
   }
@@ -182,6 +193,7 @@ export class Allowance {
   }
 
   #refill(b: Bucket, now: number): void {
+    if (now <= b.at) return;
     b.level = Math.min(b.limit, b.level + ((now - b.at) * b.limit) / MINUTE_MS);
     b.at = now;
   }
