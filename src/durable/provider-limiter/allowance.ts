@@ -10,8 +10,10 @@
  *   window nor what the allowance needs at the observed latency (rate × latency), so pacing, not
  *   the window, binds when the provider is saturated (and random refusals do not starve it);
  * - header-fed buckets for requests and tokens: the last remaining count the provider reported,
- *   less the calls granted and not back yet, refilled at the limit's rate only from the reset
- *   time the provider gave. Tokens are budgeted at the calls' average.
+ *   less the calls granted and not back yet. Nothing is assumed freed between reports (a rolling
+ *   window frees at the pace it was used a minute ago, not evenly): when the count is spent and
+ *   nothing is in flight, one call goes at the provider's reset time to learn the new count.
+ *   Tokens are budgeted at the calls' average.
  */
 
 /** What one finished call taught: its headers (absent when the provider sends none), its fate. */
@@ -70,7 +72,7 @@ const MINUTE_MS = 60_000;
 interface Bucket {
   limit: number;
   level: number;
-  /** Refilled at limit per minute from this instant: the provider's reset, not before. */
+  /** The provider's reset: when its window frees its oldest use. */
   at: number;
 }
 
@@ -115,14 +117,14 @@ export class Allowance {
     let waitMs = POLL_MS;
     for (const [bucket, per] of [[this.#requests, 1], [this.#tokens, Math.max(1, this.tokensPerCall)]] as const) {
       if (!bucket) continue;
-      this.#refill(bucket, now);
-      const usable = bucket.level - bucket.limit * (1 - share);
+      let usable = bucket.level - bucket.limit * (1 - share);
+      // Spent, nothing of ours in flight to bring news, and the provider's reset has passed: one
+      // call goes to learn how much its window has freed since.
+      if (usable < per && now >= bucket.at && this.inflight === 0) usable = per;
       const calls = Math.floor(usable / per);
       if (calls < room) {
         room = calls;
-        // Time until the bucket holds one more call's worth (from the provider's reset on).
-        const refill = Math.ceil(((per - (usable - calls * per)) * MINUTE_MS) / bucket.limit);
-        waitMs = Math.max(waitMs, Math.max(0, bucket.at - now) + refill);
+        waitMs = Math.max(waitMs, bucket.at - now);
       }
     }
     const granted = Math.max(0, room);
@@ -142,8 +144,7 @@ export class Allowance {
     this.latencyMs = this.latencyMs === 0 ? o.ms : this.latencyMs * 0.9 + o.ms * 0.1;
     if (o.tokens > 0) this.tokensPerCall = this.tokensPerCall === 0 ? o.tokens : this.tokensPerCall * 0.9 + o.tokens * 0.1;
     // The remaining count already holds what the provider's window freed; calls granted and not
-    // back yet will take from it. Nothing more is assumed freed before the provider's reset time
-    // (a rolling window frees at the pace it was used a minute ago, not evenly).
+    // back yet will take from it.
     if (o.limitRequests !== undefined && o.remainingRequests !== undefined) {
       this.#requests = { limit: o.limitRequests, level: o.remainingRequests - this.inflight, at: now + (o.resetRequestsMs ?? 0) };
     }
@@ -190,12 +191,6 @@ export class Allowance {
     const limit = this.#requests?.limit;
     const needed = limit ? Math.ceil((limit * this.latencyMs) / MINUTE_MS) + 1 : 1;
     return Math.max(this.opts.initialWindow, needed);
-  }
-
-  #refill(b: Bucket, now: number): void {
-    if (now <= b.at) return;
-    b.level = Math.min(b.limit, b.level + ((now - b.at) * b.limit) / MINUTE_MS);
-    b.at = now;
   }
 
   #active(now: number): number {
