@@ -23,6 +23,8 @@ const DEFAULT_CONCURRENCY = 64;
 const LEASE_TTL_MS = 5 * 60_000;
 /** How long an invocation waits for a free slot before handing its messages back to the queue. */
 const LEASE_WAIT_MS = 20_000;
+/** The longest queue delay of a step whose call got a 429 (its calls then wait at the limiter). */
+const PACED_RETRY_MAX_S = 2;
 /** The delay of a step sent back because it waited too long for a slot. */
 const WAIT_DELAY_SECONDS = 5;
 
@@ -46,7 +48,10 @@ async function handle(env: Bindings, tenant: TenantHandle, { msg, step }: Item, 
     msg.ack();
   } else {
     const m = step.message;
-    const delay = retryLater(msg, failure.err);
+    // A 429 already stopped the provider key's limiter until the allowance is back, and the retry's
+    // calls wait there: the queue need not hold the step for the whole Retry-After too (a step held
+    // a minute is a minute added to its dataset).
+    const delay = retryLater(msg, failure.err, failure.err.code === "rate_limited" ? PACED_RETRY_MAX_S : undefined);
     logLine("warn", "label retry", { tenant: m.tenant_id, dataset: m.dataset_id, attempt: failure.attempts, delay_s: delay, code: failure.err.code, request_id: m.request_id });
   }
 }

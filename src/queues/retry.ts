@@ -6,12 +6,12 @@ const MAX_DELAY_SECONDS = 15 * 60;
 
 /**
  * Retries a message later, honouring the provider's Retry-After when it gave one,
- * else exponential backoff with jitter. Every retry counts towards the queue's
+ * else exponential backoff with jitter, at most `maxSeconds`. Every retry counts towards the queue's
  * `max_retries`; past it the message goes to the dead-letter queue, whose consumer
  * records the failure.
  */
-export function retryLater(msg: Message<unknown>, err: ApiError): number {
-  const delaySeconds = Math.min(MAX_DELAY_SECONDS, Math.max(1, Math.ceil(retryDelayMs(err, msg.attempts) / 1000)));
+export function retryLater(msg: Message<unknown>, err: ApiError, maxSeconds = MAX_DELAY_SECONDS): number {
+  const delaySeconds = Math.min(maxSeconds, MAX_DELAY_SECONDS, Math.max(1, Math.ceil(retryDelayMs(err, msg.attempts) / 1000)));
   msg.retry({ delaySeconds });
   return delaySeconds;
 }

@@ -76,6 +76,15 @@ interface Bucket {
   at: number;
 }
 
+/**
+ * The bucket a report leaves: before the provider's last reset time its window freed nothing, so
+ * a higher count than the one known is an older report arriving late (another consumer's), not news.
+ */
+function fresher(known: Bucket | null, seen: Bucket, now: number): Bucket {
+  if (!known || now >= known.at || seen.level <= known.level) return seen;
+  return { ...seen, level: known.level, at: known.at };
+}
+
 export class Allowance {
   window: number;
   #ssthresh = Infinity;
@@ -146,11 +155,11 @@ export class Allowance {
     // The remaining count already holds what the provider's window freed; calls granted and not
     // back yet will take from it.
     if (o.limitRequests !== undefined && o.remainingRequests !== undefined) {
-      this.#requests = { limit: o.limitRequests, level: o.remainingRequests - this.inflight, at: now + (o.resetRequestsMs ?? 0) };
+      this.#requests = fresher(this.#requests, { limit: o.limitRequests, level: o.remainingRequests - this.inflight, at: now + (o.resetRequestsMs ?? 0) }, now);
     }
     if (o.limitTokens !== undefined && o.remainingTokens !== undefined) {
       const per = Math.max(1, this.tokensPerCall);
-      this.#tokens = { limit: o.limitTokens, level: o.remainingTokens - this.inflight * per, at: now + (o.resetTokensMs ?? 0) };
+      this.#tokens = fresher(this.#tokens, { limit: o.limitTokens, level: o.remainingTokens - this.inflight * per, at: now + (o.resetTokensMs ?? 0) }, now);
     }
     if (o.limited) {
       // A 429 whose headers say the allowance is spent stops everyone until it refills; one
