@@ -1,6 +1,7 @@
 import { createExecutionContext, createMessageBatch, getQueueResult, runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { acquireLeases } from "../../src/durable/tenant/leases";
+import { nowMs } from "../../src/lib/clock";
 import type { Bindings } from "../../src/env";
 import { consumeLabelWith } from "../../src/queues/label";
 import { QUEUES, type LabelMessage } from "../../src/queues/messages";
@@ -30,7 +31,7 @@ describe("label steps at the provider's pace", () => {
     // Every one of the tenant's slots is taken (by steps that will not finish soon).
     const stub = bindings.TENANT.get(bindings.TENANT.idFromName(t.id));
     await runInDurableObject(stub, (_o, state) => {
-      acquireLeases(state.storage.sql, "label", Array.from({ length: 64 }, (_, i) => `other-${i}`), 64, 10 * 60_000, Date.now());
+      acquireLeases(state.storage.sql, "label", Array.from({ length: 64 }, (_, i) => `other-${i}`), 64, 10 * 60_000, nowMs());
     });
     const labelQueue = recordingQueue();
     const dlq = recordingQueue();
