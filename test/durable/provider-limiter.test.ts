@@ -80,6 +80,19 @@ describe("the provider limiter", () => {
     expect(a.window).toBe(8);
   });
 
+  it("budgets tokens as well as requests: grants what the remaining tokens cover at the calls' average", async () => {
+    const run = uniqueRun("pace");
+    await configureRun(run, { tpm: 100 });
+    const a = new Allowance({ initialWindow: 4, maxWindow: 256, reserve: 0 });
+    let last = await oneCall(a, run);
+    for (let i = 0; i < 3; i++) last = await oneCall(a, run);
+    const remaining = last.o.remainingTokens!;
+    expect(remaining).toBeLessThan(100);
+    // The window allows more (no request limit at all), the tokens do not: each call is budgeted at 10.
+    expect(a.window).toBeGreaterThan(Math.floor(remaining / 10));
+    expect(a.ask({ tenant: "t1", want: 50, reports: [] }, NOW).granted).toBe(Math.floor(remaining / 10));
+  });
+
   it("keeps a tenant to its fair share while another waits, and a reserve for interactive calls", () => {
     const a = new Allowance({ initialWindow: 10, maxWindow: 10, reserve: 0.2 });
     // Batch work may use 8 of 10; two tenants waiting share them.

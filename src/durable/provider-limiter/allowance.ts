@@ -159,7 +159,9 @@ export class Allowance {
     }
     if (o.limitTokens !== undefined && o.remainingTokens !== undefined) {
       const per = Math.max(1, this.tokensPerCall);
-      this.#tokens = fresher(this.#tokens, { limit: o.limitTokens, level: o.remainingTokens - this.inflight * per, at: now + (o.resetTokensMs ?? 0) }, now);
+      // Not `fresher`: grants debit tokens at an estimate, so a higher count than the debited
+      // one is usually the estimate's error coming back, not a late report.
+      this.#tokens = { limit: o.limitTokens, level: o.remainingTokens - this.inflight * per, at: now + (o.resetTokensMs ?? 0) };
     }
     if (o.limited) {
       // A 429 whose headers say the allowance is spent stops everyone until it refills; one
