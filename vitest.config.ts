@@ -39,7 +39,7 @@ export const NODE_TESTS = [
   "test/datasets/validate.{check,limits,report}.test.ts",
   "test/ingest/extract.*.test.ts",
   "test/ingest/split*.test.ts",
-  "test/jobs/webhook-{delivery,signature,url}.test.ts",
+  "test/webhooks/*.test.ts",
   "test/lib/clock.test.ts",
   "test/llm/{catalog,prices,retirement,tokens}.test.ts",
   "test/programs/schema.{errors,keywords,seeds,strict}.test.ts",
