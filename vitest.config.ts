@@ -33,6 +33,7 @@ function testWranglerConfig(): string {
  * PDFs through it in workerd.
  */
 export const NODE_TESTS = [
+  "test/architecture.test.ts",
   "test/secrets-check.test.ts",
   "test/datasets/import.{parse,plan}.test.ts",
   "test/datasets/jsonl.part-buffer.test.ts",
