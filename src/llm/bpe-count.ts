@@ -1,0 +1,174 @@
+/**
+ * Token counting in time linear in the input, on every input shape.
+ *
+ * gpt-tokenizer splits text into pre-tokens with its encoding's regex (linear) and merges each
+ * pre-token's bytes by rescanning all of them for the best pair after every merge: quadratic in the
+ * pre-token's length. Ordinary text has pre-tokens of a few characters, but a run without
+ * whitespace or a class change ("x" × 900,000, a long number run of emoji or CJK, punctuation,
+ * combining marks) is one pre-token: 900,000 characters took 12 minutes. Here pre-tokens go to
+ * the library only while they are short; longer ones are merged exactly by the same rules with a
+ * heap (n log n), and past HEAP_MERGE_MAX_BYTES, where that heap's memory would count against the
+ * isolate's 128 MB, a pre-token is counted as its byte length: every byte is a token of these
+ * byte-level encodings and each merge only removes one, so that is an over-estimate, never an
+ * under-estimate (embedding batches and chunk sizes rely on never undercounting).
+ */
+
+/** The parts of gpt-tokenizer's encoding this counter uses (public fields of its classes). */
+export interface BpeEncoding {
+  bytePairEncodingCoreProcessor: BpeCore;
+}
+interface BpeCore {
+  tokenSplitRegex: RegExp;
+  getBpeRankFromString(text: string): number | undefined;
+  getBpeRankFromBytes(bytes: Uint8Array): number | undefined;
+  bytePairEncode(text: string): number[];
+}
+
+/** Pre-tokens up to this many UTF-16 units go to the library's (quadratic, cached) merge. */
+export const LIBRARY_MERGE_MAX_CHARS = 256;
+/** Pre-tokens up to this many UTF-8 bytes are merged exactly here; longer ones count their bytes. */
+export const HEAP_MERGE_MAX_BYTES = 256 * 1024;
+
+/** The work one counter did, for tests that assert bounds on work instead of wall-clock time. */
+export interface CountWork {
+  /** The longest pre-token (UTF-16 units) handed to the library's quadratic merge. */
+  longestLibraryPreToken: number;
+  /** Pair-rank look-ups made by the heap merge, and the bytes it merged. */
+  heapRankLookups: number;
+  heapBytes: number;
+  /** Pre-tokens counted as their byte length (too long to merge within bounded memory). */
+  byteCountedPreTokens: number;
+}
+
+export function emptyWork(): CountWork {
+  return { longestLibraryPreToken: 0, heapRankLookups: 0, heapBytes: 0, byteCountedPreTokens: 0 };
+}
+
+const utf8 = new TextEncoder();
+
+export interface CounterLimits {
+  libraryMaxChars: number;
+  heapMaxBytes: number;
+}
+const LIMITS: CounterLimits = { libraryMaxChars: LIBRARY_MERGE_MAX_CHARS, heapMaxBytes: HEAP_MERGE_MAX_BYTES };
+
+/**
+ * A counter with the library's exact result wherever a pre-token can be merged in bounded memory.
+ * `work` records what it did; `limits` are the module's own except in tests of the byte fallback.
+ */
+export function linearCounter(encoding: BpeEncoding, work?: CountWork, limits: CounterLimits = LIMITS): (text: string) => number {
+  const core = encoding.bytePairEncodingCoreProcessor;
+  // A fresh global regex per counter: matchAll copies it, so its lastIndex is never shared.
+  const split = new RegExp(core.tokenSplitRegex.source, core.tokenSplitRegex.flags);
+  return (text) => {
+    if (!text) return 0;
+    let tokens = 0;
+    for (const [piece] of text.matchAll(split)) {
+      if (core.getBpeRankFromString(piece) !== undefined) {
+        tokens += 1;
+      } else if (piece.length <= limits.libraryMaxChars) {
+        if (work && piece.length > work.longestLibraryPreToken) work.longestLibraryPreToken = piece.length;
+        tokens += core.bytePairEncode(piece).length;
+      } else {
+        const bytes = utf8.encode(piece);
+        if (bytes.length > limits.heapMaxBytes) {
+          if (work) work.byteCountedPreTokens += 1;
+          tokens += bytes.length;
+        } else {
+          tokens += heapMergeCount(bytes, core, work);
+        }
+      }
+    }
+    return tokens;
+  };
+}
+
+const NONE = Number.POSITIVE_INFINITY;
+// Heap keys pack (rank, start) into one double: rank × 2^26 + start stays below 2^53 for ranks
+// under 2^27 and starts under 2^26 (HEAP_MERGE_MAX_BYTES is far below).
+const START_SPAN = 2 ** 26;
+
+/**
+ * The number of tokens byte-pair merging leaves of `bytes`, by gpt-tokenizer's rule (repeatedly
+ * merge the adjacent pair of lowest rank, the leftmost on a tie) in O(n log n): parts are a linked
+ * list by start offset, candidate pairs sit in a binary heap, and an entry whose part has changed
+ * since is skipped when it surfaces.
+ */
+export function heapMergeCount(bytes: Uint8Array, core: Pick<BpeCore, "getBpeRankFromBytes">, work?: CountWork): number {
+  const n = bytes.length;
+  if (n <= 1) return n;
+  const next = new Int32Array(n);
+  const prev = new Int32Array(n);
+  const rank = new Float64Array(n);
+  const heap: number[] = [];
+  let lookups = 0;
+  // The rank of the pair starting at `start`: the bytes of its part and of the part after it.
+  const pairRank = (start: number): number => {
+    const second = next[start]!;
+    if (second >= n) return NONE;
+    lookups += 1;
+    return core.getBpeRankFromBytes(bytes.subarray(start, next[second]!)) ?? NONE;
+  };
+  const push = (key: number) => {
+    let i = heap.length;
+    heap.push(key);
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (heap[parent]! <= key) break;
+      heap[i] = heap[parent]!;
+      i = parent;
+    }
+    heap[i] = key;
+  };
+  const pop = (): number => {
+    const top = heap[0]!;
+    const last = heap.pop()!;
+    if (heap.length > 0) {
+      let i = 0;
+      for (;;) {
+        const left = 2 * i + 1;
+        if (left >= heap.length) break;
+        const right = left + 1;
+        const child = right < heap.length && heap[right]! < heap[left]! ? right : left;
+        if (heap[child]! >= last) break;
+        heap[i] = heap[child]!;
+        i = child;
+      }
+      heap[i] = last;
+    }
+    return top;
+  };
+  const schedule = (start: number) => {
+    rank[start] = pairRank(start);
+    if (rank[start] !== NONE) push(rank[start]! * START_SPAN + start);
+  };
+
+  for (let i = 0; i < n; i++) {
+    next[i] = i + 1;
+    prev[i] = i - 1;
+  }
+  // A part that has been merged into its left neighbour is marked by rank -1 (never a real rank).
+  for (let i = 0; i < n; i++) schedule(i);
+  let parts = n;
+  while (heap.length > 0) {
+    const key = pop();
+    const start = key % START_SPAN;
+    const entryRank = (key - start) / START_SPAN;
+    // Stale: the part is gone, or its pair changed (a changed pair has different bytes, so a
+    // different rank: ranks name distinct byte strings).
+    if (rank[start] !== entryRank) continue;
+    const second = next[start]!;
+    const after = next[second]!;
+    next[start] = after;
+    if (after < n) prev[after] = start;
+    rank[second] = -1;
+    parts -= 1;
+    schedule(start);
+    if (prev[start]! >= 0) schedule(prev[start]!);
+  }
+  if (work) {
+    work.heapRankLookups += lookups;
+    work.heapBytes += n;
+  }
+  return parts;
+}
