@@ -29,6 +29,9 @@ export const LIBRARY_MERGE_MAX_CHARS = 256;
 /** Pre-tokens up to this many UTF-8 bytes are merged exactly here; longer ones count their bytes. */
 export const HEAP_MERGE_MAX_BYTES = 256 * 1024;
 
+/** UTF-16 units the split regex runs over at once at most (it overflowed at 16M units of emoji, not at 4M). */
+export const REGEX_WINDOW_CHARS = 1 << 20;
+
 /** The work one counter did, for tests that assert bounds on work instead of wall-clock time. */
 export interface CountWork {
   /** The longest pre-token (UTF-16 units) handed to the library's quadratic merge. */
@@ -38,10 +41,12 @@ export interface CountWork {
   heapBytes: number;
   /** Pre-tokens counted as their byte length (too long to merge within bounded memory). */
   byteCountedPreTokens: number;
+  /** Stretches of a window or more without a certain pre-token boundary, counted as their bytes. */
+  byteCountedRuns: number;
 }
 
 export function emptyWork(): CountWork {
-  return { longestLibraryPreToken: 0, heapRankLookups: 0, heapBytes: 0, byteCountedPreTokens: 0 };
+  return { longestLibraryPreToken: 0, heapRankLookups: 0, heapBytes: 0, byteCountedPreTokens: 0, byteCountedRuns: 0 };
 }
 
 const utf8 = new TextEncoder();
@@ -49,8 +54,9 @@ const utf8 = new TextEncoder();
 export interface CounterLimits {
   libraryMaxChars: number;
   heapMaxBytes: number;
+  windowChars: number;
 }
-const LIMITS: CounterLimits = { libraryMaxChars: LIBRARY_MERGE_MAX_CHARS, heapMaxBytes: HEAP_MERGE_MAX_BYTES };
+const LIMITS: CounterLimits = { libraryMaxChars: LIBRARY_MERGE_MAX_CHARS, heapMaxBytes: HEAP_MERGE_MAX_BYTES, windowChars: REGEX_WINDOW_CHARS };
 
 /**
  * A counter with the library's exact result wherever a pre-token can be merged in bounded memory.
@@ -60,27 +66,92 @@ export function linearCounter(encoding: BpeEncoding, work?: CountWork, limits: C
   const core = encoding.bytePairEncodingCoreProcessor;
   // A fresh global regex per counter: matchAll copies it, so its lastIndex is never shared.
   const split = new RegExp(core.tokenSplitRegex.source, core.tokenSplitRegex.flags);
-  return (text) => {
-    if (!text) return 0;
+  const countPiece = (piece: string): number => {
+    if (core.getBpeRankFromString(piece) !== undefined) return 1;
+    if (piece.length <= limits.libraryMaxChars) {
+      if (work && piece.length > work.longestLibraryPreToken) work.longestLibraryPreToken = piece.length;
+      return core.bytePairEncode(piece).length;
+    }
+    const byteLength = utf8Length(piece);
+    if (byteLength > limits.heapMaxBytes) {
+      if (work) work.byteCountedPreTokens += 1;
+      return byteLength;
+    }
+    return heapMergeCount(utf8.encode(piece), core, work);
+  };
+  const countSegment = (segment: string): number => {
     let tokens = 0;
-    for (const [piece] of text.matchAll(split)) {
-      if (core.getBpeRankFromString(piece) !== undefined) {
-        tokens += 1;
-      } else if (piece.length <= limits.libraryMaxChars) {
-        if (work && piece.length > work.longestLibraryPreToken) work.longestLibraryPreToken = piece.length;
-        tokens += core.bytePairEncode(piece).length;
+    for (const [piece] of segment.matchAll(split)) tokens += countPiece(piece);
+    return tokens;
+  };
+  // The regex runs over segments of at most `windowChars`: V8's matcher overflows its stack on one
+  // match of some millions of non-ASCII characters (16 MB of emoji or CJK). Segments end where the
+  // whole text certainly has a pre-token boundary (see `lastBoundary`), so their pre-tokens are the
+  // text's; a stretch with no such boundary for a whole window is counted as its bytes.
+  return (text) => {
+    if (text.length <= limits.windowChars) return countSegment(text);
+    let tokens = 0;
+    let pos = 0;
+    while (pos < text.length) {
+      if (text.length - pos <= limits.windowChars) return tokens + countSegment(text.slice(pos));
+      let end = lastBoundary(text, pos, pos + limits.windowChars);
+      if (end > pos) {
+        tokens += countSegment(text.slice(pos, end));
       } else {
-        const bytes = utf8.encode(piece);
-        if (bytes.length > limits.heapMaxBytes) {
-          if (work) work.byteCountedPreTokens += 1;
-          tokens += bytes.length;
-        } else {
-          tokens += heapMergeCount(bytes, core, work);
-        }
+        end = nextBoundary(text, pos + limits.windowChars);
+        if (work) work.byteCountedRuns += 1;
+        tokens += utf8Length(text.slice(pos, end));
       }
+      pos = end;
     }
     return tokens;
   };
+}
+
+const SPACE = 0x20;
+const WHITESPACE = /\s/;
+/**
+ * Before a space that follows a non-whitespace character, both encodings' split regexes always
+ * end a pre-token: no alternative matches a non-space followed by a space (a space is only ever a
+ * match's optional first character, or part of an all-whitespace match). So a segment ending
+ * there is split exactly as the whole text is, whatever follows.
+ */
+function isBoundary(text: string, at: number): boolean {
+  return text.charCodeAt(at) === SPACE && at > 0 && !WHITESPACE.test(text[at - 1]!);
+}
+
+/** The last certain boundary in (from, to], or -1. */
+function lastBoundary(text: string, from: number, to: number): number {
+  for (let at = text.lastIndexOf(" ", to); at > from; at = text.lastIndexOf(" ", at - 1)) {
+    if (isBoundary(text, at)) return at;
+  }
+  return -1;
+}
+
+/** The first certain boundary at or after `from`, or the text's end. */
+function nextBoundary(text: string, from: number): number {
+  for (let at = text.indexOf(" ", from); at !== -1; at = text.indexOf(" ", at + 1)) {
+    if (isBoundary(text, at)) return at;
+  }
+  return text.length;
+}
+
+/** UTF-8 bytes of `text`, without encoding it (a lone surrogate counts 3, as TextEncoder writes U+FFFD). */
+export function utf8Length(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit < 0x80) bytes += 1;
+    else if (unit < 0x800) bytes += 2;
+    else if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < text.length) {
+      const low = text.charCodeAt(i + 1);
+      if (low >= 0xdc00 && low <= 0xdfff) {
+        bytes += 4;
+        i += 1;
+      } else bytes += 3;
+    } else bytes += 3;
+  }
+  return bytes;
 }
 
 const NONE = Number.POSITIVE_INFINITY;

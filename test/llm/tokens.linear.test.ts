@@ -2,7 +2,7 @@ import fc from "fast-check";
 import cl100k from "gpt-tokenizer/encoding/cl100k_base";
 import o200k from "gpt-tokenizer/encoding/o200k_base";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { type BpeEncoding, emptyWork, heapMergeCount, LIBRARY_MERGE_MAX_CHARS, linearCounter } from "../../src/llm/bpe-count";
+import { type BpeEncoding, emptyWork, heapMergeCount, LIBRARY_MERGE_MAX_CHARS, linearCounter, utf8Length } from "../../src/llm/bpe-count";
 import { tokenCounter } from "../../src/llm";
 import { ADVERSARIAL_SHAPES, type AdversarialShape, adversarialText } from "../fixtures/adversarial";
 
@@ -75,13 +75,29 @@ describe("token counts against the library's exact count (property)", () => {
   it.each(ENCODINGS)("%s: never under the exact count when long pre-tokens are cut to their bytes", (_name, enc) => {
     // Small limits, so that generated inputs take the library, heap and byte-count paths.
     const work = emptyWork();
-    const count = linearCounter(asBpe(enc), work, { libraryMaxChars: 8, heapMaxBytes: 64 });
+    const count = linearCounter(asBpe(enc), work, { libraryMaxChars: 8, heapMaxBytes: 64, windowChars: 96 });
     fc.assert(
       fc.property(adversarialInput, (text) => count(text) >= exact(enc, text)),
       { numRuns: 300 },
     );
     expect(work.byteCountedPreTokens).toBeGreaterThan(0);
+    expect(work.byteCountedRuns).toBeGreaterThan(0);
     expect(work.heapBytes).toBeGreaterThan(0);
+  });
+
+  it.each(ENCODINGS)("%s: exact across regex windows wherever a window holds a certain boundary", (_name, enc) => {
+    const work = emptyWork();
+    const count = linearCounter(asBpe(enc), work, { libraryMaxChars: LIBRARY_MERGE_MAX_CHARS, heapMaxBytes: 1 << 20, windowChars: 16 });
+    // Whitespace runs (greedy across a cut), letters that are surrogate pairs, marks: words and
+    // separators such that a 16-unit window always holds a space after a non-space.
+    const words = fc.constantFrom("ab", "ab𝐀𝐁cd", "𝐀𝐁𝐂", "😀", "42", "!?", "e\u0301", "漢字", "x", "'s");
+    const separators = fc.constantFrom(" ", "  ", " \n ", " \n \n", " \t");
+    const shortRuns = fc.array(fc.tuple(words, separators), { maxLength: 60 }).map((p) => p.flat().join(""));
+    fc.assert(
+      fc.property(shortRuns, (text) => count(text) === exact(enc, text)),
+      { numRuns: 300 },
+    );
+    expect(work.byteCountedRuns).toBe(0);
   });
 
   it("merges by the library's rule: lowest rank first, leftmost on a tie", () => {
@@ -96,5 +112,15 @@ describe("token counts against the library's exact count (property)", () => {
       }),
       { numRuns: 200 },
     );
+  });
+});
+
+describe("utf8Length", () => {
+  it("is TextEncoder's byte length, lone surrogates included", () => {
+    fc.assert(
+      fc.property(fc.string({ unit: "binary" }), (text) => utf8Length(text) === new TextEncoder().encode(text).byteLength),
+      { numRuns: 500 },
+    );
+    expect(utf8Length("\ud800x\udc00😀é")).toBe(3 + 1 + 3 + 4 + 2);
   });
 });
