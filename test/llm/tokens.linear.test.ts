@@ -3,7 +3,7 @@ import cl100k from "gpt-tokenizer/encoding/cl100k_base";
 import o200k from "gpt-tokenizer/encoding/o200k_base";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { type BpeEncoding, emptyWork, heapMergeCount, LIBRARY_MERGE_MAX_CHARS, linearCounter, utf8Length } from "../../src/llm/bpe-count";
-import { tokenCounter } from "../../src/llm";
+import { countChatTokens, tokenCounter } from "../../src/llm";
 import { ADVERSARIAL_SHAPES, type AdversarialShape, adversarialText } from "../fixtures/adversarial";
 
 // Each shape is run by the public counter: the pre-token handed to the library's quadratic merge
@@ -35,6 +35,20 @@ describe("token counting on adversarial shapes", () => {
       count(adversarialText(shape, 12_000));
     }
     // Bytes: a pre-token of LIBRARY_MERGE_MAX_CHARS UTF-16 units is at most 3 bytes a unit.
+    expect(longest).toBeLessThanOrEqual(3 * LIBRARY_MERGE_MAX_CHARS);
+  });
+
+  it("chat counts (program runs, captures, labeling) hand a long variable to the library only in short pre-tokens", async () => {
+    const core = asBpe(o200k).bytePairEncodingCoreProcessor as unknown as { bytePairMerge(bytes: Uint8Array): number[] };
+    let longest = 0;
+    const merge = core.bytePairMerge.bind(core);
+    vi.spyOn(core, "bytePairMerge").mockImplementation((bytes: Uint8Array) => {
+      longest = Math.max(longest, bytes.length);
+      return merge(bytes);
+    });
+    const variable = adversarialText("one character", 12_000);
+    const { tokens } = await countChatTokens([{ role: "user", content: `Summarise: ${variable}` }], undefined, "o200k_base");
+    expect(tokens).toBeGreaterThan(12_000 / 8);
     expect(longest).toBeLessThanOrEqual(3 * LIBRARY_MERGE_MAX_CHARS);
   });
 
