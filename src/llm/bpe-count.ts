@@ -4,13 +4,14 @@
  * gpt-tokenizer splits text into pre-tokens with its encoding's regex (linear) and merges each
  * pre-token's bytes by rescanning all of them for the best pair after every merge: quadratic in the
  * pre-token's length. Ordinary text has pre-tokens of a few characters, but a run without
- * whitespace or a class change ("x" × 900,000, a long number run of emoji or CJK, punctuation,
- * combining marks) is one pre-token: 900,000 characters took 12 minutes. Here pre-tokens go to
+ * whitespace or a class change ("x" × 900,000, a run of emoji, CJK, punctuation or combining
+ * marks) is one pre-token: 900,000 characters took 12 minutes. Here pre-tokens go to
  * the library only while they are short; longer ones are merged exactly by the same rules with a
  * heap (n log n), and past HEAP_MERGE_MAX_BYTES, where that heap's memory would count against the
  * isolate's 128 MB, a pre-token is counted as its byte length: every byte is a token of these
  * byte-level encodings and each merge only removes one, so that is an over-estimate, never an
- * under-estimate (embedding batches and chunk sizes rely on never undercounting).
+ * under-estimate (embedding batches and chunk sizes rely on never undercounting). The split regex
+ * itself is linear, but runs over bounded segments (see `linearCounter`).
  */
 
 /** The parts of gpt-tokenizer's encoding this counter uses (public fields of its classes). */
