@@ -33,15 +33,16 @@ function testWranglerConfig(): string {
  * PDFs through it in workerd.
  */
 export const NODE_TESTS = [
+  "test/architecture.test.ts",
   "test/secrets-check.test.ts",
   "test/datasets/import.{parse,plan}.test.ts",
   "test/datasets/jsonl.part-buffer.test.ts",
   "test/datasets/validate.{check,limits,report}.test.ts",
   "test/ingest/extract.*.test.ts",
   "test/ingest/split*.test.ts",
-  "test/jobs/webhook-{delivery,signature,url}.test.ts",
+  "test/webhooks/*.test.ts",
   "test/lib/clock.test.ts",
-  "test/llm/{catalog,prices,retirement,tokens}.test.ts",
+  "test/llm/{catalog,prices,retirement,tokens,tokens.linear}.test.ts",
   "test/programs/schema.{errors,keywords,seeds,strict}.test.ts",
   "test/queues/retry.test.ts",
   "test/vector/{exact-index,filter,vectorize}.test.ts",

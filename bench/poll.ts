@@ -1,13 +1,13 @@
 /**
  * Fine-tune job polling: how many provider calls a job's alarm makes, and how late it notices the
- * end, under Distillery's cadence (src/jobs/schedule.ts: 15 s after each status change, ×1.6 to a
+ * end, under Distillery's cadence (src/durable/fine-tune-job/schedule.ts: 15 s after each status change, ×1.6 to a
  * 5 min cap, ±10 % jitter) beside fixed intervals. A simulation on emulated time, so it is exact
  * and takes a second: jobs validate for 60 s and queue for 60 s (each ±50 %), then train for the
  * scenario's time (±20 %), or fail validation ("bad file"); each poll reads the job and its events
  * (2 calls on OpenAI and Together).
  * `npm run bench:poll`. Environment: BENCH_POLL_JOBS (jobs per scenario, default 500).
  */
-import { DEFAULT_CADENCE, pollDelayMs } from "../src/jobs/schedule.ts";
+import { DEFAULT_CADENCE, pollDelayMs } from "../src/durable/fine-tune-job/schedule.ts";
 import { seededRandom as rng } from "./lib/corpus.ts";
 import { quantile, table } from "./lib/stats.ts";
 

@@ -22,7 +22,15 @@ async function main(): Promise<void> {
   const [emulator, server] = await Promise.all([
     startEmulator(emulatorPort),
     // Short polls so that the demo's jobs (on the emulator's sped-up clock) show every state.
-    startDevServer({ vars: { ...emulatorVars(emulatorUrl), JOB_POLL_FIRST_MS: "1000", JOB_POLL_MAX_MS: "2000" } }),
+    startDevServer({
+      vars: {
+        ...emulatorVars(emulatorUrl),
+        JOB_POLL_FIRST_MS: "1000",
+        JOB_POLL_MAX_MS: "2000",
+        // `CLOCK_AT=2027-01-20T00:00:00Z npm run demo` runs the demo on another day (e.g. after OpenAI's cutoff).
+        ...(process.env.CLOCK_AT ? { CLOCK_AT: process.env.CLOCK_AT } : {}),
+      },
+    }),
   ]);
   note(`${green("ready")} at ${server.url} in ${((Date.now() - started) / 1000).toFixed(1)} s; the emulator at ${emulatorUrl} plays OpenAI, Together and Fireworks`);
 

@@ -8,7 +8,6 @@ import { requestContext } from "./middleware/request-context";
 import { createRouter } from "./openapi/router";
 import { adminTenantRoutes } from "./routes/admin-tenants";
 import { catalogRoutes } from "./routes/catalog";
-import { datasetDataRoutes } from "./routes/dataset-data";
 import { datasetRoutes } from "./routes/datasets";
 import { jobRoutes } from "./routes/jobs";
 import { modelRegistryRoutes } from "./routes/models";
@@ -47,9 +46,10 @@ export function createApp() {
   app.use("/openai/*", tenantAuth());
   app.on("POST", ["/admin/*", "/api/*"], idempotent());
 
-  app.route("/", healthRoutes);
-  app.route("/", docsRoutes);
-  app.route("/admin", adminTenantRoutes);
+  // Every sub-app is mounted at its resource's path and declares its routes relative to it.
+  app.route("/health", healthRoutes);
+  app.route("/docs", docsRoutes);
+  app.route("/admin/tenants", adminTenantRoutes);
   app.route("/api/keys", keyRoutes);
   app.route("/api/catalog", catalogRoutes);
   app.route("/api/settings", settingsRoutes);
@@ -58,11 +58,10 @@ export function createApp() {
   app.route("/api/programs", programRoutes);
   app.route("/api/query", queryRoutes);
   app.route("/api/datasets", datasetRoutes);
-  app.route("/api/datasets", datasetDataRoutes);
   app.route("/api/jobs", jobRoutes);
   app.route("/api/models", modelRegistryRoutes);
   app.route("/api/usage", usageRoutes);
-  app.route("/openai/v1", openaiModelRoutes);
+  app.route("/openai/v1/models", openaiModelRoutes);
 
   app.doc31(OPENAPI_PATH, {
     openapi: "3.1.0",

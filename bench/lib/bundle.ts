@@ -5,7 +5,7 @@
  */
 import { build } from "esbuild";
 import { mkdirSync } from "node:fs";
-import { basename, dirname, join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -14,7 +14,8 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 export async function importBundled<T>(entry: string): Promise<T> {
   const outDir = join(ROOT, "bench/out");
   mkdirSync(outDir, { recursive: true });
-  const outfile = join(outDir, `${basename(entry).replace(/\.ts$/, "")}.bundle.mjs`);
+  // Named by the whole path: two entries called index.ts must not share (and overwrite) one bundle.
+  const outfile = join(outDir, `${entry.replace(/\.ts$/, "").replace(/[^A-Za-z0-9]+/g, "_")}.bundle.mjs`);
   await build({
     entryPoints: [join(ROOT, entry)],
     bundle: true,

@@ -34,8 +34,9 @@ export async function buildDataset(api: DistilleryClient): Promise<string> {
   for (const [reason, n] of Object.entries(d.counts.rejected_by_reason)) note(dim(`  rejected: ${reason} × ${n}`));
   note(`teacher spend: $${d.progress.cost_usd.toFixed(4)} (${(d.progress.prompt_tokens + d.progress.completion_tokens).toLocaleString()} tokens)`);
 
-  // A student base: the smaller model the teacher is distilled into.
-  const report = await api.get(`/api/datasets/${created.id}/validation?provider=openai&base_model=gpt-4.1-mini-2025-04-14`);
+  // A student base: the smaller open-weights model the teacher is distilled into (it outlives OpenAI's bases).
+  const base = encodeURIComponent("meta-llama/Meta-Llama-3.1-8B-Instruct-Reference");
+  const report = await api.get(`/api/datasets/${created.id}/validation?provider=together&base_model=${base}`);
   note(
     `validation (${report.provider}, ${report.base_model}): ${report.valid}/${report.examples} valid, ${report.errors.total} errors, ` +
       `tokens p50 ${report.tokens.p50}, max ${report.tokens.max}; ${report.epochs} epochs ≈ ${report.billed_tokens_estimate.toLocaleString()} billed tokens ≈ $${(report.cost_usd_estimate ?? 0).toFixed(4)}`,

@@ -29,7 +29,7 @@ export async function fineTuneStudents(api: DistilleryClient, emulator: Emulator
   const catalog = await api.get("/api/catalog");
   const open = new Set(catalog.providers.filter((p: any) => p.fine_tuning?.accepting_new_jobs).map((p: any) => p.id));
   const closed = JOBS.filter((j) => !open.has(j.provider)).map((j) => j.provider);
-  if (closed.length) note(dim(`${closed.join(", ")} no longer take new fine-tuning jobs (GET /api/catalog): training open-weights students only`));
+  if (closed.length) note(dim(`${closed.join(", ")} no longer ${closed.length === 1 ? "takes" : "take"} new fine-tuning jobs (GET /api/catalog): training open-weights students only`));
 
   const jobs = [];
   for (const spec of JOBS.filter((j) => open.has(j.provider))) {

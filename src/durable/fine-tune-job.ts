@@ -1,11 +1,11 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Bindings } from "../env";
 import { ApiError } from "../errors";
-import { isTerminal, newRecord, type JobInit, type JobRecord } from "../jobs/record";
-import { errorDelayMs, pollCadence, pollDelayMs } from "../jobs/schedule";
-import { jobView, type JobView } from "../jobs/view";
-import { deliverWebhook, nextWebhookDelayMs } from "../jobs/webhook-delivery";
-import { webhookPayload } from "../jobs/webhook-payload";
+import { isTerminal, newRecord, type JobInit, type JobRecord } from "./fine-tune-job/record";
+import { errorDelayMs, pollCadence, pollDelayMs } from "./fine-tune-job/schedule";
+import { jobView, type JobView } from "./fine-tune-job/view";
+import { deliverWebhook, nextWebhookDelayMs } from "../webhooks/delivery";
+import { webhookPayload } from "./fine-tune-job/webhook-payload";
 import { logLine } from "../lib/log";
 import { fineTuneProviderFor } from "../providers";
 import type { FineTuneProvider, ProviderEvent, ProviderJob } from "../providers/types";

@@ -1,40 +1,74 @@
 import type { Bindings } from "../env";
 import { ApiError } from "../errors";
-import { callProvider, clientForModel, loadCatalog, type ModelEntry } from "../llm";
+import { callProvider, clientForModel, loadCatalog, type ModelEntry, type TextCounter, tokenCounter } from "../llm";
 import type { CallUsage } from "../usage/record";
 
-/**
- * OpenAI's embeddings limits per request: 2,048 inputs and 300,000 tokens summed
- * over them (platform.openai.com/docs/api-reference/embeddings/create). Other
- * OpenAI-compatible providers accept at least as much for the models we list.
- */
-export const EMBED_MAX_INPUTS = 2048;
-export const EMBED_MAX_TOKENS = 300_000;
 /** Vectorize stores at most 1,536 dimensions; larger models are asked for that many. */
 export const MAX_DIMENSIONS = 1536;
+
+/** An embedding model's per-request limits at its provider (the catalog's `embedding_request`). */
+export interface EmbeddingLimits {
+  /** Inputs per request. */
+  inputs: number;
+  /** Tokens summed over a request's inputs, as the provider counts them. */
+  tokens: number;
+  /** Tokens one input may hold (the model's context window). */
+  inputTokens: number;
+}
 
 export interface EmbeddingModel {
   entry: ModelEntry;
   dimensions: number;
+  limits: EmbeddingLimits;
 }
 
-/** The deployment's embedding model (catalog default) and the dimensions we store. */
+/** The deployment's embedding model (catalog default), the dimensions we store and its request limits. */
 export function embeddingModel(env: Bindings): EmbeddingModel {
   const catalog = loadCatalog(env);
   const entry = catalog.byId.get(catalog.defaults.embedding);
-  if (!entry || entry.kind !== "embedding") {
+  if (!entry || entry.kind !== "embedding" || !entry.embedding_request) {
     throw new ApiError("internal", `The default embedding model ${catalog.defaults.embedding} is not an embedding model.`);
   }
-  return { entry, dimensions: Math.min(entry.embedding_dimensions ?? MAX_DIMENSIONS, MAX_DIMENSIONS) };
+  return {
+    entry,
+    dimensions: Math.min(entry.embedding_dimensions ?? MAX_DIMENSIONS, MAX_DIMENSIONS),
+    limits: {
+      inputs: entry.embedding_request.max_inputs,
+      tokens: entry.embedding_request.max_tokens,
+      inputTokens: entry.context_window,
+    },
+  };
 }
 
-/** Groups inputs (with their token counts) into as few requests as the limits allow, in order. */
-export function planBatches<T extends { tokens: number }>(items: readonly T[]): T[][] {
+const utf8 = new TextEncoder();
+/** An over-estimate for any byte-level tokenizer: each token covers at least one UTF-8 byte. */
+const byteCount: TextCounter = (text) => utf8.encode(text).byteLength;
+
+/**
+ * Counts an input as the embedding model's provider will: its own encoding when we ship it (exact,
+ * or over on pathological input, never under); otherwise UTF-8 bytes, not chars / 4, because a
+ * batch planned on an under-count is refused whole by the provider.
+ */
+export async function embeddingCounter(entry: ModelEntry): Promise<TextCounter> {
+  return entry.encoding === "estimate" ? byteCount : tokenCounter(entry.encoding);
+}
+
+/**
+ * Groups inputs (with the token count of exactly the text that will be sent) into as few
+ * requests as the limits allow, in order. An input over the model's context window is refused
+ * here rather than sent: the provider would refuse its whole batch.
+ */
+export function planBatches<T extends { tokens: number }>(items: readonly T[], limits: EmbeddingLimits): T[][] {
   const batches: T[][] = [];
   let current: T[] = [];
   let tokens = 0;
   for (const item of items) {
-    if (current.length > 0 && (current.length >= EMBED_MAX_INPUTS || tokens + item.tokens > EMBED_MAX_TOKENS)) {
+    if (item.tokens > limits.inputTokens) {
+      throw new ApiError("validation_failed", `An input of ${item.tokens} tokens exceeds the embedding model's ${limits.inputTokens} a request input.`, {
+        retryable: false,
+      });
+    }
+    if (current.length > 0 && (current.length >= limits.inputs || tokens + item.tokens > limits.tokens)) {
       batches.push(current);
       current = [];
       tokens = 0;

@@ -6,7 +6,7 @@ import { tokenCounter } from "../llm";
 import { logLine } from "../lib/log";
 import { priced, recordUsage } from "../usage/record";
 import { vectorIndexFor } from "../vector";
-import { embedTexts, planBatches } from "./embed";
+import { embeddingCounter, embeddingModel, embedTexts, planBatches } from "./embed";
 import { extractDocument, pageRange } from "./extract";
 import { embedText, formatMetadata, splitText } from "./split";
 
@@ -36,12 +36,21 @@ export async function ingestDocument(env: Bindings, tenant: TenantHandle, docume
   }
 
   const index = vectorIndexFor(env, tenant.id);
+  const embedding = embeddingModel(env);
+  // Batches are planned on exactly what is sent, the metadata prefix included, counted as the
+  // embedding model's provider counts (a chunk's own `tokens` are the splitter's, without it).
+  const count = await embeddingCounter(embedding.entry);
   let pending = await tenant.ingest.embedded(documentId, [], [], EMBED_ROUND);
   while (pending.length > 0) {
-    const batches = planBatches(pending);
+    const inputs = pending.map((chunk) => {
+      const text = embedText(metadataText, chunk.text);
+      return { chunk, text, tokens: count(text) };
+    });
+    const batches = planBatches(inputs, embedding.limits);
     pending = [];
-    for (const [i, batch] of batches.entries()) {
-      const { vectors, usage } = await embedTexts(env, batch.map((c) => embedText(metadataText, c.text)), requestId);
+    for (const [i, inputBatch] of batches.entries()) {
+      const batch = inputBatch.map((input) => input.chunk);
+      const { vectors, usage } = await embedTexts(env, inputBatch.map((input) => input.text), requestId);
       const records = batch.map((c, i) => ({
         id: c.id,
         values: vectors[i]!,

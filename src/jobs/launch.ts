@@ -2,8 +2,8 @@ import { openJob } from "../durable/fine-tune-job";
 import type { TenantHandle } from "../durable/tenant";
 import type { JobSummary } from "../durable/tenant/jobs";
 import type { Bindings } from "../env";
-import type { JobInit } from "./record";
-import type { JobView } from "./view";
+import type { JobInit } from "../durable/fine-tune-job/record";
+import type { JobView } from "../durable/fine-tune-job/view";
 
 /** The tenant's index entry for a job about to start (or be attached). */
 export function indexEntry(init: JobInit, state: JobSummary["state"]): JobSummary {

@@ -7,9 +7,9 @@ import { newId } from "../lib/ids";
 import { type Catalog, type FineTuneSpec, loadCatalog, type ModelEntry, resolveEndpoint, resolveModel } from "../llm";
 import type { FineTuneProviderId, ProviderJob } from "../providers/types";
 import { checkHyperparameters, epochsOf } from "./hyperparameters";
-import type { JobInit, PinnedFile } from "./record";
-import { newSigningSecret } from "./webhook-signature";
-import { checkWebhookUrl, parseDenyList } from "./webhook-url";
+import type { JobInit, PinnedFile } from "../durable/fine-tune-job/record";
+import { newSigningSecret } from "../webhooks/signature";
+import { checkWebhookUrl, parseDenyList } from "../webhooks/url";
 import { nowIso, today } from "../lib/clock";
 import { isRetired } from "../llm/retirement";
 

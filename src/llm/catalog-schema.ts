@@ -44,6 +44,11 @@ const modelShape = {
   max_output_tokens: z.int().positive(),
   encoding: encodingSchema,
   embedding_dimensions: z.int().positive().optional(),
+  /**
+   * An embedding model's per-request limits at its provider: inputs per request, and tokens summed
+   * over them (each input is also held to `context_window`). Batches are planned within them.
+   */
+  embedding_request: z.strictObject({ max_inputs: z.int().positive(), max_tokens: z.int().positive() }).optional(),
   prices: pricesSchema,
   /** Most tokens one fine-tuning example may hold on this base, where it differs from the window. */
   training_context: z.int().positive().optional(),
@@ -62,6 +67,10 @@ export const modelEntrySchema = z
   .refine((m) => m.kind !== "embedding" || m.embedding_dimensions !== undefined, {
     message: "embedding models need embedding_dimensions",
     path: ["embedding_dimensions"],
+  })
+  .refine((m) => m.kind !== "embedding" || m.embedding_request !== undefined, {
+    message: "embedding models need embedding_request (their provider's per-request limits)",
+    path: ["embedding_request"],
   })
   .refine((m) => m.max_output_tokens <= m.context_window, {
     message: "max_output_tokens cannot exceed context_window",

@@ -107,7 +107,8 @@ export const BUILTIN_CATALOG: CatalogInput = {
       prices: { input: 2.5, output: 10.0, training: 25.0, fine_tuned: { input: 3.75, output: 15.0 } },
       retirement: { date: "2027-01-14", source: OPENAI_DEPRECATIONS },
     },
-    // --- OpenAI embeddings (cl100k_base; 8,191 input tokens) ---
+    // --- OpenAI embeddings (cl100k_base; 8,191 tokens an input; 2,048 inputs and 300,000 tokens a
+    // request: platform.openai.com/docs/api-reference/embeddings/create) ---
     {
       id: "text-embedding-3-small",
       provider: "openai",
@@ -118,6 +119,7 @@ export const BUILTIN_CATALOG: CatalogInput = {
       max_output_tokens: 1,
       encoding: "cl100k_base",
       embedding_dimensions: 1_536,
+      embedding_request: { max_inputs: 2_048, max_tokens: 300_000 },
       prices: { input: 0.02, output: 0 },
       retirement: { date: null, source: OPENAI_DEPRECATIONS },
     },
@@ -133,6 +135,7 @@ export const BUILTIN_CATALOG: CatalogInput = {
       max_output_tokens: 1,
       encoding: "cl100k_base",
       embedding_dimensions: 3_072,
+      embedding_request: { max_inputs: 2_048, max_tokens: 300_000 },
       prices: { input: 0.13, output: 0 },
       retirement: { date: null, source: OPENAI_DEPRECATIONS },
     },

@@ -5,6 +5,7 @@ import {
   FUNCTION_CALL_METADATA_TOKEN_OVERHEAD,
 } from "gpt-tokenizer/functionCalling";
 import type { ChatCompletionMessageParam, ChatCompletionTool } from "openai/resources/chat/completions";
+import { type BpeEncoding, linearCounter } from "./bpe-count";
 import type { TokenEncoding } from "./catalog-schema";
 
 /** A token count; `estimated` when the model's tokenizer is not shipped and chars / 4 stood in. */
@@ -25,10 +26,6 @@ const loaders: Record<Exclude<TokenEncoding, "estimate">, () => Promise<GptEncod
 type GptEncoding = (typeof import("gpt-tokenizer/encoding/cl100k_base"))["default"];
 const loaded = new Map<TokenEncoding, Promise<TextCounter>>();
 
-// Special-token strings such as "<|endoftext|>" in user text are ordinary text: counted as the
-// characters they are, never as control tokens (and gpt-tokenizer's default would throw).
-const PLAIN_TEXT = { disallowedSpecial: new Set<string>() };
-
 const CHARS_PER_TOKEN = 4;
 const estimateText: TextCounter = (text) => Math.ceil(text.length / CHARS_PER_TOKEN);
 
@@ -39,7 +36,10 @@ export function tokenCounter(encoding: TokenEncoding): Promise<TextCounter> {
     counter =
       encoding === "estimate"
         ? Promise.resolve(estimateText)
-        : loaders[encoding]().then((enc): TextCounter => (text) => (text ? enc.countTokens(text, PLAIN_TEXT) : 0));
+        : // Special-token strings such as "<|endoftext|>" in user text are ordinary text: the counter
+          // splits with the encoding's regex only, so they count as the characters they are.
+          // Linear on every input (bpe-count.ts): gpt-tokenizer's own count is quadratic in a pre-token.
+          loaders[encoding]().then((enc): TextCounter => linearCounter(enc as unknown as BpeEncoding));
     // A failed load is not cached, so the next call tries again.
     counter.catch(() => loaded.delete(encoding));
     loaded.set(encoding, counter);

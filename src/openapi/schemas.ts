@@ -41,6 +41,11 @@ export function jsonContent<T extends z.ZodType>(schema: T, description: string)
   return { description, content: { "application/json": { schema } } };
 }
 
+/** The `{id}` path parameter every resource route takes (one definition for all of them). */
+export const idParams = z.object({
+  id: z.string().min(1).max(64).openapi({ param: { name: "id", in: "path" } }),
+});
+
 export const TENANT_SECURITY = [{ tenantKey: [] }];
 export const ADMIN_SECURITY = [{ adminToken: [] }];
 

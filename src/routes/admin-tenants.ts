@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { issueKey } from "../auth/api-keys";
 import { openTenant } from "../durable/tenant";
 import { newId } from "../lib/ids";
-import { ADMIN_SECURITY, errorResponses, idempotencyKeyHeader, jsonContent } from "../openapi/schemas";
+import { ADMIN_SECURITY, errorResponses, idempotencyKeyHeader, idParams, jsonContent } from "../openapi/schemas";
 import { createRouter } from "../openapi/router";
 import { issuedKeySchema } from "./keys";
 import { nowIso } from "../lib/clock";
@@ -18,13 +18,12 @@ const createTenantBody = z
   .object({ name: z.string().trim().min(1).max(100).openapi({ example: "acme" }) })
   .openapi("CreateTenant");
 
-const tenantIdParam = z.object({ id: z.string().min(1).max(64) });
 
 export const adminTenantRoutes = createRouter()
   .openapi(
     createRoute({
       method: "post",
-      path: "/tenants",
+      path: "/",
       tags: ["admin"],
       summary: "Create a tenant and its first API key (shown once)",
       security: ADMIN_SECURITY,
@@ -52,7 +51,7 @@ export const adminTenantRoutes = createRouter()
   .openapi(
     createRoute({
       method: "get",
-      path: "/tenants",
+      path: "/",
       tags: ["admin"],
       summary: "List tenants",
       security: ADMIN_SECURITY,
@@ -80,12 +79,12 @@ export const adminTenantRoutes = createRouter()
   .openapi(
     createRoute({
       method: "post",
-      path: "/tenants/{id}/keys",
+      path: "/{id}/keys",
       tags: ["admin"],
       summary: "Issue an API key for a tenant (shown once)",
       security: ADMIN_SECURITY,
       request: {
-        params: tenantIdParam,
+        params: idParams,
         headers: idempotencyKeyHeader,
         body: {
           required: false,

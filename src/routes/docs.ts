@@ -36,4 +36,4 @@ fetch("/openapi.json").then(r=>r.json()).then(doc=>{
 });
 </script></body></html>`;
 
-export const docsRoutes = new Hono<AppEnv>().get("/docs", (c) => c.html(PAGE));
+export const docsRoutes = new Hono<AppEnv>().get("/", (c) => c.html(PAGE));

@@ -8,7 +8,7 @@ const healthSchema = z.object({ status: z.literal("ok"), time: z.string() }).ope
 export const healthRoutes = createRouter().openapi(
   createRoute({
     method: "get",
-    path: "/health",
+    path: "/",
     tags: ["meta"],
     summary: "Liveness check",
     responses: { 200: jsonContent(healthSchema, "The Worker is up") },

@@ -6,7 +6,7 @@ import type { Bindings } from "../env";
 import { ApiError } from "../errors";
 import { indexEntry, launchJob } from "../jobs/launch";
 import { prepareAttach, prepareCreate, providerSpec, webhookOf } from "../jobs/prepare";
-import { JOB_STATES } from "../jobs/record";
+import { JOB_STATES } from "../durable/fine-tune-job/record";
 import { loadCatalog, fineTuneProviderSchema } from "../llm";
 import { createRouter } from "../openapi/router";
 import { errorResponses, idempotencyKeyHeader, jsonContent, TENANT_SECURITY } from "../openapi/schemas";

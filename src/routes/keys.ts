@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { issueKey, revokeKey } from "../auth/api-keys";
 import { tenantHandle } from "../auth/middleware";
-import { errorResponses, idempotencyKeyHeader, jsonContent, TENANT_SECURITY } from "../openapi/schemas";
+import { errorResponses, idempotencyKeyHeader, idParams, jsonContent, TENANT_SECURITY } from "../openapi/schemas";
 import { createRouter } from "../openapi/router";
 
 export const keyInfoSchema = z
@@ -59,7 +59,7 @@ export const keyRoutes = createRouter()
       tags: ["keys"],
       summary: "Revoke an API key (at once, for every later request; repeat-safe)",
       security: TENANT_SECURITY,
-      request: { params: z.object({ id: z.string().min(1).max(64) }) },
+      request: { params: idParams },
       responses: { 200: jsonContent(keyInfoSchema, "The revoked key"), ...errorResponses(401, 404) },
     }),
     async (c) => {

@@ -11,7 +11,7 @@ const modelObject = z
 export const openaiModelRoutes = createRouter().openapi(
   createRoute({
     method: "get",
-    path: "/models",
+    path: "/",
     tags: ["openai"],
     summary: "List the chat models this tenant can call (OpenAI's shape)",
     security: TENANT_SECURITY,

@@ -3,8 +3,8 @@ import { beforeEach } from "vitest";
 import { setClock } from "../../src/lib/clock";
 import { jobStub } from "../../src/durable/fine-tune-job";
 import { loadRecord } from "../../src/durable/fine-tune-job/store";
-import { isTerminal } from "../../src/jobs/record";
-import type { JobView } from "../../src/jobs/view";
+import { isTerminal } from "../../src/durable/fine-tune-job/record";
+import type { JobView } from "../../src/durable/fine-tune-job/view";
 import { api, bindings } from "./api";
 import { advanceClock, configureRun, listEmulatorJobs, type EmulatorJobSummary, type RunConfigInput } from "./emulator";
 

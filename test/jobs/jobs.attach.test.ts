@@ -1,6 +1,6 @@
 import { toFile } from "openai";
 import { describe, expect, it } from "vitest";
-import type { JobView } from "../../src/jobs/view";
+import type { JobView } from "../../src/durable/fine-tune-job/view";
 import type { FineTuneProviderId } from "../../src/providers/types";
 import { api, createTenant } from "../helpers/api";
 import { advanceClock, emulatorClient, listEmulatorJobs, providerCall, uniqueRun } from "../helpers/emulator";

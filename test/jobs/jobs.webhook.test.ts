@@ -1,7 +1,7 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import type { WebhookPayload } from "../../src/jobs/webhook-delivery";
-import { verifyWebhook } from "../../src/jobs/webhook-signature";
+import type { WebhookPayload } from "../../src/webhooks/delivery";
+import { verifyWebhook } from "../../src/webhooks/signature";
 import { api, createTenant } from "../helpers/api";
 import { advanceClock, type RunConfigInput, uniqueRun } from "../helpers/emulator";
 import { alarmAt, createJob, driveJob, jobRun, readyDataset, stubOf, whileOpenAITrains } from "../helpers/jobs";

@@ -1,7 +1,7 @@
 import type { Bindings } from "../../env";
 import { ApiError } from "../../errors";
-import { isTerminal, type JobRecord, type JobState, type PinnedFile } from "../../jobs/record";
-import { errorDelayMs, MAX_POLL_FAILURES, MAX_SUBMIT_FAILURES, pollDelayMs, type PollCadence } from "../../jobs/schedule";
+import { isTerminal, type JobRecord, type JobState, type PinnedFile } from "./record";
+import { errorDelayMs, MAX_POLL_FAILURES, MAX_SUBMIT_FAILURES, pollDelayMs, type PollCadence } from "./schedule";
 import type { FineTuneProvider, ProviderEvent, ProviderJob, UploadInput } from "../../providers/types";
 import { nowIso } from "../../lib/clock";
 

@@ -1,4 +1,4 @@
-import type { JobRecord } from "../../jobs/record";
+import type { JobRecord } from "./record";
 import type { ProviderEvent } from "../../providers/types";
 
 /** The job's SQLite schema. Append new steps; never edit old ones. */

@@ -182,23 +182,26 @@ export function listRows(
   sql: SqlStorage,
   datasetId: string,
   opts: { split?: Split; status?: RowStatus; limit: number; cursor?: number },
-): { data: RowRecord[]; next_cursor: number | null } {
-  const rows = sql
-    .exec<Record<string, SqlStorageValue>>(
-      `SELECT rowid AS _rowid, * FROM dataset_rows WHERE dataset_id = ? AND (? IS NULL OR split = ?)
-       AND (? IS NULL OR status = ?) AND rowid > ? ORDER BY rowid LIMIT ?`,
-      datasetId,
-      opts.split ?? null,
-      opts.split ?? null,
-      opts.status ?? null,
-      opts.status ?? null,
-      opts.cursor ?? 0,
-      opts.limit + 1,
-    )
-    .toArray();
+): { data: RowRecord[]; next_cursor: number | null; rows_read: number } {
+  // Keyset paging in rowid order: `dataset_rows_in_order` (dataset_id, then the implicit rowid) lets
+  // SQLite seek to the cursor and stop after the page, instead of sorting the whole dataset per page.
+  const cursor = sql.exec<Record<string, SqlStorageValue>>(
+    `SELECT rowid AS _rowid, * FROM dataset_rows INDEXED BY dataset_rows_in_order
+     WHERE dataset_id = ? AND rowid > ? AND (? IS NULL OR split = ?) AND (? IS NULL OR status = ?)
+     ORDER BY rowid LIMIT ?`,
+    datasetId,
+    opts.cursor ?? 0,
+    opts.split ?? null,
+    opts.split ?? null,
+    opts.status ?? null,
+    opts.status ?? null,
+    opts.limit + 1,
+  );
+  const rows = cursor.toArray();
   const page = rows.slice(0, opts.limit);
   return {
     data: page.map(rowRow),
     next_cursor: rows.length > opts.limit ? (page.at(-1)!._rowid as number) : null,
+    rows_read: cursor.rowsRead,
   };
 }

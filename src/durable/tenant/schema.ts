@@ -168,6 +168,8 @@ export const TENANT_MIGRATIONS = [
      detail TEXT,
      at TEXT NOT NULL
    )`,
+  // Rows of a dataset in insertion order (the implicit rowid after dataset_id): pages seek, never sort.
+  `CREATE INDEX dataset_rows_in_order ON dataset_rows (dataset_id)`,
   // A label step's retrieval (chunk ids and scores), kept when a later call of the step failed,
   // so its retry does not embed the question again.
   `ALTER TABLE dataset_rows ADD COLUMN kept_sources TEXT`,

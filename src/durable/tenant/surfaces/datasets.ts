@@ -17,7 +17,7 @@ import {
 } from "../datasets";
 import { Surface, surface } from "./surface";
 
-type Page = { data: RowRecord[]; next_cursor: number | null };
+type Page = { data: RowRecord[]; next_cursor: number | null; rows_read: number };
 
 /** Datasets as the API shows them, and the rows a dataset's files and exports are written from. */
 export class DatasetsSurface extends Surface {

@@ -1,19 +1,18 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { tenantHandle } from "../auth/middleware";
-import { parseJsonl, planImport } from "../datasets/import";
-import { examplesToValidate, labeledExamples } from "../datasets/rows";
-import { fineTunableBase } from "../jobs/prepare";
-import { splitFor } from "../datasets/split";
-import { validateDataset } from "../datasets/validate";
-import { openTenant } from "../durable/tenant";
-import type { NewRow } from "../durable/tenant/datasets";
-import { ApiError } from "../errors";
-import { sha256Hex } from "../lib/ids";
-import { countChatTokens, fineTuneProviderSchema, loadCatalog, resolveModel } from "../llm";
-import { createRouter } from "../openapi/router";
-import { errorResponses, jsonContent, TENANT_SECURITY } from "../openapi/schemas";
+import { tenantHandle } from "../../auth/middleware";
+import { parseJsonl, planImport } from "../../datasets/import";
+import { examplesToValidate, labeledExamples } from "../../datasets/rows";
+import { fineTunableBase } from "../../jobs/prepare";
+import { splitFor } from "../../datasets/split";
+import { validateDataset } from "../../datasets/validate";
+import { openTenant } from "../../durable/tenant";
+import type { NewRow } from "../../durable/tenant/datasets";
+import { ApiError } from "../../errors";
+import { sha256Hex } from "../../lib/ids";
+import { countChatTokens, fineTuneProviderSchema, loadCatalog, resolveModel } from "../../llm";
+import { createRouter } from "../../openapi/router";
+import { errorResponses, idParams, jsonContent, TENANT_SECURITY } from "../../openapi/schemas";
 
-const idParam = z.object({ id: z.string().min(1).max(64) });
 
 export const datasetDataRoutes = createRouter();
 
@@ -25,7 +24,7 @@ datasetDataRoutes.openapi(
     summary: "Import examples from JSONL (every bad line reported with its number; all or nothing unless skip_invalid)",
     security: TENANT_SECURITY,
     request: {
-      params: idParam,
+      params: idParams,
       query: z.object({ skip_invalid: z.enum(["true", "false"]).default("false") }),
       body: { required: false, content: { "application/x-ndjson": { schema: z.string() }, "application/jsonl": { schema: z.string() }, "text/plain": { schema: z.string() } } },
     },
@@ -84,7 +83,7 @@ datasetDataRoutes.openapi(
     tags: ["datasets"],
     summary: "Every labeled example as JSONL, in the order added (an imported file comes back identically)",
     security: TENANT_SECURITY,
-    request: { params: idParam },
+    request: { params: idParams },
     responses: { 200: { description: "JSONL (application/x-ndjson)" }, ...errorResponses(401, 404) },
   }),
   async (c) => {
@@ -126,7 +125,7 @@ datasetDataRoutes.openapi(
     summary: "Fine-tuning validation report of the train split: format checks, tokens, epochs, estimated cost",
     security: TENANT_SECURITY,
     request: {
-      params: idParam,
+      params: idParams,
       query: z.object({
         provider: fineTuneProviderSchema.default("openai"),
         base_model: z.string().optional(),

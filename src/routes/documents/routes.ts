@@ -1,27 +1,20 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { tenantHandle } from "../auth/middleware";
-import type { DocumentRecord } from "../durable/tenant/documents";
-import type { AppEnv } from "../env";
-import { ApiError } from "../errors";
-import { formatOf } from "../ingest/extract";
-import { metadataTextOf } from "../ingest/pipeline";
-import { checkMetadataFits, resolveChunkSettings } from "../ingest/settings";
-import {
-  checkUpload,
-  createDocumentFormSchema,
-  createDocumentJsonSchema,
-  fileContentType,
-  parseMetadataField,
-  rawUploadQuerySchema,
-  type Upload,
-} from "../ingest/upload";
-import { newId, sha256Hex } from "../lib/ids";
-import { createRouter } from "../openapi/router";
-import { errorResponses, idempotencyKeyHeader, jsonContent, TENANT_SECURITY } from "../openapi/schemas";
-import { QUEUES, type IngestMessage } from "../queues/messages";
-import { vectorIndexFor } from "../vector";
-import { nowIso } from "../lib/clock";
+import { tenantHandle } from "../../auth/middleware";
+import type { DocumentRecord } from "../../durable/tenant/documents";
+import type { AppEnv } from "../../env";
+import { ApiError } from "../../errors";
+import { formatOf } from "../../ingest/extract";
+import { metadataTextOf } from "../../ingest/pipeline";
+import { checkMetadataFits, resolveChunkSettings } from "../../ingest/settings";
+import { checkUpload, type Upload } from "../../ingest/upload";
+import { newId, sha256Hex } from "../../lib/ids";
+import { createRouter } from "../../openapi/router";
+import { errorResponses, idempotencyKeyHeader, idParams, jsonContent, TENANT_SECURITY } from "../../openapi/schemas";
+import { QUEUES, type IngestMessage } from "../../queues/messages";
+import { createDocumentFormSchema, createDocumentJsonSchema, fileContentType, parseMetadataField, rawUploadQuerySchema } from "./schemas";
+import { vectorIndexFor } from "../../vector";
+import { nowIso } from "../../lib/clock";
 
 export const documentSchema = z
   .object({
@@ -53,7 +46,6 @@ export function documentView(doc: DocumentRecord) {
   return { ...view, status: view.status as Exclude<DocumentRecord["status"], "deleted"> };
 }
 
-const idParam = z.object({ id: z.string().min(1).max(64) });
 const rawBody = { schema: z.string().openapi({ type: "string", format: "binary" }) };
 
 /** Reads the upload in whichever of the three shapes it came. */
@@ -210,7 +202,7 @@ export const documentRoutes = createRouter()
       tags: ["documents"],
       summary: "A document: status, chunk count, token count, error",
       security: TENANT_SECURITY,
-      request: { params: idParam },
+      request: { params: idParams },
       responses: { 200: jsonContent(documentSchema, "The document"), ...errorResponses(401, 404) },
     }),
     async (c) => {
@@ -226,7 +218,7 @@ export const documentRoutes = createRouter()
       tags: ["documents"],
       summary: "Delete a document: its chunks, vectors and original (repeat-safe)",
       security: TENANT_SECURITY,
-      request: { params: idParam },
+      request: { params: idParams },
       responses: {
         200: jsonContent(z.object({ id: z.string(), deleted: z.literal(true) }), "Deleted"),
         ...errorResponses(401, 404),

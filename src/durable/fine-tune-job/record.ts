@@ -1,4 +1,4 @@
-import type { FineTuneProviderId } from "../providers/types";
+import type { FineTuneProviderId } from "../../providers/types";
 
 /**
  * A job's states: Distillery's own (`created`, `uploading`, `submitted`), then the provider's

@@ -5,8 +5,8 @@ import {
   nextWebhookDelayMs,
   type DeliveryResult,
   type WebhookPayload,
-} from "../../src/jobs/webhook-delivery";
-import { verifyWebhook } from "../../src/jobs/webhook-signature";
+} from "../../src/webhooks/delivery";
+import { verifyWebhook } from "../../src/webhooks/signature";
 import { capture, registerSecret } from "../helpers/secrets";
 
 const SECRET = "whsec_delivery_test_secret_0123456789abcdefghijk";

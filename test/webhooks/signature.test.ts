@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { newSigningSecret, parseSignatureHeader, signWebhook, verifyWebhook } from "../../src/jobs/webhook-signature";
+import { newSigningSecret, parseSignatureHeader, signWebhook, verifyWebhook } from "../../src/webhooks/signature";
 
 const SECRET = "whsec_test_0123456789abcdefghijklmnopqrstuvwxyz";
 const T = 1_760_000_000;

@@ -1,5 +1,5 @@
 import type { JobRecord } from "./record";
-import type { WebhookEventType, WebhookPayload } from "./webhook-delivery";
+import type { WebhookEventType, WebhookPayload } from "../../webhooks/delivery";
 
 /** What a finished job's webhook says: the job's outcome, never its secret or storage keys. */
 export function webhookPayload(job: JobRecord, eventId: string): WebhookPayload {

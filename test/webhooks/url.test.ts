@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ApiError } from "../../src/errors";
-import { checkWebhookUrl, parseDenyList, WEBHOOK_URL_MAX_LENGTH, type WebhookUrlReason } from "../../src/jobs/webhook-url";
+import { checkWebhookUrl, parseDenyList, WEBHOOK_URL_MAX_LENGTH, type WebhookUrlReason } from "../../src/webhooks/url";
 
 function refusal(raw: string, denyList: readonly string[] = []): { reason: WebhookUrlReason; err: ApiError } | null {
   try {

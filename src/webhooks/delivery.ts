@@ -9,7 +9,7 @@
  *   Distillery-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>"> (see webhook-signature.ts)
  *   Distillery-Event-Id: <event id>  (the same on every retry: delivery is at-least-once)
  */
-import { SIGNATURE_HEADER, signWebhook } from "./webhook-signature";
+import { SIGNATURE_HEADER, signWebhook } from "./signature";
 
 export const EVENT_ID_HEADER = "Distillery-Event-Id";
 export const WEBHOOK_USER_AGENT = "Distillery-Webhooks/1";

@@ -1,4 +1,4 @@
-import type { JobEvent } from "../durable/fine-tune-job/store";
+import type { JobEvent } from "./store";
 import type { JobRecord, JobState } from "./record";
 
 /** A job as the API shows it: everything but the webhook's secret and storage keys. */

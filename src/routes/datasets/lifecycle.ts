@@ -1,15 +1,15 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { tenantHandle } from "../auth/middleware";
-import type { DatasetRecord } from "../durable/tenant/datasets";
-import { ApiError } from "../errors";
-import { createGenerationDataset, generationFields } from "../datasets/create";
-import { writeDatasetFiles } from "../datasets/finalize";
-import { jsonlResponse } from "../datasets/jsonl";
-import { newId } from "../lib/ids";
-import { createRouter } from "../openapi/router";
-import { errorResponses, idempotencyKeyHeader, jsonContent, TENANT_SECURITY } from "../openapi/schemas";
+import { tenantHandle } from "../../auth/middleware";
+import type { DatasetRecord } from "../../durable/tenant/datasets";
+import { ApiError } from "../../errors";
+import { createGenerationDataset } from "../../datasets/create";
+import { datasetName, generationFields } from "./schemas";
+import { writeDatasetFiles } from "../../datasets/finalize";
+import { jsonlResponse } from "../../datasets/jsonl";
+import { newId } from "../../lib/ids";
+import { createRouter } from "../../openapi/router";
+import { errorResponses, idempotencyKeyHeader, idParams, jsonContent, TENANT_SECURITY } from "../../openapi/schemas";
 
-const datasetName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, "1–64 letters, digits, _ . or -, starting with a letter or digit");
 
 const countsSchema = z.object({
   rows: z.number(),
@@ -56,7 +56,6 @@ const rowSchema = z
   })
   .openapi("DatasetRow");
 
-const idParam = z.object({ id: z.string().min(1).max(64) });
 
 const progressSchema = z.object({
   tasks: z.object({ pending: z.number(), done: z.number(), failed: z.number() }).openapi({ description: "Question generation, one task per chunk" }),
@@ -80,7 +79,7 @@ export function datasetView(d: DatasetRecord) {
   return { ...d, files: d.files ? (JSON.parse(d.files) as Record<string, { key: string; bytes: number; lines: number; sha256: string }>) : null };
 }
 
-export const datasetRoutes = createRouter()
+export const datasetLifecycleRoutes = createRouter()
   .openapi(
     createRoute({
       method: "post",
@@ -142,7 +141,7 @@ export const datasetRoutes = createRouter()
       tags: ["datasets"],
       summary: "A dataset and its counts (rows by status, split and rejection reason)",
       security: TENANT_SECURITY,
-      request: { params: idParam },
+      request: { params: idParams },
       responses: {
         200: jsonContent(datasetSchema.extend({ counts: countsSchema, progress: progressSchema }), "The dataset"),
         ...errorResponses(401, 404),
@@ -161,7 +160,7 @@ export const datasetRoutes = createRouter()
       summary: "Page through a dataset's rows",
       security: TENANT_SECURITY,
       request: {
-        params: idParam,
+        params: idParams,
         query: z.object({
           split: z.enum(["train", "eval"]).optional(),
           status: z.enum(["pending", "labeled", "rejected", "failed"]).optional(),
@@ -191,7 +190,7 @@ export const datasetRoutes = createRouter()
       tags: ["datasets"],
       summary: "Stop a dataset's pending work (repeat-safe)",
       security: TENANT_SECURITY,
-      request: { params: idParam },
+      request: { params: idParams },
       responses: { 200: jsonContent(datasetSchema, "The dataset"), ...errorResponses(401, 404) },
     }),
     async (c) => {
@@ -206,7 +205,7 @@ export const datasetRoutes = createRouter()
       summary: "Write an open dataset's train/eval files (imports, captures) and mark it ready (repeat-safe)",
       description: "A ready dataset answers as it is; one still generating or labeling, 409.",
       security: TENANT_SECURITY,
-      request: { params: idParam },
+      request: { params: idParams },
       responses: { 200: jsonContent(datasetSchema, "The dataset, ready"), ...errorResponses(401, 404, 409) },
     }),
     async (c) => {
@@ -234,7 +233,7 @@ export const datasetRoutes = createRouter()
       tags: ["datasets"],
       summary: "Download train.jsonl or eval.jsonl (409 until the dataset is ready)",
       security: TENANT_SECURITY,
-      request: { params: idParam.extend({ split: z.enum(["train", "eval"]) }) },
+      request: { params: idParams.extend({ split: z.enum(["train", "eval"]) }) },
       responses: {
         200: { description: "The JSONL file (application/x-ndjson), one example per line" },
         ...errorResponses(401, 404, 409),
@@ -261,7 +260,7 @@ export const datasetRoutes = createRouter()
       tags: ["datasets"],
       summary: "Delete a dataset: its rows, its files in R2; messages still queued for it are ignored",
       security: TENANT_SECURITY,
-      request: { params: idParam },
+      request: { params: idParams },
       responses: { 200: jsonContent(z.object({ id: z.string(), deleted: z.literal(true) }), "Deleted"), ...errorResponses(401, 404) },
     }),
     async (c) => {

@@ -1,0 +1,246 @@
+/**
+ * Token counting in time linear in the input, on every input shape.
+ *
+ * gpt-tokenizer splits text into pre-tokens with its encoding's regex (linear) and merges each
+ * pre-token's bytes by rescanning all of them for the best pair after every merge: quadratic in the
+ * pre-token's length. Ordinary text has pre-tokens of a few characters, but a run without
+ * whitespace or a class change ("x" × 900,000, a run of emoji, CJK, punctuation or combining
+ * marks) is one pre-token: 900,000 characters took 12 minutes. Here pre-tokens go to
+ * the library only while they are short; longer ones are merged exactly by the same rules with a
+ * heap (n log n), and past HEAP_MERGE_MAX_BYTES, where that heap's memory would count against the
+ * isolate's 128 MB, a pre-token is counted as its byte length: every byte is a token of these
+ * byte-level encodings and each merge only removes one, so that is an over-estimate, never an
+ * under-estimate (embedding batches and chunk sizes rely on never undercounting). The split regex
+ * itself is linear, but runs over bounded segments (see `linearCounter`).
+ */
+
+/** The parts of gpt-tokenizer's encoding this counter uses (public fields of its classes). */
+export interface BpeEncoding {
+  bytePairEncodingCoreProcessor: BpeCore;
+}
+interface BpeCore {
+  tokenSplitRegex: RegExp;
+  getBpeRankFromString(text: string): number | undefined;
+  getBpeRankFromBytes(bytes: Uint8Array): number | undefined;
+  bytePairEncode(text: string): number[];
+}
+
+/** Pre-tokens up to this many UTF-16 units go to the library's (quadratic, cached) merge. */
+export const LIBRARY_MERGE_MAX_CHARS = 256;
+/** Pre-tokens up to this many UTF-8 bytes are merged exactly here; longer ones count their bytes. */
+export const HEAP_MERGE_MAX_BYTES = 256 * 1024;
+
+/** UTF-16 units the split regex runs over at once at most (it overflowed at 16M units of emoji, not at 4M). */
+export const REGEX_WINDOW_CHARS = 1 << 20;
+
+/** The work one counter did, for tests that assert bounds on work instead of wall-clock time. */
+export interface CountWork {
+  /** The longest pre-token (UTF-16 units) handed to the library's quadratic merge. */
+  longestLibraryPreToken: number;
+  /** Pair-rank look-ups made by the heap merge, and the bytes it merged. */
+  heapRankLookups: number;
+  heapBytes: number;
+  /** Pre-tokens counted as their byte length (too long to merge within bounded memory). */
+  byteCountedPreTokens: number;
+  /** Stretches of a window or more without a certain pre-token boundary, counted as their bytes. */
+  byteCountedRuns: number;
+}
+
+export function emptyWork(): CountWork {
+  return { longestLibraryPreToken: 0, heapRankLookups: 0, heapBytes: 0, byteCountedPreTokens: 0, byteCountedRuns: 0 };
+}
+
+const utf8 = new TextEncoder();
+
+export interface CounterLimits {
+  libraryMaxChars: number;
+  heapMaxBytes: number;
+  windowChars: number;
+}
+const LIMITS: CounterLimits = { libraryMaxChars: LIBRARY_MERGE_MAX_CHARS, heapMaxBytes: HEAP_MERGE_MAX_BYTES, windowChars: REGEX_WINDOW_CHARS };
+
+/**
+ * A counter with the library's exact result wherever a pre-token can be merged in bounded memory.
+ * `work` records what it did; `limits` are the module's own except in tests of the byte fallback.
+ */
+export function linearCounter(encoding: BpeEncoding, work?: CountWork, limits: CounterLimits = LIMITS): (text: string) => number {
+  const core = encoding.bytePairEncodingCoreProcessor;
+  // A fresh global regex per counter: matchAll copies it, so its lastIndex is never shared.
+  const split = new RegExp(core.tokenSplitRegex.source, core.tokenSplitRegex.flags);
+  const countPiece = (piece: string): number => {
+    if (core.getBpeRankFromString(piece) !== undefined) return 1;
+    if (piece.length <= limits.libraryMaxChars) {
+      if (work && piece.length > work.longestLibraryPreToken) work.longestLibraryPreToken = piece.length;
+      return core.bytePairEncode(piece).length;
+    }
+    const byteLength = utf8Length(piece);
+    if (byteLength > limits.heapMaxBytes) {
+      if (work) work.byteCountedPreTokens += 1;
+      return byteLength;
+    }
+    return heapMergeCount(utf8.encode(piece), core, work);
+  };
+  const countSegment = (segment: string): number => {
+    let tokens = 0;
+    for (const [piece] of segment.matchAll(split)) tokens += countPiece(piece);
+    return tokens;
+  };
+  // The regex runs over segments of at most `windowChars`: V8's matcher overflows its stack on one
+  // match of some millions of non-ASCII characters (16 MB of emoji or CJK). Segments end where the
+  // whole text certainly has a pre-token boundary (see `lastBoundary`), so their pre-tokens are the
+  // text's; a stretch with no such boundary for a whole window is counted as its bytes.
+  return (text) => {
+    if (text.length <= limits.windowChars) return countSegment(text);
+    let tokens = 0;
+    let pos = 0;
+    while (pos < text.length) {
+      if (text.length - pos <= limits.windowChars) return tokens + countSegment(text.slice(pos));
+      let end = lastBoundary(text, pos, pos + limits.windowChars);
+      if (end > pos) {
+        tokens += countSegment(text.slice(pos, end));
+      } else {
+        end = nextBoundary(text, pos + limits.windowChars);
+        if (work) work.byteCountedRuns += 1;
+        tokens += utf8Length(text.slice(pos, end));
+      }
+      pos = end;
+    }
+    return tokens;
+  };
+}
+
+const SPACE = 0x20;
+const WHITESPACE = /\s/;
+/**
+ * Before a space that follows a non-whitespace character, both encodings' split regexes always
+ * end a pre-token: no alternative matches a non-space followed by a space (a space is only ever a
+ * match's optional first character, or part of an all-whitespace match). So a segment ending
+ * there is split exactly as the whole text is, whatever follows.
+ */
+function isBoundary(text: string, at: number): boolean {
+  return text.charCodeAt(at) === SPACE && at > 0 && !WHITESPACE.test(text[at - 1]!);
+}
+
+/** The last certain boundary in (from, to], or -1. */
+function lastBoundary(text: string, from: number, to: number): number {
+  for (let at = text.lastIndexOf(" ", to); at > from; at = text.lastIndexOf(" ", at - 1)) {
+    if (isBoundary(text, at)) return at;
+  }
+  return -1;
+}
+
+/** The first certain boundary at or after `from`, or the text's end. */
+function nextBoundary(text: string, from: number): number {
+  for (let at = text.indexOf(" ", from); at !== -1; at = text.indexOf(" ", at + 1)) {
+    if (isBoundary(text, at)) return at;
+  }
+  return text.length;
+}
+
+/** UTF-8 bytes of `text`, without encoding it (a lone surrogate counts 3, as TextEncoder writes U+FFFD). */
+export function utf8Length(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit < 0x80) bytes += 1;
+    else if (unit < 0x800) bytes += 2;
+    else if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < text.length) {
+      const low = text.charCodeAt(i + 1);
+      if (low >= 0xdc00 && low <= 0xdfff) {
+        bytes += 4;
+        i += 1;
+      } else bytes += 3;
+    } else bytes += 3;
+  }
+  return bytes;
+}
+
+const NONE = Number.POSITIVE_INFINITY;
+// Heap keys pack (rank, start) into one double: rank × 2^26 + start stays below 2^53 for ranks
+// under 2^27 and starts under 2^26 (HEAP_MERGE_MAX_BYTES is far below).
+const START_SPAN = 2 ** 26;
+
+/**
+ * The number of tokens byte-pair merging leaves of `bytes`, by gpt-tokenizer's rule (repeatedly
+ * merge the adjacent pair of lowest rank, the leftmost on a tie) in O(n log n): parts are a linked
+ * list by start offset, candidate pairs sit in a binary heap, and an entry whose part has changed
+ * since is skipped when it surfaces.
+ */
+export function heapMergeCount(bytes: Uint8Array, core: Pick<BpeCore, "getBpeRankFromBytes">, work?: CountWork): number {
+  const n = bytes.length;
+  if (n <= 1) return n;
+  const next = new Int32Array(n);
+  const prev = new Int32Array(n);
+  const rank = new Float64Array(n);
+  const heap: number[] = [];
+  let lookups = 0;
+  // The rank of the pair starting at `start`: the bytes of its part and of the part after it.
+  const pairRank = (start: number): number => {
+    const second = next[start]!;
+    if (second >= n) return NONE;
+    lookups += 1;
+    return core.getBpeRankFromBytes(bytes.subarray(start, next[second]!)) ?? NONE;
+  };
+  const push = (key: number) => {
+    let i = heap.length;
+    heap.push(key);
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (heap[parent]! <= key) break;
+      heap[i] = heap[parent]!;
+      i = parent;
+    }
+    heap[i] = key;
+  };
+  const pop = (): number => {
+    const top = heap[0]!;
+    const last = heap.pop()!;
+    if (heap.length > 0) {
+      let i = 0;
+      for (;;) {
+        const left = 2 * i + 1;
+        if (left >= heap.length) break;
+        const right = left + 1;
+        const child = right < heap.length && heap[right]! < heap[left]! ? right : left;
+        if (heap[child]! >= last) break;
+        heap[i] = heap[child]!;
+        i = child;
+      }
+      heap[i] = last;
+    }
+    return top;
+  };
+  const schedule = (start: number) => {
+    rank[start] = pairRank(start);
+    if (rank[start] !== NONE) push(rank[start]! * START_SPAN + start);
+  };
+
+  for (let i = 0; i < n; i++) {
+    next[i] = i + 1;
+    prev[i] = i - 1;
+  }
+  // A part that has been merged into its left neighbour is marked by rank -1 (never a real rank).
+  for (let i = 0; i < n; i++) schedule(i);
+  let parts = n;
+  while (heap.length > 0) {
+    const key = pop();
+    const start = key % START_SPAN;
+    const entryRank = (key - start) / START_SPAN;
+    // Stale: the part is gone, or its pair changed (a changed pair has different bytes, so a
+    // different rank: ranks name distinct byte strings).
+    if (rank[start] !== entryRank) continue;
+    const second = next[start]!;
+    const after = next[second]!;
+    next[start] = after;
+    if (after < n) prev[after] = start;
+    rank[second] = -1;
+    parts -= 1;
+    schedule(start);
+    if (prev[start]! >= 0) schedule(prev[start]!);
+  }
+  if (work) {
+    work.heapRankLookups += lookups;
+    work.heapBytes += n;
+  }
+  return parts;
+}
