@@ -38,6 +38,7 @@ export const NODE_TESTS = [
   "test/datasets/import.{parse,plan}.test.ts",
   "test/datasets/jsonl.part-buffer.test.ts",
   "test/datasets/validate.{check,limits,report}.test.ts",
+  "test/ingest/chunk-pages.test.ts",
   "test/ingest/extract.*.test.ts",
   "test/ingest/split*.test.ts",
   "test/webhooks/*.test.ts",

@@ -9,6 +9,7 @@ import { vectorIndexFor } from "../vector";
 import { embeddingCounter, embeddingModel, embedTexts, planBatches } from "./embed";
 import { extractDocument, pageRange } from "./extract";
 import { embedText, formatMetadata, splitText } from "./split";
+import { chunkPages } from "./chunk-pages";
 
 /** Largest PDF, in pages, the consumer will read (a 169-page 10-K is well inside). */
 export const MAX_PDF_PAGES = 2000;
@@ -21,8 +22,8 @@ export function metadataTextOf(doc: Pick<DocumentRecord, "title" | "metadata">):
 }
 
 /**
- * Ingests one document, resumably: extract and split once (all chunks stored in one
- * write, so a crash leaves all or none), then embed whatever is not yet embedded,
+ * Ingests one document, resumably: extract and split once (chunks stored in pages, the last
+ * carrying the counts, so a crash between pages redoes the split), then embed whatever is not yet embedded,
  * then mark it ready. A redelivered message finds the work done and writes nothing twice.
  */
 export async function ingestDocument(env: Bindings, tenant: TenantHandle, documentId: string, requestId: string): Promise<void> {
@@ -32,7 +33,11 @@ export async function ingestDocument(env: Bindings, tenant: TenantHandle, docume
   const metadataText = metadataTextOf(doc);
   if (!started.chunked) {
     const { chunks, pageCount, tokenCount } = await chunkDocument(env, doc, metadataText);
-    await tenant.ingest.storeChunks(documentId, chunks, { page_count: pageCount, token_count: tokenCount });
+    const pages = chunkPages(chunks);
+    for (const [i, page] of pages.entries()) {
+      const last = i === pages.length - 1;
+      await tenant.ingest.storeChunks(documentId, page, last ? { page_count: pageCount, token_count: tokenCount } : undefined);
+    }
   }
 
   const index = vectorIndexFor(env, tenant.id);

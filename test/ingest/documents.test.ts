@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { openTenant } from "../../src/durable/tenant";
 import { api, bindings, createTenant } from "../helpers/api";
 import { ingestNow } from "../helpers/queues";
 import { samplePdf, sampleDoc } from "../fixtures/samples";
@@ -83,6 +84,27 @@ describe("documents: upload and ingest", () => {
     expect(after.body.chunk_count).toBe(before.body.chunk_count);
     const hits = await api("/api/retrieve", { method: "POST", key: t.key, json: { query: "starter flour water", top_k: 100 } });
     expect(hits.body.data).toHaveLength(before.body.chunk_count);
+  });
+
+  it("redoes the split when a crash left only some pages of chunks stored (the counts come with the last page)", async () => {
+    const t = await createTenant();
+    const res = await upload(t.key, { title: "S", text: sampleDoc("sourdough-starter.txt") });
+    const id = res.body.document.id;
+    using tenant = openTenant(bindings, t.id);
+    const started = await tenant.ingest.start(id);
+    expect(started?.chunked).toBe(false);
+    // What a consumer killed after its first page leaves behind: the first chunk (ids are `doc:idx`), no counts.
+    await tenant.ingest.storeChunks(id, [{ id: `${id}:0`, idx: 0, text: "a first page", start: 0, end: 12, page_from: null, page_to: null, tokens: 3 }]);
+    expect((await tenant.ingest.start(id))?.chunked).toBe(false);
+    await ingestNow(t.id, id, 2);
+    const doc = await api(`/api/documents/${id}`, { key: t.key });
+    expect(doc.body).toMatchObject({ status: "ready", token_count: expect.any(Number) });
+    // The same text ingested cleanly: the resumed document has exactly as many chunks, none doubled.
+    const clean = await upload(t.key, { title: "S2", text: sampleDoc("sourdough-starter.txt") });
+    await ingestNow(t.id, clean.body.document.id);
+    const cleanDoc = await api(`/api/documents/${clean.body.document.id}`, { key: t.key });
+    expect(doc.body.chunk_count).toBe(cleanDoc.body.chunk_count);
+    expect(doc.body.token_count).toBe(cleanDoc.body.token_count);
   });
 
   it("applies per-request chunk settings and the tenant's defaults", async () => {

@@ -27,13 +27,18 @@ export class IngestSurface extends Surface {
     const doc = getDocument(this.sql, documentId);
     if (!doc || doc.status === "deleted" || doc.status === "ready" || doc.status === "failed") return null;
     const document = doc.status === "pending" ? updateDocument(this.sql, documentId, { status: "processing" })! : doc;
-    return { document, chunked: chunkStats(this.sql, documentId).chunks > 0 };
+    // Chunks are stored in pages; the document's counts are written with the last one, so a crash
+    // between pages leaves it unchunked and the next delivery stores the pages again (ids are stable).
+    return { document, chunked: document.token_count !== null && chunkStats(this.sql, documentId).chunks > 0 };
   }
 
-  /** Stores every chunk in one write (a crash leaves all or none), with the document's counts. */
-  storeChunks(documentId: string, chunks: ChunkRow[], counts: { page_count: number | null; token_count: number }): void {
+  /**
+   * Stores a page of chunks (repeat-safe: ids are stable); the last page carries the document's
+   * counts, which mark it chunked. Pages keep each call far below the 32 MiB an object call may carry.
+   */
+  storeChunks(documentId: string, chunks: ChunkRow[], counts?: { page_count: number | null; token_count: number }): void {
     putChunks(this.sql, documentId, chunks);
-    updateDocument(this.sql, documentId, counts);
+    if (counts) updateDocument(this.sql, documentId, counts);
   }
 
   /**
