@@ -163,7 +163,7 @@ export class FineTuneJob extends DurableObject<Bindings> {
     }
     // A cancel that arrived while a step was running goes out soon, not at the next (perhaps 5 min) poll.
     if (next !== null && job.cancel_requested && !job.cancel_sent && job.provider_job_id) next = Math.min(next, SOON_MS);
-    job.poll.next_at = next === null ? null : new Date(Date.now() + next).toISOString();
+    job.poll.next_at = next === null ? null : new Date(nowMs() + next).toISOString();
     this.save();
     if (next === null) await this.ctx.storage.deleteAlarm();
     else await this.ctx.storage.setAlarm(Date.now() + next);

@@ -5,6 +5,9 @@
  * the dev configuration or `.dev.vars`) and tests (`setClock`) move it, so a test can stand on
  * either side of a provider's cutoff whatever today's date is. Time keeps running from the
  * instant set, so TTLs and leases behave as they would. The emulator keeps its own run clock.
+ *
+ * Only what another party reads in real time stays on `Date.now()`: alarm times (the runtime fires
+ * them), HTTP-date Retry-After and provider reset times, webhook signature timestamps, log lines.
  */
 let offsetMs = 0;
 

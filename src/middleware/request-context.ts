@@ -3,6 +3,7 @@ import { routePath } from "hono/route";
 import type { AppEnv } from "../env";
 import { randomToken } from "../lib/ids";
 import { logLine } from "../lib/log";
+import { nowMs } from "../lib/clock";
 
 /** Client-supplied request ids are kept when they are short and plain. */
 const REQUEST_ID = /^[A-Za-z0-9._:\-]{1,128}$/;
@@ -18,7 +19,7 @@ export function newRequestId(): string {
  */
 export function requestContext(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const started = Date.now();
+    const started = nowMs();
     const incoming = c.req.header("X-Request-Id");
     const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : newRequestId();
     c.set("requestId", requestId);
@@ -30,7 +31,7 @@ export function requestContext(): MiddlewareHandler<AppEnv> {
       route: c.get("route") ?? safeRoutePath(c),
       tenant: c.get("auth")?.tenantId ?? null,
       status,
-      duration_ms: Date.now() - started,
+      duration_ms: nowMs() - started,
       request_id: requestId,
       error: c.get("errorCause"),
     });

@@ -9,6 +9,7 @@ import { extractJson } from "./json-text";
 import { firstTurn, jsonRepairTurn, programTool, responseFormat, toolRepairTurn } from "./messages";
 import { assertModeSupported } from "./models";
 import { compileOutputValidator } from "./schema";
+import { nowMs } from "../lib/clock";
 
 /** An OpenAI chat fine-tuning example: what the student will see, and the answer it should give. */
 export interface FineTuningExample {
@@ -53,7 +54,7 @@ export async function runProgram(
 ): Promise<ProgramRun> {
   const { program, model } = opts;
   assertModeSupported(model, program.mode);
-  const started = Date.now();
+  const started = nowMs();
   const messages = firstTurn(program, opts.rendered);
   const tools = program.mode === "tools" ? [programTool(program)] : undefined;
   await assertFitsWindow(model, messages, tools);
@@ -99,7 +100,7 @@ export async function runProgram(
     model,
     usage: { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion },
     calls,
-    latency_ms: Date.now() - started,
+    latency_ms: nowMs() - started,
     repaired,
     example: exampleOf(program, messages, tools, attempt.value),
   };

@@ -6,6 +6,7 @@ import { logLine } from "../lib/log";
 import { labelQueueMessageSchema, type LabelQueueMessage } from "./messages";
 import { retryLater } from "./retry";
 import { withPacing } from "../llm/pace";
+import { nowMs } from "../lib/clock";
 
 /**
  * Attempts per question (or chunk) before it is given up: counted by us, not by the
@@ -76,7 +77,7 @@ async function sendBack(env: Bindings, items: Item[]): Promise<void> {
  */
 async function runTenant(env: Bindings, tenant: TenantHandle, items: Item[], leaseWaitMs: number): Promise<void> {
   const lease = { max: concurrency(env), ttlMs: LEASE_TTL_MS };
-  const deadline = Date.now() + leaseWaitMs;
+  const deadline = nowMs() + leaseWaitMs;
   let waiting = items;
   while (waiting.length > 0) {
     const starts = await tenant.generation.begin(
@@ -94,7 +95,7 @@ async function runTenant(env: Bindings, tenant: TenantHandle, items: Item[], lea
       } else running.push(handle(env, tenant, item, start));
     });
     if (running.length === 0) {
-      if (Date.now() >= deadline) {
+      if (nowMs() >= deadline) {
         await sendBack(env, busy);
         return;
       }
