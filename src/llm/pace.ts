@@ -8,6 +8,8 @@
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { Ask, Grant, Observation } from "../durable/provider-limiter/allowance";
+import { nowMs } from "../lib/clock";
+import { sha256Hex } from "../lib/ids";
 import { retryAfterMs } from "./provider-errors";
 import type { FetchLike } from "./providers";
 
@@ -38,9 +40,7 @@ export async function withPacing<T>(ctx: PacingContext, fn: () => Promise<T>): P
 
 /** The limiter's name for a provider key: the provider and a hash of base URL + key, never the key. */
 export async function limiterKey(provider: string, baseURL: string, apiKey: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(`${baseURL}\n${apiKey}`));
-  const hex = [...new Uint8Array(digest).slice(0, 12)].map((b) => b.toString(16).padStart(2, "0")).join("");
-  return `${provider}:${hex}`;
+  return `${provider}:${(await sha256Hex(`${baseURL}\n${apiKey}`)).slice(0, 24)}`;
 }
 
 /** `fetch` for one endpoint, paced when called inside `withPacing`. */
@@ -55,13 +55,13 @@ export function pacedFetch(fetch: FetchLike, endpoint: { provider: string; baseU
     if (!gate) s.gates.set(k, (gate = new Gate(s.limiterFor(k), s.tenant, s.interactive ?? false)));
     const tokens = estimateTokens(init?.body);
     await gate.take();
-    const t0 = Date.now();
+    const t0 = nowMs();
     try {
       const res = await fetch(input, init);
-      gate.report({ ...observe(res.headers), limited: res.status === 429, ...(res.status === 429 ? { retryAfterMs: retryAfterMs(res.headers) } : {}), ms: Date.now() - t0, tokens });
+      gate.report({ ...observe(res.headers), limited: res.status === 429, ...(res.status === 429 ? { retryAfterMs: retryAfterMs(res.headers) } : {}), ms: nowMs() - t0, tokens });
       return res;
     } catch (err) {
-      gate.report({ ms: Date.now() - t0, tokens });
+      gate.report({ ms: nowMs() - t0, tokens });
       throw err;
     }
   };
