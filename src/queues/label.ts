@@ -110,9 +110,9 @@ async function runTenant(env: Bindings, tenant: TenantHandle, items: Item[], lea
  * The `label` consumer: question generation per chunk and labeling per question.
  * Rate limits and outages are normal: a step retries with the provider's Retry-After
  * (else backoff with jitter); after MAX_LABEL_ATTEMPTS it goes to the dead-letter
- * queue, whose consumer records it failed. Final errors fail it at once. A tenant's
- * steps run at most LABEL_CONCURRENCY at a time, across invocations, by leases held
- * in its Durable Object, so one tenant cannot exhaust the shared provider quota.
+ * queue, whose consumer records it failed. Final errors fail it at once. Provider calls go at
+ * the pace the ProviderLimiter of their key allows (shared fairly between tenants); a tenant
+ * has at most LABEL_CONCURRENCY steps begun at once, by leases held in its Durable Object.
  */
 export function consumeLabel(batch: MessageBatch<unknown>, env: Bindings): Promise<void> {
   return consumeLabelWith(batch, env, {});
