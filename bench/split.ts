@@ -8,6 +8,7 @@
  * corpus shape; 0 skips llamaindex), BENCH_RUNS (timed rounds, best kept; default 3).
  */
 import { fork } from "node:child_process";
+import { createRequire } from "node:module";
 import { cpus, loadavg } from "node:os";
 import cl100k from "gpt-tokenizer/encoding/cl100k_base";
 import { importBundled } from "./lib/bundle.ts";
@@ -93,8 +94,22 @@ for (const [shape, corpus] of corpora) {
   }
 }
 
+// llamaindex is not a dependency (its 45 packages, and an optional peer that npm 10 and 11 lock
+// differently, for one comparison): `npm install --no-save llamaindex@0.12.1` adds it for a run.
+const llamaInstalled = (() => {
+  try {
+    createRequire(import.meta.url).resolve("llamaindex");
+    return true;
+  } catch {
+    return false;
+  }
+})();
+if (BOX_S > 0 && !llamaInstalled) {
+  console.log("llamaindex is not installed: its columns are skipped (`npm install --no-save llamaindex@0.12.1` to compare)\n");
+}
+
 const llama: LlamaResult[] = [];
-if (BOX_S > 0) {
+if (BOX_S > 0 && llamaInstalled) {
   for (const shape of CORPUS_SHAPES) {
     const result = await runLlamaIndex(shape);
     llama.push(result);

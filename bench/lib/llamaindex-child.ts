@@ -21,7 +21,12 @@ const PLAIN = { disallowedSpecial: new Set<string>() };
 
 process.once("message", async (request: ChildRequest) => {
   const started = performance.now();
-  const { SentenceSplitter } = await import("llamaindex");
+  // Not a dependency (installed for a run with `npm install --no-save`): typed by hand, so the
+  // project type-checks without it.
+  const specifier = "llamaindex";
+  const { SentenceSplitter } = (await import(specifier)) as {
+    SentenceSplitter: new (options: { chunkSize: number; chunkOverlap: number; tokenizer: unknown }) => { splitText(text: string): string[] };
+  };
   send({ kind: "ready", importMs: performance.now() - started });
   const tokenizer = {
     encode: (text: string) => new Uint32Array(cl100k.encode(text, PLAIN)),
