@@ -46,6 +46,7 @@ export const NODE_TESTS = [
   "test/llm/{catalog,prices,retirement,tokens,tokens.linear}.test.ts",
   "test/programs/schema.{errors,keywords,seeds,strict}.test.ts",
   "test/queues/retry.test.ts",
+  "test/scripts/readme-blocks.test.ts",
   "test/vector/{exact-index,filter,vectorize}.test.ts",
 ];
 

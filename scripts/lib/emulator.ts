@@ -13,7 +13,7 @@ export interface Emulator {
   /** Replaces a run's config (PUT /_emulator/runs/:run). */
   configure(run: string, config: Record<string, unknown>): Promise<void>;
   stats(run: string): Promise<RunStats>;
-  stop(): void;
+  stop(): Promise<void>;
 }
 
 export interface RunStats {
@@ -24,8 +24,8 @@ export interface RunStats {
 }
 
 /** Starts the emulator alone with fresh state; resolves once it answers. */
-export async function startEmulator(port: number, timeoutMs = 90_000): Promise<Emulator> {
-  const dev = await spawnWranglerDev({ configs: ["emulator/wrangler.toml"], readyPath: "/_emulator/models", port, timeoutMs });
+export async function startEmulator(port: number, timeoutMs = 90_000, inspectorPort?: number): Promise<Emulator> {
+  const dev = await spawnWranglerDev({ configs: ["emulator/wrangler.toml"], readyPath: "/_emulator/models", port, inspectorPort, timeoutMs });
   const control = async (method: string, path: string, body?: unknown): Promise<any> => {
     const res = await fetch(`${dev.url}/_emulator${path}`, {
       method,
