@@ -4,7 +4,7 @@
  */
 import type { DistilleryClient } from "../lib/client.ts";
 import type { Emulator } from "../lib/emulator.ts";
-import { bold, dim, green, note, red, yellow } from "../lib/ui.ts";
+import { bold, dim, emulated, green, note, red, usd, yellow } from "../lib/ui.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -20,7 +20,11 @@ const JOBS = [
 
 const TAG: Record<string, (s: string) => string> = { openai: green, together: yellow, fireworks: red };
 
-export async function fineTuneStudents(api: DistilleryClient, emulator: Emulator, datasetId: string): Promise<void> {
+export interface FineTuneSummary {
+  jobs: { id: string; provider: string; state: string; model: string | null; costUsd: number }[];
+}
+
+export async function fineTuneStudents(api: DistilleryClient, emulator: Emulator, datasetId: string): Promise<FineTuneSummary> {
   // Ten emulated minutes of training pass in about ten seconds.
   await emulator.configure(RUN, { clock: { speed: 60 }, fine_tuning: { durations_ms: { validating: 60_000, queued: 60_000, running: 480_000 } } });
   note(dim(`the emulator's clock runs 60× for these jobs; Distillery polls every 1–2 s here (JOB_POLL_FIRST_MS/JOB_POLL_MAX_MS; 15 s → 5 min deployed)`));
@@ -37,7 +41,7 @@ export async function fineTuneStudents(api: DistilleryClient, emulator: Emulator
       "Idempotency-Key": `demo-job-${spec.provider}`,
       "X-Request-Id": `${RUN}:${spec.provider}`,
     });
-    note(`${TAG[spec.provider]!(spec.provider.padEnd(9))} job ${bold(job.id)} on ${spec.base_model}: ${job.dataset.train.lines} train / ${job.dataset.eval?.lines ?? 0} eval examples pinned (sha256 ${job.dataset.train.sha256.slice(0, 12)}…), est. $${(job.cost.estimate_usd ?? 0).toFixed(4)}`);
+    note(`${TAG[spec.provider]!(spec.provider.padEnd(9))} job ${bold(job.id)} on ${spec.base_model}: ${job.dataset.train.lines} train / ${job.dataset.eval?.lines ?? 0} eval examples pinned (sha256 ${job.dataset.train.sha256.slice(0, 12)}…), est. ${usd(job.cost.estimate_usd ?? 0)}`);
     jobs.push(job);
   }
 
@@ -69,14 +73,19 @@ export async function fineTuneStudents(api: DistilleryClient, emulator: Emulator
   for (const job of done.values()) {
     const secs = job.timings.duration_s;
     note(
-      `${TAG[job.provider]!(job.provider.padEnd(9))} ${job.state === "succeeded" ? green(job.state) : red(job.state)} in ${secs} s: ` +
-        `${bold(job.fine_tuned_model ?? job.error?.message ?? "")}` +
-        (job.trained_tokens ? dim(` (${job.trained_tokens.toLocaleString()} trained tokens, $${(job.cost.actual_usd ?? 0).toFixed(4)})`) : ""),
+      emulated(
+        `${TAG[job.provider]!(job.provider.padEnd(9))} ${job.state === "succeeded" ? green(job.state) : red(job.state)} in ${secs} s: ` +
+          `${bold(job.fine_tuned_model ?? job.error?.message ?? "")}` +
+          (job.trained_tokens ? dim(` (${job.trained_tokens.toLocaleString()} trained tokens, $${(job.cost.actual_usd ?? 0).toFixed(4)} at catalog prices)`) : ""),
+      ),
     );
   }
   const registry = await api.get("/api/models");
   note(`model registry: active ${registry.active ?? dim("none (calls use the teacher)")}; ${registry.candidates.length} candidate(s):`);
   for (const m of registry.candidates) {
-    note(`  ${m.id} ${dim(`${m.fine_tune_provider}, from ${m.base_model}, ${m.servable ? "servable now" : "servable once deployed"}`)}`);
+    note(emulated(`  ${m.id} ${dim(`${m.fine_tune_provider}, from ${m.base_model}, ${m.servable ? "servable now" : "servable once deployed"}`)}`));
   }
+  return {
+    jobs: [...done.values()].map((j) => ({ id: j.id, provider: j.provider, state: j.state, model: j.fine_tuned_model ?? null, costUsd: j.cost.actual_usd ?? 0 })),
+  };
 }

@@ -7,6 +7,8 @@ import { makeSamplePdfs } from "../make-samples.ts";
 export interface IngestedCorpus {
   documentId: string;
   chunks: number;
+  /** The PDF uploaded, on disk. */
+  pdfPath: string;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -52,10 +54,10 @@ export async function ingestCorpus(api: DistilleryClient): Promise<IngestedCorpu
 
   const query = "Which work introduced distilling knowledge with soft targets?";
   const hits = await api.post("/api/retrieve", { query, top_k: 2 });
-  note(`retrieve ${dim(JSON.stringify(query))}:`);
+  note(`retrieve ${dim(JSON.stringify(query))} ${dim("(scores from the emulator's embeddings)")}:`);
   for (const hit of hits.data) {
     const snippet = hit.text.replace(/\s+/g, " ").slice(0, 110);
     note(`  ${hit.score.toFixed(3)}  p.${hit.page}  ${dim(snippet)}…`);
   }
-  return { documentId: doc.id, chunks: doc.chunk_count };
+  return { documentId: doc.id, chunks: doc.chunk_count, pdfPath: corpusPdf };
 }

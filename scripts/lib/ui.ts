@@ -15,6 +15,12 @@ export function note(text: string): void {
   console.log(`   ${text}`);
 }
 
+/** Marks what a model said or what it would cost: in the demo the emulator plays every model, so nothing is real or billed. */
+export const emulated = (s: string) => `${s} ${dim("[emulated]")}`;
+
+/** A cost at catalog prices, labelled: the emulator bills nothing. */
+export const usd = (n: number, digits = 4) => `$${n.toFixed(digits)} ${dim("[catalog price, emulated: not billed]")}`;
+
 export function notYet(what: string): void {
   console.log(`   ${yellow("not yet")} ${dim(`(${what})`)}`);
 }
