@@ -22,7 +22,8 @@
  * stopped (process groups) and its temporary state removed on exit.
  *
  * The counts never fall: BLOCK_FLOOR and COMMAND_FLOOR are the executed blocks and curls today;
- * raise them when you add examples, never lower them.
+ * raise them when you add examples, never lower them. And a route the sections name in prose
+ * (`` `PUT /api/programs/:name` ``) fails the run unless some executed curl reaches it.
  *
  * Environment: README_TEST_PORT (8851), README_TEST_EMULATOR_PORT (8852), README_TEST_INSPECTOR_PORT (9851).
  */
@@ -31,7 +32,7 @@ import { mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type Block, type Command, readBlocks, readPath } from "./lib/readme-blocks.ts";
+import { type Block, type Command, documentedRoutes, missingRoutes, normalizeRoute, readBlocks, readPath } from "./lib/readme-blocks.ts";
 import { startDevServer, type DevServer } from "./lib/dev-server.ts";
 import { emulatorVars, startEmulator, type Emulator } from "./lib/emulator.ts";
 import { makeSamplePdfs } from "./make-samples.ts";
@@ -83,7 +84,7 @@ function parseJson(body: string): unknown {
 function routeOf(command: string): string {
   const method = command.match(/-X\s+([A-Z]+)/)?.[1] ?? (/\s(-d|--data[\w-]*|-F)\s/.test(command) ? "POST" : "GET");
   const url = command.match(/["']?\$URL([^\s"'?]*)/)?.[1] ?? "?";
-  return `${method} ${url.replace(/\$[A-Z_]+/g, "{…}")}`;
+  return `${method} ${normalizeRoute(url)}`;
 }
 
 const short = (s: string, n = 300) => (s.length > n ? `${s.slice(0, n)}…` : s);
@@ -120,7 +121,9 @@ async function runCommand(cmd: Command, env: Record<string, string>, cwd: string
 
 async function main(): Promise<void> {
   const started = Date.now();
-  const blocks: Block[] = readBlocks(readFileSync(join(ROOT, "README.md"), "utf8"), EXCLUDED_SECTIONS);
+  const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+  const blocks: Block[] = readBlocks(readme, EXCLUDED_SECTIONS);
+  const documented = documentedRoutes(readme, EXCLUDED_SECTIONS);
   const runnable = blocks.filter((b) => !b.skip);
   console.log(`README: ${runnable.length} blocks to run, ${runnable.reduce((n, b) => n + b.commands.filter((c) => c.isCurl).length, 0)} curl commands` + (blocks.length > runnable.length ? `, ${blocks.length - runnable.length} skipped` : ""));
 
@@ -182,7 +185,9 @@ async function main(): Promise<void> {
     rmSync(work, { recursive: true, force: true });
   }
 
-  console.log(`\nexecuted ${blocksRun} blocks, ${commandsRun} curl commands over ${routes.size} routes in ${((Date.now() - started) / 1000).toFixed(1)} s (floors: ${BLOCK_FLOOR} blocks, ${COMMAND_FLOOR} commands)`);
+  console.log(`\nexecuted ${blocksRun} blocks, ${commandsRun} curl commands over ${routes.size} routes in ${((Date.now() - started) / 1000).toFixed(1)} s (floors: ${BLOCK_FLOOR} blocks, ${COMMAND_FLOOR} commands); ${documented.length} routes named in the prose`);
+  const missing = failures.length === 0 ? missingRoutes(documented, [...routes]) : [];
+  if (missing.length > 0) failures.push(`routes the README names without an executed example: ${missing.join(", ")}`);
   if (failures.length === 0 && (blocksRun < BLOCK_FLOOR || commandsRun < COMMAND_FLOOR)) {
     failures.push(`fewer examples than the floor (${blocksRun}/${BLOCK_FLOOR} blocks, ${commandsRun}/${COMMAND_FLOOR} commands): an example was removed or skipped`);
   }

@@ -15,6 +15,9 @@
  *                     at most `within:S` seconds (default 300); every answer must have the status.
  * `<!-- readme-test: skip REASON -->` leaves a block out (counted and printed, never silently).
  * Commands that are not curl (no step) run too and must exit 0.
+ *
+ * A route the same sections name in prose (`` `DELETE /api/documents/:id` ``) must have an executed
+ * example too: {@link documentedRoutes} and {@link missingRoutes}.
  */
 
 export interface Step {
@@ -163,4 +166,43 @@ export function readBlocks(markdown: string, excludedSections: readonly string[]
     blocks.push({ section, line: open, commands });
   }
   return blocks;
+}
+
+/** The sections' `## ` titles and text, the excluded ones left out. */
+function sections(markdown: string, excludedSections: readonly string[]): { title: string; text: string }[] {
+  const out: { title: string; text: string }[] = [];
+  for (const part of markdown.split(/^## /m).slice(1)) {
+    const title = part.slice(0, part.indexOf("\n")).trim();
+    if (!excludedSections.includes(title)) out.push({ title, text: part });
+  }
+  return out;
+}
+
+/** Routes named in backticks in the prose of the sections (`METHOD /path`, `:param` or `{param}` segments). */
+export function documentedRoutes(markdown: string, excludedSections: readonly string[]): string[] {
+  const routes = new Set<string>();
+  for (const { text } of sections(markdown, excludedSections)) {
+    const prose = text.replace(/^```[\s\S]*?^```\s*$/gm, "");
+    for (const m of prose.matchAll(/`(GET|POST|PUT|PATCH|DELETE) (\/[^`\s?]*)/g)) routes.add(`${m[1]} ${normalizeRoute(m[2]!)}`);
+  }
+  return [...routes].sort();
+}
+
+/** `/api/documents/:id`, `/api/documents/{id}` and `/api/documents/$DOC_ID` all read `/api/documents/{…}`. */
+export function normalizeRoute(path: string): string {
+  return path
+    .split("/")
+    .map((seg) => (/^(:\w+|\{[^}]*\}|\$\{?[A-Z_][A-Z0-9_]*\}?)$/.test(seg) ? "{…}" : seg))
+    .join("/");
+}
+
+/** The documented routes no executed command matched; `{…}` in either stands for any one segment. */
+export function missingRoutes(documented: readonly string[], executed: readonly string[]): string[] {
+  const segs = (r: string) => r.split(/[ /]/);
+  const matches = (doc: string, run: string) => {
+    const a = segs(doc);
+    const b = segs(run);
+    return a.length === b.length && a.every((x, i) => x === b[i] || x === "{…}" || b[i] === "{…}");
+  };
+  return documented.filter((doc) => !executed.some((run) => matches(doc, run)));
 }

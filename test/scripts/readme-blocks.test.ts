@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseStep, readBlocks, readPath, splitCommands } from "../../scripts/lib/readme-blocks";
+import { documentedRoutes, missingRoutes, normalizeRoute, parseStep, readBlocks, readPath, splitCommands } from "../../scripts/lib/readme-blocks";
 
 const fence = "```";
 
@@ -83,5 +83,31 @@ describe("README command blocks (npm run test:readme)", () => {
   it("does not carry a directive past text onto a later block", () => {
     const md = ["## A", "<!-- readme-test: 200 -->", "Some prose.", `${fence}sh`, "curl $URL/x", fence].join("\n");
     expect(() => readBlocks(md, [])).toThrow(/without a <!-- readme-test/);
+  });
+
+  it("collects the routes the prose names, outside code blocks and excluded sections, with parameters folded", () => {
+    const md = [
+      "## Quick start",
+      "`GET /health` answers.",
+      "## Documents",
+      "`DELETE /api/documents/:id` removes it; `PATCH /api/settings {\"chunking\": {}}` sets defaults.",
+      `${fence}sh`,
+      "# `PUT /api/not-prose` inside a block is not prose",
+      fence,
+      "`GET /api/datasets/{id}/export?x=1` gives it back.",
+    ].join("\n");
+    expect(documentedRoutes(md, ["Quick start"])).toEqual(["DELETE /api/documents/{…}", "GET /api/datasets/{…}/export", "PATCH /api/settings"]);
+  });
+
+  it("folds :params, {params} and shell variables into one segment wildcard", () => {
+    expect(normalizeRoute("/api/jobs/$JOB_ID/cancel")).toBe("/api/jobs/{…}/cancel");
+    expect(normalizeRoute("/api/jobs/:id")).toBe("/api/jobs/{…}");
+    expect(normalizeRoute("/api/jobs/attach")).toBe("/api/jobs/attach");
+  });
+
+  it("reports a documented route no executed command matched", () => {
+    const executed = ["POST /api/programs/album/run", "DELETE /api/documents/{…}", "GET /api/datasets"];
+    expect(missingRoutes(["POST /api/programs/{…}/run", "DELETE /api/documents/{…}"], executed)).toEqual([]);
+    expect(missingRoutes(["PUT /api/programs/{…}", "GET /api/datasets/{…}"], executed)).toEqual(["PUT /api/programs/{…}", "GET /api/datasets/{…}"]);
   });
 });
