@@ -1,5 +1,5 @@
 /** Demo step: generate and label a dataset over the sample corpus, with a live progress bar. */
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { DistilleryClient } from "../lib/client.ts";
 import { bold, dim, emulated, note, progress, usd } from "../lib/ui.ts";
@@ -58,6 +58,8 @@ export async function buildDataset(api: DistilleryClient): Promise<DatasetSummar
   );
   for (const w of report.warnings) note(dim(`  warning: ${w.message}`));
   // The files a user would fine-tune on elsewhere, downloaded as they would (GET …/files/:split).
+  // One run's files at a time: the previous run's datasets no longer exist anywhere.
+  await rm(DEMO_OUT_DIR, { recursive: true, force: true });
   const dir = join(DEMO_OUT_DIR, created.id);
   await mkdir(dir, { recursive: true });
   const files: string[] = [];
