@@ -140,15 +140,21 @@ async function main(): Promise<void> {
   let commandsRun = 0;
   const routes = new Set<string>();
   try {
-    emulator = await startEmulator(EMULATOR_PORT, 120_000);
+    // Both at once (the emulator's URL is known from its port): start-up is most of the wall time.
+    const starting = [
+      startEmulator(EMULATOR_PORT, 120_000).then((e) => (emulator = e)),
+      startDevServer({
+        port: PORT,
+        inspectorPort: INSPECTOR_PORT,
+        timeoutMs: 120_000,
+        vars: { ...emulatorVars(`http://127.0.0.1:${EMULATOR_PORT}`), JOB_POLL_FIRST_MS: "1000", JOB_POLL_MAX_MS: "2000" },
+      }).then((s) => (server = s)),
+    ];
+    // allSettled: a server that did start is stopped in `finally` even when the other failed.
+    for (const r of await Promise.allSettled(starting)) if (r.status === "rejected") throw r.reason;
+    if (!emulator || !server) throw new Error("unreachable: both servers started");
     // Fine-tune jobs are 10 emulated minutes (validating 1, queued 1, running 8): 10 s at 60x.
     await emulator.configure("default", { clock: { speed: 60 } });
-    server = await startDevServer({
-      port: PORT,
-      inspectorPort: INSPECTOR_PORT,
-      timeoutMs: 120_000,
-      vars: { ...emulatorVars(emulator.url), JOB_POLL_FIRST_MS: "1000", JOB_POLL_MAX_MS: "2000" },
-    });
     console.log(`server at ${server.url}, emulator at ${emulator.url} (clock 60x), ready in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
     const env: Record<string, string> = { URL: server.url, ADMIN_TOKEN: server.adminToken };
 

@@ -104,7 +104,9 @@ export async function spawnWranglerDev(opts: {
     "warn",
   ];
   const child: ChildProcess = spawn(process.execPath, args, {
-    env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: process.env.CI ?? "1" },
+    // Offline: no metrics, and no fetch of the `Request.cf` placeholder from workers.cloudflare.com
+    // (miniflare would wait up to 3 s for it, then warn).
+    env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", CI: process.env.CI ?? "1" },
     stdio: ["ignore", "pipe", "pipe"],
     // Its own process group: a signal to -pid reaches wrangler and the workerd it started.
     detached: true,
