@@ -51,6 +51,7 @@ export const NODE_TESTS = [
   "test/webhooks/*.test.ts",
   "test/lib/clock.test.ts",
   "test/llm/{catalog,prices,retirement,tokens,tokens.linear}.test.ts",
+  "test/openapi/validation-messages.test.ts",
   "test/programs/schema.{errors,keywords,seeds,strict}.test.ts",
   "test/queues/retry.test.ts",
   "test/vector/{exact-index,filter,vectorize}.test.ts",

@@ -2,22 +2,12 @@ import { OpenAPIHono, type Hook, type RouteConfig } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../env";
 import { ApiError } from "../errors";
-import { userMessage } from "./validation-messages";
+import { validationError } from "./validation-messages";
 
 /** zod failures become one `validation_failed` error listing every issue with its path. */
 export const validationHook: Hook<unknown, AppEnv, string, unknown> = (result) => {
   if (result.success) return;
-  const where = result.target === "json" || result.target === "form" ? "body" : result.target;
-  const issues = result.error.issues.map((i) => {
-    const path = i.path.map(String).join(".");
-    return { path, message: userMessage(i, where), code: i.code };
-  });
-  const first = issues[0];
-  throw new ApiError(
-    "validation_failed",
-    first ? `Invalid request ${where}: ${first.message}` : `Invalid request ${where}.`,
-    { details: issues },
-  );
+  throw validationError(result.target === "json" || result.target === "form" ? "body" : result.target, result.error.issues);
 };
 
 /**

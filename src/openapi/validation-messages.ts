@@ -1,4 +1,5 @@
 import type { z } from "@hono/zod-openapi";
+import { ApiError } from "../errors";
 
 /**
  * zod's default messages ("Invalid input: expected string, received undefined") speak zod;
@@ -93,4 +94,11 @@ function bound(origin: string, limit: number | bigint, inclusive: boolean | unde
 
 function show(value: unknown): string {
   return typeof value === "string" ? `"${value}"` : String(value);
+}
+
+/** One `validation_failed` error for zod issues: the first issue's message, every issue in details. */
+export function validationError(where: string, issues: readonly Issue[]): ApiError {
+  const details = issues.map((i) => ({ path: i.path.map(String).join("."), message: userMessage(i, where), code: i.code }));
+  const first = details[0];
+  return new ApiError("validation_failed", first ? `Invalid request ${where}: ${first.message}` : `Invalid request ${where}.`, { details });
 }
