@@ -104,6 +104,6 @@ export async function runStep(env: Bindings, tenant: TenantHandle, step: StepRef
     failure = { err, attempts: failed.attempts };
     finalize = failed.finalize;
   }
-  if (finalize) await finalizeDataset(env, tenant, step.message.dataset_id);
+  if (finalize) await finalizeDataset(env, tenant, step.message.dataset_id, step.message.request_id);
   return failure;
 }

@@ -26,7 +26,7 @@ export async function consumeDeadLetters(batch: MessageBatch<unknown>, env: Bind
       using tenant = openTenant(env, label.data.tenant_id);
       // Failed with the last error it saw; it may have been its dataset's last work.
       const { finalize } = await tenant.generation.giveUp(label.data);
-      if (finalize) await finalizeDataset(env, tenant, label.data.dataset_id);
+      if (finalize) await finalizeDataset(env, tenant, label.data.dataset_id, label.data.request_id);
     }
     const ingest = ingestMessageSchema.safeParse(body);
     if (ingest.success) {

@@ -111,7 +111,7 @@ async function runTenant(env: Bindings, tenant: TenantHandle, items: Item[], lea
       if (start.state === "busy") busy.push(item);
       else if (start.state === "done") {
         item.msg.ack();
-        if (start.finalize) running.push(finalizeDataset(env, tenant, item.step.message.dataset_id));
+        if (start.finalize) running.push(finalizeDataset(env, tenant, item.step.message.dataset_id, item.step.message.request_id));
       } else running.push(handle(env, tenant, item, start));
     });
     if (running.length === 0) {
