@@ -88,7 +88,7 @@ export function toApiError(err: unknown): ApiError {
   if (err instanceof HTTPException) {
     const status = err.status;
     if (status === 400 && /json/i.test(err.message)) {
-      return new ApiError("invalid_json", "The request body is not valid JSON.");
+      return new ApiError("invalid_json", "The request body is not valid JSON: send one JSON object, as /docs shows for this route.");
     }
     if (status === 413) return new ApiError("payload_too_large", err.message || "The request body is too large.");
     const code = (Object.entries(ERROR_STATUS).find(([, s]) => s === status)?.[0] ?? "bad_request") as ErrorCode;

@@ -8,6 +8,7 @@ import { mkdtempSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { buildAssets } from "../build-assets.ts";
 
 export interface WranglerDev {
   url: string;
@@ -42,6 +43,8 @@ export async function spawnWranglerDev(opts: {
   /** Sees every line of output as it comes (the kept log is only its tail). */
   onLine?: (line: string) => void;
 }): Promise<WranglerDev> {
+  // Distillery's config serves static assets from a built folder, which wrangler refuses to start without.
+  if (opts.configs.includes("wrangler.toml")) buildAssets();
   const port = opts.port ?? (await freePort());
   const inspector = await freePort();
   const persist = mkdtempSync(join(tmpdir(), "distillery-dev-"));
