@@ -1,6 +1,7 @@
 import type { TenantHandle } from "../durable/tenant";
 import type { DatasetRecord } from "../durable/tenant/datasets";
 import type { Bindings } from "../env";
+import { causeOf, failureMessage, toApiError } from "../errors";
 import { logLine } from "../lib/log";
 import { datasetFileKey, writeJsonl } from "./jsonl";
 import { labeledExamples } from "./rows";
@@ -27,12 +28,19 @@ export async function writeDatasetFiles(env: Bindings, tenant: TenantHandle, dat
   return dataset;
 }
 
-/** Writes a generated dataset's files once its work drained; a failure fails the dataset (with why). */
-export async function finalizeDataset(env: Bindings, tenant: TenantHandle, datasetId: string): Promise<void> {
+/**
+ * Writes a generated dataset's files once its work drained; a failure fails the dataset with what
+ * failed, the request id its cause is logged under, and what to do.
+ */
+export async function finalizeDataset(env: Bindings, tenant: TenantHandle, datasetId: string, requestId: string): Promise<void> {
   try {
     await writeDatasetFiles(env, tenant, datasetId);
   } catch (err) {
-    logLine("error", "dataset files not written", { tenant: tenant.id, dataset: datasetId, error: err instanceof Error ? err.message : String(err) });
-    await tenant.datasets.fail(datasetId, "Could not write the dataset's JSONL files; create it again.");
+    logLine("error", "dataset files not written", { tenant: tenant.id, dataset: datasetId, cause: causeOf(err), request_id: requestId });
+    const why = failureMessage(toApiError(err), requestId).replace(/\.?$/, "");
+    await tenant.datasets.fail(
+      datasetId,
+      `Could not write the dataset's JSONL files: ${why}. Create the dataset again (request id ${requestId}).`,
+    );
   }
 }

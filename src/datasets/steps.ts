@@ -1,6 +1,6 @@
 import type { StepRef, StepStart, TenantHandle } from "../durable/tenant";
 import type { Bindings } from "../env";
-import { ApiError, toApiError } from "../errors";
+import { ApiError, failureMessage, toApiError } from "../errors";
 import { loadCatalog, resolveModel, type ModelEntry } from "../llm";
 import { priced, type CallUsage } from "../usage/record";
 import { finalizeDataset } from "./finalize";
@@ -94,7 +94,7 @@ export async function runStep(env: Bindings, tenant: TenantHandle, step: StepRef
     const err = toApiError(e);
     const failed = await tenant.generation.failStep(
       step,
-      { error: `${err.code}: ${err.message}`, retryable: err.retryable },
+      { error: `${err.code}: ${failureMessage(err, step.message.request_id)}`, retryable: err.retryable },
       {
         cost_usd: step.message.type === "dataset.label" ? spentUsd(spend.chat) : 0,
         usage: [...spend.other, ...spend.chat].map(priced),
@@ -104,6 +104,6 @@ export async function runStep(env: Bindings, tenant: TenantHandle, step: StepRef
     failure = { err, attempts: failed.attempts };
     finalize = failed.finalize;
   }
-  if (finalize) await finalizeDataset(env, tenant, step.message.dataset_id);
+  if (finalize) await finalizeDataset(env, tenant, step.message.dataset_id, step.message.request_id);
   return failure;
 }

@@ -114,9 +114,12 @@ async function chunkDocument(
   return { chunks, pageCount: extracted.pages?.length ?? null, tokenCount: count(extracted.text) };
 }
 
-/** Marks a document failed with the reason, and drops its original: nothing half-made stays. */
-export async function failDocument(env: Bindings, tenant: TenantHandle, documentId: string, err: ApiError): Promise<void> {
-  const leftovers = await tenant.ingest.fail(documentId, { code: err.code, message: err.message });
+/**
+ * Marks a document failed with the reason, and drops its original: nothing half-made stays.
+ * `code` overrides the error's for the document (`interrupted`: stopped with no error caught).
+ */
+export async function failDocument(env: Bindings, tenant: TenantHandle, documentId: string, err: ApiError, code: string = err.code): Promise<void> {
+  const leftovers = await tenant.ingest.fail(documentId, { code, message: err.message });
   if (!leftovers) return;
   await vectorIndexFor(env, tenant.id).deleteByDocument(documentId, leftovers.chunk_ids);
   await env.DATA.delete(leftovers.r2_key);

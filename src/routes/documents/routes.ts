@@ -10,6 +10,7 @@ import { checkMetadataFits, resolveChunkSettings } from "../../ingest/settings";
 import { checkUpload, type Upload } from "../../ingest/upload";
 import { newId, sha256Hex } from "../../lib/ids";
 import { createRouter } from "../../openapi/router";
+import { validationError } from "../../openapi/validation-messages";
 import { errorResponses, idempotencyKeyHeader, idParams, jsonContent, TENANT_SECURITY } from "../../openapi/schemas";
 import { QUEUES, type IngestMessage } from "../../queues/messages";
 import { createDocumentFormSchema, createDocumentJsonSchema, fileContentType, parseMetadataField, rawUploadQuerySchema } from "./schemas";
@@ -61,11 +62,13 @@ async function readUpload(c: Context<AppEnv>): Promise<Upload> {
     const form = (c.req.valid as (t: "form") => z.infer<typeof createDocumentFormSchema>)("form");
     const file = form.file as unknown;
     if (!(file instanceof File)) {
-      throw new ApiError("validation_failed", "A multipart upload needs a `file` part.", { details: [{ path: "file", message: "missing" }] });
+      throw new ApiError("validation_failed", "Invalid request body: file is required (a multipart upload sends the document in a part named `file`).", {
+        details: [{ path: "file", message: "file is required" }],
+      });
     }
     const type = fileContentType(file);
     const settings = rawUploadQuerySchema.pick({ chunk_size: true, chunk_overlap: true, encoding: true }).safeParse(form);
-    if (!settings.success) throw new ApiError("validation_failed", "Invalid chunk settings.", { details: settings.error.issues });
+    if (!settings.success) throw validationError("body", settings.error.issues);
     return {
       bytes: new Uint8Array(await file.arrayBuffer()),
       contentType: type,
@@ -77,9 +80,7 @@ async function readUpload(c: Context<AppEnv>): Promise<Upload> {
   }
   const query = rawUploadQuerySchema.safeParse(c.req.query());
   if (!query.success) {
-    throw new ApiError("validation_failed", `Invalid query: ${query.error.issues[0]?.message}`, {
-      details: query.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })),
-    });
+    throw validationError("query", query.error.issues);
   }
   const { title, metadata, ...settings } = query.data;
   return {

@@ -85,10 +85,15 @@ export class DatasetsSurface extends Surface {
   }
 
   /** Adds rows in one write (an import is all or nothing); answers how many were new. */
-  addRows(datasetId: string, rows: NewRow[]): number {
+  /** Adds rows; a row whose id the dataset already has is left as it is and answered in `existing`. */
+  addRows(datasetId: string, rows: NewRow[]): { added: number; existing: string[] } {
     let added = 0;
-    for (const row of rows) if (addRow(this.sql, datasetId, row)) added++;
-    return added;
+    const existing: string[] = [];
+    for (const row of rows) {
+      if (addRow(this.sql, datasetId, row)) added++;
+      else existing.push(row.id);
+    }
+    return { added, existing };
   }
 
   /** Adds a captured example, its split decided by its id; not_found before anything is written. */

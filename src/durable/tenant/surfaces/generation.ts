@@ -157,7 +157,8 @@ export class GenerationSurface extends Surface {
   giveUp(message: LabelQueueMessage): { finalize: boolean } {
     const id = message.type === "dataset.generate" ? message.chunk_id : message.question_id;
     const last = lastError(this.sql, message.dataset_id, id);
-    this.#giveUp(message, `gave_up: ${last ?? "repeated provider failures"}`);
+    // No error recorded: every delivery ended without one (the invocation was stopped).
+    this.#giveUp(message, `gave_up: ${last ?? "interrupted: every attempt was stopped before it finished, with no error to report (CPU time or memory)"}`);
     return { finalize: advance(this.sql, message.dataset_id).finalize };
   }
 
