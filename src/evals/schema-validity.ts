@@ -13,9 +13,14 @@ export interface SchemaValidityResult {
   errors: OutputError[];
 }
 
-/** `output` is the parsed value when the caller has one; otherwise `raw` (tool arguments or content) is parsed here. */
-export function schemaValidity(input: { schema: SchemaInput | null; output?: unknown; raw?: string | null }): SchemaValidityResult {
+/**
+ * `output` is the parsed value when the caller has one; otherwise `raw` (tool arguments or content)
+ * is parsed here. An answer a program had to repair (`repaired`) was not valid as the model gave it:
+ * 0, because a repair turn would otherwise hide exactly what this metric measures.
+ */
+export function schemaValidity(input: { schema: SchemaInput | null; output?: unknown; raw?: string | null; repaired?: boolean }): SchemaValidityResult {
   if (!input.schema) return { score: null, undetermined: "no_schema", errors: [] };
+  if (input.repaired) return { score: 0, undetermined: null, errors: [{ path: "", message: "the answer needed the program's repair turn" }] };
   let value = input.output;
   if (value === undefined || value === null) {
     if (input.raw === undefined || input.raw === null || input.raw === "") return { score: 0, undetermined: null, errors: [{ path: "", message: "no output" }] };

@@ -1,7 +1,6 @@
-import { toFile } from "openai";
 import { describe, expect, it } from "vitest";
-import { advanceClock, configureRun, emulatorClient, uniqueRun } from "../helpers/emulator";
-import { CITATION_CONTEXT, CITATIONS_SCHEMA, matchesSchema, trainingJsonl } from "./fixtures";
+import { emulatorClient, trainEmulatorStudent } from "../helpers/emulator";
+import { CITATION_CONTEXT, CITATIONS_SCHEMA, matchesSchema } from "./fixtures";
 
 const TEACHER = "gpt-6.1-sol";
 const BASE = "gpt-4o-mini-2024-07-18";
@@ -22,19 +21,6 @@ const argsOf = async (model: string, question: string) => {
   return call.type === "function" ? call.function.arguments : "";
 };
 const answersOf = (model: string) => Promise.all(QUESTIONS.map((q) => argsOf(model, q)));
-
-/** A succeeded fine-tune of BASE on `examples` rows: the model name the emulator serves. */
-async function fineTuned(examples: number): Promise<string> {
-  const run = uniqueRun("profile");
-  await configureRun(run, { clock: { speed: 0 } });
-  const c = emulatorClient(run);
-  const file = await c.files.create({ file: await toFile(new TextEncoder().encode(trainingJsonl(examples)), "train.jsonl"), purpose: "fine-tune" });
-  const job = await c.fineTuning.jobs.create({ model: BASE, training_file: file.id });
-  await advanceClock(run, 10 * 3_600_000);
-  const done = await c.fineTuning.jobs.retrieve(job.id);
-  expect(done.status).toBe("succeeded");
-  return done.fine_tuned_model!;
-}
 
 describe("emulator: model profiles", () => {
   it("the teacher fills every structured answer from the context; a base student spoils about half, in each documented way", async () => {
@@ -57,7 +43,7 @@ describe("emulator: model profiles", () => {
   });
 
   it("a student trained on 10 rows is its base; one trained on 1000 spoils a subset of its base's answers, and still differs from the teacher on at least 10%", async () => {
-    const [ten, thousand] = await Promise.all([fineTuned(10), fineTuned(1000)]);
+    const [ten, thousand] = await Promise.all([trainEmulatorStudent(BASE, 10), trainEmulatorStudent(BASE, 1000)]);
     const [teacher, base, small, large] = await Promise.all([answersOf(TEACHER), answersOf(BASE), answersOf(ten), answersOf(thousand)]);
     expect(small).toEqual(base);
     const baseSpoiled = new Set(base.flatMap((a, i) => (a !== teacher[i] ? [i] : [])));

@@ -43,3 +43,9 @@ describe("repeats", () => {
     await expect(repeated(0, async () => ({ score: 1, undetermined: null, records: [] }))).rejects.toThrow(RangeError);
   });
 });
+
+describe("schema validity of a program's answer", () => {
+  it("is 0 when the program needed its repair turn, even though the final output validates", () => {
+    expect(schemaValidity({ schema: SCHEMA, output: { title: "Abbey Road", year: 1969 }, repaired: true })).toMatchObject({ score: 0 });
+  });
+});
