@@ -59,7 +59,8 @@ describe("emulator: streamed chat completions", () => {
 
   it("works with the SDK's .stream() helper for content and tool calls", async () => {
     const deltas: string[] = [];
-    const runner = client.chat.completions.stream({ model: MODEL, messages: question }).on("content", (d) => deltas.push(d));
+    // Answering from the context is the teacher's profile (emulator README, "Model profiles").
+    const runner = client.chat.completions.stream({ model: "gpt-6.1-sol", messages: question }).on("content", (d) => deltas.push(d));
     const completion = await runner.finalChatCompletion();
     expect(completion.choices[0]!.message.content).toBe(deltas.join(""));
     expect(completion.choices[0]!.message.content).toContain("Come Together");

@@ -5,7 +5,7 @@ import { emulatorClient } from "../helpers/emulator";
 import { ALBUM_CONTEXT, ALBUM_SCHEMA, CITATION_CONTEXT, CITATIONS_SCHEMA, CITED_AUTHORS, QUESTIONS_SCHEMA, matchesSchema } from "./fixtures";
 
 const MODEL = "gpt-4o-mini-2024-07-18";
-/** Filling a schema faithfully is the teacher's profile; a student spoils some structured answers (emulator README, "Model profiles"). */
+/** Answering faithfully from the context is the teacher's profile; a student spoils some answers (emulator README, "Model profiles"). */
 const TEACHER = "gpt-6.1-sol";
 const client = emulatorClient();
 
@@ -29,7 +29,7 @@ describe("emulator: chat completions", () => {
   });
 
   it("is deterministic: the same request gets the same answer", async () => {
-    const body = { model: MODEL, messages: [{ role: "user" as const, content: `${ALBUM_CONTEXT}\nWhen was Abbey Road released?` }] };
+    const body = { model: TEACHER, messages: [{ role: "user" as const, content: `${ALBUM_CONTEXT}\nWhen was Abbey Road released?` }] };
     const [a, b] = await Promise.all([client.chat.completions.create(body), client.chat.completions.create(body)]);
     expect(a.choices[0]!.message.content).toBe(b.choices[0]!.message.content);
     expect(a.choices[0]!.message.content).toContain("1969");

@@ -53,6 +53,17 @@ describe("emulator: model profiles", () => {
     expect(largeSpoiled.length / QUESTIONS.length).toBeGreaterThanOrEqual(0.1);
   });
 
+  it("a base student spoils about half of its prose answers too, the teacher none", async () => {
+    const prose = (model: string) =>
+      Promise.all(QUESTIONS.map(async (q) => (await client.chat.completions.create({ model, messages: [{ role: "user", content: `${CITATION_CONTEXT}\n${q}` }] })).choices[0]!.message.content!));
+    const [teacher, base] = await Promise.all([prose(TEACHER), prose(BASE)]);
+    const differs = base.filter((a, i) => a !== teacher[i]);
+    expect(differs.length / QUESTIONS.length).toBeGreaterThan(0.3);
+    expect(differs.length / QUESTIONS.length).toBeLessThan(0.7);
+    expect(differs.some((a) => a === "I'm not sure; the text does not say.")).toBe(true);
+    expect(differs.some((a) => /According to .+, this was confirmed independently\.$/.test(a))).toBe(true);
+  });
+
   it("the judge's verdicts follow the statements' content-word overlap with the contexts it is shown", async () => {
     const statements = ["Touvron et al. released LLaMA.", "citations[0].author: Touvron et al.", "citations[1].author: Hartwell and Okonkwo", "The Vienna Lighthouse Survey found scaling laws."];
     const res = await client.chat.completions.create({

@@ -3,7 +3,8 @@ import { buildContext, rankSentences, type PlainMessage } from "../generate/cont
 import { fillSchema, type FillMode } from "../generate/schema-fill";
 import { randomId } from "../ids";
 import type { ScriptAction } from "../runs/config";
-import { breakJson, degradationFor, degradeValue } from "../profiles/degrade";
+import { breakJson, degradationFor, degradeProse, degradeValue } from "../profiles/degrade";
+import { splitSentences } from "../generate/text";
 import { isJudgeTool, judgeArguments } from "../profiles/judge";
 import type { Profile } from "../profiles/resolve";
 import type { Tokenizer } from "../tokens";
@@ -92,6 +93,8 @@ function answer(plan: ChatPlan, messages: PlainMessage[], index: number, action:
         const lines = text === NO_ANSWER ? [text] : rankSentences(ctx).slice(0, 3).map((s) => s.text);
         return { content: `Sure! Here is what I found:\n${lines.map((l, i) => `${i + 1}. ${l}`).join("\n")}`, refusal: null };
       }
+      const degradation = action === null ? degradationFor(who.profile, who.requestKey, index) : null;
+      if (degradation) return { content: degradeProse(text, degradation, splitSentences(text), `${who.requestKey}\u0000${index}`, ctx.text), refusal: null };
       return { content: text, refusal: null };
     }
   }

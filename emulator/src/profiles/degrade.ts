@@ -90,3 +90,28 @@ function leafSlots(v: unknown, out: Slot[] = []): Slot[] {
   }
   return out;
 }
+
+/** Evasion: what a student says instead of the answer when it breaks down on prose. */
+export const EVASIVE = "I'm not sure; the text does not say.";
+
+/**
+ * A prose answer, spoiled the way its degradation spoils a structured one: a sentence dropped (or,
+ * with one sentence, half of it), a claim invented, a sentence replaced by a citation the context
+ * lacks; a broken answer becomes an evasion.
+ */
+export function degradeProse(text: string, kind: Degradation, sentences: readonly string[], requestKey: string, contextText: string): string {
+  const invented = inventedPhrase(contextText, uniform(PROFILE_SEED, "phrase", requestKey));
+  switch (kind) {
+    case "break_json":
+      return EVASIVE;
+    case "drop_field": {
+      if (sentences.length > 1) return sentences.slice(0, -1).join(" ");
+      const words = text.split(/\s+/);
+      return `${words.slice(0, Math.max(1, Math.ceil(words.length / 2))).join(" ")}…`;
+    }
+    case "invent_field":
+      return `${text} According to ${invented}, this was confirmed independently.`;
+    case "cite_absent":
+      return [...sentences.slice(0, -1), `This was first reported by ${invented}.`].join(" ");
+  }
+}
