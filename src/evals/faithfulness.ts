@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { tagged } from "./answer-text";
-import { askJudge, type Judge, type JudgeRecord, type Parsed } from "./judge-call";
+import { askJudge, parseWith, type Judge, type JudgeRecord, type Parsed } from "./judge-call";
 import { leafStatements } from "./leaves";
 import type { MetricResult } from "./result";
 
@@ -139,11 +139,4 @@ function oneVerdictEach(verdicts: Verdict[], n: number): Parsed<Verdict[]> {
   const missing = Array.from({ length: n }, (_, i) => i + 1).filter((i) => !byIndex.has(i));
   if (missing.length) return { ok: false, error: `no verdict for statement(s) ${missing.join(", ")}` };
   return { ok: true, value: Array.from({ length: n }, (_, i) => byIndex.get(i + 1)!) };
-}
-
-/** Parses tool arguments with a zod schema, then refines the value. */
-export function parseWith<S extends z.ZodType, T>(schema: S, args: unknown, then: (v: z.infer<S>) => Parsed<T>): Parsed<T> {
-  const r = schema.safeParse(args);
-  if (!r.success) return { ok: false, error: r.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ") };
-  return then(r.data);
 }

@@ -1,3 +1,4 @@
+import type { z } from "zod";
 import type { ChatCompletion, ChatCompletionMessageParam, ChatCompletionMessageToolCall, ChatCompletionTool } from "openai/resources/chat/completions";
 import type { ChatParams } from "../programs/chat-call";
 import type { CallUsage } from "../usage/record";
@@ -86,4 +87,11 @@ function repairTurn(name: string, call: ChatCompletionMessageToolCall | undefine
   const ask = `Your ${name} call could not be used: ${error}. Call ${name} again with arguments that follow its schema exactly.`;
   if (call) return [{ role: "assistant", content: null, tool_calls: [call] }, { role: "tool", tool_call_id: call.id, content: ask }];
   return [{ role: "assistant", content: raw || "(no answer)" }, { role: "user", content: ask }];
+}
+
+/** Parses tool arguments with a zod schema, then refines the value. */
+export function parseWith<S extends z.ZodType, T>(schema: S, args: unknown, then: (v: z.infer<S>) => Parsed<T>): Parsed<T> {
+  const r = schema.safeParse(args);
+  if (!r.success) return { ok: false, error: r.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ") };
+  return then(r.data);
 }

@@ -1,7 +1,6 @@
 import { z } from "zod";
 import { tagged } from "./answer-text";
-import { parseWith } from "./faithfulness";
-import { askJudge, type Judge, type JudgeRecord } from "./judge-call";
+import { askJudge, parseWith, type Judge, type JudgeRecord } from "./judge-call";
 import { canonical } from "./agreement";
 
 /*

@@ -1,7 +1,6 @@
 import { z } from "zod";
 import { answerText, tagged } from "./answer-text";
-import { parseWith } from "./faithfulness";
-import { askJudge, type Judge } from "./judge-call";
+import { askJudge, parseWith, type Judge } from "./judge-call";
 import type { MetricResult } from "./result";
 
 /*

@@ -44,8 +44,8 @@ interface StoredExample {
  * `replayRow(row, model)`: the model answers a dataset row as the row was made. A row made by a
  * program replays through the same program version over the same retrieved chunks (the row's
  * chunk ids, so every model sees the teacher's context); a row with no program (imports,
- * captures) replays its stored messages, tools and `response_format`. Calls run inside the
- * caller's pacing when it gives one.
+ * captures, or a program since deleted) replays its stored messages, tools and `response_format`.
+ * Calls run inside the caller's pacing when it gives one.
  */
 export function replayer(env: Bindings, tenant: TenantHandle, ctx: EvalCallContext) {
   const paced = <T>(fn: () => Promise<T>) => (ctx.pacing ? withPacing(ctx.pacing, fn) : fn());
@@ -53,11 +53,21 @@ export function replayer(env: Bindings, tenant: TenantHandle, ctx: EvalCallConte
     if (!row.example) throw new ApiError("bad_request", `Row ${row.id} has no example to replay.`, { details: { row: row.id } });
     const example = JSON.parse(row.example) as StoredExample;
     if (row.program && row.program_version !== null && row.chunk_ids !== null && row.question !== null) {
-      const program = await tenant.programs.get(row.program, row.program_version);
-      return paced(() => replayProgram(env, tenant, ctx, { row, program, model }));
+      const program = await programVersion(tenant, row.program, row.program_version);
+      // A deleted program leaves its rows' stored prompts and tools, which still replay.
+      if (program) return paced(() => replayProgram(env, tenant, ctx, { row, program, model }));
     }
     return paced(() => replayMessages(env, ctx, { row, example, model }));
   };
+}
+
+async function programVersion(tenant: TenantHandle, name: string, version: number): Promise<ProgramRecord | null> {
+  try {
+    return await tenant.programs.get(name, version);
+  } catch (err) {
+    if (err instanceof ApiError && err.code === "not_found") return null;
+    throw err;
+  }
 }
 
 async function replayProgram(env: Bindings, tenant: TenantHandle, ctx: EvalCallContext, opts: { row: RowRecord; program: ProgramRecord; model: ModelEntry }): Promise<ReplayResult> {

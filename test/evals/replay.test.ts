@@ -91,4 +91,16 @@ describe("replaying a dataset row", () => {
     expect(r.contexts[0]).toMatch(/^title: Harbour\n\n/);
     expect(r.repaired).toBe(false);
   });
+
+  it("replays a row whose program was deleted through its stored prompt and tool", async () => {
+    const { t, base } = await generatedDataset();
+    await drainDataset(t, base.dataset_id);
+    using tenant = openTenant(bindings, t.id);
+    const row = (await tenant.datasets.rows(base.dataset_id, { status: "labeled", limit: 1 })).data[0]!;
+    expect((await api("/api/programs/citations", { method: "DELETE", key: t.key })).status).toBe(200);
+    const r = await replayer(bindings, tenant, { requestId: "replay-deleted" })(row, teacher());
+    expect(r.output).toEqual(referenceOutput(row));
+    expect(r.schema).toMatchObject({ properties: { citations: expect.any(Object) } });
+    expect(r.usage.calls).toBe(1);
+  });
 });
