@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { openTenant } from "../../src/durable/tenant";
 import type { RowRecord } from "../../src/durable/tenant/datasets";
-import { faithfulness, judgeFor, replayer, schemaValidity } from "../../src/evals";
+import { agreement, faithfulness, judgeFor, referenceOutput, replayer, schemaValidity } from "../../src/evals";
 import { pairedDifference, type Score } from "../../src/evals/stats";
 import { loadCatalog, resolveModel } from "../../src/llm";
 import { sampleDoc } from "../fixtures/samples";
@@ -22,6 +22,7 @@ const BASE = "gpt-4o-mini-2024-07-18";
 interface Scores {
   faithfulness: Map<string, Score>;
   validity: Map<string, Score>;
+  agreement: Map<string, Score>;
 }
 
 let rows: RowRecord[] = [];
@@ -33,13 +34,15 @@ async function scoreModel(tenantId: string, modelId: string, label: string): Pro
   const replayRow = replayer(bindings, tenant, ctx);
   const judge = judgeFor(bindings, ctx);
   const model = resolveModel(loadCatalog(bindings), modelId);
-  const out: Scores = { faithfulness: new Map(), validity: new Map() };
+  const out: Scores = { faithfulness: new Map(), validity: new Map(), agreement: new Map() };
   await Promise.all(
     rows.map(async (row) => {
       const answer = await replayRow(row, model);
       const faith = await faithfulness(judge, { question: row.question!, output: answer.output, contexts: answer.contexts });
       out.faithfulness.set(row.id, faith.score);
       out.validity.set(row.id, schemaValidity({ schema: answer.schema, output: answer.output, raw: answer.raw, repaired: answer.repaired }).score);
+      // The teacher's stored answer is the reference.
+      out.agreement.set(row.id, agreement(referenceOutput(row), answer.output).score);
     }),
   );
   return out;
@@ -67,7 +70,7 @@ describe("eval controls on the emulator", () => {
   });
 
   it("finds no difference between a model and itself (A/A): the paired intervals contain 0", () => {
-    for (const metric of ["faithfulness", "validity"] as const) {
+    for (const metric of ["faithfulness", "validity", "agreement"] as const) {
       const d = pairedDifference(scores.again![metric], scores.base![metric], { seed: metric });
       expect(d.interval!.low).toBeLessThanOrEqual(0);
       expect(d.interval!.high).toBeGreaterThanOrEqual(0);
@@ -75,7 +78,7 @@ describe("eval controls on the emulator", () => {
   });
 
   it("cannot tell a student trained on 10 rows from its base: the paired intervals contain 0", () => {
-    for (const metric of ["faithfulness", "validity"] as const) {
+    for (const metric of ["faithfulness", "validity", "agreement"] as const) {
       const d = pairedDifference(scores.ten![metric], scores.base![metric], { seed: metric });
       expect(d.interval!.low).toBeLessThanOrEqual(0);
       expect(d.interval!.high).toBeGreaterThanOrEqual(0);
@@ -85,9 +88,12 @@ describe("eval controls on the emulator", () => {
   it("finds the fine-tuned student better than its base: faithfulness and schema-validity paired intervals lie above 0", () => {
     const faith = pairedDifference(scores.thousand!.faithfulness, scores.base!.faithfulness, { seed: "faithfulness" });
     const valid = pairedDifference(scores.thousand!.validity, scores.base!.validity, { seed: "validity" });
-    const seen = JSON.stringify({ rows: rows.length, faith, valid });
+    const agree = pairedDifference(scores.thousand!.agreement, scores.base!.agreement, { seed: "agreement" });
+    const seen = JSON.stringify({ rows: rows.length, faith, valid, agree });
     expect(faith.n_pairs).toBeGreaterThanOrEqual(30);
     expect(faith.interval!.low, seen).toBeGreaterThan(0);
     expect(valid.interval!.low, seen).toBeGreaterThan(0);
+    // It also agrees with the teacher's answers more often.
+    expect(agree.interval!.low, seen).toBeGreaterThan(0);
   });
 });
