@@ -43,6 +43,8 @@ export const NODE_TESTS = [
   "test/architecture.test.ts",
   "test/secrets-check.test.ts",
   "test/datasets/import.{parse,plan}.test.ts",
+  "test/emulator/profiles.config.test.ts",
+  "test/evals/{agreement,faithfulness,pairwise,relevancy,schema-validity,stats}.test.ts",
   "test/datasets/jsonl.part-buffer.test.ts",
   "test/datasets/validate.{check,limits,report}.test.ts",
   "test/ingest/chunk-pages.test.ts",
