@@ -39,6 +39,13 @@ export class DatasetsSurface extends Surface {
     return this.#dataset(idOrName);
   }
 
+  /** A dataset that takes rows (imports, captures); conflict naming the way forward for a snapshot or a closed one. */
+  openForRows(idOrName: string): DatasetRecord {
+    const dataset = this.#dataset(idOrName);
+    assertOpenForRows(dataset);
+    return dataset;
+  }
+
   list(): DatasetRecord[] {
     return listDatasets(this.sql);
   }
