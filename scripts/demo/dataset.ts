@@ -42,6 +42,8 @@ export async function buildDataset(api: DistilleryClient): Promise<string> {
       `tokens p50 ${report.tokens.p50}, max ${report.tokens.max}; ${report.epochs} epochs ≈ ${report.billed_tokens_estimate.toLocaleString()} billed tokens ≈ $${(report.cost_usd_estimate ?? 0).toFixed(4)}`,
   );
   for (const w of report.warnings) note(dim(`  warning: ${w.message}`));
-  note(`train.jsonl: ${d.files.train.lines} lines, ${(d.files.train.bytes / 1024).toFixed(1)} KiB → GET /api/datasets/${created.id}/files/train`);
+  // The files are the dataset's snapshot's (what a job trains on): written when labeling ended.
+  const files = d.latest_snapshot.files;
+  note(`train.jsonl: ${files.train.lines} lines, ${(files.train.bytes / 1024).toFixed(1)} KiB (snapshot ${d.latest_snapshot.name}) → GET /api/datasets/${created.id}/files/train`);
   return created.id;
 }
