@@ -1,4 +1,6 @@
 import { finalizeDataset, writeClaimed } from "../datasets/finalize";
+import { openJob } from "../durable/fine-tune-job";
+import { nowIso } from "../lib/clock";
 import { enqueueWork } from "../datasets/steps";
 import type { IngestMessage } from "../queues/messages";
 import { registerSweepKind } from "./kinds";
@@ -38,5 +40,20 @@ registerSweepKind({
     if (item.action !== "resume") return;
     if (item.snapshot) await writeClaimed(env, tenant, item.id);
     else await finalizeDataset(env, tenant, item.id);
+  },
+});
+
+/**
+ * Jobs the tenant's index claimed whose object never started (the request died in between): the
+ * object is asked; one that did start has its state mirrored again, one that never did is recorded
+ * failed (its settings died with the request: create the job again).
+ */
+registerSweepKind({
+  name: "job.start",
+  find: (tenant, at) => tenant.recovery.stalledJobStarts(at, PER_TENANT),
+  async repair(env, tenant, item) {
+    const view = await openJob(env, tenant.id, item.id).get();
+    const state = view ? view.state : "failed";
+    await tenant.jobs.update({ id: item.id, state, provider_job_id: view?.provider_job_id ?? null, fine_tuned_model: view?.fine_tuned_model ?? null, updated_at: nowIso() });
   },
 });

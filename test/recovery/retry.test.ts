@@ -6,7 +6,7 @@ import { advanceClock } from "../../src/lib/clock";
 import { sampleDoc } from "../fixtures/samples";
 import { api, bindings, createTenant } from "../helpers/api";
 import { drainDataset } from "../helpers/datasets";
-import { ingestNow } from "../helpers/queues";
+import { deliver, ingestNow } from "../helpers/queues";
 import { citationsProgram } from "../programs/fixtures";
 
 const PAST_LEASES_MS = 11 * 60_000;
@@ -86,5 +86,22 @@ describe("retry, and replays that say what became of the work", () => {
     expect(res.status).toBe(409);
     expect(res.body.error.message).toContain("upload it again");
     expect((await api(`/api/documents/${id}`, { key: t.key })).body.status).toBe("failed");
+  });
+
+  it("keeps the original of a document the providers failed, so a retry ingests it", async () => {
+    const t = await createTenant();
+    const doc = await api("/api/documents", { method: "POST", key: t.key, json: { title: "Harbour", text: sampleDoc("kestrel-bay-harbour-notes.md") } });
+    const id = doc.body.document.id as string;
+    // Its ingestion gave up after repeated provider failures (the dead-letter queue's record).
+    await deliver("distillery-ingest-dlq", [{ type: "ingest.document", tenant_id: t.id, document_id: id, request_id: "gave-up" }]);
+    expect((await api(`/api/documents/${id}`, { key: t.key })).body).toMatchObject({ status: "failed", error: { code: "upstream_unavailable" } });
+    const retried = await api(`/api/documents/${id}/retry`, { method: "POST", key: t.key });
+    expect(retried.status).toBe(202);
+    await ingestNow(t.id, id);
+    expect((await api(`/api/documents/${id}`, { key: t.key })).body).toMatchObject({ status: "ready", error: null });
+    const hits = await api("/api/retrieve", { method: "POST", key: t.key, json: { query: "harbour", top_k: 1 } });
+    // Its chunks were embedded again: retrieval finds them.
+    expect(hits.body.data).toHaveLength(1);
+    expect(JSON.stringify(hits.body.data[0])).toContain(id);
   });
 });

@@ -127,4 +127,17 @@ describe("the sweeper: nothing stays stuck", () => {
     const again = await api(`/api/documents/${id}/retry`, { method: "POST", key: t.key });
     expect(again.status).toBe(409);
   });
+
+  it("records failed a job whose start was lost after the index claimed it", async () => {
+    const t = await createTenant();
+    using tenant = openTenant(bindings, t.id);
+    const at = new Date().toISOString();
+    const job = { id: `ftj_lost${t.id.slice(3)}`, provider: "together", provider_job_id: null, dataset_id: null, base_model: "m", state: "created", fine_tuned_model: null, created_at: at, updated_at: at };
+    await tenant.jobs.claim(job);
+    await cron();
+    expect((await tenant.jobs.get(job.id)).state).toBe("created");
+    advanceClock(PAST_LEASES_MS);
+    await cron();
+    expect((await tenant.jobs.get(job.id)).state).toBe("failed");
+  });
 });

@@ -82,10 +82,29 @@ export function renewDocumentLease(sql: SqlStorage, documentId: string): void {
   sql.exec("UPDATE documents SET lease_until = ? WHERE id = ? AND status IN ('pending', 'processing')", nowMs() + DOCUMENT_LEASE_MS, documentId);
 }
 
+/**
+ * A fine-tune job's steps are its object's alarm (durable, retried by the platform); what can be
+ * lost is the start itself: the tenant's index claims the job, then its object is started, and a
+ * request that dies in between leaves the index saying `created` with no object behind it.
+ */
+export const JOB_START_GRACE_MS = 10 * 60_000;
+
+/** Jobs the index has said `created` of for longer than the grace: their start may have been lost. */
+export function stalledJobStarts(sql: SqlStorage, at: number, limit: number): string[] {
+  return sql
+    .exec<{ id: string }>("SELECT id FROM jobs WHERE state = 'created' AND updated_at <= ? LIMIT ?", new Date(at - JOB_START_GRACE_MS).toISOString(), limit)
+    .toArray()
+    .map((r) => r.id);
+}
+
 /** Whether anything of this tenant is in flight (then it stays on the sweeper's index). */
 export function hasWorkInFlight(sql: SqlStorage): boolean {
-  const docs = sql.exec("SELECT 1 FROM documents WHERE status IN ('pending', 'processing') LIMIT 1").toArray().length > 0;
-  return docs || sql.exec("SELECT 1 FROM datasets WHERE status IN ('generating', 'labeling', 'writing') LIMIT 1").toArray().length > 0;
+  const busy = (q: string) => sql.exec(q).toArray().length > 0;
+  return (
+    busy("SELECT 1 FROM documents WHERE status IN ('pending', 'processing') LIMIT 1") ||
+    busy("SELECT 1 FROM datasets WHERE status IN ('generating', 'labeling', 'writing') LIMIT 1") ||
+    busy("SELECT 1 FROM jobs WHERE state = 'created' LIMIT 1")
+  );
 }
 
 /** The KV `TENANTS` key that puts a tenant on the sweeper's index. */

@@ -52,6 +52,8 @@ export class DocumentsSurface extends Surface {
       nowIso(),
       id,
     );
+    // Its vectors were dropped when it failed: every stored chunk is embedded again.
+    this.sql.exec("UPDATE chunks SET embedded = 0 WHERE document_id = ?", id);
     await registerInFlight(this.sql, this.env.TENANTS);
     return getDocument(this.sql, id)!;
   }

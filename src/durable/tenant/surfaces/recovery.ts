@@ -1,5 +1,5 @@
 import { advance, pendingWork } from "../dataset-state";
-import { hasWorkInFlight, takeStalledDatasets, takeStalledDocuments, unregisterIfIdle, type Taken } from "../recovery";
+import { hasWorkInFlight, stalledJobStarts, takeStalledDatasets, takeStalledDocuments, unregisterIfIdle, type Taken } from "../recovery";
 import { Surface, surface } from "./surface";
 
 /** A stalled dataset the sweeper took, with the work left to queue again. */
@@ -35,6 +35,11 @@ export class RecoverySurface extends Surface {
   /** Datasets and snapshots `writing` past their lease: their writer died; the taker writes the files. */
   stalledWriting(at: number, limit: number): Taken[] {
     return takeStalledDatasets(this.sql, ["writing"], at, limit);
+  }
+
+  /** Jobs whose start may have been lost (the index says `created`, long ago): the taker asks their objects. */
+  stalledJobStarts(at: number, limit: number): Taken[] {
+    return stalledJobStarts(this.sql, at, limit).map((id) => ({ id, status: "created", action: "resume" as const }));
   }
 
   /** Whether anything is in flight. */
