@@ -4,7 +4,7 @@ import { runScheduled } from "../../src/cron/scheduled";
 import { openTenant } from "../../src/durable/tenant";
 import { failedOutcome } from "../../src/durable/tenant/generation";
 import type { Bindings } from "../../src/env";
-import { advanceClock } from "../../src/lib/clock";
+import { advanceClock, nowIso } from "../../src/lib/clock";
 import { QUEUES } from "../../src/queues/messages";
 import { sampleDoc } from "../fixtures/samples";
 import { ADMIN_TOKEN, api, bindings, createTenant } from "../helpers/api";
@@ -131,7 +131,7 @@ describe("the sweeper: nothing stays stuck", () => {
   it("records failed a job whose start was lost after the index claimed it", async () => {
     const t = await createTenant();
     using tenant = openTenant(bindings, t.id);
-    const at = new Date().toISOString();
+    const at = nowIso();
     const job = { id: `ftj_lost${t.id.slice(3)}`, provider: "together", provider_job_id: null, dataset_id: null, base_model: "m", state: "created", fine_tuned_model: null, created_at: at, updated_at: at };
     await tenant.jobs.claim(job);
     await cron();
