@@ -1,5 +1,6 @@
+import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { api, createTenant } from "../helpers/api";
+import { api, bindings, createTenant } from "../helpers/api";
 import { exampleLines } from "../helpers/jobs";
 import { albumProgram } from "../programs/fixtures";
 
@@ -119,5 +120,22 @@ describe("snapshots: freezing makes an immutable copy, the dataset stays open", 
     expect((await api(`/api/datasets/${id}`, { method: "DELETE", key })).status).toBe(200);
     expect((await api(`/api/datasets/${snapshot.id}`, { key })).status).toBe(404);
     expect((await api(`/api/datasets/${snapshot.id}/files/train`, { key })).status).toBe(404);
+  });
+
+  it("serves a dataset made ready before snapshots existed (its files on itself) as its own snapshot", async () => {
+    const t = await createTenant();
+    const id = await importedDataset(t.key, "legacy", 12);
+    const snapshot = (await api(`/api/datasets/${id}/freeze`, { method: "POST", key: t.key })).body;
+    // What an older version left: the source itself ready with the files, no snapshot record.
+    await runInDurableObject(bindings.TENANT.get(bindings.TENANT.idFromName(t.id)), (_o, state) => {
+      const sql = state.storage.sql;
+      const files = sql.exec<{ files: string }>("SELECT files FROM datasets WHERE id = ?", snapshot.id).one().files;
+      sql.exec("UPDATE datasets SET status = 'ready', files = ? WHERE id = ?", files, id);
+      sql.exec("DELETE FROM datasets WHERE id = ?", snapshot.id);
+    });
+    const train = await api(`/api/datasets/${id}/files/train`, { key: t.key });
+    expect(train.status).toBe(200);
+    expect(train.headers.get("Distillery-Snapshot")).toBe(id);
+    expect(train.headers.get("X-Content-SHA256")).toBe(snapshot.files.train.sha256);
   });
 });

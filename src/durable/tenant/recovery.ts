@@ -1,4 +1,5 @@
 import { nowIso, nowMs } from "../../lib/clock";
+import { logLine } from "../../lib/log";
 
 /**
  * Leases on in-flight work, in the tenant's database. A document being ingested and a dataset
@@ -120,7 +121,13 @@ export async function registerInFlight(sql: SqlStorage, kv: KVNamespace): Promis
   const tenantId = sql.exec<{ id: string }>("SELECT id FROM tenant LIMIT 1").toArray()[0]?.id;
   if (!tenantId) return;
   sql.exec("INSERT OR REPLACE INTO sweep_index (name, since) VALUES ('inflight', ?)", nowMs());
-  await kv.put(sweepIndexKey(tenantId), JSON.stringify({ since: nowIso() }));
+  try {
+    await kv.put(sweepIndexKey(tenantId), JSON.stringify({ since: nowIso() }));
+  } catch (err) {
+    // Best effort: the work is written already and must not fail for the index; the next piece of work registers again.
+    sql.exec("DELETE FROM sweep_index WHERE name = 'inflight'");
+    logLine("error", "sweeper index not written", { error: err instanceof Error ? err.message : String(err) });
+  }
 }
 
 /** Takes this tenant off the sweeper's index when nothing is in flight; true when it did. */

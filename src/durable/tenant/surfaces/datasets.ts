@@ -98,6 +98,8 @@ export class DatasetsSurface extends Surface {
     const dataset = this.#dataset(idOrName);
     if (dataset.snapshot_of) return dataset;
     const snapshot = latestSnapshot(this.sql, dataset.id, "ready");
+    // A dataset made ready before snapshots existed holds its files itself: it is its own snapshot.
+    if (!snapshot && dataset.status === "ready" && dataset.files) return dataset;
     if (!snapshot) {
       throw new ApiError("conflict", `Dataset ${dataset.name} is ${dataset.status} and has no snapshot yet; a job needs a ready dataset (freeze it).`, {
         details: { dataset: dataset.id, status: dataset.status },
