@@ -1,5 +1,6 @@
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { openTenant } from "../../src/durable/tenant";
 import { api, bindings, createTenant } from "../helpers/api";
 import { exampleLines } from "../helpers/jobs";
 import { albumProgram } from "../programs/fixtures";
@@ -137,5 +138,31 @@ describe("snapshots: freezing makes an immutable copy, the dataset stays open", 
     expect(train.status).toBe(200);
     expect(train.headers.get("Distillery-Snapshot")).toBe(id);
     expect(train.headers.get("X-Content-SHA256")).toBe(snapshot.files.train.sha256);
+  });
+
+  it("records a capture that reaches a snapshot through a queue as rejected: closed in its source, never dropped", async () => {
+    const t = await createTenant();
+    const id = await importedDataset(t.key, "queued", 10);
+    const snapshot = (await api(`/api/datasets/${id}/freeze`, { method: "POST", key: t.key })).body;
+    using tenant = openTenant(bindings, t.id);
+    const row = {
+      id: `row_queued_${t.id}`,
+      source: "capture" as const,
+      status: "labeled" as const,
+      reason: null,
+      question: null,
+      example: JSON.stringify({ messages: [{ role: "user", content: "hi" }, { role: "assistant", content: "hello" }] }),
+      tokens: 5,
+      program: null,
+      program_version: null,
+      model: null,
+      usage: null,
+      chunk_ids: null,
+    };
+    await expect(tenant.datasets.capture(snapshot.id, row)).rejects.toMatchObject({ code: "conflict" });
+    expect(await tenant.datasets.capture(snapshot.id, row, { queued: true })).toEqual({ dataset: id, status: "rejected", reason: "closed" });
+    const source = (await api(`/api/datasets/${id}`, { key: t.key })).body;
+    expect(source.counts.rejected_by_reason).toEqual({ closed: 1 });
+    expect((await api(`/api/datasets/${snapshot.id}`, { key: t.key })).body.counts.rows).toBe(10);
   });
 });

@@ -20,7 +20,7 @@ import {
   type Split,
 } from "../datasets";
 import { DATASET_LEASE_MS, isStalled, DATASET_IN_FLIGHT, registerInFlight } from "../recovery";
-import { assertOpenForRows, snapshotFailed, snapshotWritten, takeSnapshot } from "../snapshots";
+import { assertOpenForRows, closedReason, snapshotFailed, snapshotWritten, takeSnapshot } from "../snapshots";
 import { Surface, surface } from "./surface";
 
 type Page = { data: RowRecord[]; next_cursor: number | null; rows_read: number };
@@ -178,11 +178,22 @@ export class DatasetsSurface extends Surface {
     return added;
   }
 
-  /** Adds a captured example, its split decided by its id; not_found before anything is written. */
-  async capture(idOrName: string, row: Omit<NewRow, "split">): Promise<void> {
+  /**
+   * Adds a captured example, its split decided by its id; not_found before anything is written. Aimed
+   * at a closed dataset (a snapshot, a cancelled one): synchronously a 409 naming the way forward;
+   * arriving through a queue (`queued`, nobody waiting to be told) it is recorded `rejected` with
+   * reason `closed` — in a snapshot's source, since a snapshot never changes — never dropped silently.
+   */
+  async capture(idOrName: string, row: Omit<NewRow, "split">, opts: { queued?: boolean } = {}): Promise<{ dataset: string; status: NewRow["status"]; reason: string | null }> {
     const dataset = this.#dataset(idOrName);
+    if (closedReason(dataset) && opts.queued) {
+      const into = dataset.snapshot_of ? getDataset(this.sql, dataset.snapshot_of) ?? dataset : dataset;
+      addRow(this.sql, into.id, { ...row, status: "rejected", reason: "closed", split: await splitFor(row.id, into.eval_fraction) });
+      return { dataset: into.id, status: "rejected", reason: "closed" };
+    }
     assertOpenForRows(dataset);
     addRow(this.sql, dataset.id, { ...row, split: await splitFor(row.id, dataset.eval_fraction) });
+    return { dataset: dataset.id, status: row.status, reason: row.reason };
   }
 
   /** A page of labeled examples (for the JSONL files, exports and validation), in the order added. */
