@@ -1,4 +1,4 @@
-import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
+import { createExecutionContext, createScheduledController, runInDurableObject, waitOnExecutionContext } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { runScheduled } from "../../src/cron/scheduled";
 import { openTenant } from "../../src/durable/tenant";
@@ -8,7 +8,7 @@ import { advanceClock, nowIso } from "../../src/lib/clock";
 import { QUEUES } from "../../src/queues/messages";
 import { sampleDoc } from "../fixtures/samples";
 import { ADMIN_TOKEN, api, bindings, createTenant } from "../helpers/api";
-import { generatedDataset } from "../helpers/datasets";
+import { drainDataset, generatedDataset } from "../helpers/datasets";
 import { exampleLines } from "../helpers/jobs";
 import { deliver } from "../helpers/queues";
 
@@ -139,5 +139,18 @@ describe("the sweeper: nothing stays stuck", () => {
     advanceClock(PAST_LEASES_MS);
     await cron();
     expect((await tenant.jobs.get(job.id)).state).toBe("failed");
+  });
+
+  it("marks ready a dataset left writing whose snapshot was written all the same", async () => {
+    const { t, base } = await generatedDataset({ questions_per_chunk: 1 });
+    const done = await drainDataset(t, base.dataset_id);
+    expect(done.status).toBe("ready");
+    // Its snapshot is written, yet the dataset says writing (a failure recorded, then retried, meanwhile).
+    await runInDurableObject(bindings.TENANT.get(bindings.TENANT.idFromName(t.id)), (_o, state) => {
+      state.storage.sql.exec("UPDATE datasets SET status = 'writing', lease_until = 0 WHERE id = ?", base.dataset_id);
+    });
+    await cron();
+    const after = (await api(`/api/datasets/${base.dataset_id}`, { key: t.key })).body;
+    expect(after).toMatchObject({ status: "ready", latest_snapshot: { id: done.latest_snapshot.id, version: 1 } });
   });
 });

@@ -42,7 +42,14 @@ export function takeSnapshot(sql: SqlStorage, source: DatasetRecord): { snapshot
   }
   const through = sql.exec<{ r: number | null }>("SELECT MAX(rowid) AS r FROM dataset_rows WHERE dataset_id = ?", source.id).one().r ?? 0;
   const latest = latestSnapshot(sql, source.id);
-  if (latest && latest.through_rowid === through) return writeClaim(sql, latest);
+  if (latest && latest.through_rowid === through) {
+    const taken = writeClaim(sql, latest);
+    // Its snapshot was written already (the source failed or was retried meanwhile): the source is done too.
+    if (taken.snapshot.status === "ready" && source.status === "writing") {
+      sql.exec("UPDATE datasets SET status = 'ready', lease_until = NULL, updated_at = ? WHERE id = ? AND status = 'writing'", nowIso(), source.id);
+    }
+    return taken;
+  }
   const version = (latest?.version ?? 0) + 1;
   const id = newId("snap");
   const now = nowIso();
