@@ -6,6 +6,7 @@ import { idempotent } from "./middleware/idempotency";
 import { notFoundOrMethodNotAllowed } from "./middleware/method-not-allowed";
 import { requestContext } from "./middleware/request-context";
 import { createRouter } from "./openapi/router";
+import { adminSweeperRoutes } from "./routes/admin-sweeper";
 import { adminTenantRoutes } from "./routes/admin-tenants";
 import { catalogRoutes } from "./routes/catalog";
 import { datasetRoutes } from "./routes/datasets";
@@ -67,6 +68,7 @@ export function createApp() {
   app.route("/health", healthRoutes);
   app.route("/docs", docsRoutes(OPENAPI_PATH));
   app.route("/admin/tenants", adminTenantRoutes);
+  app.route("/admin/sweeper", adminSweeperRoutes);
   app.route("/api/keys", keyRoutes);
   app.route("/api/catalog", catalogRoutes);
   app.route("/api/settings", settingsRoutes);

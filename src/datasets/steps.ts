@@ -29,6 +29,18 @@ export async function enqueueLabels(env: Bindings, m: { tenant_id: string; reque
   }
 }
 
+/** Sends a dataset's pending work (the chunks still to question, the questions still to label) as messages: how a retry or the sweeper resumes it. */
+export async function enqueueWork(
+  env: Bindings,
+  m: { tenant_id: string; request_id: string; dataset_id: string },
+  work: { chunks: readonly string[]; questions: readonly string[] },
+): Promise<void> {
+  for (let i = 0; i < work.chunks.length; i += 100) {
+    await env.LABEL_QUEUE.sendBatch(work.chunks.slice(i, i + 100).map((chunk_id) => ({ body: { type: "dataset.generate" as const, ...m, chunk_id } })));
+  }
+  await enqueueLabels(env, m, work.questions);
+}
+
 /** The calls a step made: chat calls (the row's spend) and the others (retrieval's embedding); its retrieval. */
 interface Spend {
   chat: CallUsage[];

@@ -3,6 +3,7 @@ import { openTenant } from "../durable/tenant";
 import type { AppEnv } from "../env";
 import { ApiError } from "../errors";
 import { sha256Hex } from "../lib/ids";
+import { checkReplay } from "./replay-check";
 
 /** Operator (admin) requests keep their idempotency records in a reserved Tenant object. */
 const OPERATOR_SCOPE = "__operator__";
@@ -34,6 +35,8 @@ export function idempotent(): MiddlewareHandler<AppEnv> {
     // A mismatch or a reservation still held is an idempotency_conflict, thrown by the object.
     const replay = await records.begin(key, fingerprint);
     if (replay) {
+      // Accepted work that has since failed or stalled is said so, not replayed as accepted.
+      await checkReplay(c, replay);
       const headers = new Headers({ "Idempotent-Replayed": "true" });
       if (replay.contentType) headers.set("Content-Type", replay.contentType);
       return new Response(replay.body, { status: replay.status, headers });

@@ -47,12 +47,13 @@ datasetDataRoutes.openapi(
         }),
         "What was imported",
       ),
-      ...errorResponses(400, 401, 404, 413),
+      ...errorResponses(400, 401, 404, 409, 413),
     },
   }),
   async (c) => {
     const tenant = tenantHandle(c);
-    const dataset = await tenant.datasets.get(c.req.valid("param").id);
+    // A snapshot (or a cancelled dataset) takes no rows: 409 naming the way forward, before the body is read.
+    const dataset = await tenant.datasets.openForRows(c.req.valid("param").id);
     // An Idempotency-Key has already read the body (and cached it): stream from the cache then.
     const body = c.req.raw.bodyUsed ? new Response(await c.req.arrayBuffer()).body : c.req.raw.body;
     if (!body) throw new ApiError("bad_request", "The request has no body: send the JSONL file.");
