@@ -14,6 +14,9 @@ import { createRouter } from "../../openapi/router";
 import { errorResponses, idParams, jsonContent, TENANT_SECURITY } from "../../openapi/schemas";
 
 
+/** A JSONL file: one chat fine-tuning example per line. */
+const jsonlBody = { schema: { type: "string" as const, description: "JSONL: one chat fine-tuning example per line" } };
+
 export const datasetDataRoutes = createRouter();
 
 datasetDataRoutes.openapi(
@@ -26,7 +29,10 @@ datasetDataRoutes.openapi(
     request: {
       params: idParams,
       query: z.object({ skip_invalid: z.enum(["true", "false"]).default("false") }),
-      body: { required: false, content: { "application/x-ndjson": { schema: z.string() }, "application/jsonl": { schema: z.string() }, "text/plain": { schema: z.string() } } },
+      // Plain OpenAPI schemas, not zod: @hono/zod-openapi takes any media type starting `application/json`
+      // for JSON (`application/jsonl` included), and a zod schema there makes it refuse JSONL with a 415.
+      // The body is streamed and checked line by line by the handler, so nothing is lost.
+      body: { required: false, content: { "application/x-ndjson": jsonlBody, "application/jsonl": jsonlBody, "text/plain": jsonlBody } },
     },
     responses: {
       200: jsonContent(
