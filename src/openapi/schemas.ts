@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { ERROR_STATUS, type ErrorCode } from "../errors";
+import { plainText } from "../lib/plain-text";
 
 /** The one error body, as documented in /openapi.json. */
 export const errorBodySchema = z
@@ -43,8 +44,16 @@ export function jsonContent<T extends z.ZodType>(schema: T, description: string)
 
 /** The `{id}` path parameter every resource route takes (one definition for all of them). */
 export const idParams = z.object({
-  id: z.string().min(1).max(64).openapi({ param: { name: "id", in: "path" } }),
+  id: plainText(z.string().min(1).max(64)).openapi({ param: { name: "id", in: "path" } }),
 });
+
+/**
+ * A name or an identifier a client sends (a title, a key's name, a model, a provider's job id):
+ * 1–`max` characters, none of them control characters, lone surrogates or bidi overrides.
+ */
+export function nameField(max: number) {
+  return plainText(z.string().min(1).max(max));
+}
 
 export const TENANT_SECURITY = [{ tenantKey: [] }];
 export const ADMIN_SECURITY = [{ adminToken: [] }];

@@ -11,7 +11,7 @@ import { ApiError } from "../../errors";
 import { sha256Hex } from "../../lib/ids";
 import { countChatTokens, fineTuneProviderSchema, loadCatalog, resolveModel } from "../../llm";
 import { createRouter } from "../../openapi/router";
-import { errorResponses, idParams, jsonContent, TENANT_SECURITY } from "../../openapi/schemas";
+import { errorResponses, idParams, jsonContent, nameField, TENANT_SECURITY } from "../../openapi/schemas";
 
 
 /** A JSONL file: one chat fine-tuning example per line. */
@@ -134,7 +134,7 @@ datasetDataRoutes.openapi(
       params: idParams,
       query: z.object({
         provider: fineTuneProviderSchema.default("openai"),
-        base_model: z.string().optional(),
+        base_model: nameField(256).optional(),
         epochs: z.union([z.literal("auto"), z.coerce.number().int().min(1).max(50)]).default("auto"),
       }),
     },

@@ -12,7 +12,7 @@ import { newId, sha256Hex } from "../../lib/ids";
 import { createRouter } from "../../openapi/router";
 import { errorResponses, idempotencyKeyHeader, idParams, jsonContent, TENANT_SECURITY } from "../../openapi/schemas";
 import { QUEUES, type IngestMessage } from "../../queues/messages";
-import { createDocumentFormSchema, createDocumentJsonSchema, fileContentType, parseMetadataField, rawUploadQuerySchema } from "./schemas";
+import { createDocumentFormSchema, createDocumentJsonSchema, fileContentType, formTitle, parseMetadataField, rawUploadQuerySchema } from "./schemas";
 import { vectorIndexFor } from "../../vector";
 import { nowIso } from "../../lib/clock";
 
@@ -70,7 +70,7 @@ async function readUpload(c: Context<AppEnv>): Promise<Upload> {
       bytes: new Uint8Array(await file.arrayBuffer()),
       contentType: type,
       format: formatOf(type),
-      title: form.title?.trim() || file.name || "Untitled",
+      title: formTitle(form.title, file.name),
       metadata: parseMetadataField(form.metadata),
       settings: settings.data,
     };

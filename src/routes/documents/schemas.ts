@@ -2,6 +2,7 @@ import { z } from "@hono/zod-openapi";
 import { ApiError } from "../../errors";
 import { splitEncodingSchema } from "../../ingest/split";
 import { documentMetadataSchema as metadataRule, type Upload } from "../../ingest/upload";
+import { isPlainText, PLAIN_TEXT_MESSAGE, plainText } from "../../lib/plain-text";
 
 /** Document metadata as the API documents it (the rule itself is the ingest's). */
 export const documentMetadataSchema = metadataRule.openapi({ example: { source: "10-K 2022", year: 2022 } });
@@ -15,7 +16,7 @@ export const chunkSettingsFields = {
 
 export const createDocumentJsonSchema = z
   .object({
-    title: z.string().trim().min(1).max(300),
+    title: plainText(z.string().trim().min(1).max(300)),
     text: z.string(),
     format: z.enum(["text", "markdown"]).default("text"),
     metadata: documentMetadataSchema.optional(),
@@ -26,7 +27,7 @@ export const createDocumentJsonSchema = z
 export const createDocumentFormSchema = z
   .object({
     file: z.any().openapi({ type: "string", format: "binary" }),
-    title: z.string().optional(),
+    title: plainText(z.string().max(300)).optional(),
     metadata: z.string().optional().openapi({ description: "JSON object of metadata" }),
     chunk_size: z.string().optional(),
     chunk_overlap: z.string().optional(),
@@ -36,7 +37,7 @@ export const createDocumentFormSchema = z
 
 /** Query parameters that go with a raw upload (`text/plain`, `text/markdown`, `application/pdf` body). */
 export const rawUploadQuerySchema = z.object({
-  title: z.string().trim().min(1).max(300).optional(),
+  title: plainText(z.string().trim().min(1).max(300)).optional(),
   metadata: z.string().optional().openapi({ description: "JSON object of metadata" }),
   ...chunkSettingsFields,
 });
@@ -59,6 +60,19 @@ export function parseMetadataField(raw: string | undefined): Upload["metadata"] 
     });
   }
   return parsed.data;
+}
+
+/** A multipart upload's title: the `title` field, else the file's name (checked as a title is), else "Untitled". */
+export function formTitle(title: string | undefined, fileName: string): string {
+  const own = title?.trim();
+  if (own) return own;
+  const name = fileName.trim().slice(0, 300);
+  if (!isPlainText(name)) {
+    throw new ApiError("validation_failed", `Invalid file name (the document's title): ${PLAIN_TEXT_MESSAGE}.`, {
+      details: [{ path: "file", message: `the file name ${PLAIN_TEXT_MESSAGE}` }],
+    });
+  }
+  return name || "Untitled";
 }
 
 /** A file part's content type: its own, else from its extension. */
