@@ -74,7 +74,8 @@ const workers = defineProject({
     cloudflareTest({
       wrangler: { configPath: testWranglerConfig() },
       miniflare: {
-        bindings: { ADMIN_TOKEN: TEST_ADMIN_TOKEN, TEST_CLOCK_AT },
+        // FUZZ_SEED: the fuzz suite's seed (test/fuzz/fuzz.test.ts), fixed unless given.
+        bindings: { ADMIN_TOKEN: TEST_ADMIN_TOKEN, TEST_CLOCK_AT, FUZZ_SEED: process.env.FUZZ_SEED ?? "" },
         // Every fetch() the Worker makes (job webhooks) goes to the recorder, never the network.
         outboundService: "distillery-outbound",
         workers: [

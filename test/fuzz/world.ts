@@ -1,4 +1,5 @@
-import { ADMIN_TOKEN, api, createTenant } from "../helpers/api";
+import { runInDurableObject } from "cloudflare:test";
+import { ADMIN_TOKEN, api, bindings, createTenant } from "../helpers/api";
 import { exampleLines } from "../helpers/jobs";
 import { programSpec } from "../security/fixtures";
 import type { Operation } from "./spec";
@@ -14,7 +15,7 @@ export interface World {
   key: string;
   /** Collection (`datasets`, `programs`, …) → the value its path parameter takes here. */
   ids: Record<string, string>;
-  /** The tenant's lists and its resources' views: equal before and after a rejected request. */
+  /** Everything the tenant has (see tenantState): equal before and after a rejected request. */
   snapshot(): Promise<unknown>;
 }
 
@@ -42,28 +43,37 @@ export async function makeWorld(tag: string): Promise<World> {
     keys: issued.id,
     jobs: "ftjob_fuzz_none",
   };
-  const reads = [
-    "/api/keys",
-    "/api/settings",
-    "/api/documents?limit=100",
-    `/api/documents/${doc.id}`,
-    "/api/programs",
-    "/api/datasets",
-    `/api/datasets/${dataset.id}`,
-    `/api/datasets/${dataset.id}/rows?limit=100`,
-    "/api/jobs?limit=100",
-    "/api/models",
-  ];
-  const snapshot = async () => {
-    const views = await Promise.all(reads.map((path) => api(path, { key })));
-    // last_used_at moves with every request the key makes: it is not a change a request caused.
-    return views.map((v, i) => [reads[i], v.status, stripVolatile(v.body)]);
-  };
+  const snapshot = () => tenantState(tenantId);
   return { tenantId, key, ids, snapshot };
 }
 
-function stripVolatile(body: unknown): unknown {
-  return JSON.parse(JSON.stringify(body, (k, v) => (k === "last_used_at" ? undefined : v)));
+/** Without what moves on its own: a key's last use (every request moves it) and an error's request id. */
+/** Tables whose rows move without the tenant's data changing: replay records, step leases. */
+const VOLATILE_TABLES = new Set(["idempotency", "leases"]);
+/** Columns that move on every request: a key's last use. */
+const VOLATILE_COLUMNS = new Set(["last_used_at"]);
+
+/**
+ * Everything the tenant has: every row of its Durable Object's tables (but the volatile ones) and the
+ * keys of its objects in R2. One call, not a request per list: the fuzz looks at it around every
+ * rejected request, and it sees more than the lists show (a half-written row, an orphaned original).
+ */
+export async function tenantState(tenantId: string): Promise<unknown> {
+  const stub = bindings.TENANT.get(bindings.TENANT.idFromName(tenantId));
+  const tables = await runInDurableObject(stub, (_instance, state) => {
+    const sql = state.storage.sql;
+    const names = sql
+      .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+      .toArray()
+      .map((r) => r.name)
+      .filter((n) => !n.startsWith("_cf") && !n.startsWith("sqlite") && !VOLATILE_TABLES.has(n));
+    return names.map((name) => {
+      const rows = sql.exec(`SELECT * FROM "${name}"`).toArray();
+      return [name, rows.map((r) => JSON.stringify(r, (k, v) => (VOLATILE_COLUMNS.has(k) ? undefined : v instanceof ArrayBuffer ? [...new Uint8Array(v)] : v)))];
+    });
+  });
+  const objects = await bindings.DATA.list({ prefix: `tenants/${tenantId}/` });
+  return [...tables, ["r2", objects.objects.map((o) => `${o.key} ${o.size}`)]];
 }
 
 /** The credential an operation takes in this world. */
