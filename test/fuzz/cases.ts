@@ -1,11 +1,12 @@
 import fc from "fast-check";
 import { exampleLines } from "../helpers/jobs";
 import type { JsonSchema, Operation } from "./spec";
-import { adversarialString, NASTY_STRINGS, valueOf, wrongTypeOf, type ValueOptions } from "./values";
+import { adversarialString, baseValue, HOSTILE_STRINGS, NASTY_STRINGS, stringFields, valueOf, wrongTypeOf, type ValueOptions } from "./values";
 import { pathValues, type World } from "./world";
 
 /** What a case does to an otherwise well-formed request. */
 export type Kind =
+  | "hostile-sweep"
   | "schema-valid"
   | "wrong-type"
   | "missing-field"
@@ -176,8 +177,8 @@ function mutateArb(schema: JsonSchema, base: fc.Arbitrary<unknown>, kind: "wrong
 type Weighted = { weight: number; arbitrary: fc.Arbitrary<Case> };
 
 /** With a JSON body type, a minimal `{}` goes along, so a case about the path or the query is not refused for its body alone. */
-function minimalBody(jsonType: string | undefined): Pick<Case, "headers" | "body"> {
-  return jsonType ? { headers: { "Content-Type": jsonType }, body: "{}" } : { headers: {} };
+function minimalBody(jsonType: string | undefined, body: unknown = {}): Pick<Case, "headers" | "body"> {
+  return jsonType ? { headers: { "Content-Type": jsonType }, body: JSON.stringify(body) } : { headers: {} };
 }
 
 /** Every kind of case that applies to the operation, weighted so most are well-formed (they parse). */
@@ -227,6 +228,37 @@ export function caseArb(op: Operation, world: World): fc.Arbitrary<Case> {
     })));
   }
   return fc.oneof(...kinds);
+}
+
+/**
+ * Every string field of the body and every string query parameter, each set to every hostile string
+ * (lone surrogates, NUL, bidi, CRLF, broken escapes, traversal, 70,000 characters) on an otherwise
+ * plain request: at most `max` cases, fields taken in turn, so each field meets the worst first.
+ */
+export function hostileSweep(op: Operation, world: World, max: number): Case[] {
+  const opts = hintsOf(world);
+  const values = pathValues(op, world);
+  const path = op.path.replace(/\{(\w+)\}/g, (_m, name: string) => encodeSegment(values[name]!));
+  const jsonType = Object.keys(op.body?.content ?? {}).find(isJson);
+  const schema = jsonType ? op.body!.content[jsonType]! : null;
+  const base = schema ? (baseValue(schema, opts) as Record<string, unknown>) : null;
+  const queryParams = op.params.filter((p) => p.in === "query" && !p.schema.enum && (p.schema.type === "string" || p.schema.type === undefined));
+  const targets: ((hostile: string) => Case)[] = [
+    ...(schema && base && typeof base === "object" ? stringFields(schema) : []).map((field) => (hostile: string) => ({
+      kind: "hostile-sweep" as const,
+      url: path,
+      headers: { "Content-Type": jsonType! },
+      body: JSON.stringify({ ...base, [field]: hostile }),
+    })),
+    ...queryParams.map((p) => (hostile: string) => ({
+      kind: "hostile-sweep" as const,
+      url: path + queryString([[p.name, hostile]]),
+      ...minimalBody(jsonType, base),
+    })),
+  ];
+  const cases: Case[] = [];
+  for (const hostile of HOSTILE_STRINGS) for (const target of targets) if (cases.length < max) cases.push(target(hostile));
+  return cases;
 }
 
 /** A body one byte over the limit the operation's body is held to (the document limit for uploads and imports). */

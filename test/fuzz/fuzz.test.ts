@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { api, bindings } from "../helpers/api";
-import { caseArb, oversizedCase, withHeaders, type Case } from "./cases";
+import { caseArb, hostileSweep, oversizedCase, withHeaders, type Case } from "./cases";
 import { describeCase, printTable, problemsOf, stageOf, type OperationTally } from "./outcome";
 import { loadOperations, type Operation } from "./spec";
 import { credentialFor, makeWorld, type World } from "./world";
@@ -19,8 +19,10 @@ import { credentialFor, makeWorld, type World } from "./world";
  */
 const DEFAULT_SEED = 1414;
 const SEED = /^-?\d+$/.test(process.env.FUZZ_SEED ?? "") ? Number(process.env.FUZZ_SEED) : DEFAULT_SEED;
-/** Generated cases per operation (plus one oversized body where the operation takes a body). */
+/** Cases per operation (plus one oversized body where the operation takes a body). */
 const CASES_PER_OPERATION = 50;
+/** Of which at most this many sweep the hostile strings over the string fields (the rest are drawn by fast-check). */
+const SWEEP_PER_OPERATION = 20;
 /** Rejected requests between two looks at the tenant's state (a change is then pinned to one of them). */
 const STATE_CHECK_EVERY = 10;
 const MAX_BODY_BYTES = Number(bindings.MAX_BODY_BYTES) || 1024 * 1024;
@@ -40,9 +42,10 @@ function seedFor(op: Operation): number {
 
 function casesFor(op: Operation, world: World): Case[] {
   const arb = fc.tuple(caseArb(op, world), withHeaders(op)).map(([c, headers]) => ({ ...c, headers: { ...headers, ...c.headers } }));
-  const cases = fc.sample(arb, { seed: seedFor(op), numRuns: CASES_PER_OPERATION });
+  const sweep = hostileSweep(op, world, SWEEP_PER_OPERATION);
+  const cases = fc.sample(arb, { seed: seedFor(op), numRuns: CASES_PER_OPERATION - sweep.length });
   const over = oversizedCase(op, world, MAX_BODY_BYTES);
-  return over ? [...cases, over] : cases;
+  return [...sweep, ...cases, ...(over ? [over] : [])];
 }
 
 beforeAll(() => {
@@ -61,7 +64,7 @@ describe("the fuzz suite", () => {
 });
 
 /** Kinds a handler may well accept: the tenant's state is looked at just before them, so a change is pinned. */
-const MAY_BE_ACCEPTED = new Set<Case["kind"]>(["schema-valid", "adversarial-field", "query-junk"]);
+const MAY_BE_ACCEPTED = new Set<Case["kind"]>(["hostile-sweep", "schema-valid", "adversarial-field", "query-junk"]);
 /** Read-only operations run this many cases at once (they share one tenant, looked at before and after). */
 const READ_CONCURRENCY = 8;
 

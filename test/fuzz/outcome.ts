@@ -85,7 +85,7 @@ export function printTable(seed: number, tallies: OperationTally[], ms: number):
         `  ${t.key.padEnd(width)}  ${String(t.cases).padStart(5)}  ${pct(t.parsed, t.cases)}   ${pct(t.handled, t.cases)}  ${String(t.accepted).padStart(4)}  ` +
         [...t.statuses].sort(([a], [b]) => a - b).map(([s, n]) => `${s}×${n}`).join(" "),
     ),
-    `  state: the tenant's lists were looked at around every rejected request but ${unverified} (rejected, then an accepted one before the next look)`,
+    `  state: the tenant's state was compared around every rejected request but ${unverified} (rejected, then an accepted one before the next look)`,
     `  parsed: reached validation (not refused as bad JSON, a media type not taken, over the size limit, or no route); handler: got past validation`,
   ];
   print(lines.join("\n"));

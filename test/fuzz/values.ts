@@ -165,3 +165,39 @@ export function wrongTypeOf(schema: JsonSchema): fc.Arbitrary<unknown> {
   if (schema.enum?.length) wrong.push(["enum", fc.constantFrom("not-a-choice", "NULL", "")]);
   return fc.oneof(...(wrong.length ? wrong : all).map(([, a]) => a));
 }
+
+/** Values that break encoders rather than parsers: each string field of each operation meets every one. */
+export const HOSTILE_STRINGS = ["\ud800", "x\udc00y", "\u0000", "a\u202eb", "\r\nX-Injected: 1", "%00%2e%2e%ZZ", "../../etc/passwd", "x".repeat(70_000)];
+
+/** The plainest value the schema takes: required fields only, hinted names, the first choice, the lower bound. */
+export function baseValue(schema: JsonSchema, opts: ValueOptions, field = "", depth = 0): unknown {
+  if (schema.const !== undefined) return schema.const;
+  if (schema.enum?.length) return schema.enum[0];
+  if (schema.default !== undefined) return schema.default;
+  const alternatives = schema.anyOf ?? schema.oneOf;
+  if (alternatives?.length) return baseValue(alternatives[0]!, opts, field, depth + 1);
+  const type = typesOf(schema).filter((t) => t !== "null")[0];
+  switch (type) {
+    case "string":
+      return opts.hints[field]?.[0] ?? fit("fuzz", schema.minLength, schema.maxLength);
+    case "integer":
+    case "number":
+      return schema.minimum ?? (schema.maximum !== undefined ? Math.min(1, schema.maximum) : 1);
+    case "boolean":
+      return false;
+    case "array":
+      return Array.from({ length: schema.minItems ?? 0 }, () => baseValue(schema.items ?? {}, opts, field, depth + 1));
+    case "object":
+      if (depth > 4) return {};
+      return Object.fromEntries((schema.required ?? []).filter((k) => schema.properties?.[k]).map((k) => [k, baseValue(schema.properties![k]!, opts, k, depth + 1)]));
+    default:
+      return null;
+  }
+}
+
+/** The string fields a sweep sets (top level of an object body, not choices from an enum). */
+export function stringFields(schema: JsonSchema): string[] {
+  return Object.entries(schema.properties ?? {})
+    .filter(([, p]) => !p.enum && typesOf(p).includes("string") && p.format !== "binary")
+    .map(([name]) => name);
+}
