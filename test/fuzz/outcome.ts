@@ -72,7 +72,8 @@ function print(text: string): void {
 }
 
 /** Prints, per operation: cases, the share past parsing (to validation) and past validation (to the handler). */
-export function printTable(seed: number, tallies: OperationTally[], ms: number): void {
+export function printTable(seed: number, all: (OperationTally | undefined)[], ms: number): void {
+  const tallies = all.filter((t): t is OperationTally => t !== undefined);
   const pct = (n: number, d: number) => `${d ? Math.round((100 * n) / d) : 0}%`.padStart(5);
   const total = tallies.reduce((s, t) => s + t.cases, 0);
   const unverified = tallies.reduce((s, t) => s + t.unverified, 0);
