@@ -32,7 +32,7 @@ const summarySchema = z
   })
   .openapi("FineTuneJobSummary");
 
-const webhookUrl = z.string().max(2048).optional().openapi({
+const webhookUrl = plainText(z.string().max(2048)).optional().openapi({
   description:
     "https URL POSTed once the job ends, signed (`Distillery-Signature: t=…,v1=<HMAC-SHA256 of \"t.body\">`). " +
     "Its host may not be localhost, a literal private, loopback or link-local address, or on the deployment's deny-list. " +

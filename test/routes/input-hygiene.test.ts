@@ -86,6 +86,14 @@ describe("attaching a provider job", () => {
     expect((await api("/api/jobs", { key: t.key })).body.data).toEqual([]);
   });
 
+  it("refuses a webhook_url with a control character or a lone surrogate before anything is asked of the provider", async () => {
+    const t = await createTenant();
+    for (const url of ["https://hooks.example.com/a\u0000b", "https://hooks.example.com/\ud800"]) {
+      const res = await api("/api/jobs/attach", { method: "POST", key: t.key, json: { provider: "together", provider_job_id: "ft-x", webhook_url: url } });
+      expectFieldRefused(res, "webhook_url");
+    }
+  });
+
   it("checks a job id before a provider URL is built from it, so no URIError reaches the provider call", () => {
     expect(() => jobPathSegment("together", "ft-\ud800")).toThrow(expect.objectContaining({ code: "validation_failed", retryable: false }));
     expect(jobPathSegment("together", "ft-a/b")).toBe("ft-a%2Fb");
