@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { issueKey } from "../auth/api-keys";
 import { openTenant } from "../durable/tenant";
 import { newId } from "../lib/ids";
-import { ADMIN_SECURITY, errorResponses, idempotencyKeyHeader, idParams, jsonContent, nameField } from "../openapi/schemas";
+import { ADMIN_SECURITY, errorResponses, idempotencyKeyHeader, idParams, jsonContent } from "../openapi/schemas";
 import { plainText } from "../lib/plain-text";
 import { createRouter } from "../openapi/router";
 import { issuedKeySchema } from "./keys";
@@ -59,7 +59,7 @@ export const adminTenantRoutes = createRouter()
       request: {
         query: z.object({
           limit: z.coerce.number().int().min(1).max(1000).default(100),
-          cursor: nameField(1024).optional(),
+          cursor: plainText(z.string()).optional(),
         }),
       },
       responses: {

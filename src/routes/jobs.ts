@@ -145,7 +145,7 @@ jobRoutes.openapi(
       query: z.object({
         state: z.enum(JOB_STATES).optional(),
         limit: z.coerce.number().int().min(1).max(100).default(20),
-        cursor: nameField(64).optional(),
+        cursor: plainText(z.string().max(64)).optional(),
       }),
     },
     responses: {
