@@ -21,6 +21,7 @@ const DESCRIPTIONS: Record<number, string> = {
   404: "Not found (also for another tenant's ids)",
   409: "Conflict (including an Idempotency-Key reused with another body)",
   413: "Request body over the configured size",
+  415: "A request Content-Type the operation does not take",
   422: "The model's output could not be made valid",
   429: "Rate limited: see Retry-After",
   502: "The upstream provider failed",

@@ -10,7 +10,8 @@ import { credentialFor, makeWorld, type World } from "./world";
  * The fuzz suite (issue 14): every operation /openapi.json describes — a route added later too — gets
  * seeded requests: schema-valid ones with adversarial strings, and malformed ones (wrong types, missing
  * fields, huge and hostile strings, bad JSON, wrong media types, encoded path tricks, junk queries, a
- * body over the limit). Every answer must be under 500 and, when an error, in the documented shape;
+ * body over the limit). Every answer must be under 500, one of the operation's declared statuses (the
+ * router's own 404 and 405 aside) and, when an error, in the documented shape;
  * a rejected request must change nothing the tenant can see. Prints per operation the cases and the
  * share that got past parsing and past validation.
  *
@@ -80,7 +81,7 @@ describe.concurrent("every operation, fuzzed", () => {
     const world = readOnly ? await (readWorld ??= makeWorld("reads")) : await makeWorld(`f${Math.abs(seedFor(op)).toString(36)}`);
     const key = credentialFor(op, world);
     const cases = casesFor(op, world);
-    const tally: OperationTally = { key: op.key, cases: 0, parsed: 0, handled: 0, accepted: 0, unverified: 0, statuses: new Map() };
+    const tally: OperationTally = { key: op.key, cases: 0, parsed: 0, handled: 0, accepted: 0, unverified: 0, statuses: new Map(), declared: op.statuses };
     tallies[operations.indexOf(op)] = tally;
     const findings: string[] = [];
     let baseline = await world.snapshot();
@@ -107,6 +108,11 @@ describe.concurrent("every operation, fuzzed", () => {
       if (stage === "handler") tally.handled++;
       if (res.status < 300) tally.accepted++;
       for (const p of problemsOf(res, op.path.startsWith("/openai/"))) findings.push(`${p}: ${describeCase(c, res)}`);
+      // What the operation answers is in its spec; the router's own refusals (no route, another method) are no operation's.
+      if (stage !== "unparsed" && !op.statuses.includes(res.status)) findings.push(`status ${res.status} is not in the operation's responses: ${describeCase(c, res)}`);
+      if (res.status === 413 || res.status === 415) {
+        if (!op.statuses.includes(res.status)) findings.push(`status ${res.status} is not in the operation's responses: ${describeCase(c, res)}`);
+      }
       return res;
     };
 

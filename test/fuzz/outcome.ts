@@ -63,6 +63,8 @@ export interface OperationTally {
   /** Rejected cases whose state check was lost to an accepted case sent before the next look. */
   unverified: number;
   statuses: Map<number, number>;
+  /** The statuses the operation declares in /openapi.json. */
+  declared: number[];
 }
 
 function print(text: string): void {
@@ -80,11 +82,11 @@ export function printTable(seed: number, all: (OperationTally | undefined)[], ms
   const width = Math.max(...tallies.map((t) => t.key.length));
   const lines = [
     `fuzz (FUZZ_SEED=${seed}): ${total} cases over ${tallies.length} operations from /openapi.json in ${(ms / 1000).toFixed(1)} s`,
-    `  ${"operation".padEnd(width)}  cases  parsed  handler  2xx  statuses`,
+    `  ${"operation".padEnd(width)}  cases  parsed  handler  2xx  statuses (* not declared by the operation)`,
     ...tallies.map(
       (t) =>
         `  ${t.key.padEnd(width)}  ${String(t.cases).padStart(5)}  ${pct(t.parsed, t.cases)}   ${pct(t.handled, t.cases)}  ${String(t.accepted).padStart(4)}  ` +
-        [...t.statuses].sort(([a], [b]) => a - b).map(([s, n]) => `${s}×${n}`).join(" "),
+        [...t.statuses].sort(([a], [b]) => a - b).map(([s, n]) => `${s}${t.declared.includes(s) ? "" : "*"}×${n}`).join(" "),
     ),
     `  state: the tenant's state was compared around every rejected request but ${unverified} (rejected, then an accepted one before the next look)`,
     `  parsed: reached validation (not refused as bad JSON, a media type not taken, over the size limit, or no route); handler: got past validation`,
