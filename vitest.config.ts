@@ -51,7 +51,7 @@ export const NODE_TESTS = [
   "test/ingest/extract.*.test.ts",
   "test/ingest/split*.test.ts",
   "test/webhooks/*.test.ts",
-  "test/lib/clock.test.ts",
+  "test/lib/{clock,plain-text}.test.ts",
   "test/llm/{catalog,prices,retirement,tokens,tokens.linear}.test.ts",
   "test/openapi/validation-messages.test.ts",
   "test/programs/schema.{errors,keywords,seeds,strict}.test.ts",
@@ -85,7 +85,8 @@ const workers = defineProject({
     cloudflareTest({
       wrangler: { configPath: testWranglerConfig() },
       miniflare: {
-        bindings: { ADMIN_TOKEN: TEST_ADMIN_TOKEN, TEST_CLOCK_AT },
+        // FUZZ_SEED: the fuzz suite's seed (test/fuzz/fuzz.test.ts), fixed unless given.
+        bindings: { ADMIN_TOKEN: TEST_ADMIN_TOKEN, TEST_CLOCK_AT, FUZZ_SEED: process.env.FUZZ_SEED ?? "" },
         // Every fetch() the Worker makes (job webhooks) goes to the recorder, never the network.
         outboundService: "distillery-outbound",
         workers: [

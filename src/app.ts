@@ -5,6 +5,7 @@ import { limitBody } from "./middleware/body-limit";
 import { idempotent } from "./middleware/idempotency";
 import { notFoundOrMethodNotAllowed } from "./middleware/method-not-allowed";
 import { requestContext } from "./middleware/request-context";
+import { withEdgeResponses } from "./openapi/edge-responses";
 import { createRouter } from "./openapi/router";
 import { adminSweeperRoutes } from "./routes/admin-sweeper";
 import { adminTenantRoutes } from "./routes/admin-tenants";
@@ -82,7 +83,7 @@ export function createApp() {
   app.route("/api/usage", usageRoutes);
   app.route("/openai/v1/models", openaiModelRoutes);
 
-  app.doc31(OPENAPI_PATH, {
+  const documentConfig = {
     openapi: "3.1.0",
     info: {
       title: "Distillery",
@@ -96,7 +97,9 @@ export function createApp() {
         "keeps nothing, so a corrected retry with the same key runs.",
     },
     tags: API_TAGS,
-  });
+  } as const;
+  // The document as generated, plus the refusals the edge gives every operation (withEdgeResponses).
+  app.get(OPENAPI_PATH, (c) => c.json(withEdgeResponses(app.getOpenAPI31Document(documentConfig))));
 
   app.notFound(notFoundOrMethodNotAllowed(() => app.routes));
   app.onError(onError);

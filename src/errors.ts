@@ -29,7 +29,11 @@ export type ErrorCode = keyof typeof ERROR_STATUS;
 export interface ApiErrorOptions {
   details?: unknown;
   headers?: Record<string, string>;
-  /** Retryable by the caller (queues use this to pick retry vs. give up). */
+  /**
+   * Retryable by the caller (queues use this to pick retry vs. give up). Default: a 429 or an
+   * upstream failure (502–504) is; `internal` (a fault of ours nobody has classified) is not, since
+   * retrying the same input repeats the same fault.
+   */
   retryable?: boolean;
   /** Milliseconds the caller should wait before retrying, when known. */
   retryAfterMs?: number;
@@ -52,7 +56,7 @@ export class ApiError extends Error {
     this.status = ERROR_STATUS[code];
     this.details = options.details;
     this.headers = { ...options.headers };
-    this.retryable = options.retryable ?? (this.status === 429 || this.status >= 500);
+    this.retryable = options.retryable ?? (this.status === 429 || (this.status >= 500 && code !== "internal"));
     this.retryAfterMs = options.retryAfterMs;
     if (options.retryAfterMs !== undefined && !this.headers["Retry-After"]) {
       this.headers["Retry-After"] = String(Math.max(1, Math.ceil(options.retryAfterMs / 1000)));
@@ -82,7 +86,11 @@ const OPENAI_TYPES: Partial<Record<number, string>> = {
   429: "rate_limit_error",
 };
 
-/** Turns anything thrown into an ApiError; unknown errors become `internal` with no leak of their text. */
+/**
+ * Turns anything thrown into an ApiError; unknown errors become `internal` with no leak of their text,
+ * not retryable unless the runtime marked the error so (workerd sets `retryable: true` on the
+ * transient errors of Durable Objects and other bindings).
+ */
 export function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
   if (err instanceof HTTPException) {
@@ -94,7 +102,12 @@ export function toApiError(err: unknown): ApiError {
     const code = (Object.entries(ERROR_STATUS).find(([, s]) => s === status)?.[0] ?? "bad_request") as ErrorCode;
     return new ApiError(code, err.message || code.replace(/_/g, " "));
   }
-  return new ApiError("internal", INTERNAL_MESSAGE, { cause: err });
+  return new ApiError("internal", INTERNAL_MESSAGE, { cause: err, retryable: markedRetryable(err) });
+}
+
+/** Whether the runtime flagged an error as transient (`err.retryable === true`). */
+export function markedRetryable(err: unknown): boolean {
+  return typeof err === "object" && err !== null && (err as { retryable?: unknown }).retryable === true;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createApp } from "../src/app";
-import { ApiError } from "../src/errors";
+import { ApiError, toApiError } from "../src/errors";
 import { api, bindings, createTenant } from "./helpers/api";
 import { capture, watchConsole } from "./helpers/secrets";
 
@@ -85,6 +85,13 @@ describe("error bodies", () => {
     expect(res.status).toBe(400);
     expect(res.body.error.message).toMatch(/^Invalid request body: file is required/);
     expect(res.body.error.details).toEqual([expect.objectContaining({ path: "file", message: "file is required" })]);
+  });
+
+  it("makes an unknown error final (not retryable) unless the runtime marked it transient", () => {
+    expect(toApiError(new URIError("URI malformed"))).toMatchObject({ code: "internal", status: 500, retryable: false });
+    expect(new ApiError("internal", "x").retryable).toBe(false);
+    expect(new ApiError("upstream_error", "x").retryable).toBe(true);
+    expect(toApiError(Object.assign(new Error("Durable Object reset"), { retryable: true })).retryable).toBe(true);
   });
 
   it("answers OpenAI's error shape under /openai/*, with Retry-After", async () => {

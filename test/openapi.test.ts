@@ -24,6 +24,15 @@ describe("/openapi.json", () => {
     expect([...documented].sort()).toEqual([...new Set(served)].sort());
   });
 
+  it("lists the edge's refusals on every operation: 400 where input is validated, 413 and 415 with a body, 409 with an Idempotency-Key", async () => {
+    const paths = (await api(OPENAPI_PATH)).body.paths;
+    const statuses = (path: string, method: string) => Object.keys(paths[path][method].responses).map(Number);
+    expect(statuses("/api/documents/{id}", "get")).toEqual(expect.arrayContaining([400, 401, 404]));
+    expect(statuses("/api/datasets/{id}/import", "post")).toEqual(expect.arrayContaining([400, 413, 415]));
+    expect(statuses("/api/programs/{name}/run", "post")).toEqual(expect.arrayContaining([400, 409, 413, 415]));
+    expect(statuses("/api/keys", "get")).not.toContain(400);
+  });
+
   it("documents the error body and both security schemes", async () => {
     const res = await api(OPENAPI_PATH);
     expect(res.body.components.schemas.Error).toBeDefined();

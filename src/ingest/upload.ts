@@ -2,10 +2,11 @@ import { z } from "zod";
 import { ApiError } from "../errors";
 import { formatOf, probePdf, type DocumentFormat } from "./extract";
 import { assertHasText, decodeText } from "./extract/text";
+import { plainText } from "../lib/plain-text";
 
 /** Document metadata: a few small scalars, embedded with every chunk as `key: value` lines. */
 export const documentMetadataSchema = z
-  .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_ -]{0,63}$/, "keys are 1–64 letters, digits, _ - or space"), z.union([z.string().max(500), z.number(), z.boolean()]))
+  .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_ -]{0,63}$/, "keys are 1–64 letters, digits, _ - or space"), z.union([plainText(z.string().max(500)), z.number(), z.boolean()]))
   .refine((m) => Object.keys(m).length <= 20, "at most 20 metadata keys");
 
 export interface Upload {

@@ -12,7 +12,7 @@ import {
   RateLimitError,
   UnprocessableEntityError,
 } from "openai";
-import { ApiError } from "../errors";
+import { ApiError, markedRetryable } from "../errors";
 import type { Provider } from "./catalog-schema";
 
 /** Longest wait honoured from Retry-After: a queue message can be delayed 24 h at most. */
@@ -106,9 +106,12 @@ export function mapProviderError(err: unknown, provider: Provider | string): Api
       cause: err,
     });
   }
-  return new ApiError("upstream_error", `The call to ${provider} failed.`, {
+  // Neither the SDK's nor ours: a fault on our side of the call (a URIError from a value nobody
+  // checked, a bug), not the provider's. Retrying the same input repeats it, so it is final unless the
+  // runtime marked it transient.
+  return new ApiError("internal", `The call to ${provider} failed on our side.`, {
     details: details(),
-    retryable: true,
+    retryable: markedRetryable(err),
     cause: err,
   });
 }

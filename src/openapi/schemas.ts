@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { ERROR_STATUS, type ErrorCode } from "../errors";
+import { plainText } from "../lib/plain-text";
 
 /** The one error body, as documented in /openapi.json. */
 export const errorBodySchema = z
@@ -20,6 +21,7 @@ const DESCRIPTIONS: Record<number, string> = {
   404: "Not found (also for another tenant's ids)",
   409: "Conflict (including an Idempotency-Key reused with another body)",
   413: "Request body over the configured size",
+  415: "A request Content-Type the operation does not take",
   422: "The model's output could not be made valid",
   429: "Rate limited: see Retry-After",
   502: "The upstream provider failed",
@@ -43,8 +45,16 @@ export function jsonContent<T extends z.ZodType>(schema: T, description: string)
 
 /** The `{id}` path parameter every resource route takes (one definition for all of them). */
 export const idParams = z.object({
-  id: z.string().min(1).max(64).openapi({ param: { name: "id", in: "path" } }),
+  id: plainText(z.string().min(1).max(64)).openapi({ param: { name: "id", in: "path" } }),
 });
+
+/**
+ * A name or an identifier a client sends (a title, a key's name, a model, a provider's job id):
+ * 1–`max` characters, none of them control characters, lone surrogates or bidi overrides.
+ */
+export function nameField(max: number) {
+  return plainText(z.string().min(1).max(max));
+}
 
 export const TENANT_SECURITY = [{ tenantKey: [] }];
 export const ADMIN_SECURITY = [{ adminToken: [] }];

@@ -12,6 +12,7 @@ import {
   isoSeconds,
   isStatus,
   parseUpstream,
+  jobPathSegment,
 } from "./http";
 import { multipartBody, sizedBody } from "./multipart";
 import {
@@ -184,7 +185,7 @@ export class FireworksFineTuneProvider implements FineTuneProvider {
   }
 
   async getJob(id: string): Promise<ProviderJob> {
-    const job = await callForJob(PROVIDER, id, () => this.client.get(this.path(`supervisedFineTuningJobs/${encodeURIComponent(id)}`)));
+    const job = await callForJob(PROVIDER, id, () => this.client.get(this.path(`supervisedFineTuningJobs/${jobPathSegment(PROVIDER, id)}`)));
     return this.toJob(parseUpstream(jobSchema, job, PROVIDER, "fine-tuning job"));
   }
 
@@ -199,7 +200,7 @@ export class FireworksFineTuneProvider implements FineTuneProvider {
   /** `POST …/supervisedFineTuningJobs/{id}:cancel`; a job already finished is returned as it is. */
   async cancel(id: string): Promise<ProviderJob> {
     try {
-      await callForJob(PROVIDER, id, () => this.client.post(this.path(`supervisedFineTuningJobs/${encodeURIComponent(id)}:cancel`), { body: {} }));
+      await callForJob(PROVIDER, id, () => this.client.post(this.path(`supervisedFineTuningJobs/${jobPathSegment(PROVIDER, id)}:cancel`), { body: {} }));
     } catch (err) {
       const cause = err instanceof ApiError ? err.cause : undefined;
       if (!isStatus(cause, 400) && !isStatus(cause, 409) && !isStatus(cause, 412)) throw err;

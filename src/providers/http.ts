@@ -4,6 +4,7 @@ import type { z } from "zod";
 import { ApiError } from "../errors";
 import { type ClientEnv, createClient, type FetchLike, mapProviderError, type Plane, type Provider } from "../llm";
 import { sha256Hex } from "../lib/ids";
+import { isPlainText, PLAIN_TEXT_MESSAGE } from "../lib/plain-text";
 import { type MultipartBody, UploadSizeError } from "./multipart";
 
 /** What every fine-tune provider is built with (see fineTuneProviderFor). */
@@ -82,6 +83,21 @@ function withErrorMessage(body: unknown): unknown {
   if (message === undefined) return undefined;
   const { error: _dropped, ...rest } = record;
   return { error: { ...rest, message } };
+}
+
+/**
+ * A provider job id as one URL path segment. Checked before it is encoded: `encodeURIComponent`
+ * throws a URIError on a lone surrogate, which would surface as a provider failure; a control
+ * character or a bidi override is no provider's id either. Either is the caller's mistake, a 400.
+ */
+export function jobPathSegment(provider: string, jobId: string): string {
+  if (jobId === "" || !isPlainText(jobId)) {
+    throw new ApiError("validation_failed", `Invalid ${provider} job id: it ${jobId === "" ? "is empty" : PLAIN_TEXT_MESSAGE}.`, {
+      details: [{ path: "provider_job_id", message: jobId === "" ? "empty" : PLAIN_TEXT_MESSAGE }],
+      retryable: false,
+    });
+  }
+  return encodeURIComponent(jobId);
 }
 
 /** Runs a call about one job: the provider's 404 becomes our `not_found`, the rest mapProviderError. */

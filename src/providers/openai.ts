@@ -11,6 +11,7 @@ import {
   isStatus,
   parseUpstream,
   uploadError,
+  jobPathSegment,
 } from "./http";
 import { type MultipartBody, multipartBody, StreamSlicer } from "./multipart";
 import {
@@ -170,7 +171,7 @@ export class OpenAIFineTuneProvider implements FineTuneProvider {
   }
 
   async getJob(id: string): Promise<ProviderJob> {
-    const job = await callForJob(PROVIDER, id, () => this.client.get(`/fine_tuning/jobs/${encodeURIComponent(id)}`));
+    const job = await callForJob(PROVIDER, id, () => this.client.get(`/fine_tuning/jobs/${jobPathSegment(PROVIDER, id)}`));
     return toJob(parseUpstream(jobSchema, job, PROVIDER, "fine-tuning job"));
   }
 
@@ -184,7 +185,7 @@ export class OpenAIFineTuneProvider implements FineTuneProvider {
     let cursor: string | undefined;
     for (let page = 0; page < EVENT_PAGES_MAX; page++) {
       const query = { limit: this.eventPage, ...(cursor ? { after: cursor } : {}) };
-      const raw = await callForJob(PROVIDER, id, () => this.client.get(`/fine_tuning/jobs/${encodeURIComponent(id)}/events`, { query }));
+      const raw = await callForJob(PROVIDER, id, () => this.client.get(`/fine_tuning/jobs/${jobPathSegment(PROVIDER, id)}/events`, { query }));
       const { data, has_more } = parseUpstream(eventListSchema, raw, PROVIDER, "event list");
       for (const event of data) {
         if (event.id === after) return newestFirst.reverse();
@@ -200,7 +201,7 @@ export class OpenAIFineTuneProvider implements FineTuneProvider {
   /** Cancels; a job that has already finished is returned as it is (OpenAI answers 400). */
   async cancel(id: string): Promise<ProviderJob> {
     try {
-      const job = await callForJob(PROVIDER, id, () => this.client.post(`/fine_tuning/jobs/${encodeURIComponent(id)}/cancel`));
+      const job = await callForJob(PROVIDER, id, () => this.client.post(`/fine_tuning/jobs/${jobPathSegment(PROVIDER, id)}/cancel`));
       return toJob(parseUpstream(jobSchema, job, PROVIDER, "fine-tuning job"));
     } catch (err) {
       if (!(err instanceof ApiError) || !isStatus(err.cause, 400)) throw err;

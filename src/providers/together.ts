@@ -12,6 +12,7 @@ import {
   isoSeconds,
   isStatus,
   parseUpstream,
+  jobPathSegment,
 } from "./http";
 import { multipartBody } from "./multipart";
 import {
@@ -139,13 +140,13 @@ export class TogetherFineTuneProvider implements FineTuneProvider {
   }
 
   async getJob(id: string): Promise<ProviderJob> {
-    const job = await callForJob(PROVIDER, id, () => this.client.get(`/fine-tunes/${encodeURIComponent(id)}`));
+    const job = await callForJob(PROVIDER, id, () => this.client.get(`/fine-tunes/${jobPathSegment(PROVIDER, id)}`));
     return toJob(parseUpstream(jobSchema, job, PROVIDER, "fine-tune job"));
   }
 
   /** Together's events carry no id: each gets the event's `hash` or one derived from its content. */
   async listEvents(id: string, after: string | null = null): Promise<ProviderEvent[]> {
-    const raw = await callForJob(PROVIDER, id, () => this.client.get(`/fine-tunes/${encodeURIComponent(id)}/events`));
+    const raw = await callForJob(PROVIDER, id, () => this.client.get(`/fine-tunes/${jobPathSegment(PROVIDER, id)}/events`));
     const events = await toEvents(parseUpstream(eventListSchema, raw, PROVIDER, "event list").data ?? []);
     const seen = after ? events.findIndex((e) => e.id === after) : -1;
     // An `after` not found (events rewritten upstream) returns everything rather than lose any.
@@ -155,7 +156,7 @@ export class TogetherFineTuneProvider implements FineTuneProvider {
   /** Cancels; a job that has already finished is returned as it is. */
   async cancel(id: string): Promise<ProviderJob> {
     try {
-      const job = await callForJob(PROVIDER, id, () => this.client.post(`/fine-tunes/${encodeURIComponent(id)}/cancel`));
+      const job = await callForJob(PROVIDER, id, () => this.client.post(`/fine-tunes/${jobPathSegment(PROVIDER, id)}/cancel`));
       return toJob(parseUpstream(jobSchema, job, PROVIDER, "fine-tune job"));
     } catch (err) {
       const cause = err instanceof ApiError ? err.cause : undefined;

@@ -3,6 +3,7 @@ import { issueKey } from "../auth/api-keys";
 import { openTenant } from "../durable/tenant";
 import { newId } from "../lib/ids";
 import { ADMIN_SECURITY, errorResponses, idempotencyKeyHeader, idParams, jsonContent } from "../openapi/schemas";
+import { plainText } from "../lib/plain-text";
 import { createRouter } from "../openapi/router";
 import { issuedKeySchema } from "./keys";
 import { nowIso } from "../lib/clock";
@@ -15,7 +16,7 @@ const tenantSchema = z
   .openapi("Tenant");
 
 const createTenantBody = z
-  .object({ name: z.string().trim().min(1).max(100).openapi({ example: "acme" }) })
+  .object({ name: plainText(z.string().trim().min(1).max(100)).openapi({ example: "acme" }) })
   .openapi("CreateTenant");
 
 
@@ -58,7 +59,7 @@ export const adminTenantRoutes = createRouter()
       request: {
         query: z.object({
           limit: z.coerce.number().int().min(1).max(1000).default(100),
-          cursor: z.string().optional(),
+          cursor: plainText(z.string()).optional(),
         }),
       },
       responses: {
@@ -88,7 +89,7 @@ export const adminTenantRoutes = createRouter()
         headers: idempotencyKeyHeader,
         body: {
           required: false,
-          content: { "application/json": { schema: z.object({ name: z.string().max(100).optional() }) } },
+          content: { "application/json": { schema: z.object({ name: plainText(z.string().max(100)).optional() }) } },
         },
       },
       responses: {

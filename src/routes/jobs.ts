@@ -9,7 +9,8 @@ import { prepareAttach, prepareCreate, providerSpec, webhookOf } from "../jobs/p
 import { JOB_STATES } from "../durable/fine-tune-job/record";
 import { loadCatalog, fineTuneProviderSchema } from "../llm";
 import { createRouter } from "../openapi/router";
-import { errorResponses, idempotencyKeyHeader, jsonContent, TENANT_SECURITY } from "../openapi/schemas";
+import { errorResponses, idempotencyKeyHeader, idParams, jsonContent, nameField, TENANT_SECURITY } from "../openapi/schemas";
+import { plainText } from "../lib/plain-text";
 import { fineTuneProviderFor } from "../providers";
 import { jobNotFound } from "../providers/http";
 
@@ -31,7 +32,7 @@ const summarySchema = z
   })
   .openapi("FineTuneJobSummary");
 
-const webhookUrl = z.string().max(2048).optional().openapi({
+const webhookUrl = plainText(z.string().max(2048)).optional().openapi({
   description:
     "https URL POSTed once the job ends, signed (`Distillery-Signature: t=…,v1=<HMAC-SHA256 of \"t.body\">`). " +
     "Its host may not be localhost, a literal private, loopback or link-local address, or on the deployment's deny-list. " +
@@ -40,10 +41,10 @@ const webhookUrl = z.string().max(2048).optional().openapi({
 
 const createBody = z
   .object({
-    dataset: z.string().min(1).max(64).openapi({ description: "Dataset id or name; it must be ready" }),
+    dataset: nameField(64).openapi({ description: "Dataset id or name; it must be ready" }),
     provider: fineTuneProviderSchema,
-    base_model: z.string().min(1).openapi({ description: "A base the provider can fine-tune (GET /api/catalog)" }),
-    hyperparameters: z.record(z.string(), z.number()).optional().openapi({ description: "Names and ranges per provider, from the catalog" }),
+    base_model: nameField(256).openapi({ description: "A base the provider can fine-tune (GET /api/catalog)" }),
+    hyperparameters: z.record(plainText(z.string().max(64)), z.number()).optional().openapi({ description: "Names and ranges per provider, from the catalog" }),
     suffix: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, "1–32 letters, digits, _ or -").optional(),
     seed: z.int().min(0).max(2_147_483_647).optional(),
     lora: z.boolean().optional().openapi({ description: "Train a LoRA adapter (Together, Fireworks); default from the catalog" }),
@@ -57,14 +58,13 @@ const createBody = z
 const attachBody = z
   .object({
     provider: fineTuneProviderSchema,
-    provider_job_id: z.string().min(1).max(256),
+    provider_job_id: nameField(256).openapi({ description: "The provider's own job id (e.g. ftjob-…, ft-…)" }),
     evaluate: z.boolean().default(false),
     webhook_url: webhookUrl,
   })
   .strict()
   .openapi("AttachFineTuneJob");
 
-const idParam = z.object({ id: z.string().min(1).max(64) });
 
 /** 404 unless the job is in this tenant's index (ids of other tenants' jobs are simply unknown). */
 async function ownJob(env: Bindings, tenant: TenantHandle, id: string) {
@@ -145,7 +145,7 @@ jobRoutes.openapi(
       query: z.object({
         state: z.enum(JOB_STATES).optional(),
         limit: z.coerce.number().int().min(1).max(100).default(20),
-        cursor: z.string().max(64).optional(),
+        cursor: plainText(z.string().max(64)).optional(),
       }),
     },
     responses: {
@@ -167,7 +167,7 @@ jobRoutes.openapi(
     tags: ["jobs"],
     summary: "A job: state, provider status, events, timeline, model, timings, costs",
     security: TENANT_SECURITY,
-    request: { params: idParam },
+    request: { params: idParams },
     responses: { 200: jsonContent(jobSchema, "The job"), ...errorResponses(401, 404) },
   }),
   async (c) => {
@@ -185,7 +185,7 @@ jobRoutes.openapi(
     tags: ["jobs"],
     summary: "Cancel a job (repeat-safe: a cancelled job answers 200; a finished one 409)",
     security: TENANT_SECURITY,
-    request: { params: idParam },
+    request: { params: idParams },
     responses: { 200: jsonContent(jobSchema, "The job, cancelled or cancelling"), ...errorResponses(401, 404, 409) },
   }),
   async (c) => {

@@ -3,6 +3,7 @@ import { issueKey, revokeKey } from "../auth/api-keys";
 import { tenantHandle } from "../auth/middleware";
 import { errorResponses, idempotencyKeyHeader, idParams, jsonContent, TENANT_SECURITY } from "../openapi/schemas";
 import { createRouter } from "../openapi/router";
+import { plainText } from "../lib/plain-text";
 
 export const keyInfoSchema = z
   .object({
@@ -31,7 +32,7 @@ export const keyRoutes = createRouter()
         headers: idempotencyKeyHeader,
         body: {
           required: false,
-          content: { "application/json": { schema: z.object({ name: z.string().max(100).optional() }) } },
+          content: { "application/json": { schema: z.object({ name: plainText(z.string().max(100)).optional() }) } },
         },
       },
       responses: { 201: jsonContent(issuedKeySchema, "The new key"), ...errorResponses(400, 401, 409) },

@@ -7,7 +7,8 @@ import { runProgram, type ProgramRun } from "../programs/run";
 import { checkOutputSchema } from "../programs/schema";
 import { renderTemplate } from "../programs/template";
 import { createRouter } from "../openapi/router";
-import { errorResponses, idempotencyKeyHeader, jsonContent, TENANT_SECURITY } from "../openapi/schemas";
+import { errorResponses, idempotencyKeyHeader, jsonContent, nameField, TENANT_SECURITY } from "../openapi/schemas";
+import { plainText } from "../lib/plain-text";
 import { recordUsage, type CallUsage } from "../usage/record";
 
 /** Program names double as tool names, so they follow OpenAI's function-name rule. */
@@ -40,13 +41,13 @@ export const programSchema = z
 
 export const usageSchema = z.object({ prompt_tokens: z.number(), completion_tokens: z.number(), total_tokens: z.number() });
 export const captureSchema = z
-  .object({ dataset: z.string().min(1).openapi({ description: "Dataset id or name that receives the example" }) })
+  .object({ dataset: nameField(64).openapi({ description: "Dataset id or name that receives the example" }) })
   .optional();
 
 const runBody = z
   .object({
-    variables: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
-    model: z.string().optional().openapi({ description: "Default: the tenant's active model, else the configured teacher" }),
+    variables: z.record(plainText(z.string().max(256)), z.union([z.string(), z.number(), z.boolean()])).default({}),
+    model: nameField(256).optional().openapi({ description: "Default: the tenant's active model, else the configured teacher" }),
     version: z.number().int().positive().optional(),
     temperature: z.number().min(0).max(2).optional(),
     capture: captureSchema,

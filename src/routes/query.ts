@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { tenantHandle } from "../auth/middleware";
 import { captureRun } from "../datasets/capture";
 import { createRouter } from "../openapi/router";
-import { errorResponses, idempotencyKeyHeader, jsonContent, TENANT_SECURITY } from "../openapi/schemas";
+import { errorResponses, idempotencyKeyHeader, jsonContent, nameField, TENANT_SECURITY } from "../openapi/schemas";
 import { modelForTenant } from "../programs/models";
 import { answerWithSources, assertRagTemplate, type RagRun } from "../programs/rag";
 import { retrieve } from "../retrieval/retrieve";
@@ -13,11 +13,11 @@ import { captureSchema, usageSchema } from "./programs";
 const queryBody = z
   .object({
     question: z.string().trim().min(1).max(8000),
-    program: z.string().min(1).openapi({ description: "A program whose template uses {context_str} and {query_str}" }),
+    program: nameField(64).openapi({ description: "A program whose template uses {context_str} and {query_str}" }),
     version: z.number().int().positive().optional(),
     top_k: z.number().int().min(1).max(100).default(2),
     filter: z.record(z.string(), z.unknown()).optional(),
-    model: z.string().optional(),
+    model: nameField(256).optional(),
     capture: captureSchema,
   })
   .openapi("Query");

@@ -89,10 +89,14 @@ describe("mapProviderError", () => {
     expect(err.message).toContain("[redacted]");
   });
 
-  it("passes an ApiError through and maps anything else to upstream_error", () => {
+  it("passes an ApiError through and maps anything else to internal, final unless the runtime marked it transient", () => {
     const own = new ApiError("conflict", "x");
     expect(mapProviderError(own, "openai")).toBe(own);
-    expect(mapProviderError(new Error("weird"), "together")).toMatchObject({ code: "upstream_error", retryable: true, details: { provider: "together" } });
+    expect(mapProviderError(new Error("weird"), "together")).toMatchObject({ code: "internal", retryable: false, details: { provider: "together" } });
+    // What encodeURIComponent throws on a lone surrogate: our fault, not the provider's, and not transient.
+    expect(mapProviderError(new URIError("URI malformed"), "together")).toMatchObject({ code: "internal", retryable: false });
+    const transient = Object.assign(new Error("Durable Object reset"), { retryable: true });
+    expect(mapProviderError(transient, "together")).toMatchObject({ retryable: true });
   });
 });
 

@@ -1,3 +1,4 @@
+import { hasReadableText } from "../../lib/plain-text";
 import { ApiError } from "../../errors";
 import { pdfError, noTextLayer } from "./pdf-errors";
 import { joinPages, type PageSpan } from "./pages";
@@ -78,7 +79,7 @@ export async function extractPdf(bytes: Uint8Array, opts: PdfOptions = {}): Prom
         throw pdfError(err);
       }
     }
-    if (!texts.some((t) => /\S/.test(t))) throw noTextLayer(pdf.numPages);
+    if (!texts.some(hasReadableText)) throw noTextLayer(pdf.numPages);
     return joinPages(texts);
   } finally {
     await pdf.loadingTask.destroy().catch(() => undefined);

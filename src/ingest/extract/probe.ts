@@ -1,3 +1,4 @@
+import { hasReadableText } from "../../lib/plain-text";
 import { openPdf } from "./pdf";
 import { noTextLayer, pdfError } from "./pdf-errors";
 
@@ -16,7 +17,7 @@ export async function probePdf(bytes: Uint8Array): Promise<{ pages: number }> {
     for (const page of sample) {
       try {
         const content = await (await pdf.getPage(page)).getTextContent();
-        if (content.items.some((i) => "str" in i && /\S/.test(i.str))) return { pages: n };
+        if (content.items.some((i) => "str" in i && hasReadableText(i.str))) return { pages: n };
       } catch (err) {
         throw pdfError(err);
       }

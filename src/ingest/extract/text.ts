@@ -1,4 +1,5 @@
 import { ApiError } from "../../errors";
+import { hasReadableText } from "../../lib/plain-text";
 
 /**
  * Decodes UTF-8 text: strips a byte-order mark and turns CRLF and lone CR into LF,
@@ -15,7 +16,9 @@ export function decodeText(bytes: Uint8Array): string {
   return text.replace(/^\uFEFF/, "").replace(/\r\n?/g, "\n");
 }
 
-/** Throws `bad_request` when there is nothing but whitespace. */
+/** Throws `bad_request` when there is nothing to read: only whitespace, control or format characters (1,000 NULs). */
 export function assertHasText(text: string): void {
-  if (!/\S/.test(text)) throw new ApiError("bad_request", "The document has no text.");
+  if (!hasReadableText(text)) {
+    throw new ApiError("bad_request", "The document has no text: it holds only whitespace, control or invisible characters.");
+  }
 }

@@ -11,11 +11,14 @@ import { ApiError } from "../../errors";
 import { sha256Hex } from "../../lib/ids";
 import { countChatTokens, fineTuneProviderSchema, loadCatalog, resolveModel } from "../../llm";
 import { createRouter } from "../../openapi/router";
-import { errorResponses, idParams, jsonContent, TENANT_SECURITY } from "../../openapi/schemas";
+import { errorResponses, idParams, jsonContent, nameField, TENANT_SECURITY } from "../../openapi/schemas";
 
 
 /** Duplicate lines an import's answer lists (their count is always complete). */
 const MAX_DUPLICATE_LINES = 100;
+
+/** A JSONL file: one chat fine-tuning example per line. */
+const jsonlBody = { schema: { type: "string" as const, description: "JSONL: one chat fine-tuning example per line" } };
 
 export const datasetDataRoutes = createRouter();
 
@@ -29,7 +32,10 @@ datasetDataRoutes.openapi(
     request: {
       params: idParams,
       query: z.object({ skip_invalid: z.enum(["true", "false"]).default("false") }),
-      body: { required: false, content: { "application/x-ndjson": { schema: z.string() }, "application/jsonl": { schema: z.string() }, "text/plain": { schema: z.string() } } },
+      // Plain OpenAPI schemas, not zod: @hono/zod-openapi takes any media type starting `application/json`
+      // for JSON (`application/jsonl` included), and a zod schema there makes it refuse JSONL with a 415.
+      // The body is streamed and checked line by line by the handler, so nothing is lost.
+      body: { required: false, content: { "application/x-ndjson": jsonlBody, "application/jsonl": jsonlBody, "text/plain": jsonlBody } },
     },
     responses: {
       200: jsonContent(
@@ -162,7 +168,7 @@ datasetDataRoutes.openapi(
       params: idParams,
       query: z.object({
         provider: fineTuneProviderSchema.default("openai"),
-        base_model: z.string().optional(),
+        base_model: nameField(256).optional(),
         epochs: z.union([z.literal("auto"), z.coerce.number().int().min(1).max(50)]).default("auto"),
       }),
     },

@@ -13,7 +13,7 @@ import { createRouter } from "../../openapi/router";
 import { validationError } from "../../openapi/validation-messages";
 import { errorResponses, idempotencyKeyHeader, idParams, jsonContent, TENANT_SECURITY } from "../../openapi/schemas";
 import { QUEUES, type IngestMessage } from "../../queues/messages";
-import { createDocumentFormSchema, createDocumentJsonSchema, fileContentType, parseMetadataField, rawUploadQuerySchema } from "./schemas";
+import { createDocumentFormSchema, createDocumentJsonSchema, fileContentType, formTitle, parseMetadataField, rawUploadQuerySchema } from "./schemas";
 import { vectorIndexFor } from "../../vector";
 import { nowIso } from "../../lib/clock";
 
@@ -77,7 +77,7 @@ async function readUpload(c: Context<AppEnv>): Promise<Upload> {
       bytes: new Uint8Array(await file.arrayBuffer()),
       contentType: type,
       format: formatOf(type),
-      title: form.title?.trim() || file.name || "Untitled",
+      title: formTitle(form.title, file.name),
       metadata: parseMetadataField(form.metadata),
       settings: settings.data,
     };

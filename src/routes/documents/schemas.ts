@@ -3,6 +3,7 @@ import { ApiError } from "../../errors";
 import { splitEncodingSchema } from "../../ingest/split";
 import { documentMetadataSchema as metadataRule, type Upload } from "../../ingest/upload";
 import { validationError } from "../../openapi/validation-messages";
+import { isPlainText, PLAIN_TEXT_MESSAGE, plainText } from "../../lib/plain-text";
 
 /** Document metadata as the API documents it (the rule itself is the ingest's). */
 export const documentMetadataSchema = metadataRule.openapi({ example: { source: "10-K 2022", year: 2022 } });
@@ -16,7 +17,7 @@ export const chunkSettingsFields = {
 
 export const createDocumentJsonSchema = z
   .object({
-    title: z.string().trim().min(1).max(300),
+    title: plainText(z.string().trim().min(1).max(300)),
     text: z.string(),
     format: z.enum(["text", "markdown"]).default("text"),
     metadata: documentMetadataSchema.optional(),
@@ -27,7 +28,7 @@ export const createDocumentJsonSchema = z
 export const createDocumentFormSchema = z
   .object({
     file: z.any().openapi({ type: "string", format: "binary" }),
-    title: z.string().optional(),
+    title: plainText(z.string().max(300)).optional(),
     metadata: z.string().optional().openapi({ description: "JSON object of metadata" }),
     chunk_size: z.string().optional(),
     chunk_overlap: z.string().optional(),
@@ -37,7 +38,7 @@ export const createDocumentFormSchema = z
 
 /** Query parameters that go with a raw upload (`text/plain`, `text/markdown`, `application/pdf` body). */
 export const rawUploadQuerySchema = z.object({
-  title: z.string().trim().min(1).max(300).optional(),
+  title: plainText(z.string().trim().min(1).max(300)).optional(),
   metadata: z.string().optional().openapi({ description: "JSON object of metadata" }),
   ...chunkSettingsFields,
 });
@@ -58,6 +59,19 @@ export function parseMetadataField(raw: string | undefined): Upload["metadata"] 
     throw validationError("metadata", parsed.error.issues.map((i) => ({ ...i, path: ["metadata", ...i.path] })));
   }
   return parsed.data;
+}
+
+/** A multipart upload's title: the `title` field, else the file's name (checked as a title is), else "Untitled". */
+export function formTitle(title: string | undefined, fileName: string): string {
+  const own = title?.trim();
+  if (own) return own;
+  const name = fileName.trim().slice(0, 300);
+  if (!isPlainText(name)) {
+    throw new ApiError("validation_failed", `Invalid file name (the document's title): ${PLAIN_TEXT_MESSAGE}.`, {
+      details: [{ path: "file", message: `the file name ${PLAIN_TEXT_MESSAGE}` }],
+    });
+  }
+  return name || "Untitled";
 }
 
 /** A file part's content type: its own, else from its extension. */
