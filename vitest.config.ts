@@ -42,7 +42,7 @@ export const NODE_TESTS = [
   "test/ingest/extract.*.test.ts",
   "test/ingest/split*.test.ts",
   "test/webhooks/*.test.ts",
-  "test/lib/clock.test.ts",
+  "test/lib/{backoff,clock}.test.ts",
   "test/llm/{catalog,prices,retirement,tokens,tokens.linear}.test.ts",
   "test/programs/schema.{errors,keywords,seeds,strict}.test.ts",
   "test/queues/retry.test.ts",

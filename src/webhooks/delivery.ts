@@ -9,6 +9,7 @@
  *   Distillery-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>"> (see webhook-signature.ts)
  *   Distillery-Event-Id: <event id>  (the same on every retry: delivery is at-least-once)
  */
+import { backoffMs } from "../lib/backoff";
 import { SIGNATURE_HEADER, signWebhook } from "./signature";
 
 export const EVENT_ID_HEADER = "Distillery-Event-Id";
@@ -114,6 +115,5 @@ function redact(text: string, secret: string): string {
 export function nextWebhookDelayMs(attempt: number, random: () => number = Math.random): number | null {
   if (!Number.isInteger(attempt) || attempt < 1) throw new RangeError("attempt must be an integer >= 1");
   if (attempt >= MAX_WEBHOOK_ATTEMPTS) return null;
-  const ceiling = Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** (attempt - 1));
-  return Math.max(MIN_DELAY_MS, Math.floor(random() * ceiling));
+  return backoffMs(attempt - 1, { baseMs: BASE_DELAY_MS, capMs: MAX_DELAY_MS, jitter: "full", minMs: MIN_DELAY_MS }, random);
 }
