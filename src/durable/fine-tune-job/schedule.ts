@@ -1,4 +1,5 @@
-import { backoffMs } from "../../lib/backoff";
+// With its extension: bench/poll.ts runs this file in Node, which resolves no bare relative paths.
+import { backoffMs } from "../../lib/backoff.ts";
 
 /** When the job's alarm fires next: polls start short and back off to a cap; errors back off likewise. */
 export interface PollCadence {
