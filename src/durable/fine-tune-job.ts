@@ -5,7 +5,7 @@ import { isTerminal, newRecord, type JobInit, type JobRecord } from "./fine-tune
 import { errorDelayMs, pollCadence, pollDelayMs } from "./fine-tune-job/schedule";
 import { jobView, type JobView } from "./fine-tune-job/view";
 import { deliverWebhook, nextWebhookDelayMs } from "../webhooks/delivery";
-import { webhookPayload } from "./fine-tune-job/webhook-payload";
+import { jobEvent } from "./fine-tune-job/webhook-payload";
 import { logLine } from "../lib/log";
 import { fineTuneProviderFor } from "../providers";
 import type { FineTuneProvider, ProviderEvent, ProviderJob } from "../providers/types";
@@ -193,9 +193,10 @@ export class FineTuneJob extends DurableObject<Bindings> {
     if (delivery.delivered_at || delivery.gave_up) return null;
     const result = await deliverWebhook({
       url: job.webhook.url,
-      secret: job.webhook.secret,
-      eventId: delivery.event_id,
-      payload: webhookPayload(job, delivery.event_id),
+      secrets: [job.webhook.secret],
+      // One event to one endpoint: the event id is the message id.
+      webhookId: delivery.event_id,
+      event: jobEvent(job, delivery.event_id),
     });
     delivery.attempts++;
     if (result.ok) {
