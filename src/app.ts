@@ -21,6 +21,7 @@ import { queryRoutes } from "./routes/query";
 import { retrieveRoutes } from "./routes/retrieve";
 import { settingsRoutes } from "./routes/settings";
 import { usageRoutes } from "./routes/usage";
+import { webhookRoutes } from "./routes/webhooks";
 
 export const OPENAPI_PATH = "/openapi.json";
 
@@ -61,6 +62,7 @@ export function createApp() {
   app.route("/api/jobs", jobRoutes);
   app.route("/api/models", modelRegistryRoutes);
   app.route("/api/usage", usageRoutes);
+  app.route("/api/webhooks", webhookRoutes);
   app.route("/openai/v1/models", openaiModelRoutes);
 
   app.doc31(OPENAPI_PATH, {

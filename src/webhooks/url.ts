@@ -36,8 +36,12 @@ export type WebhookUrlReason =
   | "private_address"
   | "denied_host";
 
-/** Returns the parsed URL, or throws `validation_failed` (400) saying why it cannot be a webhook target. */
-export function checkWebhookUrl(raw: string, denyList: readonly string[]): URL {
+/**
+ * Returns the parsed URL, or throws `validation_failed` (400) saying why it cannot be a webhook
+ * target; `field` names the request field in the message and the details.
+ */
+export function checkWebhookUrl(raw: string, denyList: readonly string[], field = "webhook_url"): URL {
+  const refuse = (reason: WebhookUrlReason, message: string): never => refuseField(field, reason, message.replace(/^webhook_url/, field));
   if (raw.length > WEBHOOK_URL_MAX_LENGTH) {
     refuse("too_long", `webhook_url is longer than ${WEBHOOK_URL_MAX_LENGTH} characters.`);
   }
@@ -76,8 +80,8 @@ export function parseDenyList(raw: string | undefined): string[] {
     .filter((e): e is string => e !== null);
 }
 
-function refuse(reason: WebhookUrlReason, message: string): never {
-  throw new ApiError("validation_failed", message, { details: [{ path: "webhook_url", message, reason }] });
+function refuseField(field: string, reason: WebhookUrlReason, message: string): never {
+  throw new ApiError("validation_failed", message, { details: [{ path: field, message, reason }] });
 }
 
 function stripTrailingDots(host: string): string {

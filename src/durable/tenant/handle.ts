@@ -59,6 +59,9 @@ export class TenantHandle implements Disposable {
   get idempotency(): Surfaces["idempotency"] {
     return this.#open("idempotency");
   }
+  get webhooks(): Surfaces["webhooks"] {
+    return this.#open("webhooks");
+  }
 
   /** Disposes every surface opened so far (a later use opens it again). */
   [Symbol.dispose](): void {

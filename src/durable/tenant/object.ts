@@ -17,6 +17,8 @@ import { ProfileSurface } from "./surfaces/profile";
 import { ProgramsSurface } from "./surfaces/programs";
 import type { TenantState } from "./surfaces/surface";
 import { UsageSurface } from "./surfaces/usage";
+import { WebhooksSurface } from "./surfaces/webhooks";
+import { deliverDue } from "./webhook-outbox";
 
 /**
  * One tenant's own database (SQLite), addressed by tenant id. It speaks in use cases: each
@@ -32,7 +34,7 @@ export class Tenant extends DurableObject<Bindings> {
   constructor(ctx: DurableObjectState, env: Bindings) {
     super(ctx, env);
     configureClock(env);
-    this.#state = { sql: ctx.storage.sql, env, trips: this.trips };
+    this.#state = { sql: ctx.storage.sql, storage: ctx.storage, env, trips: this.trips };
     ctx.blockConcurrencyWhile(async () => migrate(ctx.storage.sql, TENANT_MIGRATIONS));
   }
 
@@ -79,9 +81,18 @@ export class Tenant extends DurableObject<Bindings> {
   idempotency(): IdempotencySurface {
     return new IdempotencySurface(this.#state);
   }
+
+  webhooks(): WebhooksSurface {
+    return new WebhooksSurface(this.#state);
+  }
+
+  /** The one alarm: the webhook outbox's deliveries and retries. */
+  override async alarm(): Promise<void> {
+    await deliverDue(this.#state);
+  }
 }
 countTrips(Tenant, (t) => t.trips);
 throwsAcrossRpc(Tenant);
 
 /** The names of the Tenant object's surfaces. */
-export type SurfaceName = "profile" | "keys" | "documents" | "ingest" | "programs" | "datasets" | "generation" | "usage" | "jobs" | "models" | "idempotency";
+export type SurfaceName = "profile" | "keys" | "documents" | "ingest" | "programs" | "datasets" | "generation" | "usage" | "jobs" | "models" | "idempotency" | "webhooks";
