@@ -142,6 +142,20 @@ describe("tenant webhook endpoints receive the service's events", () => {
     expect(await deliveriesOf(t.key, endpoint.id)).toHaveLength(1);
   });
 
+  it("re-arms a lost alarm when an event is emitted again, so no owed delivery waits for nothing", async () => {
+    const t = await createTenant();
+    const endpoint = await endpointWithReceiver(t.key, ["*"], [{ status: 200, hold: true }]);
+    const e = event();
+    await emit(t.id, e);
+    // As if the object had crashed between recording the event and setting its alarm.
+    await runInDurableObject(tenantObject(t.id), (_o, state) => state.storage.deleteAlarm());
+    expect(await emit(t.id, e)).toEqual({ deliveries: 0 });
+    expect(await runInDurableObject(tenantObject(t.id), (_o, state) => state.storage.getAlarm())).not.toBeNull();
+    await endpoint.receiver.release();
+    await settle(t, endpoint.id, (d) => d[0]?.delivered_at != null);
+    expect(await endpoint.receiver.received()).toHaveLength(1);
+  });
+
   it("signs with both the new and the replaced secret for a day after a rotation, then with the new one only", async () => {
     const t = await createTenant();
     const endpoint = await endpointWithReceiver(t.key, ["*"]);

@@ -23,10 +23,15 @@ export interface Outbox {
   storage: DurableObjectStorage;
 }
 
-/** Records `event` for every endpoint subscribed to its type (once per event id) and arms the alarm. */
+/**
+ * Records `event` for every endpoint subscribed to its type (once per event id) and arms the alarm
+ * for whatever is owed, also on a repeat: a caller retrying after a crash between the write and the
+ * alarm leaves no delivery without one.
+ */
 export async function emitEvent({ sql, storage }: Outbox, event: WebhookEvent<string, unknown>): Promise<{ deliveries: number }> {
   const deliveries = enqueueEvent(sql, event, nowIso(), nowMs());
-  if (deliveries > 0) await armBy(storage, Date.now());
+  const next = nextDueAt(sql);
+  if (next !== null) await armBy(storage, Date.now() + Math.max(0, next - nowMs()));
   return { deliveries };
 }
 
