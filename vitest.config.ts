@@ -1,21 +1,28 @@
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { defineConfig, defineProject } from "vitest/config";
+import { ASSETS_DIR, buildAssets } from "./scripts/build-assets.ts";
 
 /**
  * The Worker's wrangler.toml without its queue consumers: tests deliver every batch
  * themselves (createMessageBatch), so a background delivery by the local queue can
  * neither race a test nor outlive its file. Bindings, producers and the rest are as
- * deployed.
+ * deployed. The copy lives in .build/, so its relative paths (main, the static assets'
+ * directory, which the plugin reads from the config and binds as ASSETS) are rebased;
+ * the assets are built first (`npm test` also does in `pretest`, `npx vitest` does not).
  */
 function testWranglerConfig(): string {
+  buildAssets();
   const lines = readFileSync("wrangler.toml", "utf8").split("\n");
   const out: string[] = [];
   let skipping = false;
   for (const line of lines) {
     if (/^\s*\[/.test(line)) skipping = /^\s*\[\[queues\.consumers\]\]/.test(line);
-    if (!skipping) out.push(line.replace(/^main = "src\//, 'main = "../src/'));
+    if (!skipping) {
+      out.push(line.replace(/^main = "src\//, 'main = "../src/').replace(`directory = "${ASSETS_DIR}"`, `directory = "../${ASSETS_DIR}"`));
+    }
   }
+  if (!out.includes(`directory = "../${ASSETS_DIR}"`)) throw new Error(`wrangler.toml's [assets] directory is not "${ASSETS_DIR}"`);
   mkdirSync(".build", { recursive: true });
   writeFileSync(".build/wrangler.test.toml", out.join("\n"));
   return "./.build/wrangler.test.toml";
@@ -36,6 +43,8 @@ export const NODE_TESTS = [
   "test/architecture.test.ts",
   "test/secrets-check.test.ts",
   "test/datasets/import.{parse,plan}.test.ts",
+  "test/emulator/profiles.config.test.ts",
+  "test/evals/{agreement,faithfulness,pairwise,relevancy,schema-validity,stats}.test.ts",
   "test/datasets/jsonl.part-buffer.test.ts",
   "test/datasets/validate.{check,limits,report}.test.ts",
   "test/ingest/chunk-pages.test.ts",
@@ -44,6 +53,7 @@ export const NODE_TESTS = [
   "test/webhooks/*.test.ts",
   "test/lib/{backoff,clock}.test.ts",
   "test/llm/{catalog,prices,retirement,tokens,tokens.linear}.test.ts",
+  "test/openapi/validation-messages.test.ts",
   "test/programs/schema.{errors,keywords,seeds,strict}.test.ts",
   "test/queues/retry.test.ts",
   "test/scripts/readme-blocks.test.ts",

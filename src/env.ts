@@ -47,6 +47,11 @@ export interface Variables {
   tenant?: TenantHandle;
   /** The matched route pattern, for the log line. */
   route?: string;
+  /**
+   * Set when the route's handler starts (src/openapi/router.ts): the request passed auth, content
+   * type and validation. Only such requests' answers are kept for their Idempotency-Key.
+   */
+  began?: boolean;
   /** A short description of an internal error, for the log line (never sent to the client). */
   errorCause?: string;
 }

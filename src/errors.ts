@@ -88,14 +88,42 @@ export function toApiError(err: unknown): ApiError {
   if (err instanceof HTTPException) {
     const status = err.status;
     if (status === 400 && /json/i.test(err.message)) {
-      return new ApiError("invalid_json", "The request body is not valid JSON.");
+      return new ApiError("invalid_json", "The request body is not valid JSON: send one JSON object, as /docs shows for this route.");
     }
     if (status === 413) return new ApiError("payload_too_large", err.message || "The request body is too large.");
     const code = (Object.entries(ERROR_STATUS).find(([, s]) => s === status)?.[0] ?? "bad_request") as ErrorCode;
     return new ApiError(code, err.message || code.replace(/_/g, " "));
   }
-  return new ApiError("internal", "Internal error.", { cause: err });
+  return new ApiError("internal", INTERNAL_MESSAGE, { cause: err });
 }
+
+/**
+ * What went wrong, for the log line beside the request id: the error's code and message, then
+ * each cause beneath it (`name: message`), so an `internal` failure is never logged without why.
+ */
+export function causeOf(err: unknown): string {
+  const parts: string[] = [];
+  let e: unknown = err;
+  for (let depth = 0; e !== undefined && e !== null && depth < 4; depth++) {
+    if (e instanceof ApiError) parts.push(`${e.code}: ${e.message}`);
+    else if (e instanceof Error) parts.push(`${e.name}: ${e.message}`);
+    else parts.push(String(e));
+    e = e instanceof Error ? e.cause : undefined;
+  }
+  return parts.join(" <- ").slice(0, 1000);
+}
+
+/**
+ * The message a user reads for a failure: an ApiError's own (it already says what to do), or for
+ * an internal one, which kind of fault it was, the request id its cause is logged under, and
+ * what to do (its text stays in the log: it may quote internals).
+ */
+export function failureMessage(err: ApiError, requestId: string): string {
+  if (err.code !== "internal" || !(err.cause instanceof Error) || err.message !== INTERNAL_MESSAGE) return err.message;
+  return `Failed on our side (${err.cause.name}); the cause is logged with request id ${requestId}. Try again, and report that id if it fails again.`;
+}
+
+const INTERNAL_MESSAGE = "Internal error.";
 
 /** Renders an error in Distillery's shape, or OpenAI's under `/openai/*`. */
 export function errorResponse(c: Context<AppEnv>, err: ApiError): Response {
@@ -135,7 +163,9 @@ function paramOf(details: unknown): string | null {
 export function onError(err: Error, c: Context<AppEnv>): Response {
   const apiError = toApiError(err);
   if (apiError.code === "internal") {
-    c.set("errorCause", err instanceof Error ? `${err.name}: ${err.message}` : String(err));
+    c.set("errorCause", causeOf(err));
+    const requestId = c.get("requestId") ?? "unknown";
+    return errorResponse(c, new ApiError("internal", failureMessage(apiError, requestId), { cause: err }));
   }
   return errorResponse(c, apiError);
 }

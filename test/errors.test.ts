@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { createApp } from "../src/app";
 import { ApiError } from "../src/errors";
 import { api, bindings, createTenant } from "./helpers/api";
-import { capture } from "./helpers/secrets";
+import { capture, watchConsole } from "./helpers/secrets";
 
 /** The real app plus two routes that throw, to see how thrown errors render. */
 function appWithThrowingRoutes() {
@@ -48,6 +48,43 @@ describe("error bodies", () => {
     expect(res.status).toBe(500);
     expectErrorBody(body, "internal");
     expect(JSON.stringify(body)).not.toContain("hunter2");
+  });
+
+  it("says what to do about an unexpected error, and logs its cause under the request id it names", async () => {
+    const t = await createTenant();
+    const log = watchConsole();
+    const { body } = await call("/api/test/crash", t.key);
+    const id = body.error.request_id as string;
+    expect(body.error.message).toBe(
+      `Failed on our side (Error); the cause is logged with request id ${id}. Try again, and report that id if it fails again.`,
+    );
+    const line = log().find((l) => l.text.includes(`"request_id":"${id}"`));
+    expect(line?.level).toBe("error");
+    expect(line?.text).toContain('"error":"Error: secret internals');
+  });
+
+  it("415s a body type the route does not take, naming the ones it does", async () => {
+    const t = await createTenant();
+    const res = await api("/api/documents", { method: "POST", key: t.key, body: "<doc/>", headers: { "Content-Type": "application/xml" } });
+    expect(res.status).toBe(415);
+    expectErrorBody(res.body, "unsupported_media_type");
+    expect(res.body.error.message).toBe(
+      "Content-Type application/xml is not accepted here: send one of application/json, multipart/form-data, text/plain, text/markdown, application/pdf.",
+    );
+    expect(res.body.error.details.accepted).toContain("application/pdf");
+    const bare = await api("/api/keys", { method: "POST", key: t.key, body: new TextEncoder().encode('{"name":"x"}') });
+    expect(bare.status).toBe(415);
+    expect(bare.body.error.message).toBe("A body needs a Content-Type: send one of application/json.");
+  });
+
+  it("says a multipart upload without its file part is missing the file", async () => {
+    const t = await createTenant();
+    const form = new FormData();
+    form.set("title", "no file");
+    const res = await api("/api/documents", { method: "POST", key: t.key, body: form });
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toMatch(/^Invalid request body: file is required/);
+    expect(res.body.error.details).toEqual([expect.objectContaining({ path: "file", message: "file is required" })]);
   });
 
   it("answers OpenAI's error shape under /openai/*, with Retry-After", async () => {
@@ -104,7 +141,8 @@ describe("error bodies", () => {
     const res = await api("/admin/tenants", { method: "POST", key: bindings.ADMIN_TOKEN, json: { name: 42 } });
     expect(res.status).toBe(400);
     expectErrorBody(res.body, "validation_failed");
-    expect(res.body.error.details[0]).toMatchObject({ path: "name" });
+    expect(res.body.error.details[0]).toMatchObject({ path: "name", message: "name must be a string (got a number)" });
+    expect(res.body.error.message).toBe("Invalid request body: name must be a string (got a number)");
   });
 
   it("400s a query that fails validation", async () => {

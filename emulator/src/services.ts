@@ -5,6 +5,7 @@ import { readFireworks, renderFireworks } from "./fireworks/render";
 import { FineTuning } from "./fine-tuning/service";
 import { JobStore, type StoredJob } from "./fine-tuning/store";
 import { MODELS, catalogModel, type ModelSpec } from "./models";
+import { profileFor, type Profile } from "./profiles/resolve";
 import { RateLimiter } from "./runs/rate-limit";
 import { RunStore, type Run } from "./runs/store";
 import { readTogether, renderTogether } from "./together/render";
@@ -23,6 +24,8 @@ export interface Services {
   resolveModel(id: string): ModelSpec;
   /** Catalogue models plus succeeded fine-tuned ones. */
   listModels(): ModelSpec[];
+  /** How a model answers (src/profiles/): the teacher, a base student, or a student fine-tuned on its job's examples. */
+  profileFor(id: string): Profile;
   /** A job as its own provider's API shows it (the control plane answers with this). */
   renderJob(job: StoredJob): unknown;
   /** The job's status in its provider's words. */
@@ -48,6 +51,11 @@ export function createServices(sql: SqlStorage): Services {
       return spec;
     },
     listModels: () => [...MODELS, ...fineTuning.succeededModels()],
+    profileFor: (id) =>
+      profileFor(id, (name) => {
+        const job = jobs.byModelName(name);
+        return job ? { baseModel: job.spec.baseModel, examples: job.spec.validation.examples } : undefined;
+      }),
     renderJob(job) {
       if (job.spec.provider === "together") return renderTogether(fineTuning, job, true);
       if (job.spec.provider === "fireworks") return renderFireworks(fineTuning, job);

@@ -62,15 +62,17 @@ export async function buildDataset(api: DistilleryClient): Promise<DatasetSummar
   await rm(DEMO_OUT_DIR, { recursive: true, force: true });
   const dir = join(DEMO_OUT_DIR, created.id);
   await mkdir(dir, { recursive: true });
+  // The files are the dataset's snapshot's (what a job trains on), written when labeling ended.
+  const snap = d.latest_snapshot;
   const files: string[] = [];
   for (const split of ["train", "eval"] as const) {
-    if (!d.files[split]) continue;
+    if (!snap.files[split]) continue;
     const res = await fetch(`${api.baseUrl}/api/datasets/${created.id}/files/${split}`, { headers: api.authHeader() });
     if (!res.ok) throw new Error(`GET files/${split} → ${res.status}`);
     const path = join(dir, `${split}.jsonl`);
     await writeFile(path, Buffer.from(await res.arrayBuffer()));
     files.push(path);
-    note(`${split}.jsonl: ${d.files[split].lines} lines, ${(d.files[split].bytes / 1024).toFixed(1)} KiB → ${bold(path)} ${dim("(teacher answers: emulated)")}`);
+    note(`${split}.jsonl: ${snap.files[split].lines} lines, ${(snap.files[split].bytes / 1024).toFixed(1)} KiB (snapshot ${snap.name}) → ${bold(path)} ${dim("(teacher answers: emulated)")}`);
   }
   return { id: created.id, name: body.name, rows: d.counts.rows, labeled: s.labeled, costUsd: d.progress.cost_usd, files };
 }

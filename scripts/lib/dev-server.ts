@@ -14,6 +14,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { buildAssets } from "../build-assets.ts";
 
 export interface WranglerDev {
   url: string;
@@ -79,6 +80,8 @@ export async function spawnWranglerDev(opts: {
   /** Sees every line of output as it comes (the kept log is only its tail). */
   onLine?: (line: string) => void;
 }): Promise<WranglerDev> {
+  // Distillery's config serves static assets from a built folder, which wrangler refuses to start without.
+  if (opts.configs.includes("wrangler.toml")) buildAssets();
   const port = opts.port ?? (await freePort());
   const inspector = opts.inspectorPort ?? (await freePort());
   const dir = mkdtempSync(join(tmpdir(), "distillery-dev-"));

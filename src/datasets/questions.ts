@@ -101,7 +101,10 @@ export async function generateQuestions(
   for (const text of texts) {
     const norm = normalizeQuestion(text);
     const id = await questionId(opts.datasetId, opts.chunk.id, norm);
-    questions.push({ id, text, norm, split: await splitFor(id, opts.evalFraction) });
+    // The split hangs on the chunk and the question, not on the dataset: two datasets over the same
+    // documents put a question on the same side (none is trained on in one and evaluated in another),
+    // and a dataset regenerated after a crash writes the same files as a clean run.
+    questions.push({ id, text, norm, split: await splitFor(`${opts.chunk.id}\n${norm}`, opts.evalFraction) });
   }
   return { questions, run };
 }

@@ -1,6 +1,6 @@
 import type { StepRef, StepStart, TenantHandle } from "../durable/tenant";
 import type { Bindings } from "../env";
-import { ApiError, toApiError } from "../errors";
+import { ApiError, failureMessage, toApiError } from "../errors";
 import { loadCatalog, resolveModel, type ModelEntry } from "../llm";
 import { priced, type CallUsage } from "../usage/record";
 import { finalizeDataset } from "./finalize";
@@ -27,6 +27,18 @@ export async function enqueueLabels(env: Bindings, m: { tenant_id: string; reque
     }));
     await env.LABEL_QUEUE.sendBatch(body);
   }
+}
+
+/** Sends a dataset's pending work (the chunks still to question, the questions still to label) as messages: how a retry or the sweeper resumes it. */
+export async function enqueueWork(
+  env: Bindings,
+  m: { tenant_id: string; request_id: string; dataset_id: string },
+  work: { chunks: readonly string[]; questions: readonly string[] },
+): Promise<void> {
+  for (let i = 0; i < work.chunks.length; i += 100) {
+    await env.LABEL_QUEUE.sendBatch(work.chunks.slice(i, i + 100).map((chunk_id) => ({ body: { type: "dataset.generate" as const, ...m, chunk_id } })));
+  }
+  await enqueueLabels(env, m, work.questions);
 }
 
 /** The calls a step made: chat calls (the row's spend) and the others (retrieval's embedding); its retrieval. */
@@ -94,7 +106,7 @@ export async function runStep(env: Bindings, tenant: TenantHandle, step: StepRef
     const err = toApiError(e);
     const failed = await tenant.generation.failStep(
       step,
-      { error: `${err.code}: ${err.message}`, retryable: err.retryable },
+      { error: `${err.code}: ${failureMessage(err, step.message.request_id)}`, retryable: err.retryable },
       {
         cost_usd: step.message.type === "dataset.label" ? spentUsd(spend.chat) : 0,
         usage: [...spend.other, ...spend.chat].map(priced),
@@ -104,6 +116,6 @@ export async function runStep(env: Bindings, tenant: TenantHandle, step: StepRef
     failure = { err, attempts: failed.attempts };
     finalize = failed.finalize;
   }
-  if (finalize) await finalizeDataset(env, tenant, step.message.dataset_id);
+  if (finalize) await finalizeDataset(env, tenant, step.message.dataset_id, step.message.request_id);
   return failure;
 }

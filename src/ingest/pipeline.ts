@@ -114,10 +114,16 @@ async function chunkDocument(
   return { chunks, pageCount: extracted.pages?.length ?? null, tokenCount: count(extracted.text) };
 }
 
-/** Marks a document failed with the reason, and drops its original: nothing half-made stays. */
-export async function failDocument(env: Bindings, tenant: TenantHandle, documentId: string, err: ApiError): Promise<void> {
-  const leftovers = await tenant.ingest.fail(documentId, { code: err.code, message: err.message });
+/**
+/**
+ * Marks a document failed with the reason and drops its vectors: nothing half-made stays. Its
+ * original is dropped too when the content itself was refused; kept when the failure was the
+ * providers' (retryable), so `POST /api/documents/:id/retry` can ingest it again. `code` overrides
+ * the error's for the document (`interrupted`: stopped with no error caught).
+ */
+export async function failDocument(env: Bindings, tenant: TenantHandle, documentId: string, err: ApiError, code: string = err.code): Promise<void> {
+  const leftovers = await tenant.ingest.fail(documentId, { code, message: err.message });
   if (!leftovers) return;
   await vectorIndexFor(env, tenant.id).deleteByDocument(documentId, leftovers.chunk_ids);
-  await env.DATA.delete(leftovers.r2_key);
+  if (!err.retryable) await env.DATA.delete(leftovers.r2_key);
 }

@@ -91,7 +91,7 @@ export function webhookOf(env: Bindings, url: string | undefined): JobInit["webh
 
 /**
  * Everything checked before a job exists: provider, base model, credentials, hyperparameters,
- * the cutoff, the webhook, the dataset (the tenant's, ready, its report free of errors). Each
+ * the cutoff, the webhook, the dataset (the tenant's snapshot, ready, its report free of errors). Each
  * failure is a 4xx and nothing is written or uploaded.
  */
 export async function prepareCreate(env: Bindings, tenant: TenantHandle, body: CreateJobBody, requestId: string): Promise<JobInit> {
@@ -103,9 +103,10 @@ export async function prepareCreate(env: Bindings, tenant: TenantHandle, body: C
   checkCutoff(catalog, body.provider);
   const webhook = webhookOf(env, body.webhook_url);
 
-  const dataset = await tenant.datasets.get(body.dataset);
+  // Jobs train on snapshots: the one named, or a dataset's latest ready snapshot (409 when it has none).
+  const dataset = await tenant.datasets.trainable(body.dataset);
   if (dataset.status !== "ready") {
-    throw new ApiError("conflict", `Dataset ${dataset.name} is ${dataset.status}; a job needs a ready dataset.`, { details: { dataset: dataset.id, status: dataset.status } });
+    throw new ApiError("conflict", `Snapshot ${dataset.name} is ${dataset.status}; a job needs a ready snapshot.`, { details: { dataset: dataset.id, status: dataset.status } });
   }
   const files = dataset.files ? (JSON.parse(dataset.files) as Record<string, { key: string; bytes: number; lines: number; sha256: string }>) : {};
   const train = await pin(env, files.train, "train");

@@ -3,6 +3,7 @@ import { openTenant } from "../durable/tenant";
 import type { AppEnv } from "../env";
 import { ApiError } from "../errors";
 import { sha256Hex } from "../lib/ids";
+import { checkReplay } from "./replay-check";
 
 /** Operator (admin) requests keep their idempotency records in a reserved Tenant object. */
 const OPERATOR_SCOPE = "__operator__";
@@ -11,10 +12,13 @@ const KEY_FORMAT = /^[\x21-\x7e]{1,255}$/;
 const MAX_STORED_BYTES = 512 * 1024;
 
 /**
- * `Idempotency-Key` for POSTs that create things or spend money: a repeat with
- * the same key and body replays the first answer (with `Idempotent-Replayed:
- * true`); the same key with another body is a 409. 5xx and 429 answers are not
- * kept, so a retry after a failure runs again.
+ * `Idempotency-Key` for POSTs that create things or spend money, as payment APIs define it:
+ * a repeat with the same key and request (body and content type) replays the first answer
+ * (with `Idempotent-Replayed: true`); the same key with another request is a 409, and so is a
+ * twin that arrives while the first still runs. Only the answers of requests that began
+ * executing are kept: a refusal before the handler (content type, validation) changed
+ * nothing, so a corrected retry with the same key runs. 5xx and 429 answers are not kept
+ * either, so a retry after a failure runs again.
  */
 export function idempotent(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
@@ -24,20 +28,23 @@ export function idempotent(): MiddlewareHandler<AppEnv> {
       throw new ApiError("bad_request", "Idempotency-Key must be 1 to 255 visible ASCII characters.");
     }
     const body = await c.req.arrayBuffer();
-    const fingerprint = await fingerprintOf(c.req.method, new URL(c.req.url).pathname, body);
+    const fingerprint = await requestFingerprint(c.req.raw, body);
     // A tenant's records live in its object (the request's handle); the operator's in a reserved one.
     using operator = c.get("tenant") ? null : openTenant(c.env, OPERATOR_SCOPE);
     const records = (c.get("tenant") ?? operator!).idempotency;
     // A mismatch or a reservation still held is an idempotency_conflict, thrown by the object.
     const replay = await records.begin(key, fingerprint);
     if (replay) {
+      // Accepted work that has since failed or stalled is said so, not replayed as accepted.
+      await checkReplay(c, replay);
       const headers = new Headers({ "Idempotent-Replayed": "true" });
       if (replay.contentType) headers.set("Content-Type", replay.contentType);
       return new Response(replay.body, { status: replay.status, headers });
     }
     await next();
     const status = c.res.status;
-    const text = status < 500 && status !== 429 ? await c.res.clone().text() : null;
+    const final = c.get("began") === true && status < 500 && status !== 429;
+    const text = final ? await c.res.clone().text() : null;
     if (text === null || text.length > MAX_STORED_BYTES) {
       await records.release(key);
       return;
@@ -46,8 +53,11 @@ export function idempotent(): MiddlewareHandler<AppEnv> {
   };
 }
 
-async function fingerprintOf(method: string, path: string, body: ArrayBuffer): Promise<string> {
-  const head = new TextEncoder().encode(`${method} ${path}\n`);
+/** What the handler reads: method, path and query, the body's content type, and the body. */
+export async function requestFingerprint(request: Request, body: ArrayBuffer): Promise<string> {
+  const url = new URL(request.url);
+  const contentType = request.headers.get("Content-Type") ?? "";
+  const head = new TextEncoder().encode(`${request.method} ${url.pathname}${url.search}\n${contentType}\n`);
   const all = new Uint8Array(head.length + body.byteLength);
   all.set(head);
   all.set(new Uint8Array(body), head.length);

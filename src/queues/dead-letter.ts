@@ -26,13 +26,28 @@ export async function consumeDeadLetters(batch: MessageBatch<unknown>, env: Bind
       using tenant = openTenant(env, label.data.tenant_id);
       // Failed with the last error it saw; it may have been its dataset's last work.
       const { finalize } = await tenant.generation.giveUp(label.data);
-      if (finalize) await finalizeDataset(env, tenant, label.data.dataset_id);
+      if (finalize) await finalizeDataset(env, tenant, label.data.dataset_id, label.data.request_id);
     }
     const ingest = ingestMessageSchema.safeParse(body);
     if (ingest.success) {
       using tenant = openTenant(env, ingest.data.tenant_id);
-      const reason = new ApiError("upstream_unavailable", "Ingestion gave up after repeated provider failures; upload the document again.");
-      await failDocument(env, tenant, ingest.data.document_id, reason);
+      // The consumer fails a document itself when it catches an error on the last attempt: a
+      // message here ended every delivery without one (the invocation was stopped: CPU time,
+      // memory, a crash), so that is the cause to name, and what to do about it.
+      const reason = new ApiError(
+        "internal",
+        `Ingestion was stopped before it finished on each of ${msg.attempts} attempts, with no error to report: ` +
+          "processing this document most likely ran over the Worker's CPU time or memory. Split it into smaller " +
+          `documents and upload those (request id ${ingest.data.request_id}).`,
+      );
+      logLine("error", "document failed", {
+        tenant: ingest.data.tenant_id,
+        document: ingest.data.document_id,
+        code: "interrupted",
+        cause: "every delivery ended without an answer (the consumer invocation was stopped)",
+        request_id: ingest.data.request_id,
+      });
+      await failDocument(env, tenant, ingest.data.document_id, reason, "interrupted");
     }
     msg.ack();
   }

@@ -1,15 +1,17 @@
 import { openTenant } from "../durable/tenant";
 import type { Bindings } from "../env";
-import { toApiError } from "../errors";
+import { ApiError, causeOf, failureMessage, toApiError } from "../errors";
 import { failDocument, ingestDocument } from "../ingest/pipeline";
 import { logLine } from "../lib/log";
 import { ingestMessageSchema } from "./messages";
-import { retryLater } from "./retry";
+import { MAX_INGEST_ATTEMPTS, retryLater } from "./retry";
 
 /**
  * The `ingest` consumer: one document per message, one at a time (documents are
  * heavy). Final errors (bad content) fail the document; retryable ones (rate
- * limits, provider outages) retry with backoff until the dead-letter queue.
+ * limits, provider outages) retry with backoff, and the last attempt fails the
+ * document with the error it saw. Every failure is logged with its cause and the
+ * upload's request id; the document's error says what to do.
  */
 export async function consumeIngest(batch: MessageBatch<unknown>, env: Bindings): Promise<void> {
   for (const msg of batch.messages) {
@@ -26,7 +28,8 @@ export async function consumeIngest(batch: MessageBatch<unknown>, env: Bindings)
       msg.ack();
     } catch (e) {
       const err = toApiError(e);
-      if (err.retryable) {
+      const cause = causeOf(e);
+      if (err.retryable && msg.attempts < MAX_INGEST_ATTEMPTS) {
         const delay = retryLater(msg, err);
         logLine("warn", "ingest retry", {
           tenant: tenant_id,
@@ -34,13 +37,25 @@ export async function consumeIngest(batch: MessageBatch<unknown>, env: Bindings)
           attempt: msg.attempts,
           delay_s: delay,
           code: err.code,
+          cause,
           request_id,
         });
       } else {
-        await failDocument(env, tenant, document_id, err);
-        logLine("warn", "document failed", { tenant: tenant_id, document: document_id, code: err.code, request_id });
+        const reason = err.retryable ? gaveUp(err, msg.attempts, request_id) : withMessage(err, failureMessage(err, request_id));
+        await failDocument(env, tenant, document_id, reason);
+        logLine("warn", "document failed", { tenant: tenant_id, document: document_id, attempt: msg.attempts, code: err.code, cause, request_id });
         msg.ack();
       }
     }
   }
+}
+
+/** The last attempt's error, said as the end of the retries, with what to do next. */
+function gaveUp(err: ApiError, attempts: number, requestId: string): ApiError {
+  const what = failureMessage(err, requestId).replace(/\.?$/, ".");
+  return withMessage(err, `Ingestion failed ${attempts} times; the last error: ${what} Upload the document again later (request id ${requestId}).`);
+}
+
+function withMessage(err: ApiError, message: string): ApiError {
+  return message === err.message ? err : new ApiError(err.code, message, { cause: err.cause, details: err.details });
 }

@@ -2,6 +2,7 @@ import { openTenant, type StepRef, type TenantHandle } from "../durable/tenant";
 import type { Bindings } from "../env";
 import { finalizeDataset } from "../datasets/finalize";
 import { runStep } from "../datasets/steps";
+import { causeOf } from "../errors";
 import { logLine } from "../lib/log";
 import { labelQueueMessageSchema, type LabelQueueMessage } from "./messages";
 import { retryLater } from "./retry";
@@ -42,18 +43,37 @@ interface Item {
 /** One begun step to its end: ack, retry later, or hand to the dead-letter queue. */
 async function handle(env: Bindings, tenant: TenantHandle, { msg, step }: Item, start: Parameters<typeof runStep>[3]): Promise<void> {
   const failure = await runStep(env, tenant, step, start);
+  const m = step.message;
+  if (failure && (!failure.err.retryable || failure.attempts >= MAX_LABEL_ATTEMPTS)) {
+    // Its row or task records the message; the cause (an internal error's too) is in this line.
+    logLine("warn", failure.err.retryable ? "label step gave up" : "label step failed", {
+      tenant: m.tenant_id,
+      dataset: m.dataset_id,
+      attempt: failure.attempts,
+      code: failure.err.code,
+      cause: causeOf(failure.err),
+      request_id: m.request_id,
+    });
+  }
   if (!failure || !failure.err.retryable) {
     msg.ack();
   } else if (failure.attempts >= MAX_LABEL_ATTEMPTS) {
     await env.LABEL_DLQ.send(step.message);
     msg.ack();
   } else {
-    const m = step.message;
     // A 429 already stopped the provider key's limiter until the allowance is back, and the retry's
     // calls wait there: the queue need not hold the step for the whole Retry-After too (a step held
     // a minute is a minute added to its dataset).
     const delay = retryLater(msg, failure.err, failure.err.code === "rate_limited" ? PACED_RETRY_MAX_S : undefined);
-    logLine("warn", "label retry", { tenant: m.tenant_id, dataset: m.dataset_id, attempt: failure.attempts, delay_s: delay, code: failure.err.code, request_id: m.request_id });
+    logLine("warn", "label retry", {
+      tenant: m.tenant_id,
+      dataset: m.dataset_id,
+      attempt: failure.attempts,
+      delay_s: delay,
+      code: failure.err.code,
+      cause: causeOf(failure.err),
+      request_id: m.request_id,
+    });
   }
 }
 
@@ -91,7 +111,7 @@ async function runTenant(env: Bindings, tenant: TenantHandle, items: Item[], lea
       if (start.state === "busy") busy.push(item);
       else if (start.state === "done") {
         item.msg.ack();
-        if (start.finalize) running.push(finalizeDataset(env, tenant, item.step.message.dataset_id));
+        if (start.finalize) running.push(finalizeDataset(env, tenant, item.step.message.dataset_id, item.step.message.request_id));
       } else running.push(handle(env, tenant, item, start));
     });
     if (running.length === 0) {

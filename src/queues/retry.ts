@@ -1,6 +1,13 @@
 import type { ApiError } from "../errors";
 import { retryDelayMs } from "../llm";
 
+/**
+ * Deliveries of an ingest message: the first and wrangler.toml's `max_retries` (5) more. The
+ * consumer fails the document itself on the last one, with the error it saw; the dead-letter
+ * queue only sees deliveries that ended with no error caught (the invocation was stopped).
+ */
+export const MAX_INGEST_ATTEMPTS = 6;
+
 /** Queues accept a retry delay of up to 24 h; we cap ours at 15 min. */
 const MAX_DELAY_SECONDS = 15 * 60;
 

@@ -170,7 +170,7 @@ programRoutes.openapi(
           }),
           "The validated output",
         ),
-        ...errorResponses(400, 401, 404, 422, 429, 502, 503),
+        ...errorResponses(400, 401, 404, 409, 422, 429, 502, 503),
       },
     }),
     async (c) => {
@@ -179,7 +179,8 @@ programRoutes.openapi(
       const body = c.req.valid("json");
       const program = await tenant.programs.get(name, body.version);
       const rendered = renderTemplate(program.prompt_template, body.variables);
-      if (body.capture) await tenant.datasets.get(body.capture.dataset);
+      // Before the model is called: a capture into a missing or closed dataset (a snapshot) is refused first.
+      if (body.capture) await tenant.datasets.openForRows(body.capture.dataset);
       const model = await modelForTenant(c.env, tenant.id, body.model);
       const spent: CallUsage[] = [];
       let run: ProgramRun;

@@ -50,7 +50,7 @@ export const queryRoutes = createRouter().openapi(
         }),
         "The answer and its sources",
       ),
-      ...errorResponses(400, 401, 404, 422, 429, 502, 503),
+      ...errorResponses(400, 401, 404, 409, 422, 429, 502, 503),
     },
   }),
   async (c) => {
@@ -58,7 +58,8 @@ export const queryRoutes = createRouter().openapi(
     const body = c.req.valid("json");
     const program = await tenant.programs.get(body.program, body.version);
     assertRagTemplate(program);
-    if (body.capture) await tenant.datasets.get(body.capture.dataset);
+    // Before the model is called: a capture into a missing or closed dataset (a snapshot) is refused first.
+    if (body.capture) await tenant.datasets.openForRows(body.capture.dataset);
     const model = await modelForTenant(c.env, tenant.id, body.model);
     const requestId = c.get("requestId");
     const sources = await retrieve(c.env, tenant, { query: body.question, topK: body.top_k, filter: validateFilter(body.filter), requestId });

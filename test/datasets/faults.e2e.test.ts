@@ -38,6 +38,6 @@ describe("datasets under provider faults", () => {
     expect(byQuestion(faulty.rows)).toEqual(byQuestion(clean.rows));
     const questions = faulty.rows.map((r) => r.question);
     expect(new Set(questions).size).toBe(questions.length);
-    expect(faulty.done.files.train.lines + faulty.done.files.eval.lines).toBe(faulty.done.counts.by_status.labeled);
+    expect(faulty.done.latest_snapshot.files.train.lines + faulty.done.latest_snapshot.files.eval.lines).toBe(faulty.done.counts.by_status.labeled);
   });
 });

@@ -42,7 +42,7 @@ describe("datasets: generate and label end to end", () => {
     expect(done.counts.by_status.pending).toBe(0);
     expect(done.counts.labeled_by_split.train + done.counts.labeled_by_split.eval).toBe(done.counts.by_status.labeled);
     expect(done.progress.cost_usd).toBeGreaterThan(0);
-    expect(done.files.train.lines).toBe(done.counts.labeled_by_split.train);
+    expect(done.latest_snapshot.files.train.lines).toBe(done.counts.labeled_by_split.train);
 
     const file = await api(`/api/datasets/${created.body.id}/files/train`, { key: t.key });
     expect(file.status).toBe(200);
@@ -50,7 +50,7 @@ describe("datasets: generate and label end to end", () => {
     const uploaded = await emulatorClient().files.create({ file: new File([file.text], "train.jsonl"), purpose: "fine-tune" });
     const report = await validateFile(uploaded.id);
     expect(report.errors).toEqual([]);
-    expect(report.examples).toBe(done.files.train.lines);
+    expect(report.examples).toBe(done.latest_snapshot.files.train.lines);
   });
 
   it("answers a dry run with an estimate and stores nothing", async () => {

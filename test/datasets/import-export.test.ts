@@ -26,7 +26,24 @@ describe("datasets: import, export, validation", () => {
     expect(res.body).toMatchObject({ imported: 12, duplicates: 0, skipped: 0 });
     const exported = await api(`/api/datasets/${ds.id}/export`, { key: t.key });
     expect(exported.text).toBe(file);
-    expect((await importFile(t, ds.id, file)).body).toMatchObject({ imported: 0, duplicates: 12 });
+    expect((await importFile(t, ds.id, file)).body).toMatchObject({ imported: 0, duplicates: 12, duplicates_already_in_dataset: 12 });
+  });
+
+  it("reports each duplicate line: the row the dataset already has, or the earlier line of the file it repeats", async () => {
+    const t = await createTenant();
+    const ds = (await api("/api/datasets", { method: "POST", key: t.key, json: { name: "dups" } })).body;
+    const first = await importFile(t, ds.id, [example(1), example(2), example(1)].join("\n"));
+    expect(first.body).toMatchObject({ imported: 2, duplicates: 1, duplicates_in_file: 1, duplicates_already_in_dataset: 0 });
+    expect(first.body.duplicate_lines).toEqual([{ line: 3, row_id: expect.stringMatching(/^imp_/), first_line: 1 }]);
+    const rowOfExample1 = first.body.duplicate_lines[0].row_id;
+
+    const again = await importFile(t, ds.id, [example(3), example(1), example(3)].join("\n"));
+    expect(again.body).toMatchObject({ imported: 1, duplicates: 2, duplicates_in_file: 1, duplicates_already_in_dataset: 1 });
+    expect(again.body.duplicate_lines).toEqual([
+      { line: 2, row_id: rowOfExample1 },
+      { line: 3, row_id: expect.stringMatching(/^imp_/), first_line: 1 },
+    ]);
+    expect((await api(`/api/datasets/${ds.id}`, { key: t.key })).body.counts.rows).toBe(3);
   });
 
   it("reports every bad line with its number and imports nothing, or skips them on request", async () => {

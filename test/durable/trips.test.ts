@@ -29,11 +29,11 @@ async function labelTrips(body: Record<string, unknown>) {
  * Before the use-case surfaces (one RPC method per SQL helper) one labeled question made 10 round
  * trips to its tenant's object, 11 with a spending cap. Now: open the generation surface, begin
  * (row, program, config, budget, lease), read the retrieved chunks, finish (label, cost, usage,
- * lease, dataset state): 4, cap or not. Writing the files, once per dataset, adds 4 (open the
- * datasets surface, a page per split, the ready mark).
+ * lease, dataset state): 4, cap or not. Writing the files, once per dataset, adds 5 (open the
+ * datasets surface, take the snapshot, a page per split, the ready mark).
  */
 const PER_QUESTION = 4;
-const FILES = 4;
+const FILES = 5;
 const CASES = [
   { name: "without a spending cap", body: { questions_per_chunk: 4 } },
   { name: "with a spending cap", body: { questions_per_chunk: 4, max_cost_usd: 100 } },

@@ -5,6 +5,8 @@ import { emulatorClient } from "../helpers/emulator";
 import { ALBUM_CONTEXT, ALBUM_SCHEMA, CITATION_CONTEXT, CITATIONS_SCHEMA, CITED_AUTHORS, QUESTIONS_SCHEMA, matchesSchema } from "./fixtures";
 
 const MODEL = "gpt-4o-mini-2024-07-18";
+/** Answering faithfully from the context is the teacher's profile; a student spoils some answers (emulator README, "Model profiles"). */
+const TEACHER = "gpt-6.1-sol";
 const client = emulatorClient();
 
 describe("emulator: chat completions", () => {
@@ -27,7 +29,7 @@ describe("emulator: chat completions", () => {
   });
 
   it("is deterministic: the same request gets the same answer", async () => {
-    const body = { model: MODEL, messages: [{ role: "user" as const, content: `${ALBUM_CONTEXT}\nWhen was Abbey Road released?` }] };
+    const body = { model: TEACHER, messages: [{ role: "user" as const, content: `${ALBUM_CONTEXT}\nWhen was Abbey Road released?` }] };
     const [a, b] = await Promise.all([client.chat.completions.create(body), client.chat.completions.create(body)]);
     expect(a.choices[0]!.message.content).toBe(b.choices[0]!.message.content);
     expect(a.choices[0]!.message.content).toContain("1969");
@@ -50,7 +52,7 @@ describe("emulator: chat completions", () => {
 
   it("fills a forced tool's nested schema ($defs/$ref) from the context", async () => {
     const res = await client.chat.completions.create({
-      model: MODEL,
+      model: TEACHER,
       messages: [{ role: "user", content: `Extract the album.\n\n${ALBUM_CONTEXT}` }],
       tools: [{ type: "function", function: { name: "Album", description: "An album and its songs", parameters: ALBUM_SCHEMA, strict: true } }],
       tool_choice: { type: "function", function: { name: "Album" } },
@@ -72,7 +74,7 @@ describe("emulator: chat completions", () => {
 
   it("fills citations with authors and years found in the context", async () => {
     const res = await client.chat.completions.create({
-      model: "gpt-4.1-2025-04-14",
+      model: TEACHER,
       messages: [
         { role: "system", content: "Answer with citations from the context." },
         { role: "user", content: `Context:\n${CITATION_CONTEXT}\n\nQuestion: Which works discuss scaling and instruction tuning?` },
@@ -109,7 +111,7 @@ describe("emulator: chat completions", () => {
 
   it("cites the labelled source a relevant sentence came from", async () => {
     const res = await client.chat.completions.create({
-      model: MODEL,
+      model: TEACHER,
       messages: [
         {
           role: "user",
@@ -173,7 +175,7 @@ describe("emulator: chat completions", () => {
 
   it("returns JSON content valid against a json_schema response_format", async () => {
     const res = await client.chat.completions.create({
-      model: MODEL,
+      model: TEACHER,
       messages: [{ role: "user", content: `Write 3 questions about this text.\n\n${CITATION_CONTEXT}` }],
       response_format: { type: "json_schema", json_schema: { name: "Questions", schema: QUESTIONS_SCHEMA, strict: true } },
     });

@@ -1,5 +1,5 @@
 import { env } from "cloudflare:workers";
-import OpenAI from "openai";
+import OpenAI, { toFile } from "openai";
 import type { RunConfig, RunConfigInput } from "../../emulator/src/runs/config";
 import type { RunStats } from "../../emulator/src/runs/store";
 
@@ -116,4 +116,24 @@ export async function providerCall(run: string, method: string, path: string, bo
     payload = JSON.stringify(body);
   }
   return callEmulator(path, { method, headers, ...(payload !== undefined ? { body: payload } : {}) });
+}
+
+/**
+ * A student fine-tuned in the emulator on `examples` rows (its profile moves toward the teacher with
+ * that count: emulator README, "Model profiles"): the succeeded model's name. The job runs in its
+ * own frozen run, advanced past its end.
+ */
+export async function trainEmulatorStudent(base: string, examples: number): Promise<string> {
+  const run = uniqueRun("student");
+  await configureRun(run, { clock: { speed: 0 } });
+  const c = emulatorClient(run);
+  const lines = Array.from({ length: examples }, (_, i) =>
+    JSON.stringify({ messages: [{ role: "user", content: `What is fact number ${i}?` }, { role: "assistant", content: `Fact ${i} is that the sky is blue on day ${i}.` }] }),
+  );
+  const file = await c.files.create({ file: await toFile(new TextEncoder().encode(lines.join("\n")), "train.jsonl"), purpose: "fine-tune" });
+  const job = await c.fineTuning.jobs.create({ model: base, training_file: file.id });
+  await advanceClock(run, 10 * 3_600_000);
+  const done = await c.fineTuning.jobs.retrieve(job.id);
+  if (done.status !== "succeeded" || !done.fine_tuned_model) throw new Error(`the emulator's fine-tune did not succeed: ${done.status}`);
+  return done.fine_tuned_model;
 }

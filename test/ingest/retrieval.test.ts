@@ -2,6 +2,8 @@ import { describe, expect, it } from "vitest";
 import { api, createTenant } from "../helpers/api";
 import { configureRun, uniqueRun } from "../helpers/emulator";
 import { ingestNow } from "../helpers/queues";
+import { watchConsole } from "../helpers/secrets";
+import { MAX_INGEST_ATTEMPTS } from "../../src/queues/retry";
 import { sampleDoc } from "../fixtures/samples";
 
 async function ingest(t: { id: string; key: string }, title: string, text: string) {
@@ -60,14 +62,41 @@ describe("retrieval", () => {
     expect((await api(`/api/documents/${id}`, { key: t.key })).body.status).toBe("ready");
   });
 
-  it("marks the document failed when its message reaches the dead-letter queue", async () => {
+  it("fails the document on its last attempt with the provider's error, and logs the cause with the request id", async () => {
+    const t = await createTenant();
+    const run = uniqueRun("ingest-last");
+    await configureRun(run, { faults: { seed: 1, rate_429: 1 } });
+    const res = await api("/api/documents", { method: "POST", key: t.key, json: { title: "S", text: sampleDoc("sourdough-starter.txt") } });
+    const id = res.body.document.id;
+    const log = watchConsole();
+    const last = await ingestNow(t.id, id, MAX_INGEST_ATTEMPTS, `${run}:last`);
+    expect(last.retryMessages).toHaveLength(0);
+    expect(last.explicitAcks).toHaveLength(1);
+    const doc = await api(`/api/documents/${id}`, { key: t.key });
+    expect(doc.body.status).toBe("failed");
+    expect(doc.body.error.code).toBe("rate_limited");
+    expect(doc.body.error.message).toContain(`failed ${MAX_INGEST_ATTEMPTS} times; the last error:`);
+    expect(doc.body.error.message).toContain(`${run}:last`);
+    expect(doc.body.error.message).not.toMatch(/repeated provider failures/);
+    const line = log().find((l) => l.text.includes('"document failed"') && l.text.includes(id));
+    expect(line?.text).toContain(`"request_id":"${run}:last"`);
+    expect(line?.text).toMatch(/"cause":"rate_limited: [^"]+"/);
+  });
+
+  it("names the cause when the message reaches the dead-letter queue: every attempt was stopped, so split the document", async () => {
     const t = await createTenant();
     const res = await api("/api/documents", { method: "POST", key: t.key, json: { title: "S", text: "Something to ingest." } });
     const id = res.body.document.id;
     const { deliver } = await import("../helpers/queues");
-    await deliver("distillery-ingest-dlq", [{ type: "ingest.document", tenant_id: t.id, document_id: id, request_id: "r" }], 6);
+    const log = watchConsole();
+    await deliver("distillery-ingest-dlq", [{ type: "ingest.document", tenant_id: t.id, document_id: id, request_id: "req-dlq" }], 6);
     const doc = await api(`/api/documents/${id}`, { key: t.key });
     expect(doc.body.status).toBe("failed");
-    expect(doc.body.error.message).toMatch(/gave up/i);
+    expect(doc.body.error.code).toBe("interrupted");
+    expect(doc.body.error.message).toMatch(/stopped before it finished on each of 6 attempts/);
+    expect(doc.body.error.message).toMatch(/Split it into smaller documents/);
+    expect(doc.body.error.message).toContain("req-dlq");
+    expect(doc.body.error.message).not.toMatch(/provider failures/);
+    expect(log().some((l) => l.text.includes('"document failed"') && l.text.includes('"request_id":"req-dlq"') && l.text.includes('"cause"'))).toBe(true);
   });
 });

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { ApiError } from "../../src/errors";
-import { retryLater } from "../../src/queues/retry";
+import { MAX_INGEST_ATTEMPTS, retryLater } from "../../src/queues/retry";
+import { readFileSync } from "node:fs";
 
 function fakeMessage(attempts: number) {
   const calls: (QueueRetryOptions | undefined)[] = [];
@@ -44,5 +45,16 @@ describe("retryLater", () => {
 
   it("waits at least a second, even when the jitter draws zero", () => {
     for (const attempts of [1, 5, 12]) expect(delayAt(attempts, 0)).toBe(1);
+  });
+});
+
+describe("MAX_INGEST_ATTEMPTS", () => {
+  it("is the ingest queue's deliveries (1 + max_retries in wrangler.toml): the last one fails the document with its error", () => {
+    const toml = readFileSync("wrangler.toml", "utf8");
+    const consumers = toml.split(/^\[\[queues\.consumers\]\]$/m).slice(1);
+    const ingest = consumers.find((c) => /^queue = "distillery-ingest"$/m.test(c));
+    const maxRetries = Number(/^max_retries = (\d+)$/m.exec(ingest ?? "")?.[1]);
+    expect(maxRetries).toBeGreaterThan(0);
+    expect(MAX_INGEST_ATTEMPTS).toBe(maxRetries + 1);
   });
 });

@@ -39,7 +39,9 @@ export function chatRoutes(services: Services) {
 
     const plan = planChat(req, buildContext(messages));
     const step = services.runs.consumeScript(run, raw, (s) => scriptApplies(s, plan));
-    const choices = generateChoices(req, plan, messages, tok, step?.action ?? null);
+    // A profile's draws key on what was asked (the messages and the tools), never on the model's name.
+    const requestKey = JSON.stringify([messages, req.tools?.map((t) => t.function.name) ?? [], plan.mode]);
+    const choices = generateChoices(req, plan, messages, tok, step?.action ?? null, { profile: services.profileFor(model.id), requestKey });
     const completionTokens = choices.reduce((s, ch) => s + ch.completionTokens, 0);
     const usage: Usage = {
       prompt_tokens: promptTokens,

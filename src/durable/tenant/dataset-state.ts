@@ -1,10 +1,11 @@
-import { nowIso } from "../../lib/clock";
+import { nowIso, nowMs } from "../../lib/clock";
 /**
  * Where a dataset stands: progress and spend summed from its tasks and rows, the
  * status transitions as its work drains, cancel, and what is still pending.
  */
 import { getDataset } from "./datasets";
 import { markNearDuplicates, NEAR_DUPLICATE_THRESHOLD } from "./near-duplicates";
+import { DATASET_LEASE_MS } from "./recovery";
 
 export interface GenerationProgress {
   tasks: { pending: number; done: number; failed: number };
@@ -15,7 +16,7 @@ export interface GenerationProgress {
 }
 
 /** Task counts and teacher spend (generation + labeling), summed from rows, never kept apart. */
-export function progress(sql: SqlStorage, datasetId: string): GenerationProgress {
+export function progress(sql: SqlStorage, datasetId: string, through: number | null = null): GenerationProgress {
   const tasks = { pending: 0, done: 0, failed: 0 };
   let cost = 0;
   let prompt = 0;
@@ -34,8 +35,10 @@ export function progress(sql: SqlStorage, datasetId: string): GenerationProgress
     .exec<{ n: number; c: number; p: number; o: number }>(
       `SELECT COUNT(*) AS n, COALESCE(SUM(cost_usd), 0) AS c,
          COALESCE(SUM(json_extract(usage, '$.prompt_tokens')), 0) AS p, COALESCE(SUM(json_extract(usage, '$.completion_tokens')), 0) AS o
-       FROM dataset_rows WHERE dataset_id = ?`,
+       FROM dataset_rows WHERE dataset_id = ? AND (? IS NULL OR rowid <= ?)`,
       datasetId,
+      through,
+      through,
     )
     .one();
   return {
@@ -50,7 +53,8 @@ export function progress(sql: SqlStorage, datasetId: string): GenerationProgress
 /**
  * Moves a dataset along as its work drains: generating while any chunk task is
  * pending, labeling while any row is pending; true (once) when it is time to write
- * the files, claimed with status `writing` so only one caller does it.
+ * the files, claimed with status `writing` so only one caller does it. Every call renews
+ * the dataset's lease: work on it is alive (the sweeper looks only past lapsed leases).
  */
 export function advance(sql: SqlStorage, datasetId: string): { status: string; finalize: boolean } {
   const d = getDataset(sql, datasetId);
@@ -61,7 +65,17 @@ export function advance(sql: SqlStorage, datasetId: string): { status: string; f
   // Near-duplicates can only be judged once every answer is in, just before the files are written.
   if (next === "writing") markNearDuplicates(sql, datasetId, NEAR_DUPLICATE_THRESHOLD);
   if (next !== d.status) sql.exec("UPDATE datasets SET status = ?, updated_at = ? WHERE id = ?", next, nowIso(), datasetId);
+  renewLease(sql, datasetId);
   return { status: next, finalize: next === "writing" };
+}
+
+/** Renews an in-flight dataset's lease (a step of it was seen, or its files are being written). */
+export function renewLease(sql: SqlStorage, datasetId: string, ms = DATASET_LEASE_MS): void {
+  sql.exec(
+    "UPDATE datasets SET lease_until = ? WHERE id = ? AND status IN ('generating', 'labeling', 'writing')",
+    nowMs() + ms,
+    datasetId,
+  );
 }
 
 /** Sets status (and error) unless the dataset is already in a final state other than `writing`. */
@@ -106,25 +120,21 @@ export function pendingWork(sql: SqlStorage, datasetId: string, limit: number): 
   return { chunks, questions };
 }
 
-/** Deletes a dataset with its rows and tasks; returns the R2 keys of its files to delete. */
+/**
+ * Deletes a dataset with its rows and tasks, and a source's snapshots with it (they are its rows);
+ * a snapshot alone deletes only its record. Returns the R2 keys of the files to delete.
+ */
 export function deleteDataset(sql: SqlStorage, datasetId: string): string[] {
   const d = getDataset(sql, datasetId);
   if (!d) return [];
-  const files = d.files ? Object.values(JSON.parse(d.files) as Record<string, { key: string }>).map((f) => f.key) : [];
-  sql.exec("DELETE FROM dataset_rows WHERE dataset_id = ?", datasetId);
-  sql.exec("DELETE FROM gen_tasks WHERE dataset_id = ?", datasetId);
-  sql.exec("DELETE FROM datasets WHERE id = ?", datasetId);
+  const keysOf = (files: string | null) => (files ? Object.values(JSON.parse(files) as Record<string, { key: string }>).map((f) => f.key) : []);
+  const files = keysOf(d.files);
+  if (!d.snapshot_of) {
+    for (const s of sql.exec<{ files: string | null }>("SELECT files FROM datasets WHERE snapshot_of = ?", d.id)) files.push(...keysOf(s.files));
+    sql.exec("DELETE FROM datasets WHERE snapshot_of = ?", d.id);
+    sql.exec("DELETE FROM dataset_rows WHERE dataset_id = ?", datasetId);
+    sql.exec("DELETE FROM gen_tasks WHERE dataset_id = ?", datasetId);
+  }
+  sql.exec("DELETE FROM datasets WHERE id = ?", d.id);
   return files;
-}
-
-/**
- * Claims an open dataset (imports, captures) for writing its files: true when this caller
- * moved it `open → writing`; `reopen` undoes the claim when writing failed.
- */
-export function claimFreeze(sql: SqlStorage, datasetId: string): boolean {
-  return sql.exec("UPDATE datasets SET status = 'writing', updated_at = ? WHERE id = ? AND status = 'open'", nowIso(), datasetId).rowsWritten > 0;
-}
-
-export function reopen(sql: SqlStorage, datasetId: string): void {
-  sql.exec("UPDATE datasets SET status = 'open', updated_at = ? WHERE id = ? AND status = 'writing'", nowIso(), datasetId);
 }

@@ -25,6 +25,25 @@ export interface DatasetRecord {
   files: string | null;
   created_at: string;
   updated_at: string;
+  /** A snapshot's source dataset (null for a source). */
+  snapshot_of: string | null;
+  /** A snapshot's version among its source's snapshots, from 1. */
+  version: number | null;
+  /** A snapshot holds its source's rows up to this rowid. */
+  through_rowid: number | null;
+  /** While generating, labeling or writing: when the work's lease lapses unless renewed (ms). */
+  lease_until: number | null;
+}
+
+/** Where a dataset's rows live: a source's own rows, or a snapshot's source rows up to a rowid. */
+export interface RowsOf {
+  id: string;
+  through: number | null;
+}
+
+/** The rows a dataset (source or snapshot) is made of. */
+export function rowsOf(d: DatasetRecord): RowsOf {
+  return d.snapshot_of ? { id: d.snapshot_of, through: d.through_rowid ?? 0 } : { id: d.id, through: null };
 }
 
 export interface NewRow {
@@ -70,6 +89,10 @@ const datasetRow = rowOf<DatasetRecord>()({
   files: textOrNull,
   created_at: text,
   updated_at: text,
+  snapshot_of: textOrNull,
+  version: numOrNull,
+  through_rowid: numOrNull,
+  lease_until: numOrNull,
 });
 
 const rowRow = rowOf<RowRecord>()({
@@ -94,17 +117,18 @@ const rowRow = rowOf<RowRecord>()({
 /** Creates a dataset; null when the name is taken. */
 export function createDataset(
   sql: SqlStorage,
-  d: { id: string; name: string; status: DatasetStatus; eval_fraction: number; config: DatasetConfig },
+  d: { id: string; name: string; status: DatasetStatus; eval_fraction: number; config: DatasetConfig; lease_until?: number | null },
 ): DatasetRecord | null {
   if (sql.exec("SELECT 1 FROM datasets WHERE name = ?", d.name).toArray().length > 0) return null;
   const now = nowIso();
   sql.exec(
-    "INSERT INTO datasets (id, name, status, eval_fraction, config, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    "INSERT INTO datasets (id, name, status, eval_fraction, config, lease_until, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
     d.id,
     d.name,
     d.status,
     d.eval_fraction,
     JSON.stringify(d.config),
+    d.lease_until ?? null,
     now,
     now,
   );
@@ -116,8 +140,33 @@ export function getDataset(sql: SqlStorage, idOrName: string): DatasetRecord | n
   return first(datasetRow, sql, "SELECT * FROM datasets WHERE id = ? OR name = ? LIMIT 1", idOrName, idOrName);
 }
 
+/** Source datasets (snapshots are listed by their source). */
 export function listDatasets(sql: SqlStorage): DatasetRecord[] {
-  return all(datasetRow, sql, "SELECT * FROM datasets ORDER BY created_at DESC, id");
+  return all(datasetRow, sql, "SELECT * FROM datasets WHERE snapshot_of IS NULL ORDER BY created_at DESC, id");
+}
+
+/** A source's snapshots, newest first, after `after` (a snapshot id) when given. */
+export function listSnapshots(sql: SqlStorage, sourceId: string, opts: { limit: number; after?: number }): DatasetRecord[] {
+  return all(
+    datasetRow,
+    sql,
+    "SELECT * FROM datasets WHERE snapshot_of = ? AND version < ? ORDER BY version DESC LIMIT ?",
+    sourceId,
+    opts.after ?? Number.MAX_SAFE_INTEGER,
+    opts.limit,
+  );
+}
+
+/** A source's latest snapshot (any status), or null. */
+export function latestSnapshot(sql: SqlStorage, sourceId: string, status?: DatasetStatus): DatasetRecord | null {
+  return first(
+    datasetRow,
+    sql,
+    "SELECT * FROM datasets WHERE snapshot_of = ? AND (? IS NULL OR status = ?) ORDER BY version DESC LIMIT 1",
+    sourceId,
+    status ?? null,
+    status ?? null,
+  );
 }
 
 /** Adds a row unless one with its id exists (a retry or redelivery adds nothing). */
@@ -147,7 +196,7 @@ export function addRow(sql: SqlStorage, datasetId: string, row: NewRow): boolean
 }
 
 /** Counts of a dataset's rows by status, split and rejection reason. */
-export function countRows(sql: SqlStorage, datasetId: string): DatasetCounts {
+export function countRows(sql: SqlStorage, datasetId: string, through: number | null = null): DatasetCounts {
   const counts: DatasetCounts = {
     rows: 0,
     by_status: { pending: 0, labeled: 0, rejected: 0, failed: 0 },
@@ -158,8 +207,10 @@ export function countRows(sql: SqlStorage, datasetId: string): DatasetCounts {
   };
   const rows = sql.exec<{ status: RowStatus; split: Split; reason: string | null; n: number; tokens: number }>(
     `SELECT status, split, reason, COUNT(*) AS n, COALESCE(SUM(tokens), 0) AS tokens FROM dataset_rows
-     WHERE dataset_id = ? GROUP BY status, split, reason`,
+     WHERE dataset_id = ? AND (? IS NULL OR rowid <= ?) GROUP BY status, split, reason`,
     datasetId,
+    through,
+    through,
   );
   for (const r of rows) {
     counts.rows += r.n;
@@ -181,16 +232,18 @@ export function countRows(sql: SqlStorage, datasetId: string): DatasetCounts {
 export function listRows(
   sql: SqlStorage,
   datasetId: string,
-  opts: { split?: Split; status?: RowStatus; limit: number; cursor?: number },
+  opts: { split?: Split; status?: RowStatus; limit: number; cursor?: number; through?: number | null },
 ): { data: RowRecord[]; next_cursor: number | null; rows_read: number } {
   // Keyset paging in rowid order: `dataset_rows_in_order` (dataset_id, then the implicit rowid) lets
   // SQLite seek to the cursor and stop after the page, instead of sorting the whole dataset per page.
   const cursor = sql.exec<Record<string, SqlStorageValue>>(
     `SELECT rowid AS _rowid, * FROM dataset_rows INDEXED BY dataset_rows_in_order
-     WHERE dataset_id = ? AND rowid > ? AND (? IS NULL OR split = ?) AND (? IS NULL OR status = ?)
+     WHERE dataset_id = ? AND rowid > ? AND (? IS NULL OR rowid <= ?) AND (? IS NULL OR split = ?) AND (? IS NULL OR status = ?)
      ORDER BY rowid LIMIT ?`,
     datasetId,
     opts.cursor ?? 0,
+    opts.through ?? null,
+    opts.through ?? null,
     opts.split ?? null,
     opts.split ?? null,
     opts.status ?? null,

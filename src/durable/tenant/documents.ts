@@ -1,4 +1,5 @@
-import { nowIso } from "../../lib/clock";
+import { nowIso, nowMs } from "../../lib/clock";
+import { DOCUMENT_LEASE_MS } from "./recovery";
 /** Documents and their chunks, in the tenant's own SQLite database. */
 import { first, json, jsonOrNull, num, numOrNull, oneOf, rowOf, text, all } from "../sql-rows";
 
@@ -106,7 +107,7 @@ export function createDocument(sql: SqlStorage, doc: NewDocument): { created: bo
   if (twin) return { created: false, document: twin };
   sql.exec(
     `INSERT INTO documents (id, title, format, content_type, content_hash, dedupe_key, r2_key, bytes, metadata, settings,
-       status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)`,
+       status, lease_until, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)`,
     doc.id,
     doc.title,
     doc.format,
@@ -117,6 +118,7 @@ export function createDocument(sql: SqlStorage, doc: NewDocument): { created: bo
     doc.bytes,
     JSON.stringify(doc.metadata),
     JSON.stringify(doc.settings),
+    nowMs() + DOCUMENT_LEASE_MS,
     doc.created_at,
     doc.created_at,
   );

@@ -59,6 +59,9 @@ export class TenantHandle implements Disposable {
   get idempotency(): Surfaces["idempotency"] {
     return this.#open("idempotency");
   }
+  get recovery(): Surfaces["recovery"] {
+    return this.#open("recovery");
+  }
   get webhooks(): Surfaces["webhooks"] {
     return this.#open("webhooks");
   }

@@ -15,6 +15,7 @@ import { KeysSurface } from "./surfaces/keys";
 import { ModelsSurface } from "./surfaces/models";
 import { ProfileSurface } from "./surfaces/profile";
 import { ProgramsSurface } from "./surfaces/programs";
+import { RecoverySurface } from "./surfaces/recovery";
 import type { TenantState } from "./surfaces/surface";
 import { UsageSurface } from "./surfaces/usage";
 import { WebhooksSurface } from "./surfaces/webhooks";
@@ -82,6 +83,10 @@ export class Tenant extends DurableObject<Bindings> {
     return new IdempotencySurface(this.#state);
   }
 
+  recovery(): RecoverySurface {
+    return new RecoverySurface(this.#state);
+  }
+
   webhooks(): WebhooksSurface {
     return new WebhooksSurface(this.#state);
   }
@@ -95,4 +100,4 @@ countTrips(Tenant, (t) => t.trips);
 throwsAcrossRpc(Tenant);
 
 /** The names of the Tenant object's surfaces. */
-export type SurfaceName = "profile" | "keys" | "documents" | "ingest" | "programs" | "datasets" | "generation" | "usage" | "jobs" | "models" | "idempotency" | "webhooks";
+export type SurfaceName = "profile" | "keys" | "documents" | "ingest" | "programs" | "datasets" | "generation" | "usage" | "jobs" | "models" | "idempotency" | "recovery" | "webhooks";

@@ -173,6 +173,20 @@ export const TENANT_MIGRATIONS = [
   // A label step's retrieval (chunk ids and scores), kept when a later call of the step failed,
   // so its retry does not embed the question again.
   `ALTER TABLE dataset_rows ADD COLUMN kept_sources TEXT`,
+  // Recovery (src/recovery/): every in-flight state carries a lease (ms since the epoch, clock seam)
+  // that its work renews; the sweeper finds the ones past it and counts its recoveries.
+  `ALTER TABLE datasets ADD COLUMN lease_until INTEGER`,
+  `ALTER TABLE datasets ADD COLUMN recoveries INTEGER NOT NULL DEFAULT 0`,
+  `ALTER TABLE documents ADD COLUMN lease_until INTEGER`,
+  `ALTER TABLE documents ADD COLUMN recoveries INTEGER NOT NULL DEFAULT 0`,
+  // Snapshots are datasets too (status writing → ready | failed), immutable: the source's rows up to
+  // a rowid, its files and counts fixed when it was taken.
+  `ALTER TABLE datasets ADD COLUMN snapshot_of TEXT`,
+  `ALTER TABLE datasets ADD COLUMN version INTEGER`,
+  `ALTER TABLE datasets ADD COLUMN through_rowid INTEGER`,
+  `CREATE INDEX datasets_by_source ON datasets (snapshot_of, version)`,
+  // Whether the tenant is on the sweeper's index of tenants with work in flight (KV TENANTS).
+  `CREATE TABLE sweep_index (name TEXT PRIMARY KEY, since INTEGER NOT NULL)`,
   // The tenant's webhook endpoints, and the outbox their deliveries are retried from (webhooks.ts).
   `CREATE TABLE webhook_endpoints (
      id TEXT PRIMARY KEY,

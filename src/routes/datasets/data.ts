@@ -14,6 +14,9 @@ import { createRouter } from "../../openapi/router";
 import { errorResponses, idParams, jsonContent, TENANT_SECURITY } from "../../openapi/schemas";
 
 
+/** Duplicate lines an import's answer lists (their count is always complete). */
+const MAX_DUPLICATE_LINES = 100;
+
 export const datasetDataRoutes = createRouter();
 
 datasetDataRoutes.openapi(
@@ -30,15 +33,27 @@ datasetDataRoutes.openapi(
     },
     responses: {
       200: jsonContent(
-        z.object({ imported: z.number(), duplicates: z.number(), skipped: z.number(), skipped_blank: z.number(), rejected: z.array(z.unknown()) }),
+        z.object({
+          imported: z.number(),
+          duplicates: z.number().openapi({ description: "Lines not added because the same example is already there: already_in_dataset + in_file" }),
+          duplicates_already_in_dataset: z.number().openapi({ description: "Lines the dataset already had (an earlier import of the same line)" }),
+          duplicates_in_file: z.number().openapi({ description: "Lines that repeat an earlier line of this file" }),
+          duplicate_lines: z
+            .array(z.object({ line: z.number(), row_id: z.string(), first_line: z.number().optional() }))
+            .openapi({ description: `The first ${MAX_DUPLICATE_LINES} duplicate lines: the row they duplicate, and for a repeat within the file the line it repeats` }),
+          skipped: z.number(),
+          skipped_blank: z.number(),
+          rejected: z.array(z.unknown()),
+        }),
         "What was imported",
       ),
-      ...errorResponses(400, 401, 404, 413),
+      ...errorResponses(400, 401, 404, 409, 413),
     },
   }),
   async (c) => {
     const tenant = tenantHandle(c);
-    const dataset = await tenant.datasets.get(c.req.valid("param").id);
+    // A snapshot (or a cancelled dataset) takes no rows: 409 naming the way forward, before the body is read.
+    const dataset = await tenant.datasets.openForRows(c.req.valid("param").id);
     // An Idempotency-Key has already read the body (and cached it): stream from the cache then.
     const body = c.req.raw.bodyUsed ? new Response(await c.req.arrayBuffer()).body : c.req.raw.body;
     if (!body) throw new ApiError("bad_request", "The request has no body: send the JSONL file.");
@@ -47,9 +62,17 @@ datasetDataRoutes.openapi(
     const catalog = loadCatalog(c.env);
     const encoding = resolveModel(catalog, catalog.defaults.teacher).encoding;
     const rows: NewRow[] = [];
+    const lineOf = new Map<string, number>();
+    const inFile: { line: number; row_id: string; first_line: number }[] = [];
     for (const line of plan.accept) {
       // The id is the line's content: importing the same line again adds nothing.
       const id = `imp_${(await sha256Hex(`${dataset.id}\n${line.text}`)).slice(0, 24)}`;
+      const first = lineOf.get(id);
+      if (first !== undefined) {
+        inFile.push({ line: line.line, row_id: id, first_line: first });
+        continue;
+      }
+      lineOf.set(id, line.line);
       const example = line.example as { messages: Parameters<typeof countChatTokens>[0]; tools?: Parameters<typeof countChatTokens>[1] };
       const { tokens } = await countChatTokens(example.messages, example.tools, encoding);
       rows.push({
@@ -68,9 +91,20 @@ datasetDataRoutes.openapi(
         chunk_ids: null,
       });
     }
-    const imported = await tenant.datasets.addRows(dataset.id, rows);
+    const { added, existing } = await tenant.datasets.addRows(dataset.id, rows);
+    const inDataset = existing.map((id) => ({ line: lineOf.get(id)!, row_id: id }));
+    const duplicateLines = [...inDataset, ...inFile].sort((a, b) => a.line - b.line).slice(0, MAX_DUPLICATE_LINES);
     return c.json(
-      { imported, duplicates: rows.length - imported, skipped: plan.skipped, skipped_blank: plan.skipped_blank, rejected: plan.rejected },
+      {
+        imported: added,
+        duplicates: inDataset.length + inFile.length,
+        duplicates_already_in_dataset: inDataset.length,
+        duplicates_in_file: inFile.length,
+        duplicate_lines: duplicateLines,
+        skipped: plan.skipped,
+        skipped_blank: plan.skipped_blank,
+        rejected: plan.rejected,
+      },
       200,
     );
   },

@@ -4,7 +4,7 @@ import type { DatasetRecord } from "../../durable/tenant/datasets";
 import { ApiError } from "../../errors";
 import { createGenerationDataset } from "../../datasets/create";
 import { datasetName, generationFields } from "./schemas";
-import { writeDatasetFiles } from "../../datasets/finalize";
+import { freezeDataset } from "../../datasets/finalize";
 import { jsonlResponse } from "../../datasets/jsonl";
 import { newId } from "../../lib/ids";
 import { createRouter } from "../../openapi/router";
@@ -25,13 +25,15 @@ export const datasetSchema = z
     id: z.string(),
     name: z.string(),
     status: z.enum(["open", "generating", "labeling", "writing", "ready", "failed", "cancelled"]),
+    snapshot_of: z.string().nullable().openapi({ description: "A snapshot's source dataset; null for a source dataset" }),
+    version: z.number().nullable().openapi({ description: "A snapshot's version among its source's snapshots (1, 2, …)" }),
     eval_fraction: z.number(),
     config: z.record(z.string(), z.unknown()),
     error: z.string().nullable(),
     files: z
       .record(z.string(), z.object({ key: z.string(), bytes: z.number(), lines: z.number(), sha256: z.string() }))
       .nullable()
-      .openapi({ description: "The written train/eval JSONL files, once the dataset is ready" }),
+      .openapi({ description: "A snapshot's train/eval JSONL files, once it is ready (a source's are its latest snapshot's: see latest_snapshot)" }),
     created_at: z.string(),
     updated_at: z.string(),
   })
@@ -74,10 +76,23 @@ const estimateSchema = z.object({
   teacher_model: z.string(),
 });
 
-/** What a client sees of a dataset: files parsed, storage keys kept. */
+/** What a client sees of a dataset: files parsed; its lease and row bound stay inside. */
 export function datasetView(d: DatasetRecord) {
-  return { ...d, files: d.files ? (JSON.parse(d.files) as Record<string, { key: string; bytes: number; lines: number; sha256: string }>) : null };
+  const { lease_until: _l, through_rowid: _t, ...view } = d;
+  return { ...view, files: d.files ? (JSON.parse(d.files) as Record<string, { key: string; bytes: number; lines: number; sha256: string }>) : null };
 }
+
+const snapshotSummary = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    version: z.number().nullable(),
+    status: z.string(),
+    files: datasetSchema.shape.files,
+    created_at: z.string(),
+  })
+  .nullable()
+  .openapi({ description: "A source's latest snapshot (what a job given this dataset trains on, once ready)" });
 
 export const datasetLifecycleRoutes = createRouter()
   .openapi(
@@ -143,13 +158,24 @@ export const datasetLifecycleRoutes = createRouter()
       security: TENANT_SECURITY,
       request: { params: idParams },
       responses: {
-        200: jsonContent(datasetSchema.extend({ counts: countsSchema, progress: progressSchema }), "The dataset"),
+        200: jsonContent(
+          datasetSchema.extend({
+            counts: countsSchema,
+            progress: progressSchema,
+            stalled: z.boolean().openapi({ description: "In flight with no progress past its lease: the sweeper resumes it (see Recovery)" }),
+            latest_snapshot: snapshotSummary,
+          }),
+          "The dataset",
+        ),
         ...errorResponses(401, 404),
       },
     }),
     async (c) => {
-      const { dataset, counts, progress } = await tenantHandle(c).datasets.show(c.req.valid("param").id);
-      return c.json({ ...datasetView(dataset), counts, progress }, 200);
+      const { dataset, counts, progress, stalled, latest_snapshot: latest } = await tenantHandle(c).datasets.show(c.req.valid("param").id);
+      const latest_snapshot = latest
+        ? { id: latest.id, name: latest.name, version: latest.version, status: latest.status, files: datasetView(latest).files, created_at: latest.created_at }
+        : null;
+      return c.json({ ...datasetView(dataset), counts, progress, stalled, latest_snapshot }, 200);
     },
   )
   .openapi(
@@ -202,28 +228,24 @@ export const datasetLifecycleRoutes = createRouter()
       method: "post",
       path: "/{id}/freeze",
       tags: ["datasets"],
-      summary: "Write an open dataset's train/eval files (imports, captures) and mark it ready (repeat-safe)",
-      description: "A ready dataset answers as it is; one still generating or labeling, 409.",
+      summary: "Freeze a dataset: an immutable snapshot of its rows now, with its train/eval files written (repeat-safe)",
+      description:
+        "Answers the snapshot (`snap_…`, named `{dataset}@v{n}`), ready. The dataset stays open for more captures and " +
+        "imports; freeze it again for a new snapshot. A repeat with no new rows answers the latest snapshot. A snapshot " +
+        "still being written by another request, or a dataset still generating or labeling, is a 409.",
       security: TENANT_SECURITY,
       request: { params: idParams },
-      responses: { 200: jsonContent(datasetSchema, "The dataset, ready"), ...errorResponses(401, 404, 409) },
+      responses: { 200: jsonContent(datasetSchema, "The snapshot, ready"), ...errorResponses(401, 404, 409) },
     }),
     async (c) => {
-      const tenant = tenantHandle(c);
-      const { dataset, claimed } = await tenant.datasets.claimFreeze(c.req.valid("param").id);
-      let now = dataset;
-      if (claimed) {
-        try {
-          now = await writeDatasetFiles(c.env, tenant, dataset.id);
-        } catch (err) {
-          await tenant.datasets.reopen(dataset.id);
-          throw err;
-        }
+      const snapshot = await freezeDataset(c.env, tenantHandle(c), c.req.valid("param").id, c.get("requestId"));
+      if (snapshot.status !== "ready") {
+        throw new ApiError("conflict", `Snapshot ${snapshot.name} is ${snapshot.status}; try again shortly.`, {
+          details: { snapshot: snapshot.id, status: snapshot.status },
+          retryable: snapshot.status === "writing",
+        });
       }
-      if (now.status !== "ready") {
-        throw new ApiError("conflict", `Dataset ${now.name} is ${now.status}; only an open dataset can be frozen.`, { details: { status: now.status } });
-      }
-      return c.json(datasetView(now), 200);
+      return c.json(datasetView(snapshot), 200);
     },
   )
   .openapi(
@@ -231,7 +253,7 @@ export const datasetLifecycleRoutes = createRouter()
       method: "get",
       path: "/{id}/files/{split}",
       tags: ["datasets"],
-      summary: "Download train.jsonl or eval.jsonl (409 until the dataset is ready)",
+      summary: "Download a snapshot's train.jsonl or eval.jsonl; a source dataset's latest ready snapshot's (409 until there is one)",
       security: TENANT_SECURITY,
       request: { params: idParams.extend({ split: z.enum(["train", "eval"]) }) },
       responses: {
@@ -241,16 +263,21 @@ export const datasetLifecycleRoutes = createRouter()
     }),
     async (c) => {
       const { id, split } = c.req.valid("param");
-      const dataset = await tenantHandle(c).datasets.get(id);
-      const file = datasetView(dataset).files?.[split];
+      const tenant = tenantHandle(c);
+      const dataset = await tenant.datasets.get(id);
+      // A source's files are its latest ready snapshot's (named in Distillery-Snapshot).
+      const snapshot = dataset.snapshot_of ? dataset : await tenant.datasets.trainable(dataset.id).catch(() => dataset);
+      const file = datasetView(snapshot).files?.[split];
       if (!file) {
-        throw new ApiError("conflict", `The ${split} file is not written yet: the dataset is ${dataset.status}.`, {
-          details: { status: dataset.status },
+        throw new ApiError("conflict", `The ${split} file is not written yet: the dataset is ${snapshot.status}.`, {
+          details: { status: snapshot.status },
         });
       }
       const object = await c.env.DATA.get(file.key);
       if (!object) throw new ApiError("not_found", `The ${split} file is missing from storage.`);
-      return jsonlResponse(object, `${dataset.name}.${split}.jsonl`, { sha256: file.sha256 });
+      const res = jsonlResponse(object, `${snapshot.name}.${split}.jsonl`, { sha256: file.sha256 });
+      res.headers.set("Distillery-Snapshot", snapshot.id);
+      return res;
     },
   )
   .openapi(

@@ -10,6 +10,7 @@ import { checkMetadataFits, resolveChunkSettings } from "../../ingest/settings";
 import { checkUpload, type Upload } from "../../ingest/upload";
 import { newId, sha256Hex } from "../../lib/ids";
 import { createRouter } from "../../openapi/router";
+import { validationError } from "../../openapi/validation-messages";
 import { errorResponses, idempotencyKeyHeader, idParams, jsonContent, TENANT_SECURITY } from "../../openapi/schemas";
 import { QUEUES, type IngestMessage } from "../../queues/messages";
 import { createDocumentFormSchema, createDocumentJsonSchema, fileContentType, parseMetadataField, rawUploadQuerySchema } from "./schemas";
@@ -37,6 +38,10 @@ export const documentSchema = z
       .object({ chunks: z.number(), embedded: z.number() })
       .optional()
       .openapi({ description: "While processing (GET one document only): chunks made and embedded so far" }),
+    stalled: z
+      .boolean()
+      .optional()
+      .openapi({ description: "GET one document only: in flight with no progress past its lease; the sweeper resumes it (see Recovery)" }),
   })
   .openapi("Document");
 
@@ -61,11 +66,13 @@ async function readUpload(c: Context<AppEnv>): Promise<Upload> {
     const form = (c.req.valid as (t: "form") => z.infer<typeof createDocumentFormSchema>)("form");
     const file = form.file as unknown;
     if (!(file instanceof File)) {
-      throw new ApiError("validation_failed", "A multipart upload needs a `file` part.", { details: [{ path: "file", message: "missing" }] });
+      throw new ApiError("validation_failed", "Invalid request body: file is required (a multipart upload sends the document in a part named `file`).", {
+        details: [{ path: "file", message: "file is required" }],
+      });
     }
     const type = fileContentType(file);
     const settings = rawUploadQuerySchema.pick({ chunk_size: true, chunk_overlap: true, encoding: true }).safeParse(form);
-    if (!settings.success) throw new ApiError("validation_failed", "Invalid chunk settings.", { details: settings.error.issues });
+    if (!settings.success) throw validationError("body", settings.error.issues);
     return {
       bytes: new Uint8Array(await file.arrayBuffer()),
       contentType: type,
@@ -77,9 +84,7 @@ async function readUpload(c: Context<AppEnv>): Promise<Upload> {
   }
   const query = rawUploadQuerySchema.safeParse(c.req.query());
   if (!query.success) {
-    throw new ApiError("validation_failed", `Invalid query: ${query.error.issues[0]?.message}`, {
-      details: query.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })),
-    });
+    throw validationError("query", query.error.issues);
   }
   const { title, metadata, ...settings } = query.data;
   return {
@@ -206,9 +211,39 @@ export const documentRoutes = createRouter()
       responses: { 200: jsonContent(documentSchema, "The document"), ...errorResponses(401, 404) },
     }),
     async (c) => {
-      const { document, progress } = await tenantHandle(c).documents.show(c.req.valid("param").id);
-      if (!progress) return c.json(documentView(document), 200);
-      return c.json({ ...documentView(document), progress }, 200);
+      const { document, progress, stalled } = await tenantHandle(c).documents.show(c.req.valid("param").id);
+      if (!progress) return c.json({ ...documentView(document), stalled }, 200);
+      return c.json({ ...documentView(document), progress, stalled }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/{id}/retry",
+      tags: ["documents"],
+      summary: "Ingest a failed document again (its original is kept when the providers failed it; refused content must be uploaded again)",
+      security: TENANT_SECURITY,
+      request: { params: idParams, headers: idempotencyKeyHeader },
+      responses: { 202: jsonContent(documentSchema, "Pending again; ingesting"), ...errorResponses(401, 404, 409) },
+    }),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      const tenant = tenantHandle(c);
+      const { document: failed } = await tenant.documents.show(id);
+      if (failed.status === "failed" && !(await c.env.DATA.head(failed.r2_key))) {
+        throw new ApiError("conflict", `Document ${id} failed (${failed.error?.code ?? "failed"}) and its original is gone; upload it again.`, {
+          details: { status: failed.status, error: failed.error },
+        });
+      }
+      const document = await tenant.documents.retry(id);
+      const message: IngestMessage = { type: "ingest.document", tenant_id: tenant.id, document_id: id, request_id: c.get("requestId") };
+      try {
+        await c.env.INGEST_QUEUE.send(message);
+      } catch (err) {
+        await tenant.documents.unretry(id, failed.error ?? { code: "failed", message: "failed" });
+        throw new ApiError("upstream_unavailable", "Could not queue the document for ingestion; try again.", { cause: err });
+      }
+      return c.json(documentView(document), 202);
     },
   )
   .openapi(

@@ -2,6 +2,7 @@ import { z } from "@hono/zod-openapi";
 import { ApiError } from "../../errors";
 import { splitEncodingSchema } from "../../ingest/split";
 import { documentMetadataSchema as metadataRule, type Upload } from "../../ingest/upload";
+import { validationError } from "../../openapi/validation-messages";
 
 /** Document metadata as the API documents it (the rule itself is the ingest's). */
 export const documentMetadataSchema = metadataRule.openapi({ example: { source: "10-K 2022", year: 2022 } });
@@ -54,9 +55,7 @@ export function parseMetadataField(raw: string | undefined): Upload["metadata"] 
   }
   const parsed = documentMetadataSchema.safeParse(value);
   if (!parsed.success) {
-    throw new ApiError("validation_failed", `Invalid metadata: ${parsed.error.issues[0]?.message}`, {
-      details: parsed.error.issues.map((i) => ({ path: ["metadata", ...i.path].join("."), message: i.message })),
-    });
+    throw validationError("metadata", parsed.error.issues.map((i) => ({ ...i, path: ["metadata", ...i.path] })));
   }
   return parsed.data;
 }

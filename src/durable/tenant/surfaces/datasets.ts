@@ -1,13 +1,17 @@
 import { splitFor } from "../../../datasets/split";
 import { ApiError } from "../../../errors";
-import { cancelDataset, claimFreeze, deleteDataset, progress, reopen, setDatasetStatus, type GenerationProgress } from "../dataset-state";
+import { nowMs } from "../../../lib/clock";
+import { advance, cancelDataset, deleteDataset, pendingWork, progress, renewLease, type GenerationProgress } from "../dataset-state";
 import {
   addRow,
   countRows,
   createDataset,
   getDataset,
+  latestSnapshot,
   listDatasets,
   listRows,
+  listSnapshots,
+  rowsOf,
   type DatasetCounts,
   type DatasetRecord,
   type NewRow,
@@ -15,6 +19,8 @@ import {
   type RowStatus,
   type Split,
 } from "../datasets";
+import { DATASET_LEASE_MS, isStalled, DATASET_IN_FLIGHT, registerInFlight } from "../recovery";
+import { assertOpenForRows, closedReason, snapshotFailed, snapshotWritten, takeSnapshot } from "../snapshots";
 import { Surface, surface } from "./surface";
 
 type Page = { data: RowRecord[]; next_cursor: number | null; rows_read: number };
@@ -33,49 +39,129 @@ export class DatasetsSurface extends Surface {
     return this.#dataset(idOrName);
   }
 
+  /** A dataset that takes rows (imports, captures); conflict naming the way forward for a snapshot or a closed one. */
+  openForRows(idOrName: string): DatasetRecord {
+    const dataset = this.#dataset(idOrName);
+    assertOpenForRows(dataset);
+    return dataset;
+  }
+
   list(): DatasetRecord[] {
     return listDatasets(this.sql);
   }
 
-  /** A dataset with its row counts and its progress (tasks and spend). */
-  show(idOrName: string): { dataset: DatasetRecord; counts: DatasetCounts; progress: GenerationProgress } {
+  /**
+   * A dataset with its row counts and its progress (tasks and spend): a snapshot's of the rows it
+   * holds; `stalled` when its work is in flight and its lease lapsed (the sweeper will resume it);
+   * a source's latest snapshot.
+   */
+  show(idOrName: string): {
+    dataset: DatasetRecord;
+    counts: DatasetCounts;
+    progress: GenerationProgress;
+    stalled: boolean;
+    latest_snapshot: DatasetRecord | null;
+  } {
     const dataset = this.#dataset(idOrName);
-    return { dataset, counts: countRows(this.sql, dataset.id), progress: progress(this.sql, dataset.id) };
+    const rows = rowsOf(dataset);
+    return {
+      dataset,
+      counts: countRows(this.sql, rows.id, rows.through),
+      progress: progress(this.sql, rows.id, rows.through),
+      stalled: isStalled(dataset.status, dataset.lease_until, DATASET_IN_FLIGHT, nowMs()),
+      latest_snapshot: dataset.snapshot_of ? null : latestSnapshot(this.sql, dataset.id),
+    };
   }
 
-  /** A page of rows in insertion order, optionally by split and status. */
+  /** A page of rows in insertion order, optionally by split and status (a snapshot's: the rows it holds). */
   rows(idOrName: string, opts: { split?: Split; status?: RowStatus; limit: number; cursor?: number }): Page {
-    return listRows(this.sql, this.#dataset(idOrName).id, opts);
+    const rows = rowsOf(this.#dataset(idOrName));
+    return listRows(this.sql, rows.id, { ...opts, through: rows.through });
   }
 
-  /** Stops the dataset's pending work (repeat-safe); answers the dataset after. */
+  /** A source's snapshots, newest first (`after`: a version); not_found for a snapshot. */
+  snapshots(idOrName: string, opts: { limit: number; after?: string }): { data: DatasetRecord[]; has_more: boolean } {
+    const source = this.#dataset(idOrName);
+    if (source.snapshot_of) throw new ApiError("not_found", `${source.name} is a snapshot; list the snapshots of its source ${source.snapshot_of}.`);
+    let after: number | undefined;
+    if (opts.after) {
+      const cursor = getDataset(this.sql, opts.after);
+      if (!cursor || cursor.snapshot_of !== source.id) throw new ApiError("bad_request", `after: ${opts.after} is not a snapshot of ${source.name}.`);
+      after = cursor.version ?? undefined;
+    }
+    const data = listSnapshots(this.sql, source.id, { limit: opts.limit + 1, after });
+    return { data: data.slice(0, opts.limit), has_more: data.length > opts.limit };
+  }
+
+  /** The snapshot a job trains on: the dataset itself when a snapshot, else its source's latest ready one; conflict when there is none. */
+  trainable(idOrName: string): DatasetRecord {
+    const dataset = this.#dataset(idOrName);
+    if (dataset.snapshot_of) return dataset;
+    const snapshot = latestSnapshot(this.sql, dataset.id, "ready");
+    // A dataset made ready before snapshots existed holds its files itself: it is its own snapshot.
+    if (!snapshot && dataset.status === "ready" && dataset.files) return dataset;
+    if (!snapshot) {
+      throw new ApiError("conflict", `Dataset ${dataset.name} is ${dataset.status} and has no snapshot yet; a job needs a ready dataset (freeze it).`, {
+        details: { dataset: dataset.id, status: dataset.status },
+      });
+    }
+    return snapshot;
+  }
+
+  /** Stops the dataset's pending work (repeat-safe); answers the dataset after. A snapshot has none. */
   cancel(idOrName: string): DatasetRecord {
-    const { id } = this.#dataset(idOrName);
-    cancelDataset(this.sql, id);
-    return getDataset(this.sql, id)!;
+    const dataset = this.#dataset(idOrName);
+    if (dataset.snapshot_of) throw new ApiError("conflict", `${dataset.name} is a snapshot: it has no work to cancel (delete it instead).`);
+    cancelDataset(this.sql, dataset.id);
+    return getDataset(this.sql, dataset.id)!;
   }
 
-  /** Claims an open dataset for writing its files: `claimed` when this caller moved it `open → writing`. */
-  claimFreeze(idOrName: string): { dataset: DatasetRecord; claimed: boolean } {
-    const { id } = this.#dataset(idOrName);
-    const claimed = claimFreeze(this.sql, id);
-    return { dataset: getDataset(this.sql, id)!, claimed };
+  /**
+   * Freezes a dataset: a snapshot of its rows now (or its latest, when that holds the same rows).
+   * `claimed`: the caller must write the snapshot's files (then `written` or `failed`).
+   */
+  async freeze(idOrName: string): Promise<{ snapshot: DatasetRecord; claimed: boolean }> {
+    const taken = takeSnapshot(this.sql, this.#dataset(idOrName));
+    if (taken.claimed) await registerInFlight(this.sql, this.env.TENANTS);
+    return taken;
   }
 
-  /** Undoes a freeze claim whose files could not be written. */
-  reopen(id: string): void {
-    reopen(this.sql, id);
-  }
-
-  /** Records the written files (JSON text) and marks the dataset ready; answers it. */
+  /** Records a snapshot's written files (JSON text): it is ready (and a generated source writing it); answers it. */
   written(id: string, files: string): DatasetRecord {
-    setDatasetStatus(this.sql, id, "ready", null, files);
-    return this.#dataset(id);
+    return snapshotWritten(this.sql, id, files);
   }
 
-  /** Marks a dataset failed with why (its files could not be written). */
+  /** Marks a snapshot failed with why (its files could not be written), and a generated source writing it. */
   fail(id: string, error: string): void {
-    setDatasetStatus(this.sql, id, "failed", error);
+    snapshotFailed(this.sql, id, error);
+  }
+
+  /**
+   * Retries a failed dataset: a snapshot's files are claimed for writing again; a source's steps
+   * that gave up (and its tasks) are pending again and it is moved along. Answers what to do:
+   * `write` a snapshot's files, `finalize` a source whose work is done, or `enqueue` its pending
+   * work. Conflict unless it is failed.
+   */
+  async retry(idOrName: string): Promise<{ dataset: DatasetRecord; next: "write" | "finalize" | "enqueue"; pending: { chunks: string[]; questions: string[] } }> {
+    const dataset = this.#dataset(idOrName);
+    const none = { chunks: [], questions: [] };
+    if (dataset.status !== "failed") {
+      throw new ApiError("conflict", `Dataset ${dataset.name} is ${dataset.status}; only a failed dataset can be retried.`, { details: { status: dataset.status } });
+    }
+    await registerInFlight(this.sql, this.env.TENANTS);
+    if (dataset.snapshot_of) {
+      const { snapshot } = takeSnapshot(this.sql, dataset);
+      return { dataset: snapshot, next: "write", pending: none };
+    }
+    const at = nowMs();
+    this.sql.exec("UPDATE dataset_rows SET status = 'pending', reason = NULL, attempts = 0 WHERE dataset_id = ? AND status = 'failed' AND reason LIKE 'gave_up:%'", dataset.id);
+    this.sql.exec("UPDATE gen_tasks SET status = 'pending', error = NULL, attempts = 0 WHERE dataset_id = ? AND status = 'failed' AND error LIKE 'gave_up:%'", dataset.id);
+    // Back in flight with a fresh lease and no recoveries counted; advance picks the status its work calls for.
+    this.sql.exec("UPDATE datasets SET status = 'generating', error = NULL, recoveries = 0, lease_until = ? WHERE id = ?", at + DATASET_LEASE_MS, dataset.id);
+    const { finalize } = advance(this.sql, dataset.id);
+    const after = getDataset(this.sql, dataset.id)!;
+    if (finalize) return { dataset: after, next: "finalize", pending: none };
+    return { dataset: after, next: "enqueue", pending: pendingWork(this.sql, dataset.id, 10_000) };
   }
 
   /** Deletes a dataset with its rows; answers the R2 keys of its files, to delete. */
@@ -84,22 +170,46 @@ export class DatasetsSurface extends Surface {
     return { id, files: deleteDataset(this.sql, id) };
   }
 
-  /** Adds rows in one write (an import is all or nothing); answers how many were new. */
-  addRows(datasetId: string, rows: NewRow[]): number {
+  /**
+   * Adds rows in one write (an import is all or nothing); a row whose id the dataset already has is
+   * left as it is and answered in `existing`. Conflict (the way forward named) when the dataset takes no rows.
+   */
+  addRows(datasetId: string, rows: NewRow[]): { added: number; existing: string[] } {
+    assertOpenForRows(this.#dataset(datasetId));
     let added = 0;
-    for (const row of rows) if (addRow(this.sql, datasetId, row)) added++;
-    return added;
+    const existing: string[] = [];
+    for (const row of rows) {
+      if (addRow(this.sql, datasetId, row)) added++;
+      else existing.push(row.id);
+    }
+    return { added, existing };
   }
 
-  /** Adds a captured example, its split decided by its id; not_found before anything is written. */
-  async capture(idOrName: string, row: Omit<NewRow, "split">): Promise<void> {
+  /**
+   * Adds a captured example, its split decided by its id; not_found before anything is written. Aimed
+   * at a closed dataset (a snapshot, a cancelled one): synchronously a 409 naming the way forward;
+   * arriving through a queue (`queued`, nobody waiting to be told) it is recorded `rejected` with
+   * reason `closed` — in a snapshot's source, since a snapshot never changes — never dropped silently.
+   */
+  async capture(idOrName: string, row: Omit<NewRow, "split">, opts: { queued?: boolean } = {}): Promise<{ dataset: string; status: NewRow["status"]; reason: string | null }> {
     const dataset = this.#dataset(idOrName);
+    if (closedReason(dataset) && opts.queued) {
+      const into = dataset.snapshot_of ? getDataset(this.sql, dataset.snapshot_of) ?? dataset : dataset;
+      addRow(this.sql, into.id, { ...row, status: "rejected", reason: "closed", split: await splitFor(row.id, into.eval_fraction) });
+      return { dataset: into.id, status: "rejected", reason: "closed" };
+    }
+    assertOpenForRows(dataset);
     addRow(this.sql, dataset.id, { ...row, split: await splitFor(row.id, dataset.eval_fraction) });
+    return { dataset: dataset.id, status: row.status, reason: row.reason };
   }
 
   /** A page of labeled examples (for the JSONL files, exports and validation), in the order added. */
   labeled(datasetId: string, opts: { split?: Split; limit: number; cursor?: number }): Page {
-    return listRows(this.sql, datasetId, { ...opts, status: "labeled" });
+    const dataset = this.#dataset(datasetId);
+    // Pages read while a snapshot is written are its writer's heartbeat (no extra round trip).
+    if (dataset.status === "writing") renewLease(this.sql, dataset.id);
+    const rows = rowsOf(dataset);
+    return listRows(this.sql, rows.id, { ...opts, status: "labeled", through: rows.through });
   }
 
   #dataset(idOrName: string): DatasetRecord {

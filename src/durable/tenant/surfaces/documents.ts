@@ -14,6 +14,8 @@ import {
   type NewDocument,
   type RetrievedChunk,
 } from "../documents";
+import { nowIso, nowMs } from "../../../lib/clock";
+import { DOCUMENT_IN_FLIGHT, DOCUMENT_LEASE_MS, isStalled, registerInFlight } from "../recovery";
 import { Surface, surface } from "./surface";
 
 function notFound(id: string): never {
@@ -27,9 +29,38 @@ export class DocumentsSurface extends Surface {
     return findByDedupe(this.sql, dedupeKey);
   }
 
-  /** Inserts a document unless a live twin exists (then that one, unchanged). */
-  create(doc: NewDocument): { created: boolean; document: DocumentRecord } {
-    return createDocument(this.sql, doc);
+  /** Inserts a document unless a live twin exists (then that one, unchanged); a new one puts the tenant on the sweeper's index. */
+  async create(doc: NewDocument): Promise<{ created: boolean; document: DocumentRecord }> {
+    const made = createDocument(this.sql, doc);
+    if (made.created) await registerInFlight(this.sql, this.env.TENANTS);
+    return made;
+  }
+
+  /**
+   * Retries a failed document: pending again, with a fresh lease and no recoveries counted; the
+   * caller queues it. Conflict unless it is failed.
+   */
+  async retry(id: string): Promise<DocumentRecord> {
+    const document = getDocument(this.sql, id);
+    if (!document || document.status === "deleted") notFound(id);
+    if (document.status !== "failed") {
+      throw new ApiError("conflict", `Document ${id} is ${document.status}; only a failed document can be retried.`, { details: { status: document.status } });
+    }
+    this.sql.exec(
+      "UPDATE documents SET status = 'pending', error = NULL, recoveries = 0, lease_until = ?, updated_at = ? WHERE id = ? AND status = 'failed'",
+      nowMs() + DOCUMENT_LEASE_MS,
+      nowIso(),
+      id,
+    );
+    // Its vectors were dropped when it failed: every stored chunk is embedded again.
+    this.sql.exec("UPDATE chunks SET embedded = 0 WHERE document_id = ?", id);
+    await registerInFlight(this.sql, this.env.TENANTS);
+    return getDocument(this.sql, id)!;
+  }
+
+  /** Puts back a failed document's state when its retry could not be queued. */
+  unretry(id: string, error: { code: string; message: string }): void {
+    this.sql.exec("UPDATE documents SET status = 'failed', error = ?, lease_until = NULL WHERE id = ? AND status = 'pending'", JSON.stringify(error), id);
   }
 
   /** Removes a document entirely (rollback of a create that could not be queued). */
@@ -37,13 +68,15 @@ export class DocumentsSurface extends Surface {
     removeDocument(this.sql, id);
   }
 
-  /** A live document, with its embedding progress while it is processing. */
-  show(id: string): { document: DocumentRecord; progress: { chunks: number; embedded: number } | null } {
+  /** A live document, with its embedding progress while it is processing; `stalled` when in flight past its lease (the sweeper resumes it). */
+  show(id: string): { document: DocumentRecord; progress: { chunks: number; embedded: number } | null; stalled: boolean } {
     const document = getDocument(this.sql, id);
     if (!document || document.status === "deleted") notFound(id);
-    if (document.status !== "processing") return { document, progress: null };
+    const lease = this.sql.exec<{ l: number | null }>("SELECT lease_until AS l FROM documents WHERE id = ?", id).one().l;
+    const stalled = isStalled(document.status, lease, DOCUMENT_IN_FLIGHT, nowMs());
+    if (document.status !== "processing") return { document, progress: null, stalled };
     const { chunks, embedded } = chunkStats(this.sql, id);
-    return { document, progress: { chunks, embedded } };
+    return { document, progress: { chunks, embedded }, stalled };
   }
 
   list(opts: { limit: number; cursor?: number; status?: DocumentStatus }): { data: DocumentRecord[]; next_cursor: number | null } {

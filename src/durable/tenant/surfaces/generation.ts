@@ -3,7 +3,8 @@ import { planGeneration, type Estimate, type GenerationRequest } from "../../../
 import { ApiError } from "../../../errors";
 import { newId } from "../../../lib/ids";
 import type { LabelQueueMessage } from "../../../queues/messages";
-import { advance, pendingWork, progress, setDatasetStatus } from "../dataset-state";
+import { advance, pendingWork, progress, renewLease, setDatasetStatus } from "../dataset-state";
+import { DATASET_LEASE_MS, registerInFlight } from "../recovery";
 import { createDataset, getDataset, type DatasetRecord } from "../datasets";
 import { getChunks, getDocument, type RetrievedChunk } from "../documents";
 import {
@@ -71,7 +72,7 @@ const BUDGET_BLIND_STEPS = 4;
  */
 export class GenerationSurface extends Surface {
   /** Checks and plans a generation; unless a dry run, creates the dataset and a task per chunk. */
-  plan(req: GenerationRequest): { dataset: DatasetRecord | null; estimate: Estimate; chunks: string[] } {
+  async plan(req: GenerationRequest): Promise<{ dataset: DatasetRecord | null; estimate: Estimate; chunks: string[] }> {
     const sql = this.sql;
     const { config, chunks, estimate } = planGeneration(this.env, req, {
       program: (name) => getProgram(sql, name),
@@ -80,9 +81,17 @@ export class GenerationSurface extends Surface {
       chunkRefs: (ids) => chunkRefs(sql, ids),
     });
     if (req.dry_run) return { dataset: null, estimate, chunks: [] };
-    const dataset = createDataset(sql, { id: newId("ds"), name: req.name, status: "generating", eval_fraction: req.eval_fraction, config: { ...config } });
+    const dataset = createDataset(sql, {
+      id: newId("ds"),
+      name: req.name,
+      status: "generating",
+      eval_fraction: req.eval_fraction,
+      config: { ...config },
+      lease_until: nowMs() + DATASET_LEASE_MS,
+    });
     if (!dataset) throw new ApiError("conflict", `A dataset named ${req.name} exists.`);
     addGenTasks(sql, dataset.id, chunks);
+    await registerInFlight(sql, this.env.TENANTS);
     return { dataset, estimate, chunks };
   }
 
@@ -96,6 +105,8 @@ export class GenerationSurface extends Surface {
     const at = nowMs();
     const spent = new Map<string, number>();
     const done = { state: "done" as const, finalize: false };
+    // A step seen, even one that must wait for a slot, is the dataset's work alive: its lease is renewed.
+    for (const id of new Set(steps.map((s) => s.message.dataset_id))) renewLease(this.sql, id);
     const starts = steps.map((step): StepStart => {
       const work = this.#work(step.message);
       if (!work) return done;
@@ -157,7 +168,8 @@ export class GenerationSurface extends Surface {
   giveUp(message: LabelQueueMessage): { finalize: boolean } {
     const id = message.type === "dataset.generate" ? message.chunk_id : message.question_id;
     const last = lastError(this.sql, message.dataset_id, id);
-    this.#giveUp(message, `gave_up: ${last ?? "repeated provider failures"}`);
+    // No error recorded: every delivery ended without one (the invocation was stopped).
+    this.#giveUp(message, `gave_up: ${last ?? "interrupted: every attempt was stopped before it finished, with no error to report (CPU time or memory)"}`);
     return { finalize: advance(this.sql, message.dataset_id).finalize };
   }
 

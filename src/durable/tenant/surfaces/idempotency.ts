@@ -30,7 +30,7 @@ export class IdempotencySurface extends Surface {
     completeIdempotent(this.sql, key, response);
   }
 
-  /** Drops a reservation whose answer is not kept (5xx, 429, too large), so a retry runs again. */
+  /** Drops a reservation whose answer is not kept (refused before the handler, 5xx, 429, too large), so a retry runs. */
   release(key: string): void {
     releaseIdempotent(this.sql, key);
   }

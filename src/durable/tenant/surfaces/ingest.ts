@@ -11,6 +11,7 @@ import {
   type DocumentRecord,
 } from "../documents";
 import { recordUsage, type UsageEntry } from "../usage";
+import { renewDocumentLease } from "../recovery";
 import { Surface, surface } from "./surface";
 
 /**
@@ -27,6 +28,7 @@ export class IngestSurface extends Surface {
     const doc = getDocument(this.sql, documentId);
     if (!doc || doc.status === "deleted" || doc.status === "ready" || doc.status === "failed") return null;
     const document = doc.status === "pending" ? updateDocument(this.sql, documentId, { status: "processing" })! : doc;
+    renewDocumentLease(this.sql, documentId);
     // Chunks are stored in pages; the document's counts are written with the last one, so a crash
     // between pages leaves it unchunked and the next delivery stores the pages again (ids are stable).
     return { document, chunked: document.token_count !== null && chunkStats(this.sql, documentId).chunks > 0 };
@@ -38,6 +40,7 @@ export class IngestSurface extends Surface {
    */
   storeChunks(documentId: string, chunks: ChunkRow[], counts?: { page_count: number | null; token_count: number }): void {
     putChunks(this.sql, documentId, chunks);
+    renewDocumentLease(this.sql, documentId);
     if (counts) updateDocument(this.sql, documentId, counts);
   }
 
@@ -47,6 +50,7 @@ export class IngestSurface extends Surface {
    */
   embedded(documentId: string, embedded: string[], usage: UsageEntry[], limit: number): ChunkRow[] {
     markEmbedded(this.sql, embedded);
+    renewDocumentLease(this.sql, documentId);
     const at = now();
     for (const entry of usage) recordUsage(this.sql, entry, at);
     return chunksToEmbed(this.sql, documentId, limit);

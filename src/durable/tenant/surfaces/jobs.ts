@@ -1,12 +1,16 @@
 import { ApiError } from "../../../errors";
 import { claimJob, getJobSummary, jobByProviderJob, listJobSummaries, updateJobSummary, type JobSummary } from "../jobs";
+import { registerInFlight } from "../recovery";
 import { Surface, surface } from "./surface";
 
 /** The tenant's index of its fine-tune jobs (each job's own state lives in its FineTuneJob object). */
 export class JobsSurface extends Surface {
   /** Claims a job id (and, for an attach, the provider's job): the job already holding either when there is one. */
-  claim(job: JobSummary): { created: boolean; job: JobSummary } {
-    return claimJob(this.sql, job);
+  async claim(job: JobSummary): Promise<{ created: boolean; job: JobSummary }> {
+    const claimed = claimJob(this.sql, job);
+    // Until its object has started, the claim is in flight: the sweeper looks after it.
+    if (claimed.created) await registerInFlight(this.sql, this.env.TENANTS);
+    return claimed;
   }
 
   /** Mirrors a job's state from its object (on every transition). */

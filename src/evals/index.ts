@@ -1,0 +1,12 @@
+export { agreement, canonical, normalize, type AgreementResult } from "./agreement";
+export { answerText } from "./answer-text";
+export { faithfulness, STATEMENTS_TOOL, VERDICTS_TOOL, type FaithfulnessInput, type FaithfulnessResult, type StatementVerdict } from "./faithfulness";
+export { askJudge, type Judge, type JudgeChat, type JudgeRecord, type JudgeTool } from "./judge-call";
+export { embedderFor, judgeFor, type EvalCallContext } from "./judge-client";
+export { leaves, leafStatements, type Leaf } from "./leaves";
+export { pairwisePreference, positionFlipRate, PREFERENCE_TOOL, type PairwiseResult, type Side } from "./pairwise";
+export { answerRelevancy, cosine, DEFAULT_GENERATIONS, QUESTIONS_TOOL, type Embed, type RelevancyResult } from "./relevancy";
+export { referenceOutput, replayer, type ReplayResult } from "./replay";
+export { MAX_REPEATS, repeated, type RepeatedResult } from "./repeat";
+export type { MetricResult } from "./result";
+export { exampleSchema, schemaValidity, type SchemaValidityResult } from "./schema-validity";
