@@ -40,6 +40,7 @@ export const API_TAGS = [
   { name: "jobs", description: "Fine-tune jobs on a provider, polled to their end." },
   { name: "models", description: "The tenant's model registry: the active student and its candidates." },
   { name: "usage", description: "Tokens and cost per day and model." },
+  { name: "webhooks", description: "The tenant's webhook endpoints: every event the service emits, signed in the Standard Webhooks format." },
   { name: "openai", description: "The OpenAI-compatible surface (`/openai/v1`), for OpenAI SDK clients." },
 ];
 
