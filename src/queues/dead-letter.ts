@@ -38,7 +38,10 @@ export async function consumeDeadLetters(batch: MessageBatch<unknown>, env: Bind
         "internal",
         `Ingestion was stopped before it finished on each of ${msg.attempts} attempts, with no error to report: ` +
           "processing this document most likely ran over the Worker's CPU time or memory. Split it into smaller " +
-          `documents and upload those (request id ${ingest.data.request_id}).`,
+          `documents and upload those, or retry it with POST /api/documents/{id}/retry (request id ${ingest.data.request_id}).`,
+        // The stop may have been a passing one (a restart, an evicted isolate): the original is kept
+        // so a retry can ingest it again.
+        { retryable: true },
       );
       logLine("error", "document failed", {
         tenant: ingest.data.tenant_id,

@@ -88,13 +88,13 @@ describe("retry, and replays that say what became of the work", () => {
     expect((await api(`/api/documents/${id}`, { key: t.key })).body.status).toBe("failed");
   });
 
-  it("keeps the original of a document the providers failed, so a retry ingests it", async () => {
+  it("keeps the original of a document whose ingestion was interrupted, so a retry ingests it", async () => {
     const t = await createTenant();
     const doc = await api("/api/documents", { method: "POST", key: t.key, json: { title: "Harbour", text: sampleDoc("kestrel-bay-harbour-notes.md") } });
     const id = doc.body.document.id as string;
-    // Its ingestion gave up after repeated provider failures (the dead-letter queue's record).
+    // Every delivery of its ingestion was stopped without an answer (the dead-letter queue's record).
     await deliver("distillery-ingest-dlq", [{ type: "ingest.document", tenant_id: t.id, document_id: id, request_id: "gave-up" }]);
-    expect((await api(`/api/documents/${id}`, { key: t.key })).body).toMatchObject({ status: "failed", error: { code: "upstream_unavailable" } });
+    expect((await api(`/api/documents/${id}`, { key: t.key })).body).toMatchObject({ status: "failed", error: { code: "interrupted" } });
     const retried = await api(`/api/documents/${id}/retry`, { method: "POST", key: t.key });
     expect(retried.status).toBe(202);
     await ingestNow(t.id, id);
