@@ -23,6 +23,7 @@ import { queryRoutes } from "./routes/query";
 import { retrieveRoutes } from "./routes/retrieve";
 import { settingsRoutes } from "./routes/settings";
 import { usageRoutes } from "./routes/usage";
+import { webhookRoutes } from "./routes/webhooks";
 
 export const OPENAPI_PATH = "/openapi.json";
 
@@ -40,6 +41,7 @@ export const API_TAGS = [
   { name: "jobs", description: "Fine-tune jobs on a provider, polled to their end." },
   { name: "models", description: "The tenant's model registry: the active student and its candidates." },
   { name: "usage", description: "Tokens and cost per day and model." },
+  { name: "webhooks", description: "The tenant's webhook endpoints: every event the service emits, signed in the Standard Webhooks format." },
   { name: "openai", description: "The OpenAI-compatible surface (`/openai/v1`), for OpenAI SDK clients." },
 ];
 
@@ -81,6 +83,7 @@ export function createApp() {
   app.route("/api/jobs", jobRoutes);
   app.route("/api/models", modelRegistryRoutes);
   app.route("/api/usage", usageRoutes);
+  app.route("/api/webhooks", webhookRoutes);
   app.route("/openai/v1/models", openaiModelRoutes);
 
   const documentConfig = {

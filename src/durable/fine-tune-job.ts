@@ -5,7 +5,7 @@ import { isTerminal, newRecord, type JobInit, type JobRecord } from "./fine-tune
 import { errorDelayMs, pollCadence, pollDelayMs } from "./fine-tune-job/schedule";
 import { jobView, type JobView } from "./fine-tune-job/view";
 import { deliverWebhook, nextWebhookDelayMs } from "../webhooks/delivery";
-import { webhookPayload } from "./fine-tune-job/webhook-payload";
+import { jobEvent } from "./fine-tune-job/webhook-payload";
 import { logLine } from "../lib/log";
 import { fineTuneProviderFor } from "../providers";
 import type { FineTuneProvider, ProviderEvent, ProviderJob } from "../providers/types";
@@ -169,7 +169,10 @@ export class FineTuneJob extends DurableObject<Bindings> {
     else await this.ctx.storage.setAlarm(Date.now() + next);
   }
 
-  /** Registration and notification, each done once; returns when to retry the webhook, if it must be. */
+  /**
+   * Registration and notification (the tenant's endpoints, the job's own webhook), each done once;
+   * returns when to retry the job's webhook, if it must be.
+   */
   private async afterTerminal(job: JobRecord): Promise<number | null> {
     if (job.state === "succeeded" && !job.registered && job.fine_tuned_model) {
       const provider = this.provider(job);
@@ -187,15 +190,25 @@ export class FineTuneJob extends DurableObject<Bindings> {
       this.note(`registered ${job.fine_tuned_model} as a candidate${provider.servableOnSuccess ? "" : " (needs a deployment before it can serve)"}`);
       this.save();
     }
+    const eventId = `evt_${job.id}_${job.state}`;
+    if (!job.event_emitted) {
+      // To the tenant's endpoints, through its outbox (which retries on its own alarm); a repeat after a
+      // crash before the flag was saved queues nothing twice (the outbox keys on the event id).
+      using tenant = openTenant(this.env, job.tenant_id);
+      await tenant.webhooks.emit(jobEvent(job, eventId));
+      job.event_emitted = true;
+      this.save();
+    }
     if (!job.webhook) return null;
-    job.webhook_delivery ??= { event_id: `evt_${job.id}_${job.state}`, attempts: 0, delivered_at: null, last_error: null, gave_up: false };
+    job.webhook_delivery ??= { event_id: eventId, attempts: 0, delivered_at: null, last_error: null, gave_up: false };
     const delivery = job.webhook_delivery;
     if (delivery.delivered_at || delivery.gave_up) return null;
     const result = await deliverWebhook({
       url: job.webhook.url,
-      secret: job.webhook.secret,
-      eventId: delivery.event_id,
-      payload: webhookPayload(job, delivery.event_id),
+      secrets: [job.webhook.secret],
+      // One event to one endpoint: the event id is the message id.
+      webhookId: delivery.event_id,
+      event: jobEvent(job, delivery.event_id),
     });
     delivery.attempts++;
     if (result.ok) {

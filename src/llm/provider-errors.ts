@@ -14,6 +14,7 @@ import {
 } from "openai";
 import { ApiError, markedRetryable } from "../errors";
 import type { Provider } from "./catalog-schema";
+import { backoffMs } from "../lib/backoff";
 
 /** Longest wait honoured from Retry-After: a queue message can be delayed 24 h at most. */
 export const MAX_RETRY_AFTER_MS = 24 * 60 * 60 * 1000;
@@ -146,9 +147,7 @@ export interface BackoffOptions {
 export function retryDelayMs(apiError: ApiError, attempt: number, opts: BackoffOptions = {}): number {
   if (apiError.retryAfterMs !== undefined) return Math.min(Math.max(0, apiError.retryAfterMs), MAX_RETRY_AFTER_MS);
   const { baseMs = 1_000, capMs = 300_000, random = Math.random } = opts;
-  const exponent = Math.min(Math.max(0, Math.floor(attempt) - 1), 30);
-  const ceiling = Math.min(capMs, baseMs * 2 ** exponent);
-  return Math.floor(random() * ceiling);
+  return backoffMs(Math.floor(attempt) - 1, { baseMs, capMs, jitter: "full" }, random);
 }
 
 /** Milliseconds from `retry-after-ms` or `retry-after` (seconds or an HTTP date), if present. */

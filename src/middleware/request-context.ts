@@ -5,7 +5,11 @@ import { randomToken } from "../lib/ids";
 import { logLine } from "../lib/log";
 import { nowMs } from "../lib/clock";
 
-/** Client-supplied request ids are kept when they are short and plain. */
+/**
+ * Client-supplied request ids are kept when they are short and plain. Not `hono/request-id`: its
+ * fixed charset (`[A-Za-z0-9_=-]`) would replace ids with `.` or `:`, which callers send (a
+ * `run:step` id is how the emulator and the tests tie a provider call to its run).
+ */
 const REQUEST_ID = /^[A-Za-z0-9._:\-]{1,128}$/;
 
 /** A new request id, `req_` + 16 random base64url characters. */

@@ -34,7 +34,8 @@ const summarySchema = z
 
 const webhookUrl = plainText(z.string().max(2048)).optional().openapi({
   description:
-    "https URL POSTed once the job ends, signed (`Distillery-Signature: t=…,v1=<HMAC-SHA256 of \"t.body\">`). " +
+    "https URL POSTed once the job ends, in the Standard Webhooks format (`webhook-id`, `webhook-timestamp`, `webhook-signature`; " +
+    "verify with the openai SDK's `webhooks.unwrap()` or a Standard Webhooks library and `webhook_secret`). " +
     "Its host may not be localhost, a literal private, loopback or link-local address, or on the deployment's deny-list. " +
     "Workers cannot resolve DNS, so a public name pointing at a private address is not detected here.",
 });

@@ -1,46 +1,25 @@
 /**
- * One webhook delivery attempt and the backoff between attempts. The fine-tune job's
- * Durable Object calls `deliverWebhook` from its alarm and, on a retryable failure, re-arms
- * the alarm `nextWebhookDelayMs(attempt)` later; `null` means give up.
+ * One webhook delivery attempt and the backoff between attempts. The caller keeps the delivery's
+ * state (a fine-tune job's object for its own `webhook_url`, the Tenant object for the tenant's
+ * endpoints) and, on a retryable failure, tries again `nextWebhookDelayMs(attempt)` later; `null`
+ * means give up.
  *
- * Request: `POST <url>` with the JSON payload and the headers
+ * Request: `POST <url>` with the event as JSON and the headers
  *   content-type: application/json
  *   user-agent: Distillery-Webhooks/1
- *   Distillery-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>"> (see webhook-signature.ts)
- *   Distillery-Event-Id: <event id>  (the same on every retry: delivery is at-least-once)
+ *   webhook-id, webhook-timestamp, webhook-signature (Standard Webhooks, see signature.ts); the
+ *   webhook-id is the same on every retry: delivery is at-least-once, receivers dedupe on it.
  */
-import { SIGNATURE_HEADER, signWebhook } from "./signature";
+import { backoffMs } from "../lib/backoff";
+import type { WebhookEvent } from "./events";
+import { webhookHeaders } from "./signature";
 
-export const EVENT_ID_HEADER = "Distillery-Event-Id";
 export const WEBHOOK_USER_AGENT = "Distillery-Webhooks/1";
 /** Attempts in all, the first included. */
 export const MAX_WEBHOOK_ATTEMPTS = 8;
 const BASE_DELAY_MS = 30_000;
 const MAX_DELAY_MS = 60 * 60_000;
 const MIN_DELAY_MS = 1_000;
-
-export type WebhookEventType = "fine_tune.job.succeeded" | "fine_tune.job.failed" | "fine_tune.job.cancelled";
-
-/** The body of a job webhook, filled in by the job's Durable Object. */
-export interface WebhookPayload {
-  /** The event id, also sent as `Distillery-Event-Id`. */
-  id: string;
-  type: WebhookEventType;
-  /** Unix seconds when the event happened (not when this attempt was made). */
-  created: number;
-  data: {
-    job: {
-      id: string;
-      state: string;
-      provider: string;
-      provider_job_id: string | null;
-      fine_tuned_model: string | null;
-      error: { code: string; message: string } | null;
-      dataset: string;
-      base_model: string;
-    };
-  };
-}
 
 export type DeliveryResult =
   | { ok: true; status: number }
@@ -49,30 +28,30 @@ export type DeliveryResult =
 export interface DeliverWebhookOptions {
   /** A URL already accepted by `checkWebhookUrl`. */
   url: string | URL;
-  secret: string;
-  payload: WebhookPayload;
-  eventId: string;
+  /** The endpoint's signing secrets, the current one first (two while a secret is rotated). */
+  secrets: readonly string[];
+  event: WebhookEvent<string, unknown>;
+  /** The message id: stable per event and endpoint, so a retry is recognisable. */
+  webhookId: string;
   fetch?: typeof fetch;
   timeoutMs?: number;
   /** Clock in milliseconds, for the signature's timestamp. */
   now?: () => number;
 }
 
-/** Makes one signed POST; never throws, and never puts the secret or the URL in its result. */
+/** Makes one signed POST; never throws, and never puts a secret or the URL in its result. */
 export async function deliverWebhook(options: DeliverWebhookOptions): Promise<DeliveryResult> {
-  const { url, secret, payload, eventId, fetch: doFetch = fetch, timeoutMs = 10_000, now = Date.now } = options;
-  const body = JSON.stringify(payload);
+  const { url, secrets, event, webhookId, fetch: doFetch = fetch, timeoutMs = 10_000, now = Date.now } = options;
+  const body = JSON.stringify(event);
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);
   try {
-    const signature = await signWebhook(secret, Math.floor(now() / 1000), body);
     const res = await doFetch(String(url), {
       method: "POST",
       headers: {
         "content-type": "application/json",
         "user-agent": WEBHOOK_USER_AGENT,
-        [SIGNATURE_HEADER]: signature,
-        [EVENT_ID_HEADER]: eventId,
+        ...webhookHeaders(webhookId, Math.floor(now() / 1000), body, secrets),
       },
       body,
       // A redirect could lead to a host checkWebhookUrl never saw: report it, don't follow it.
@@ -87,7 +66,7 @@ export async function deliverWebhook(options: DeliverWebhookOptions): Promise<De
       return { ok: false, retryable: true, error: `timed out after ${timeoutMs} ms` };
     }
     const detail = err instanceof Error ? `${err.name}: ${err.message}` : "unknown error";
-    return { ok: false, retryable: true, error: redact(`network error: ${detail}`, secret) };
+    return { ok: false, retryable: true, error: redact(`network error: ${detail}`, secrets) };
   } finally {
     clearTimeout(timer);
   }
@@ -102,8 +81,8 @@ function resultOf(status: number): DeliveryResult {
   return { ok: false, retryable, status, error: `HTTP ${status}` };
 }
 
-function redact(text: string, secret: string): string {
-  return secret ? text.split(secret).join("[redacted]") : text;
+function redact(text: string, secrets: readonly string[]): string {
+  return secrets.reduce((t, secret) => (secret ? t.split(secret).join("[redacted]") : t), text);
 }
 
 /**
@@ -114,6 +93,5 @@ function redact(text: string, secret: string): string {
 export function nextWebhookDelayMs(attempt: number, random: () => number = Math.random): number | null {
   if (!Number.isInteger(attempt) || attempt < 1) throw new RangeError("attempt must be an integer >= 1");
   if (attempt >= MAX_WEBHOOK_ATTEMPTS) return null;
-  const ceiling = Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** (attempt - 1));
-  return Math.max(MIN_DELAY_MS, Math.floor(random() * ceiling));
+  return backoffMs(attempt - 1, { baseMs: BASE_DELAY_MS, capMs: MAX_DELAY_MS, jitter: "full", minMs: MIN_DELAY_MS }, random);
 }

@@ -6,7 +6,9 @@
  * - It judges the URL as the WHATWG URL parser normalises it, so IPv4 written in odd forms
  *   (`https://2130706433`, `https://0x7f.1`, `https://0177.0.0.1`, `https://127.1`) is seen as
  *   the dotted quad it means, and IPv6 in its compressed form (`[::ffff:127.0.0.1]` is
- *   `[::ffff:7f00:1]`).
+ *   `[::ffff:7f00:1]`). The address is classified by `ipaddr.js` (its named special ranges);
+ *   an IPv6 address that stands for an IPv4 one (mapped, NAT64, IPv4-compatible, 6to4) is
+ *   judged as that IPv4 address.
  * - Workers have no DNS lookup API, so a public name that resolves to a private address
  *   (`10.0.0.1.nip.io`, a rebinding domain) cannot be caught here. Cloudflare documents
  *   Workers VPC (a binding to a Cloudflare Tunnel) as the way a Worker reaches services in
@@ -18,9 +20,11 @@
  * - Redirects are never followed at delivery (`redirect: "manual"`), so a checked host
  *   cannot bounce the request elsewhere.
  */
+import ipaddr from "ipaddr.js";
 import { ApiError } from "../errors";
 
 export const WEBHOOK_URL_MAX_LENGTH = 2048;
+const IPV4_DOTTED = /^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/;
 
 /** Why a webhook URL was refused; `details[0].reason` in the `validation_failed` error. */
 export type WebhookUrlReason =
@@ -32,8 +36,12 @@ export type WebhookUrlReason =
   | "private_address"
   | "denied_host";
 
-/** Returns the parsed URL, or throws `validation_failed` (400) saying why it cannot be a webhook target. */
-export function checkWebhookUrl(raw: string, denyList: readonly string[]): URL {
+/**
+ * Returns the parsed URL, or throws `validation_failed` (400) saying why it cannot be a webhook
+ * target; `field` names the request field in the message and the details.
+ */
+export function checkWebhookUrl(raw: string, denyList: readonly string[], field = "webhook_url"): URL {
+  const refuse = (reason: WebhookUrlReason, message: string): never => refuseField(field, reason, message.replace(/^webhook_url/, field));
   if (raw.length > WEBHOOK_URL_MAX_LENGTH) {
     refuse("too_long", `webhook_url is longer than ${WEBHOOK_URL_MAX_LENGTH} characters.`);
   }
@@ -50,15 +58,12 @@ export function checkWebhookUrl(raw: string, denyList: readonly string[]): URL {
   if (host === "localhost" || host.endsWith(".localhost")) {
     refuse("localhost", "webhook_url must not point at localhost.");
   }
-  const v4 = parseIpv4(host);
-  if (v4 !== null && isDeniedIpv4(v4)) {
+  // A parsed https hostname is an IP literal only as a dotted quad or a bracketed IPv6 address.
+  if (IPV4_DOTTED.test(host) && isDeniedIp(host)) {
     refuse("private_address", "webhook_url must not point at a private, loopback or reserved IPv4 address.");
   }
-  if (host.startsWith("[")) {
-    const v6 = parseIpv6(host.slice(1, -1));
-    if (v6 === null || isDeniedIpv6(v6)) {
-      refuse("private_address", "webhook_url must not point at a private, loopback or reserved IPv6 address.");
-    }
+  if (host.startsWith("[") && isDeniedIp(host.slice(1, -1))) {
+    refuse("private_address", "webhook_url must not point at a private, loopback or reserved IPv6 address.");
   }
   if (denyList.some((entry) => hostMatches(host, entry))) {
     refuse("denied_host", "webhook_url points at a host this service does not deliver to.");
@@ -75,8 +80,8 @@ export function parseDenyList(raw: string | undefined): string[] {
     .filter((e): e is string => e !== null);
 }
 
-function refuse(reason: WebhookUrlReason, message: string): never {
-  throw new ApiError("validation_failed", message, { details: [{ path: "webhook_url", message, reason }] });
+function refuseField(field: string, reason: WebhookUrlReason, message: string): never {
+  throw new ApiError("validation_failed", message, { details: [{ path: field, message, reason }] });
 }
 
 function stripTrailingDots(host: string): string {
@@ -112,69 +117,57 @@ function hostMatches(host: string, rawEntry: string): boolean {
   return host === entry || host.endsWith(`.${entry}`);
 }
 
-/** A dotted quad (the only form a parsed https hostname has) as a 32-bit number, else null. */
-function parseIpv4(host: string): number | null {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(host);
-  if (!m) return null;
-  const parts = m.slice(1).map(Number);
-  if (parts.some((p) => p > 255)) return null;
-  return parts.reduce((n, p) => n * 256 + p, 0);
-}
+/** IPv4 ranges (ipaddr.js's names) no webhook may target; only `unicast` and the public service ranges pass. */
+const DENIED_V4_RANGES: ReadonlySet<string> = new Set([
+  "unspecified", // 0.0.0.0/8, "this network"
+  "broadcast",
+  "multicast", // 224/4
+  "linkLocal", // 169.254/16, incl. cloud metadata 169.254.169.254
+  "loopback", // 127/8
+  "carrierGradeNat", // 100.64/10
+  "private", // 10/8, 172.16/12, 192.168/16
+  "reserved", // 192.0.0/24 (a metadata address), documentation, benchmarking, 240/4
+]);
 
-/** [network, prefix length] pairs no webhook may target. */
-const DENIED_V4: ReadonlyArray<readonly [string, number]> = [
-  ["0.0.0.0", 8], // "this network"
-  ["10.0.0.0", 8], // private
-  ["100.64.0.0", 10], // carrier-grade NAT
-  ["127.0.0.0", 8], // loopback
-  ["169.254.0.0", 16], // link-local, incl. cloud metadata 169.254.169.254
-  ["172.16.0.0", 12], // private
-  ["192.0.0.0", 24], // IETF protocol assignments
-  ["192.0.2.0", 24], // documentation
-  ["192.168.0.0", 16], // private
-  ["198.18.0.0", 15], // benchmarking
-  ["198.51.100.0", 24], // documentation
-  ["203.0.113.0", 24], // documentation
-  ["224.0.0.0", 4], // multicast
-  ["240.0.0.0", 4], // reserved, incl. broadcast 255.255.255.255
-];
-const DENIED_V4_RANGES = DENIED_V4.map(([net, bits]) => [parseIpv4(net)!, bits] as const);
+/** IPv6 ranges no webhook may target. */
+const DENIED_V6_RANGES: ReadonlySet<string> = new Set([
+  "unspecified",
+  "loopback",
+  "linkLocal", // fe80::/10
+  "deprecatedSiteLocal", // fec0::/10
+  "uniqueLocal", // fc00::/7
+  "multicast", // ff00::/8
+  "discard", // 100::/64
+]);
 
-function isDeniedIpv4(ip: number): boolean {
-  return DENIED_V4_RANGES.some(([net, bits]) => Math.floor(ip / 2 ** (32 - bits)) === Math.floor(net / 2 ** (32 - bits)));
-}
-
-/** Eight 16-bit groups of an IPv6 address as the URL parser serialises it (hex, `::`), else null. */
-function parseIpv6(text: string): number[] | null {
-  const halves = text.split("::");
-  if (halves.length > 2) return null;
-  const groups = (s: string) => (s ? s.split(":") : []);
-  const head = groups(halves[0] ?? "");
-  const tail = groups(halves[1] ?? "");
-  // A trailing dotted IPv4 (never emitted by the URL serialiser, accepted for safety).
-  const last = tail.length ? tail : head;
-  const v4 = last.length ? parseIpv4(last[last.length - 1]!) : null;
-  if (v4 !== null) last.splice(-1, 1, (v4 >>> 16).toString(16), (v4 & 0xffff).toString(16));
-  const missing = 8 - head.length - tail.length;
-  if (halves.length === 1 ? missing !== 0 : missing < 1) return null;
-  const all = [...head, ...Array<string>(halves.length === 2 ? missing : 0).fill("0"), ...tail];
-  if (!all.every((g) => /^[0-9a-f]{1,4}$/i.test(g))) return null;
-  return all.map((g) => parseInt(g, 16));
-}
-
-function isDeniedIpv6(g: number[]): boolean {
-  const [g0 = 0, g1 = 0, g2 = 0, g3 = 0, g4 = 0, g5 = 0, g6 = 0, g7 = 0] = g;
-  const embeddedV4 = g6 * 65536 + g7;
-  const zeroTo = (n: number) => g.slice(0, n).every((x) => x === 0);
-  if (zeroTo(7) && (g7 === 0 || g7 === 1)) return true; // :: unspecified, ::1 loopback
-  if (zeroTo(5) && g5 === 0xffff) return isDeniedIpv4(embeddedV4); // ::ffff:a.b.c.d mapped
-  if (zeroTo(6)) return true; // ::a.b.c.d, deprecated IPv4-compatible
-  if (g0 === 0x64 && g1 === 0xff9b && g2 === 0 && g3 === 0 && g4 === 0 && g5 === 0) {
-    return isDeniedIpv4(embeddedV4); // 64:ff9b::/96 NAT64
+/** Whether an IP literal (as the URL parser wrote it) is one no webhook may target. */
+function isDeniedIp(text: string): boolean {
+  let ip: ipaddr.IPv4 | ipaddr.IPv6;
+  try {
+    ip = ipaddr.parse(text);
+  } catch {
+    return true; // an IP the library cannot read is not one we can vouch for
   }
-  if ((g0 & 0xfe00) === 0xfc00) return true; // fc00::/7 unique-local
-  if ((g0 & 0xffc0) === 0xfe80) return true; // fe80::/10 link-local
-  if ((g0 & 0xffc0) === 0xfec0) return true; // fec0::/10 site-local (deprecated)
-  if ((g0 & 0xff00) === 0xff00) return true; // ff00::/8 multicast
-  return false;
+  if (ip.kind() === "ipv4") return DENIED_V4_RANGES.has(ip.range());
+  const v6 = ip as ipaddr.IPv6;
+  const embedded = embeddedIpv4(v6);
+  if (embedded) return DENIED_V4_RANGES.has(embedded.range());
+  return DENIED_V6_RANGES.has(v6.range());
+}
+
+/**
+ * The IPv4 address an IPv6 address stands for, where it stands for one: IPv4-mapped
+ * (`::ffff:a.b.c.d`), NAT64 (`64:ff9b::a.b.c.d`), the deprecated IPv4-compatible form
+ * (`::a.b.c.d`, which also covers `::` and `::1`, judged as 0.0.0.0 and 0.0.0.1), and 6to4
+ * (`2002:aabb:ccdd::`), each judged as that IPv4 address.
+ */
+function embeddedIpv4(ip: ipaddr.IPv6): ipaddr.IPv4 | null {
+  const p = ip.parts;
+  const v4 = (hi: number, lo: number) => new ipaddr.IPv4([hi >> 8, hi & 0xff, lo >> 8, lo & 0xff]);
+  const zeroTo = (n: number) => p.slice(0, n).every((x) => x === 0);
+  if (zeroTo(5) && p[5] === 0xffff) return v4(p[6]!, p[7]!);
+  if (zeroTo(6)) return v4(p[6]!, p[7]!);
+  if (ip.range() === "rfc6052") return v4(p[6]!, p[7]!);
+  if (ip.range() === "6to4") return v4(p[1]!, p[2]!);
+  return null;
 }

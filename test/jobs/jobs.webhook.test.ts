@@ -1,7 +1,8 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import type { WebhookPayload } from "../../src/webhooks/delivery";
-import { verifyWebhook } from "../../src/webhooks/signature";
+import OpenAI from "openai";
+import { Webhook } from "standardwebhooks";
+import type { JobWebhookEvent } from "../../src/webhooks/events";
 import { api, createTenant } from "../helpers/api";
 import { advanceClock, type RunConfigInput, uniqueRun } from "../helpers/emulator";
 import { alarmAt, createJob, driveJob, jobRun, readyDataset, stubOf, whileOpenAITrains } from "../helpers/jobs";
@@ -36,20 +37,24 @@ async function jobWithReceiver(answers: (number | ReceiverAnswer)[], runConfig: 
   return { tenant, run, jobId: created.body.id, secret, hook: receiver.url, receiver, received: () => receiver.received() };
 }
 
-/** The delivery is signed with the job's secret, carries the event id, and parses as the payload. */
-async function expectSignedDelivery(r: Received, hook: string, secret: string, type: WebhookPayload["type"]): Promise<WebhookPayload> {
+const openai = new OpenAI({ apiKey: "sk-unused" });
+
+/**
+ * The delivery is in the Standard Webhooks format: the openai SDK's `webhooks.unwrap()` and the
+ * `standardwebhooks` package verify it with the job's secret; its webhook-id is the event id.
+ */
+async function expectSignedDelivery(r: Received, hook: string, secret: string, type: JobWebhookEvent["type"]): Promise<JobWebhookEvent> {
   expect(r).toMatchObject({ url: hook, method: "POST" });
   expect(r.headers.get("content-type")).toBe("application/json");
   expect(r.headers.get("user-agent")).toBe("Distillery-Webhooks/1");
-  const signature = r.headers.get("Distillery-Signature");
-  expect(signature).toMatch(/^t=\d+,v1=[0-9a-f]{64}$/);
-  expect(await verifyWebhook(secret, signature!, r.body)).toBe(true);
+  expect(r.headers.get("webhook-signature")).toMatch(/^v1,[A-Za-z0-9+/]{43}=$/);
+  const payload = (await openai.webhooks.unwrap(r.body, r.headers, secret)) as unknown as JobWebhookEvent;
+  expect(new Webhook(secret).verify(r.body, Object.fromEntries(r.headers))).toEqual(payload);
   // A body changed in transit, or another secret, does not verify.
-  expect(await verifyWebhook(secret, signature!, r.body.replace("}", ' }'))).toBe(false);
-  expect(await verifyWebhook("whsec_another", signature!, r.body)).toBe(false);
-  const payload = JSON.parse(r.body) as WebhookPayload;
+  await expect(openai.webhooks.unwrap(r.body.replace("}", " }"), r.headers, secret)).rejects.toThrow(/signature/);
+  await expect(openai.webhooks.unwrap(r.body, r.headers, "whsec_YW5vdGhlciBzZWNyZXQgb2YgMzIgYnl0ZXMgISEhISE=")).rejects.toThrow(/signature/);
   expect(payload.type).toBe(type);
-  expect(r.headers.get("Distillery-Event-Id")).toBe(payload.id);
+  expect(r.headers.get("webhook-id")).toBe(payload.id);
   expect(r.body).not.toContain(secret);
   return payload;
 }

@@ -1,4 +1,5 @@
 import { exampleLines } from "../helpers/jobs";
+import { WEBHOOK_HOST } from "../outbound/protocol";
 import { JOB_PROVIDER, programSpec } from "./fixtures";
 
 /** A request body: JSON, or raw text with its content type. */
@@ -24,6 +25,8 @@ export const BODIES: Record<string, Body> = {
   "POST /api/datasets/:id/import": { raw: exampleLines(1, "probe"), contentType: "application/x-ndjson" },
   "POST /api/jobs": { json: { dataset: "probe", ...JOB_PROVIDER } },
   "POST /api/jobs/attach": { json: { provider: JOB_PROVIDER.provider, provider_job_id: "ft-probe" } },
+  "POST /api/webhooks": { json: { url: `https://${WEBHOOK_HOST}/probe`, events: ["*"] } },
+  "PATCH /api/webhooks/:id": { json: { events: ["fine_tune.job.*"] } },
 };
 
 /** `RequestInit` fields for a body. */

@@ -1,6 +1,8 @@
 import { ADMIN_TOKEN, api, createTenant } from "../helpers/api";
 import { uniqueRun } from "../helpers/emulator";
 import { createJob, exampleLines, jobRun, readyDataset } from "../helpers/jobs";
+import { assertNoSecretLeaked, registerSecret } from "../helpers/secrets";
+import { WEBHOOK_HOST } from "../outbound/protocol";
 
 /** One tenant as the probes use it: its id and a working key. */
 export interface Party {
@@ -117,6 +119,22 @@ export const FIXTURES: Record<string, Factory> = {
         const view = (await ownerRead(owner.key, `/api/jobs/${job.id}`)).body;
         return { id: view.id, suffix: view.suffix, cancel_requested: view.cancel_requested, cancelled: view.state === "cancelled" };
       },
+    };
+  },
+
+  "webhooks/:id": async ({ owner, canary }) => {
+    const url = `https://${WEBHOOK_HOST}/${canary}`;
+    const endpoint = created(await api("/api/webhooks", { method: "POST", key: owner.key, json: { url, events: ["fine_tune.job.succeeded"] } }), "webhook");
+    // Shown once, in the create answer: from here on the leak check looks for it everywhere.
+    assertNoSecretLeaked();
+    registerSecret(endpoint.secret);
+    return {
+      values: [{ label: "webhook endpoint id", value: endpoint.id }],
+      // A rotation shows only in what is signed: the endpoint's deliveries would, so compare the endpoint and them.
+      snapshot: async () => ({
+        endpoint: (await ownerRead(owner.key, `/api/webhooks/${endpoint.id}`)).body,
+        deliveries: (await ownerRead(owner.key, `/api/webhooks/${endpoint.id}/deliveries`)).body,
+      }),
     };
   },
 };

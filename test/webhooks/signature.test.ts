@@ -1,101 +1,72 @@
+import OpenAI from "openai";
+import { Webhook } from "standardwebhooks";
 import { describe, expect, it } from "vitest";
-import { newSigningSecret, parseSignatureHeader, signWebhook, verifyWebhook } from "../../src/webhooks/signature";
+import { newSigningSecret, signingKey, webhookHeaders } from "../../src/webhooks/signature";
 
-const SECRET = "whsec_test_0123456789abcdefghijklmnopqrstuvwxyz";
-const T = 1_760_000_000;
+const SECRET = newSigningSecret();
 const BODY = JSON.stringify({ id: "evt_1", type: "fine_tune.job.succeeded", note: "ünïcode ✓" });
+const MSG = "evt_1_wh_1";
+/** Verifiers check the timestamp against the real clock: signatures are timestamped with it. */
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+const openai = new OpenAI({ apiKey: "sk-unused" });
 
 describe("newSigningSecret", () => {
-  it("is whsec_ and 32 random bytes as unpadded base64url", () => {
+  it("is whsec_ and 32 random bytes as base64", () => {
     const secret = newSigningSecret();
-    expect(secret).toMatch(/^whsec_[A-Za-z0-9_-]{43}$/);
+    expect(secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
+    expect(signingKey(secret)).toHaveLength(32);
     expect(newSigningSecret()).not.toBe(secret);
   });
 });
 
-describe("signWebhook", () => {
-  it("writes t=<seconds>,v1=<64 hex digits>", async () => {
-    expect(await signWebhook(SECRET, T, BODY)).toMatch(new RegExp(`^t=${T},v1=[0-9a-f]{64}$`));
+describe("webhookHeaders", () => {
+  it("writes webhook-id, webhook-timestamp and v1,<base64 HMAC-SHA256> of `<id>.<timestamp>.<body>` keyed by the decoded secret", async () => {
+    const t = 1_760_000_000;
+    const headers = webhookHeaders(MSG, t, BODY, [SECRET]);
+    const key = await crypto.subtle.importKey("raw", signingKey(SECRET), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+    const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(`${MSG}.${t}.${BODY}`)));
+    expect(headers).toEqual({
+      "webhook-id": MSG,
+      "webhook-timestamp": String(t),
+      "webhook-signature": `v1,${btoa(String.fromCharCode(...mac))}`,
+    });
   });
 
-  it("is the HMAC-SHA256 of `<t>.<body>` keyed by the whole secret, as a receiver would compute it", async () => {
-    const enc = new TextEncoder();
-    const key = await crypto.subtle.importKey("raw", enc.encode(SECRET), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
-    const mac = await crypto.subtle.sign("HMAC", key, enc.encode(`${T}.${BODY}`));
-    const hex = [...new Uint8Array(mac)].map((b) => b.toString(16).padStart(2, "0")).join("");
-    expect(await signWebhook(SECRET, T, BODY)).toBe(`t=${T},v1=${hex}`);
+  it("verifies with the openai SDK's webhooks.unwrap() and with standardwebhooks", async () => {
+    const headers = webhookHeaders(MSG, nowSeconds(), BODY, [SECRET]);
+    expect(await openai.webhooks.unwrap(BODY, headers, SECRET)).toEqual(JSON.parse(BODY));
+    expect(new Webhook(SECRET).verify(BODY, headers)).toEqual(JSON.parse(BODY));
   });
 
-  it("refuses a timestamp that is not whole seconds", async () => {
-    await expect(signWebhook(SECRET, 1.5, BODY)).rejects.toThrow(RangeError);
-    await expect(signWebhook(SECRET, -1, BODY)).rejects.toThrow(RangeError);
-  });
-});
-
-describe("verifyWebhook", () => {
-  it("accepts what signWebhook produced for the same secret and body", async () => {
-    const header = await signWebhook(SECRET, T, BODY);
-    expect(await verifyWebhook(SECRET, header, BODY, { now: T })).toBe(true);
+  it("does not verify a changed body, another secret, another message id or a moved timestamp", async () => {
+    const t = nowSeconds();
+    const headers = webhookHeaders(MSG, t, BODY, [SECRET]);
+    await expect(openai.webhooks.unwrap(BODY.replace("evt_1", "evt_2"), headers, SECRET)).rejects.toThrow(/signature/);
+    await expect(openai.webhooks.unwrap(BODY, headers, newSigningSecret())).rejects.toThrow(/signature/);
+    await expect(openai.webhooks.unwrap(BODY, { ...headers, "webhook-id": "evt_1_wh_2" }, SECRET)).rejects.toThrow(/signature/);
+    await expect(openai.webhooks.unwrap(BODY, { ...headers, "webhook-timestamp": String(t + 1) }, SECRET)).rejects.toThrow(/signature/);
+    expect(() => new Webhook(SECRET).verify(`${BODY} `, headers)).toThrow();
   });
 
-  it("accepts a fresh signature against the real clock by default", async () => {
-    const header = await signWebhook(SECRET, Math.floor(Date.now() / 1000), BODY);
-    expect(await verifyWebhook(SECRET, header, BODY)).toBe(true);
+  it("signs with every secret given while one is rotated, so either secret verifies", async () => {
+    const next = newSigningSecret();
+    const headers = webhookHeaders(MSG, nowSeconds(), BODY, [next, SECRET]);
+    expect(headers["webhook-signature"]).toMatch(/^v1,[A-Za-z0-9+/]{43}= v1,[A-Za-z0-9+/]{43}=$/);
+    expect(await openai.webhooks.unwrap(BODY, headers, next)).toEqual(JSON.parse(BODY));
+    expect(await openai.webhooks.unwrap(BODY, headers, SECRET)).toEqual(JSON.parse(BODY));
+    expect(new Webhook(SECRET).verify(BODY, headers)).toBeTruthy();
   });
 
-  it("refuses a body changed by one character", async () => {
-    const header = await signWebhook(SECRET, T, BODY);
-    expect(await verifyWebhook(SECRET, header, BODY.replace("succeeded", "succeedex"), { now: T })).toBe(false);
-    expect(await verifyWebhook(SECRET, header, `${BODY} `, { now: T })).toBe(false);
+  it("reads a secret issued before the format changed (base64url, unpadded) as the same bytes", () => {
+    const standard = newSigningSecret();
+    const legacy = standard.replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+    expect(signingKey(legacy)).toEqual(signingKey(standard));
+    expect(webhookHeaders(MSG, 1, BODY, [legacy])).toEqual(webhookHeaders(MSG, 1, BODY, [standard]));
   });
 
-  it("refuses a signature made with another secret", async () => {
-    const header = await signWebhook(newSigningSecret(), T, BODY);
-    expect(await verifyWebhook(SECRET, header, BODY, { now: T })).toBe(false);
-  });
-
-  it("refuses a timestamp moved without re-signing", async () => {
-    const header = await signWebhook(SECRET, T, BODY);
-    expect(await verifyWebhook(SECRET, header.replace(`t=${T}`, `t=${T + 1}`), BODY, { now: T })).toBe(false);
-  });
-
-  it("refuses a tampered v1 value", async () => {
-    const header = await signWebhook(SECRET, T, BODY);
-    const last = header.at(-1) === "0" ? "1" : "0";
-    expect(await verifyWebhook(SECRET, header.slice(0, -1) + last, BODY, { now: T })).toBe(false);
-  });
-
-  it("refuses a timestamp older or newer than the tolerance, and accepts one at its edge", async () => {
-    const header = await signWebhook(SECRET, T, BODY);
-    expect(await verifyWebhook(SECRET, header, BODY, { now: T + 300 })).toBe(true);
-    expect(await verifyWebhook(SECRET, header, BODY, { now: T + 301 })).toBe(false);
-    expect(await verifyWebhook(SECRET, header, BODY, { now: T - 301 })).toBe(false);
-    expect(await verifyWebhook(SECRET, header, BODY, { now: T + 3600, toleranceSeconds: 3600 })).toBe(true);
-  });
-
-  it("accepts a header with several v1 values when any one matches (secret rotation)", async () => {
-    const good = (await signWebhook(SECRET, T, BODY)).split(",v1=")[1]!;
-    const other = (await signWebhook(newSigningSecret(), T, BODY)).split(",v1=")[1]!;
-    expect(await verifyWebhook(SECRET, `t=${T},v1=${other},v1=${good}`, BODY, { now: T })).toBe(true);
-    expect(await verifyWebhook(SECRET, `t=${T}, v0=${good}, v1=${other}`, BODY, { now: T })).toBe(false);
-    expect(await verifyWebhook(SECRET, ` v1=${good.toUpperCase()} , t=${T} `, BODY, { now: T })).toBe(true);
-  });
-
-  it.each([
-    ["", "empty"],
-    ["v1=abc", "no timestamp"],
-    [`t=${T}`, "no v1"],
-    [`t=${T},v1=`, "empty v1"],
-    [`t=abc,v1=00`, "non-numeric timestamp"],
-    [`t=${T},t=${T},v1=00`, "repeated timestamp"],
-    ["garbage", "no key=value pairs"],
-  ])("refuses a malformed header: %j (%s)", async (header) => {
-    expect(await verifyWebhook(SECRET, header, BODY, { now: T })).toBe(false);
-  });
-});
-
-describe("parseSignatureHeader", () => {
-  it("reads t and every v1 value, ignoring other schemes and stray items", () => {
-    expect(parseSignatureHeader(`t=${T},v1=aa,v0=bb,junk,v1=CC`)).toEqual({ timestamp: T, signatures: ["aa", "cc"] });
+  it("refuses a timestamp that is not whole seconds, and no secret at all", () => {
+    expect(() => webhookHeaders(MSG, 1.5, BODY, [SECRET])).toThrow(RangeError);
+    expect(() => webhookHeaders(MSG, -1, BODY, [SECRET])).toThrow(RangeError);
+    expect(() => webhookHeaders(MSG, 1, BODY, [])).toThrow(RangeError);
   });
 });

@@ -22,6 +22,7 @@ describe("checkWebhookUrl accepts", () => {
     "https://[2606:4700:4700::1111]/hook",
     "https://[64:ff9b::808:808]/hook", // NAT64 of 8.8.8.8
     "https://[::ffff:8.8.8.8]/hook",
+    "https://[2002:808:808::1]/hook", // 6to4 of 8.8.8.8
     "https://172.32.0.1/", // just outside 172.16/12
     "https://100.128.0.1/", // just outside 100.64/10
     "https://localhost.example.com/",
@@ -139,6 +140,10 @@ describe("checkWebhookUrl refuses", () => {
     ["https://[64:ff9b::a9fe:a9fe]/", "NAT64 of metadata"],
     ["https://[::127.0.0.1]/", "IPv4-compatible"],
     ["https://[FE80::ABCD]/", "upper-case link-local"],
+    ["https://[2002:7f00:1::]/", "6to4 of loopback"],
+    ["https://[2002:a9fe:a9fe::1]/", "6to4 of metadata"],
+    ["https://[64:ff9b:1::a00:1]/", "local-use NAT64 of 10.0.0.1"],
+    ["https://[100::1]/", "discard-only"],
   ])("a denied IPv6 literal: %s (%s)", (raw) => {
     expect(refusal(raw)?.reason).toBe("private_address");
   });

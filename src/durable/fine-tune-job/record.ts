@@ -82,6 +82,8 @@ export interface JobRecord extends JobInit {
   poll: { count: number; failures: number; next_at: string | null; last_error: string | null };
   last_event_id: string | null;
   registered: boolean;
+  /** Whether the job's end went to the tenant's webhook outbox (absent in records older than it). */
+  event_emitted?: boolean;
   webhook_delivery: WebhookDeliveryState | null;
   updated_at: string;
 }
@@ -103,6 +105,7 @@ export function newRecord(init: JobInit): JobRecord {
     poll: { count: 0, failures: 0, next_at: null, last_error: null },
     last_event_id: null,
     registered: false,
+    event_emitted: false,
     webhook_delivery: null,
     updated_at: init.created_at,
   };

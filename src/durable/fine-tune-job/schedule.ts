@@ -1,3 +1,6 @@
+// With its extension: bench/poll.ts runs this file in Node, which resolves no bare relative paths.
+import { backoffMs } from "../../lib/backoff.ts";
+
 /** When the job's alarm fires next: polls start short and back off to a cap; errors back off likewise. */
 export interface PollCadence {
   /** The first poll after a status change, and the first retry after a failure. */
@@ -26,17 +29,13 @@ export const MAX_SUBMIT_FAILURES = 10;
 /** Consecutive failures of anything else (polling a job that exists) before giving up: about a day at the cap. */
 export const MAX_POLL_FAILURES = 300;
 
-function jittered(ms: number, random: () => number): number {
-  return Math.round(ms * (1 - JITTER + 2 * JITTER * random()));
-}
-
 /** Delay before poll number `count` (0-based) since the provider's status last changed. */
 export function pollDelayMs(count: number, cadence: PollCadence = DEFAULT_CADENCE, random: () => number = Math.random): number {
-  return jittered(Math.min(cadence.maxMs, cadence.firstMs * POLL_GROWTH ** count), random);
+  return backoffMs(count, { baseMs: cadence.firstMs, capMs: cadence.maxMs, factor: POLL_GROWTH, jitter: JITTER }, random);
 }
 
 /** Delay after the `failures`-th failure in a row (1-based), or the provider's Retry-After when longer. */
 export function errorDelayMs(failures: number, retryAfterMs?: number, cadence: PollCadence = DEFAULT_CADENCE, random: () => number = Math.random): number {
-  const backoff = jittered(Math.min(cadence.maxMs, cadence.firstMs * 2 ** Math.max(0, failures - 1)), random);
+  const backoff = backoffMs(failures - 1, { baseMs: cadence.firstMs, capMs: cadence.maxMs, jitter: JITTER }, random);
   return Math.max(backoff, Math.min(retryAfterMs ?? 0, 60 * 60_000));
 }

@@ -1,11 +1,11 @@
 import type { JobRecord } from "./record";
-import type { WebhookEventType, WebhookPayload } from "../../webhooks/delivery";
+import type { JobWebhookEvent } from "../../webhooks/events";
 
-/** What a finished job's webhook says: the job's outcome, never its secret or storage keys. */
-export function webhookPayload(job: JobRecord, eventId: string): WebhookPayload {
+/** The event a finished job sends: the job's outcome, never its secret or storage keys. */
+export function jobEvent(job: JobRecord, eventId: string): JobWebhookEvent {
   return {
     id: eventId,
-    type: `fine_tune.job.${job.state}` as WebhookEventType,
+    type: `fine_tune.job.${job.state}` as JobWebhookEvent["type"],
     created: Math.floor(Date.parse(job.timings.finished_at ?? job.updated_at) / 1000),
     data: {
       job: {

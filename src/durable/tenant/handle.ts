@@ -62,6 +62,9 @@ export class TenantHandle implements Disposable {
   get recovery(): Surfaces["recovery"] {
     return this.#open("recovery");
   }
+  get webhooks(): Surfaces["webhooks"] {
+    return this.#open("webhooks");
+  }
 
   /** Disposes every surface opened so far (a later use opens it again). */
   [Symbol.dispose](): void {

@@ -18,6 +18,8 @@ import { ProgramsSurface } from "./surfaces/programs";
 import { RecoverySurface } from "./surfaces/recovery";
 import type { TenantState } from "./surfaces/surface";
 import { UsageSurface } from "./surfaces/usage";
+import { WebhooksSurface } from "./surfaces/webhooks";
+import { deliverDue } from "./webhook-outbox";
 
 /**
  * One tenant's own database (SQLite), addressed by tenant id. It speaks in use cases: each
@@ -33,7 +35,7 @@ export class Tenant extends DurableObject<Bindings> {
   constructor(ctx: DurableObjectState, env: Bindings) {
     super(ctx, env);
     configureClock(env);
-    this.#state = { sql: ctx.storage.sql, env, trips: this.trips };
+    this.#state = { sql: ctx.storage.sql, storage: ctx.storage, env, trips: this.trips };
     ctx.blockConcurrencyWhile(async () => migrate(ctx.storage.sql, TENANT_MIGRATIONS));
   }
 
@@ -84,9 +86,18 @@ export class Tenant extends DurableObject<Bindings> {
   recovery(): RecoverySurface {
     return new RecoverySurface(this.#state);
   }
+
+  webhooks(): WebhooksSurface {
+    return new WebhooksSurface(this.#state);
+  }
+
+  /** The one alarm: the webhook outbox's deliveries and retries. */
+  override async alarm(): Promise<void> {
+    await deliverDue(this.#state);
+  }
 }
 countTrips(Tenant, (t) => t.trips);
 throwsAcrossRpc(Tenant);
 
 /** The names of the Tenant object's surfaces. */
-export type SurfaceName = "profile" | "keys" | "documents" | "ingest" | "programs" | "datasets" | "generation" | "usage" | "jobs" | "models" | "idempotency" | "recovery";
+export type SurfaceName = "profile" | "keys" | "documents" | "ingest" | "programs" | "datasets" | "generation" | "usage" | "jobs" | "models" | "idempotency" | "recovery" | "webhooks";

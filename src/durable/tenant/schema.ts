@@ -187,4 +187,32 @@ export const TENANT_MIGRATIONS = [
   `CREATE INDEX datasets_by_source ON datasets (snapshot_of, version)`,
   // Whether the tenant is on the sweeper's index of tenants with work in flight (KV TENANTS).
   `CREATE TABLE sweep_index (name TEXT PRIMARY KEY, since INTEGER NOT NULL)`,
+  // The tenant's webhook endpoints, and the outbox their deliveries are retried from (webhooks.ts).
+  `CREATE TABLE webhook_endpoints (
+     id TEXT PRIMARY KEY,
+     url TEXT NOT NULL,
+     events TEXT NOT NULL,
+     secret TEXT NOT NULL,
+     previous_secret TEXT,
+     previous_secret_until INTEGER,
+     created_at TEXT NOT NULL
+   )`,
+  `CREATE TABLE webhook_events (
+     id TEXT PRIMARY KEY,
+     type TEXT NOT NULL,
+     body TEXT NOT NULL,
+     created_at TEXT NOT NULL
+   )`,
+  `CREATE TABLE webhook_deliveries (
+     event_id TEXT NOT NULL,
+     endpoint_id TEXT NOT NULL,
+     attempts INTEGER NOT NULL DEFAULT 0,
+     next_at INTEGER,
+     delivered_at TEXT,
+     last_error TEXT,
+     gave_up INTEGER NOT NULL DEFAULT 0,
+     created_at TEXT NOT NULL,
+     PRIMARY KEY (event_id, endpoint_id)
+   )`,
+  `CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_at) WHERE next_at IS NOT NULL`,
 ] as const;

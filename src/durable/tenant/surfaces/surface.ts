@@ -6,6 +6,8 @@ import { countTrips, type TripCounter } from "../../trips";
 /** What every surface of one Tenant object shares: its database, its bindings, its trip counter. */
 export interface TenantState {
   readonly sql: SqlStorage;
+  /** The object's storage, for its alarm (the webhook outbox arms it). */
+  readonly storage: DurableObjectStorage;
   readonly env: Bindings;
   readonly trips: TripCounter;
 }
