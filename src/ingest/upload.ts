@@ -2,6 +2,7 @@ import { z } from "zod";
 import { ApiError } from "../errors";
 import { formatOf, probePdf, type DocumentFormat } from "./extract";
 import { assertHasText, decodeText } from "./extract/text";
+import { checkTextBytes } from "./limits";
 
 /** Document metadata: a few small scalars, embedded with every chunk as `key: value` lines. */
 export const documentMetadataSchema = z
@@ -27,6 +28,8 @@ export async function checkUpload(upload: Pick<Upload, "bytes" | "format">): Pro
   if (upload.format === "pdf") {
     await probePdf(upload.bytes);
   } else {
+    // Text is its bytes: over the limit is refused before it is decoded or stored.
+    checkTextBytes(upload.bytes.byteLength);
     assertHasText(decodeText(upload.bytes));
   }
 }
