@@ -1,17 +1,24 @@
 import { openTenant } from "../durable/tenant";
 import type { Bindings } from "../env";
 import { toApiError } from "../errors";
-import { failDocument, ingestDocument } from "../ingest/pipeline";
+import { DEFAULT_INGEST_WORK, failDocument, ingestDocument, type IngestWork } from "../ingest/pipeline";
 import { logLine } from "../lib/log";
-import { ingestMessageSchema } from "./messages";
+import { type IngestMessage, ingestMessageSchema } from "./messages";
 import { retryLater } from "./retry";
 
 /**
  * The `ingest` consumer: one document per message, one at a time (documents are
- * heavy). Final errors (bad content) fail the document; retryable ones (rate
+ * heavy), each invocation doing a bounded share of it and queueing the document again for the rest. Final errors (bad content) fail the document; retryable ones (rate
  * limits, provider outages) retry with backoff until the dead-letter queue.
  */
-export async function consumeIngest(batch: MessageBatch<unknown>, env: Bindings): Promise<void> {
+export async function consumeIngest(
+  batch: MessageBatch<unknown>,
+  env: Bindings,
+  work: IngestWork = DEFAULT_INGEST_WORK,
+  requeue: (msg: IngestMessage) => Promise<void> = async (msg) => {
+    await env.INGEST_QUEUE.send(msg);
+  },
+): Promise<void> {
   for (const msg of batch.messages) {
     const parsed = ingestMessageSchema.safeParse(msg.body);
     if (!parsed.success) {
@@ -22,7 +29,10 @@ export async function consumeIngest(batch: MessageBatch<unknown>, env: Bindings)
     const { tenant_id, document_id, request_id } = parsed.data;
     using tenant = openTenant(env, tenant_id);
     try {
-      await ingestDocument(env, tenant, document_id, request_id);
+      const outcome = await ingestDocument(env, tenant, document_id, request_id, work);
+      // Budget spent: the rest runs in a fresh invocation (the progress is in the Tenant object).
+      // Sent before the ack, so a crash in between redelivers rather than loses it.
+      if (!outcome.done) await requeue(parsed.data);
       msg.ack();
     } catch (e) {
       const err = toApiError(e);

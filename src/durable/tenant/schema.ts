@@ -173,4 +173,13 @@ export const TENANT_MIGRATIONS = [
   // A label step's retrieval (chunk ids and scores), kept when a later call of the step failed,
   // so its retry does not embed the question again.
   `ALTER TABLE dataset_rows ADD COLUMN kept_sources TEXT`,
+  // How far a document's split has got (ingest works in slices): where the next slice starts, the next
+  // chunk's idx, the tokens counted so far (up to counted_to). Gone once the document is chunked.
+  `CREATE TABLE ingest_progress (
+     document_id TEXT PRIMARY KEY,
+     next_offset INTEGER NOT NULL,
+     next_idx INTEGER NOT NULL,
+     tokens INTEGER NOT NULL,
+     counted_to INTEGER NOT NULL
+   )`,
 ] as const;
