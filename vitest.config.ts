@@ -35,7 +35,7 @@ function testWranglerConfig(): string {
 export const NODE_TESTS = [
   "test/architecture.test.ts",
   "test/secrets-check.test.ts",
-  "test/datasets/import.{parse,plan}.test.ts",
+  "test/datasets/import.{parse,plan,stream}.test.ts",
   "test/datasets/jsonl.part-buffer.test.ts",
   "test/datasets/validate.{check,limits,report}.test.ts",
   "test/ingest/chunk-pages.test.ts",

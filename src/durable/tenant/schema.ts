@@ -182,4 +182,17 @@ export const TENANT_MIGRATIONS = [
      tokens INTEGER NOT NULL,
      counted_to INTEGER NOT NULL
    )`,
+  // Rows of an import in progress, invisible to reads until the import commits them all at once
+  // (an import streams in pages but stays all or nothing). Orphans of a killed request are swept.
+  `CREATE TABLE import_staging (
+     import_id TEXT NOT NULL,
+     seq INTEGER NOT NULL,
+     dataset_id TEXT NOT NULL,
+     id TEXT NOT NULL,
+     split TEXT NOT NULL,
+     example TEXT NOT NULL,
+     tokens INTEGER,
+     staged_at INTEGER NOT NULL,
+     PRIMARY KEY (import_id, seq)
+   )`,
 ] as const;

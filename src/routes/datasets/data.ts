@@ -1,14 +1,14 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { tenantHandle } from "../../auth/middleware";
-import { parseJsonl, planImport } from "../../datasets/import";
+import { IMPORT_MAX_BYTES, IMPORT_MAX_LINES, streamImport } from "../../datasets/import";
 import { examplesToValidate, labeledExamples } from "../../datasets/rows";
 import { fineTunableBase } from "../../jobs/prepare";
 import { splitFor } from "../../datasets/split";
 import { validateDataset } from "../../datasets/validate";
 import { openTenant } from "../../durable/tenant";
-import type { NewRow } from "../../durable/tenant/datasets";
+import type { StagedRow } from "../../durable/tenant/import-staging";
 import { ApiError } from "../../errors";
-import { sha256Hex } from "../../lib/ids";
+import { newId, sha256Hex } from "../../lib/ids";
 import { countChatTokens, fineTuneProviderSchema, loadCatalog, resolveModel } from "../../llm";
 import { createRouter } from "../../openapi/router";
 import { errorResponses, idParams, jsonContent, TENANT_SECURITY } from "../../openapi/schemas";
@@ -38,41 +38,49 @@ datasetDataRoutes.openapi(
   }),
   async (c) => {
     const tenant = tenantHandle(c);
+    // Over the limit by its declared length: refused before anything is read.
+    const declared = Number(c.req.header("Content-Length"));
+    if (declared > IMPORT_MAX_BYTES) {
+      throw new ApiError("payload_too_large", `Imports are limited to ${IMPORT_MAX_BYTES} bytes; this file has ${declared}.`, {
+        details: { max_bytes: IMPORT_MAX_BYTES },
+      });
+    }
     const dataset = await tenant.datasets.get(c.req.valid("param").id);
     // An Idempotency-Key has already read the body (and cached it): stream from the cache then.
     const body = c.req.raw.bodyUsed ? new Response(await c.req.arrayBuffer()).body : c.req.raw.body;
     if (!body) throw new ApiError("bad_request", "The request has no body: send the JSONL file.");
-    const maxBytes = Number(c.env.MAX_DOCUMENT_BYTES) || 50 * 1024 * 1024;
-    const plan = planImport(await parseJsonl(body, { maxBytes }), { skipInvalid: c.req.valid("query").skip_invalid === "true" });
     const catalog = loadCatalog(c.env);
     const encoding = resolveModel(catalog, catalog.defaults.teacher).encoding;
-    const rows: NewRow[] = [];
-    for (const line of plan.accept) {
-      // The id is the line's content: importing the same line again adds nothing.
-      const id = `imp_${(await sha256Hex(`${dataset.id}\n${line.text}`)).slice(0, 24)}`;
-      const example = line.example as { messages: Parameters<typeof countChatTokens>[0]; tools?: Parameters<typeof countChatTokens>[1] };
-      const { tokens } = await countChatTokens(example.messages, example.tools, encoding);
-      rows.push({
-        id,
-        source: "import",
-        status: "labeled",
-        reason: null,
-        split: await splitFor(id, dataset.eval_fraction),
-        question: null,
-        example: line.text,
-        tokens,
-        program: null,
-        program_version: null,
-        model: null,
-        usage: null,
-        chunk_ids: null,
+    // Rows go to the Tenant object page by page as staged (invisible) rows and are committed in one
+    // call at the end: memory holds one page, and the import stays all or nothing.
+    const importId = newId("imp");
+    let seq = 0;
+    try {
+      const result = await streamImport(body, {
+        limits: { maxBytes: IMPORT_MAX_BYTES, maxLines: IMPORT_MAX_LINES },
+        skipInvalid: c.req.valid("query").skip_invalid === "true",
+        toRow: async (line): Promise<StagedRow> => {
+          // The id is the line's content: importing the same line again adds nothing.
+          const id = `imp_${(await sha256Hex(`${dataset.id}\n${line.text}`)).slice(0, 24)}`;
+          const example = line.example as { messages: Parameters<typeof countChatTokens>[0]; tools?: Parameters<typeof countChatTokens>[1] };
+          const { tokens } = await countChatTokens(example.messages, example.tools, encoding);
+          return { id, split: await splitFor(id, dataset.eval_fraction), example: line.text, tokens };
+        },
+        sizeOf: (row) => row.example.length * 3 + 64,
+        stage: async (rows) => {
+          await tenant.datasets.stageImport(importId, dataset.id, seq, rows);
+          seq += rows.length;
+        },
       });
+      const imported = await tenant.datasets.commitImport(importId, dataset.id);
+      return c.json(
+        { imported, duplicates: result.staged - imported, skipped: result.skipped, skipped_blank: result.skipped_blank, rejected: result.rejected },
+        200,
+      );
+    } catch (err) {
+      if (seq > 0) await tenant.datasets.discardImport(importId).catch(() => {}); // swept later if this fails too
+      throw err;
     }
-    const imported = await tenant.datasets.addRows(dataset.id, rows);
-    return c.json(
-      { imported, duplicates: rows.length - imported, skipped: plan.skipped, skipped_blank: plan.skipped_blank, rejected: plan.rejected },
-      200,
-    );
   },
 );
 

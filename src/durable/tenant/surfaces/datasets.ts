@@ -15,6 +15,7 @@ import {
   type RowStatus,
   type Split,
 } from "../datasets";
+import { commitStaged, discardStaged, stagedCount, stageRows, type StagedRow, sweepStaged } from "../import-staging";
 import { Surface, surface } from "./surface";
 
 type Page = { data: RowRecord[]; next_cursor: number | null; rows_read: number };
@@ -84,11 +85,29 @@ export class DatasetsSurface extends Surface {
     return { id, files: deleteDataset(this.sql, id) };
   }
 
-  /** Adds rows in one write (an import is all or nothing); answers how many were new. */
-  addRows(datasetId: string, rows: NewRow[]): number {
-    let added = 0;
-    for (const row of rows) if (addRow(this.sql, datasetId, row)) added++;
-    return added;
+  /**
+   * Stages a page of an import's rows, invisible to reads until `commitImport` (the first page of
+   * an import also sweeps rows an import killed mid-way left behind). not_found before anything is written.
+   */
+  stageImport(importId: string, datasetId: string, firstSeq: number, rows: StagedRow[]): void {
+    const dataset = this.#dataset(datasetId);
+    if (firstSeq === 0) sweepStaged(this.sql);
+    stageRows(this.sql, importId, dataset.id, firstSeq, rows);
+  }
+
+  /** Adds every staged row of an import to its dataset at once; answers how many were new (the rest are duplicates). */
+  commitImport(importId: string, datasetId: string): number {
+    return commitStaged(this.sql, importId, this.#dataset(datasetId).id);
+  }
+
+  /** Drops an import's staged rows (it failed or was refused): nothing of it is left. */
+  discardImport(importId: string): void {
+    discardStaged(this.sql, importId);
+  }
+
+  /** Rows staged and not committed (of one import, or all): none once every import has ended. */
+  staged(importId?: string): number {
+    return stagedCount(this.sql, importId);
   }
 
   /** Adds a captured example, its split decided by its id; not_found before anything is written. */
