@@ -1,4 +1,5 @@
 import { ApiError } from "../errors";
+import { utf8Length } from "../llm/bpe-count";
 
 const MIB = 1024 * 1024;
 
@@ -28,19 +29,4 @@ export function checkTextBytes(bytes: number): void {
 export function checkTextLimit(text: string): void {
   if (text.length * 3 <= MAX_DOCUMENT_TEXT_BYTES) return;
   checkTextBytes(utf8Length(text));
-}
-
-/** UTF-8 bytes of a string (a lone surrogate counts as the 3 bytes of its replacement). */
-export function utf8Length(text: string): number {
-  let bytes = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0x80) bytes += 1;
-    else if (c < 0x800) bytes += 2;
-    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
-      bytes += 4;
-      i++;
-    } else bytes += 3;
-  }
-  return bytes;
 }
