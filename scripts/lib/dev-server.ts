@@ -11,6 +11,9 @@ import { join } from "node:path";
 
 export interface WranglerDev {
   url: string;
+  /** The wrangler process (workerd runs as its descendant), and the inspector's port. */
+  pid: number;
+  inspectorPort: number;
   stop(): void;
   /** The server's recent output, for error messages. */
   log(): string;
@@ -37,13 +40,14 @@ export async function spawnWranglerDev(opts: {
   configs: string[];
   readyPath: string;
   port?: number;
+  inspectorPort?: number;
   vars?: Record<string, string>;
   timeoutMs?: number;
   /** Sees every line of output as it comes (the kept log is only its tail). */
   onLine?: (line: string) => void;
 }): Promise<WranglerDev> {
   const port = opts.port ?? (await freePort());
-  const inspector = await freePort();
+  const inspector = opts.inspectorPort ?? (await freePort());
   const persist = mkdtempSync(join(tmpdir(), "distillery-dev-"));
   const args = [
     "node_modules/wrangler/bin/wrangler.js",
@@ -91,7 +95,7 @@ export async function spawnWranglerDev(opts: {
     if (child.exitCode !== null) throw new Error(`wrangler dev (${opts.configs.join(", ")}) exited (${child.exitCode}):\n${output}`);
     try {
       const res = await fetch(`${url}${opts.readyPath}`);
-      if (res.ok) return { url, stop, log: () => output };
+      if (res.ok) return { url, pid: child.pid!, inspectorPort: inspector, stop, log: () => output };
     } catch {
       // not listening yet
     }
@@ -102,11 +106,15 @@ export async function spawnWranglerDev(opts: {
 }
 
 /** Distillery and the emulator, offline, with a one-off admin token. */
-export async function startDevServer(opts: { timeoutMs?: number; vars?: Record<string, string>; onLine?: (line: string) => void } = {}): Promise<DevServer> {
+export async function startDevServer(
+  opts: { port?: number; inspectorPort?: number; timeoutMs?: number; vars?: Record<string, string>; onLine?: (line: string) => void } = {},
+): Promise<DevServer> {
   const adminToken = `adm_${randomBytes(24).toString("base64url")}`;
   const dev = await spawnWranglerDev({
     configs: ["wrangler.toml", "emulator/wrangler.toml"],
     readyPath: "/health",
+    port: opts.port,
+    inspectorPort: opts.inspectorPort,
     vars: { ADMIN_TOKEN: adminToken, ...opts.vars },
     timeoutMs: opts.timeoutMs,
     onLine: opts.onLine,
