@@ -62,7 +62,10 @@ export class HeapSampler {
       const target = targets.find((t) => t.webSocketDebuggerUrl && !/emulator/i.test(t.title ?? "")) ?? targets.find((t) => t.webSocketDebuggerUrl);
       if (!target?.webSocketDebuggerUrl) return null;
       const sampler = new HeapSampler();
-      const ws = new WebSocket(target.webSocketDebuggerUrl);
+      // The inspector proxy wants a local Origin (Node's WebSocket takes headers as undici's extension).
+      const ws = new (WebSocket as unknown as new (url: string, init: unknown) => WebSocket)(target.webSocketDebuggerUrl, {
+        headers: { Origin: "http://localhost" },
+      });
       await new Promise<void>((resolve, reject) => {
         ws.onopen = () => resolve();
         ws.onerror = () => reject(new Error("inspector connection failed"));
