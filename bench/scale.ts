@@ -75,7 +75,7 @@ async function main(): Promise<void> {
       const t0 = performance.now();
       const note = await fn();
       const phase = { name, size, ms: performance.now() - t0, heap: heap?.peak() ?? 0, rss: peakRss(pids), note };
-      log(`  ${name} (${size}): ${s(phase.ms)}, heap peak ${mb(phase.heap)}, workerd RSS peak ${mb(phase.rss)}; ${note}`);
+      log(`  ${name} (${size}): ${s(phase.ms)}, live heap peak ${mb(phase.heap)}, workerd RSS peak ${mb(phase.rss)}; ${note}`);
       phases.push(phase);
       return phase;
     };
@@ -160,7 +160,7 @@ async function main(): Promise<void> {
     return [p.name, p.size, s(p.ms), ratio, mb(p.heap), mb(p.rss)];
   });
   log("");
-  log(table(["phase", "size", "time", "× half size", "isolate heap peak", "workerd RSS peak"], rows));
+  log(table(["phase", "size", "time", "× half size", "live heap peak", "workerd RSS peak"], rows));
   const over = phases.filter((p) => p.heap > LIMIT_MB * 1e6);
   if (over.length > 0) {
     failed = true;

@@ -49,14 +49,19 @@ export function resetPeakRss(pids: readonly number[]): void {
   }
 }
 
-/** Samples the Worker isolate's used JS heap through the inspector; `peak()` since the last `reset()`. */
+/**
+ * Samples the Worker isolate's used JS heap through the inspector; `peak()` since the last `reset()`.
+ * Each sample first collects garbage (HeapProfiler.collectGarbage), so it reads what is live, not
+ * garbage V8 has not yet needed to collect (wrangler dev's isolate has no 128 MB limit pushing it to):
+ * the peak of the live heap over the samples, every `intervalMs`.
+ */
 export class HeapSampler {
   #ws: WebSocket | null = null;
   #timer: ReturnType<typeof setInterval> | null = null;
   #peak = 0;
   #id = 0;
 
-  static async connect(inspectorPort: number, intervalMs = 100): Promise<HeapSampler | null> {
+  static async connect(inspectorPort: number, intervalMs = 250): Promise<HeapSampler | null> {
     try {
       const targets = (await (await fetch(`http://127.0.0.1:${inspectorPort}/json`)).json()) as { webSocketDebuggerUrl?: string; title?: string }[];
       const target = targets.find((t) => t.webSocketDebuggerUrl && !/emulator/i.test(t.title ?? "")) ?? targets.find((t) => t.webSocketDebuggerUrl);
@@ -77,7 +82,9 @@ export class HeapSampler {
       };
       sampler.#ws = ws;
       sampler.#timer = setInterval(() => {
-        if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ id: ++sampler.#id, method: "Runtime.getHeapUsage" }));
+        if (ws.readyState !== WebSocket.OPEN) return;
+        ws.send(JSON.stringify({ id: ++sampler.#id, method: "HeapProfiler.collectGarbage" }));
+        ws.send(JSON.stringify({ id: ++sampler.#id, method: "Runtime.getHeapUsage" }));
       }, intervalMs);
       return sampler;
     } catch {
