@@ -28,6 +28,8 @@ const LINE_BYTES = num("BENCH_SCALE_LINE_BYTES", 300);
 /** "ingest", "import" (with its export and freeze), or both (default). */
 const PARTS = (process.env.BENCH_SCALE_PARTS ?? "ingest,import").split(",");
 const LIMIT_MB = 128;
+/** A phase still running after this long has failed. */
+const BOX_MS = num("BENCH_SCALE_BOX_S", 1200) * 1000;
 /** The embedding model's per-request limits (catalog: text-embedding-3-small). */
 const MAX_INPUTS = 2048;
 const MAX_TOKENS = 300_000;
@@ -43,6 +45,8 @@ interface Phase {
   size: string;
   ms: number;
   heap: number;
+  /** Bytes of vectors the dev-only local vector index holds in the isolate (Vectorize in production). */
+  vectors: number;
   rss: number;
   note: string;
 }
@@ -58,40 +62,50 @@ function exampleLine(i: number, bytes: number): string {
   });
 }
 
-async function main(): Promise<void> {
-  log(`bench:scale  ${CHUNKS} chunks at chunk size 1024, ${LINES} import lines; load average ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
-  let server: DevServer | null = null;
-  let heap: HeapSampler | null = null;
-  const phases: Phase[] = [];
-  let failed = false;
+/** Runs one measured phase: memory peaks reset at its start and read at its end. */
+async function measure(
+  ctx: { server: DevServer; pids: number[]; heap: HeapSampler | null; phases: Phase[] },
+  name: string,
+  size: string,
+  fn: () => Promise<{ note: string; vectors?: number }>,
+): Promise<void> {
+  resetPeakRss(ctx.pids);
+  ctx.heap?.reset();
+  const t0 = performance.now();
+  const { note, vectors = 0 } = await fn();
+  const ms = performance.now() - t0;
+  const now = workerdPids(ctx.server.pid);
+  if (now.join() !== ctx.pids.join()) throw new Error(`workerd restarted during ${name} (${ctx.pids.join(", ")} → ${now.join(", ")})`);
+  const phase = { name, size, ms, heap: ctx.heap?.peak() ?? 0, vectors, rss: peakRss(ctx.pids), note };
+  const of = vectors ? ` (of which ${mb(vectors)} the dev-only local vector index)` : "";
+  log(`  ${name} (${size}): ${s(ms)}, live heap peak ${mb(phase.heap)}${of}, workerd RSS peak ${mb(phase.rss)}; ${note}`);
+  ctx.phases.push(phase);
+}
+
+/** One size: a fresh wrangler dev (an empty isolate, empty storage), the ingest, then the import, export and freeze. */
+async function runSize(fraction: number, phases: Phase[]): Promise<void> {
+  const server = await startDevServer({ port: PORT, inspectorPort: INSPECTOR_PORT, timeoutMs: 180_000 });
+  const heap = await HeapSampler.connect(server.inspectorPort);
   try {
-    server = await startDevServer({ port: PORT, inspectorPort: INSPECTOR_PORT, timeoutMs: 180_000 });
     const pids = workerdPids(server.pid);
-    heap = await HeapSampler.connect(server.inspectorPort);
-    log(`wrangler dev at ${server.url} (workerd ${pids.join(", ") || "not found"}; heap sampling ${heap ? "on" : "unavailable"})`);
+    const ctx = { server, pids, heap, phases };
     const admin = new DistilleryClient(server.url, server.adminToken);
+    const tenant = async (name: string) => new DistilleryClient(server.url, (await admin.post("/admin/tenants", { name })).api_key.key as string);
+    // The isolate at rest with the tokenizer's tables loaded (a tiny document ingested): where every phase starts.
+    const warm = await tenant("bench-scale-warm");
+    const tiny = await warm.post("/api/documents", { title: "warm", text: "A tiny document that loads the tokenizer." });
+    for (let i = 0; i < 200 && (await warm.get(`/api/documents/${tiny.document.id}`)).status !== "ready"; i++) await sleep(250);
+    heap?.reset();
+    await sleep(1000);
+    log(`wrangler dev at ${server.url} (workerd ${pids.join(", ") || "not found"}); live heap at rest ${heap ? mb(heap.peak()) : "(no inspector)"}`);
+    const api = await tenant(`bench-scale-${fraction}`);
 
-    /** Runs one measured phase: memory peaks reset at its start and read at its end. */
-    const measure = async (name: string, size: string, fn: () => Promise<string>): Promise<Phase> => {
-      resetPeakRss(pids);
-      heap?.reset();
-      const t0 = performance.now();
-      const note = await fn();
-      const phase = { name, size, ms: performance.now() - t0, heap: heap?.peak() ?? 0, rss: peakRss(pids), note };
-      log(`  ${name} (${size}): ${s(phase.ms)}, live heap peak ${mb(phase.heap)}, workerd RSS peak ${mb(phase.rss)}; ${note}`);
-      phases.push(phase);
-      return phase;
-    };
-
-    for (const fraction of [0.5, 1]) {
-      // A tenant per size: each starts from empty.
-      const created = await admin.post("/admin/tenants", { name: `bench-scale-${fraction}` });
-      const api = new DistilleryClient(server.url, created.api_key.key as string);
-
+    if (PARTS.includes("ingest")) {
       const chunks = Math.round(CHUNKS * fraction);
-      const text = PARTS.includes("ingest") ? makeCorpus("paragraphs", chunks * BYTES_PER_CHUNK, 7) : "";
-      if (PARTS.includes("ingest")) await measure("ingest", `${chunks} chunks`, async () => {
-        const res = await fetch(`${server!.url}/api/documents?title=Scale&chunk_size=1024&chunk_overlap=200`, {
+      const text = makeCorpus("paragraphs", chunks * BYTES_PER_CHUNK, 7);
+      await measure(ctx, "ingest", `${chunks} chunks`, async () => {
+        const t0 = performance.now();
+        const res = await fetch(`${server.url}/api/documents?title=Scale&chunk_size=1024&chunk_overlap=200`, {
           method: "POST",
           headers: { ...api.authHeader(), "Content-Type": "text/plain" },
           body: text,
@@ -107,29 +121,34 @@ async function main(): Promise<void> {
             const calls = emb.reduce((n, r) => n + r.calls, 0);
             const tokens = emb.reduce((n, r) => n + r.prompt_tokens, 0);
             const minimum = Math.max(Math.ceil(tokens / MAX_TOKENS), Math.ceil(doc.chunk_count / MAX_INPUTS));
-            return `${(Buffer.byteLength(text) / MB).toFixed(1)} MiB of text, ${doc.chunk_count} chunks, ${calls} embedding calls (per-request minimum ${minimum}: ${tokens} tokens ÷ ${MAX_TOKENS}, ${doc.chunk_count} inputs ÷ ${MAX_INPUTS})`;
+            return {
+              note: `${(Buffer.byteLength(text) / MB).toFixed(1)} MiB of text, ${doc.chunk_count} chunks, ${calls} embedding calls (per-request minimum ${minimum}: ${tokens} tokens ÷ ${MAX_TOKENS}, ${doc.chunk_count} inputs ÷ ${MAX_INPUTS})`,
+              vectors: doc.chunk_count * 1536 * 4,
+            };
           }
           if (doc.status === "failed") throw new Error(`ingest failed: ${JSON.stringify(doc.error)}`);
+          if (performance.now() - t0 > BOX_MS) throw new Error(`ingest still ${doc.status} after ${BOX_MS / 1000} s: ${JSON.stringify(doc.progress)}`);
           await sleep(250);
         }
       });
+    }
 
-      if (!PARTS.includes("import")) continue;
+    if (PARTS.includes("import")) {
       const lines = Math.round(LINES * fraction);
       const ds = await api.post("/api/datasets", { name: `scale-${lines}`, eval_fraction: 0.1 });
-      await measure("import", `${lines} lines`, async () => {
+      await measure(ctx, "import", `${lines} lines`, async () => {
         const file = Array.from({ length: lines }, (_, i) => exampleLine(i, LINE_BYTES)).join("\n") + "\n";
-        const res = await fetch(`${server!.url}/api/datasets/${ds.id}/import`, {
+        const res = await fetch(`${server.url}/api/datasets/${ds.id}/import`, {
           method: "POST",
           headers: { ...api.authHeader(), "Content-Type": "application/x-ndjson" },
           body: file,
         });
         const body = (await res.json()) as any;
         if (res.status !== 200) throw new Error(`import → ${res.status} ${JSON.stringify(body).slice(0, 500)}`);
-        return `${(Buffer.byteLength(file) / MB).toFixed(1)} MiB, imported ${body.imported}`;
+        return { note: `${(Buffer.byteLength(file) / MB).toFixed(1)} MiB, imported ${body.imported}` };
       });
-      await measure("export", `${lines} rows`, async () => {
-        const res = await fetch(`${server!.url}/api/datasets/${ds.id}/export`, { headers: api.authHeader() });
+      await measure(ctx, "export", `${lines} rows`, async () => {
+        const res = await fetch(`${server.url}/api/datasets/${ds.id}/export`, { headers: api.authHeader() });
         if (!res.ok || !res.body) throw new Error(`export → ${res.status}`);
         let bytes = 0;
         let newlines = 0;
@@ -141,35 +160,48 @@ async function main(): Promise<void> {
           for (let i = value.indexOf(10); i !== -1; i = value.indexOf(10, i + 1)) newlines++;
         }
         if (newlines !== lines) throw new Error(`export had ${newlines} lines, not ${lines}`);
-        return `${(bytes / MB).toFixed(1)} MiB streamed, ${newlines} lines`;
+        return { note: `${(bytes / MB).toFixed(1)} MiB streamed, ${newlines} lines` };
       });
-      await measure("freeze", `${lines} rows`, async () => {
+      await measure(ctx, "freeze", `${lines} rows`, async () => {
         const frozen = await api.post(`/api/datasets/${ds.id}/freeze`);
         if (frozen.status !== "ready") throw new Error(`freeze → ${frozen.status}`);
-        return `ready`;
+        return { note: "ready" };
       });
     }
   } catch (err) {
-    failed = true;
-    log(`FAILED: ${err instanceof Error ? err.message : String(err)}`);
-    if (server) log(`Distillery's recent output:\n${server.log().slice(-3000)}`);
+    log(`Distillery's recent output:\n${server.log().slice(-3000)}`);
+    throw err;
   } finally {
     heap?.close();
-    server?.stop();
+    server.stop();
+    await sleep(2000); // the port is free again for the next size
+  }
+}
+
+async function main(): Promise<void> {
+  log(`bench:scale  ${CHUNKS} chunks at chunk size 1024, ${LINES} import lines; load average ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+  const phases: Phase[] = [];
+  let failed = false;
+  try {
+    for (const fraction of [0.5, 1]) await runSize(fraction, phases);
+  } catch (err) {
+    failed = true;
+    log(`FAILED: ${err instanceof Error ? err.message : String(err)}`);
   }
 
   const rows = phases.map((p) => {
     const half = phases.find((q) => q.name === p.name && q !== p && phases.indexOf(q) < phases.indexOf(p));
     const ratio = half ? `${(p.ms / half.ms).toFixed(2)}×` : "";
-    return [p.name, p.size, s(p.ms), ratio, mb(p.heap), mb(p.rss)];
+    return [p.name, p.size, s(p.ms), ratio, mb(p.heap), p.vectors ? mb(p.heap - p.vectors) : "", mb(p.rss)];
   });
   log("");
-  log(table(["phase", "size", "time", "× half size", "live heap peak", "workerd RSS peak"], rows));
-  const over = phases.filter((p) => p.heap > LIMIT_MB * 1e6);
+  log(table(["phase", "size", "time", "× half size", "live heap peak", "less local vectors", "workerd RSS peak"], rows));
+  // Judged without the dev-only local vector index, which production's isolate does not hold.
+  const over = phases.filter((p) => p.heap - p.vectors > LIMIT_MB * 1e6);
   if (over.length > 0) {
     failed = true;
-    log(`over ${LIMIT_MB} MB of isolate heap: ${over.map((p) => `${p.name} (${p.size}) ${mb(p.heap)}`).join(", ")}`);
-  }
+    log(`over ${LIMIT_MB} MB of live heap (less the local vector index): ${over.map((p) => `${p.name} (${p.size}) ${mb(p.heap - p.vectors)}`).join(", ")}`);
+  } else if (phases.length > 0) log(`Every phase's live heap (less the dev-only local vector index) within ${LIMIT_MB} MB.`);
   process.exit(failed ? 1 : 0);
 }
 

@@ -229,16 +229,17 @@ export function dropSplitProgress(sql: SqlStorage, documentId: string): void {
   sql.exec("DELETE FROM ingest_progress WHERE document_id = ?", documentId);
 }
 
-/** The next chunks still to embed, in order. */
-export function chunksToEmbed(sql: SqlStorage, documentId: string, limit: number): ChunkRow[] {
-  return all(
-    chunkRow,
-    sql,
+/** The next chunks still to embed, in order: a seek on `chunks_progress`; `work.rowsRead` counts the rows it read. */
+export function chunksToEmbed(sql: SqlStorage, documentId: string, limit: number, work?: { rowsRead: number }): ChunkRow[] {
+  const cursor = sql.exec<Record<string, SqlStorageValue>>(
     `SELECT id, idx, text, start_offset AS start, end_offset AS end, page_from, page_to, tokens FROM chunks
-     WHERE document_id = ? AND embedded = 0 ORDER BY idx LIMIT ?`,
+     INDEXED BY chunks_progress WHERE document_id = ? AND embedded = 0 ORDER BY idx LIMIT ?`,
     documentId,
     limit,
   );
+  const rows = cursor.toArray().map(chunkRow);
+  if (work) work.rowsRead += cursor.rowsRead;
+  return rows;
 }
 
 export function markEmbedded(sql: SqlStorage, ids: readonly string[]): void {
@@ -255,7 +256,8 @@ export function chunkIds(sql: SqlStorage, documentId: string): string[] {
 export function chunkStats(sql: SqlStorage, documentId: string): { chunks: number; tokens: number; embedded: number } {
   return sql
     .exec<{ chunks: number; tokens: number; embedded: number }>(
-      "SELECT COUNT(*) AS chunks, COALESCE(SUM(tokens), 0) AS tokens, COALESCE(SUM(embedded), 0) AS embedded FROM chunks WHERE document_id = ?",
+      `SELECT COUNT(*) AS chunks, COALESCE(SUM(tokens), 0) AS tokens, COALESCE(SUM(embedded), 0) AS embedded
+       FROM chunks INDEXED BY chunks_progress WHERE document_id = ?`,
       documentId,
     )
     .one();

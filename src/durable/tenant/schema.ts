@@ -182,6 +182,11 @@ export const TENANT_MIGRATIONS = [
      tokens INTEGER NOT NULL,
      counted_to INTEGER NOT NULL
    )`,
+  // A document's progress without reading its chunks' text: the counts and sums (chunkStats) come from this
+  // index alone, and the next chunks to embed are a seek, not a scan past every chunk embedded already.
+  // (A column after \`text\` in a row sits behind its overflow pages: reading \`tokens\` or \`embedded\` from
+  // the table read the whole document's text, on every progress poll.)
+  `CREATE INDEX chunks_progress ON chunks (document_id, embedded, idx, tokens)`,
   // Rows of an import in progress, invisible to reads until the import commits them all at once
   // (an import streams in pages but stays all or nothing). Orphans of a killed request are swept.
   `CREATE TABLE import_staging (
