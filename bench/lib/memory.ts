@@ -61,7 +61,7 @@ export class HeapSampler {
   #peak = 0;
   #id = 0;
 
-  static async connect(inspectorPort: number, intervalMs = 250): Promise<HeapSampler | null> {
+  static async connect(inspectorPort: number, intervalMs = 1000): Promise<HeapSampler | null> {
     try {
       const targets = (await (await fetch(`http://127.0.0.1:${inspectorPort}/json`)).json()) as { webSocketDebuggerUrl?: string; title?: string }[];
       const target = targets.find((t) => t.webSocketDebuggerUrl && !/emulator/i.test(t.title ?? "")) ?? targets.find((t) => t.webSocketDebuggerUrl);
