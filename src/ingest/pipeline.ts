@@ -113,10 +113,19 @@ export async function ingestDocument(
   let pending = await tenant.ingest.embedded(documentId, [], [], EMBED_ROUND);
   while (pending.length > 0) {
     if (outcome.rounds >= work.roundsPerInvocation) return outcome;
-    const inputs = pending.map((chunk) => {
+    // Counted a slice's worth of text at a time, yielding between: a round is up to 2,048 chunks, and
+    // counting a round of long runs without whitespace in one go held the isolate for seconds.
+    const inputs: { chunk: ChunkRow; text: string; tokens: number }[] = [];
+    let counted = 0;
+    for (const chunk of pending) {
       const text = embedText(metadataText, chunk.text);
-      return { chunk, text, tokens: count(text) };
-    });
+      inputs.push({ chunk, text, tokens: count(text) });
+      counted += text.length;
+      if (counted >= work.sliceChars) {
+        counted = 0;
+        await work.yieldNow();
+      }
+    }
     const batches = planBatches(inputs, embedding.limits);
     pending = [];
     for (const [i, inputBatch] of batches.entries()) {
