@@ -42,7 +42,7 @@ function testWranglerConfig(): string {
 export const NODE_TESTS = [
   "test/architecture.test.ts",
   "test/secrets-check.test.ts",
-  "test/datasets/import.{parse,plan}.test.ts",
+  "test/datasets/import.{parse,plan,stream}.test.ts",
   "test/emulator/profiles.config.test.ts",
   "test/evals/{agreement,faithfulness,pairwise,relevancy,schema-validity,stats}.test.ts",
   "test/datasets/jsonl.part-buffer.test.ts",

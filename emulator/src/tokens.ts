@@ -1,5 +1,6 @@
 import * as cl100k from "gpt-tokenizer/encoding/cl100k_base";
 import * as o200k from "gpt-tokenizer/encoding/o200k_base";
+import { type BpeEncoding, linearCounter } from "../../src/llm/bpe-count";
 import type { Encoding } from "./models";
 
 /** A tokenizer for one of the two encodings our models use. */
@@ -13,7 +14,11 @@ const make = (api: typeof o200k): Tokenizer => ({
   // Special-token text in user content is counted as plain text, as the API does.
   encode: (text) => api.encode(text, { disallowedSpecial: new Set() }),
   decode: (tokens) => api.decode(tokens),
-  count: (text) => api.encode(text, { disallowedSpecial: new Set() }).length,
+  // The same count in linear time (the library's encode is quadratic in a long pre-token, so a
+  // document of unbroken text took minutes to embed here): exact wherever the provider's could be
+  // checked, over-counting only pre-tokens past 256 KiB. Shared with the Worker, which must count
+  // as the provider does.
+  count: linearCounter(api.default as unknown as BpeEncoding),
 });
 
 const TOKENIZERS: Record<Encoding, Tokenizer> = {

@@ -18,6 +18,9 @@ import { buildAssets } from "../build-assets.ts";
 
 export interface WranglerDev {
   url: string;
+  /** The wrangler process (workerd runs as its descendant), and the inspector's port. */
+  pid: number;
+  inspectorPort: number;
   /** Stops wrangler and workerd (the whole process group) and removes the temporary directory. */
   stop(): Promise<void>;
   /** The server's recent output, for error messages. */
@@ -163,7 +166,7 @@ export async function spawnWranglerDev(opts: {
     }
     try {
       const res = await fetch(`${url}${opts.readyPath}`);
-      if (res.ok) return { url, stop, log: () => output, dir };
+      if (res.ok) return { url, pid: child.pid!, inspectorPort: inspector, stop, log: () => output, dir };
     } catch {
       // not listening yet
     }

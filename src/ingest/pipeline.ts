@@ -8,7 +8,8 @@ import { priced, recordUsage } from "../usage/record";
 import { vectorIndexFor } from "../vector";
 import { embeddingCounter, embeddingModel, embedTexts, planBatches } from "./embed";
 import { extractDocument, pageRange } from "./extract";
-import { embedText, formatMetadata, splitText } from "./split";
+import { type Chunk, DEFAULT_SLICE_CHARS, embedText, formatMetadata, splitSlice } from "./split";
+import { checkTextLimit } from "./limits";
 import { chunkPages } from "./chunk-pages";
 
 /** Largest PDF, in pages, the consumer will read (a 169-page 10-K is well inside). */
@@ -22,21 +23,85 @@ export function metadataTextOf(doc: Pick<DocumentRecord, "title" | "metadata">):
 }
 
 /**
- * Ingests one document, resumably: extract and split once (chunks stored in pages, the last
- * carrying the counts, so a crash between pages redoes the split), then embed whatever is not yet embedded,
- * then mark it ready. A redelivered message finds the work done and writes nothing twice.
+ * How much one invocation of the consumer may do, so none runs past its CPU budget and the isolate
+ * keeps serving other requests meanwhile: text is split `sliceChars` at a time, each slice stored with
+ * its progress before the next, with a macrotask between slices; after `slicesPerInvocation` slices
+ * (or `roundsPerInvocation` embedding rounds) the invocation stops and the document is queued again.
  */
-export async function ingestDocument(env: Bindings, tenant: TenantHandle, documentId: string, requestId: string): Promise<void> {
+export interface IngestWork {
+  sliceChars: number;
+  slicesPerInvocation: number;
+  roundsPerInvocation: number;
+  /** Lets other work on the isolate run (a macrotask: `scheduler.wait(0)`). */
+  yieldNow: () => Promise<void>;
+}
+
+export const DEFAULT_INGEST_WORK: IngestWork = {
+  sliceChars: DEFAULT_SLICE_CHARS,
+  // ≈2 MB of text, a few seconds of CPU on the slowest shapes: far inside a consumer's 30 s.
+  slicesPerInvocation: 32,
+  roundsPerInvocation: 4,
+  yieldNow: () => scheduler.wait(0),
+};
+
+/** What one invocation did; `done: false` means the document must be queued again to go on. */
+export interface IngestOutcome {
+  done: boolean;
+  slices: number;
+  rounds: number;
+  /** The longest span of text one slice split. */
+  maxSliceChars: number;
+}
+
+/**
+ * Ingests one document, resumably and in bounded steps: extract, then split slice by slice (each
+ * slice's chunks stored with the split's progress, the last carrying the document's counts), then
+ * embed whatever is not yet embedded, then mark it ready. An invocation that spends its budget
+ * answers `done: false`; the next one (or a redelivery after a crash) goes on from the recorded
+ * progress and writes nothing twice (chunk ids are `doc:idx`).
+ */
+export async function ingestDocument(
+  env: Bindings,
+  tenant: TenantHandle,
+  documentId: string,
+  requestId: string,
+  work: IngestWork = DEFAULT_INGEST_WORK,
+): Promise<IngestOutcome> {
+  const outcome: IngestOutcome = { done: false, slices: 0, rounds: 0, maxSliceChars: 0 };
   const started = await tenant.ingest.start(documentId);
-  if (!started) return;
+  if (!started) return { ...outcome, done: true };
   const doc = started.document;
   const metadataText = metadataTextOf(doc);
   if (!started.chunked) {
-    const { chunks, pageCount, tokenCount } = await chunkDocument(env, doc, metadataText);
-    const pages = chunkPages(chunks);
-    for (const [i, page] of pages.entries()) {
-      const last = i === pages.length - 1;
-      await tenant.ingest.storeChunks(documentId, page, last ? { page_count: pageCount, token_count: tokenCount } : undefined);
+    const extracted = await extractOriginal(env, doc);
+    const count = await tokenCounter(doc.settings.encoding);
+    const options = {
+      chunkSize: doc.settings.chunk_size,
+      chunkOverlap: doc.settings.chunk_overlap,
+      metadataText,
+      sliceChars: work.sliceChars,
+    };
+    let progress = started.progress ?? { next_offset: 0, next_idx: 0, tokens: 0, counted_to: 0 };
+    for (;;) {
+      if (outcome.slices >= work.slicesPerInvocation) return outcome;
+      const slice = splitSlice(extracted.text, progress.next_offset, count, options, progress.counted_to);
+      outcome.maxSliceChars = Math.max(outcome.maxSliceChars, slice.end - progress.next_offset);
+      const chunks = slice.chunks.map((c, i) => chunkRow(doc.id, progress.next_idx + i, c, extracted.pages));
+      const tokens = progress.tokens + slice.tokens;
+      const next =
+        slice.next === null
+          ? null
+          : { next_offset: slice.next, next_idx: progress.next_idx + chunks.length, tokens, counted_to: slice.end };
+      const pages = chunkPages(chunks);
+      for (const [i, page] of pages.entries()) {
+        const last = i === pages.length - 1;
+        const counts = last && !next ? { page_count: extracted.pages?.length ?? null, token_count: tokens } : undefined;
+        await tenant.ingest.storeChunks(documentId, page, counts, last && next ? next : undefined);
+      }
+      outcome.slices++;
+      await work.yieldNow();
+      if (!next) break;
+      progress = next;
     }
   }
 
@@ -47,10 +112,20 @@ export async function ingestDocument(env: Bindings, tenant: TenantHandle, docume
   const count = await embeddingCounter(embedding.entry);
   let pending = await tenant.ingest.embedded(documentId, [], [], EMBED_ROUND);
   while (pending.length > 0) {
-    const inputs = pending.map((chunk) => {
+    if (outcome.rounds >= work.roundsPerInvocation) return outcome;
+    // Counted a slice's worth of text at a time, yielding between: a round is up to 2,048 chunks, and
+    // counting a round of long runs without whitespace in one go held the isolate for seconds.
+    const inputs: { chunk: ChunkRow; text: string; tokens: number }[] = [];
+    let counted = 0;
+    for (const chunk of pending) {
       const text = embedText(metadataText, chunk.text);
-      return { chunk, text, tokens: count(text) };
-    });
+      inputs.push({ chunk, text, tokens: count(text) });
+      counted += text.length;
+      if (counted >= work.sliceChars) {
+        counted = 0;
+        await work.yieldNow();
+      }
+    }
     const batches = planBatches(inputs, embedding.limits);
     pending = [];
     for (const [i, inputBatch] of batches.entries()) {
@@ -73,6 +148,8 @@ export async function ingestDocument(env: Bindings, tenant: TenantHandle, docume
       const next = await tenant.ingest.embedded(documentId, batch.map((c) => c.id), [priced(usage)], last ? EMBED_ROUND : 0);
       if (last) pending = next;
     }
+    outcome.rounds++;
+    await work.yieldNow();
   }
 
   const after = await tenant.ingest.finish(documentId);
@@ -81,37 +158,30 @@ export async function ingestDocument(env: Bindings, tenant: TenantHandle, docume
     await index.deleteByDocument(documentId, []);
   }
   logLine("info", "document ready", { tenant: tenant.id, document: documentId, chunks: after.chunks, request_id: requestId });
+  return { ...outcome, done: true };
 }
 
-async function chunkDocument(
-  env: Bindings,
-  doc: DocumentRecord,
-  metadataText: string,
-): Promise<{ chunks: ChunkRow[]; pageCount: number | null; tokenCount: number }> {
+/** The document's text (and pages, for a PDF), read again from its original by every invocation. */
+async function extractOriginal(env: Bindings, doc: DocumentRecord) {
   const original = await env.DATA.get(doc.r2_key);
   if (!original) throw new ApiError("not_found", "The document's original is missing from storage.", { retryable: false });
   const extracted = await extractDocument(await original.arrayBuffer(), doc.content_type, { maxPages: MAX_PDF_PAGES });
-  const pieces = await splitText(extracted.text, {
-    chunkSize: doc.settings.chunk_size,
-    chunkOverlap: doc.settings.chunk_overlap,
-    encoding: doc.settings.encoding,
-    metadataText,
-  });
-  const count = await tokenCounter(doc.settings.encoding);
-  const chunks = pieces.map((c, idx) => {
-    const pages = extracted.pages ? pageRange(extracted.pages, c.start, c.end) : null;
-    return {
-      id: `${doc.id}:${idx}`,
-      idx,
-      text: c.text,
-      start: c.start,
-      end: c.end,
-      page_from: pages?.from ?? null,
-      page_to: pages?.to ?? null,
-      tokens: c.tokens,
-    };
-  });
-  return { chunks, pageCount: extracted.pages?.length ?? null, tokenCount: count(extracted.text) };
+  checkTextLimit(extracted.text);
+  return extracted;
+}
+
+function chunkRow(documentId: string, idx: number, c: Chunk, pages: Parameters<typeof pageRange>[0] | undefined): ChunkRow {
+  const range = pages ? pageRange(pages, c.start, c.end) : null;
+  return {
+    id: `${documentId}:${idx}`,
+    idx,
+    text: c.text,
+    start: c.start,
+    end: c.end,
+    page_from: range?.from ?? null,
+    page_to: range?.to ?? null,
+    tokens: c.tokens,
+  };
 }
 
 /**

@@ -3,6 +3,7 @@ import { ApiError } from "../errors";
 import { formatOf, probePdf, type DocumentFormat } from "./extract";
 import { assertHasText, decodeText } from "./extract/text";
 import { plainText } from "../lib/plain-text";
+import { checkTextBytes } from "./limits";
 
 /** Document metadata: a few small scalars, embedded with every chunk as `key: value` lines. */
 export const documentMetadataSchema = z
@@ -28,6 +29,8 @@ export async function checkUpload(upload: Pick<Upload, "bytes" | "format">): Pro
   if (upload.format === "pdf") {
     await probePdf(upload.bytes);
   } else {
+    // Text is its bytes: over the limit is refused before it is decoded or stored.
+    checkTextBytes(upload.bytes.byteLength);
     assertHasText(decodeText(upload.bytes));
   }
 }

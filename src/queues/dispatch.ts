@@ -22,7 +22,7 @@ const notYet =
   };
 
 const CONSUMERS: Record<string, Consumer> = {
-  [QUEUES.ingest]: consumeIngest,
+  [QUEUES.ingest]: (batch, env) => consumeIngest(batch, env),
   [QUEUES.label]: consumeLabel,
   [QUEUES.eval]: notYet(QUEUES.eval),
 };

@@ -1,19 +1,26 @@
 import { openTenant } from "../durable/tenant";
 import type { Bindings } from "../env";
 import { ApiError, causeOf, failureMessage, toApiError } from "../errors";
-import { failDocument, ingestDocument } from "../ingest/pipeline";
+import { DEFAULT_INGEST_WORK, failDocument, ingestDocument, type IngestWork } from "../ingest/pipeline";
 import { logLine } from "../lib/log";
-import { ingestMessageSchema } from "./messages";
+import { type IngestMessage, ingestMessageSchema } from "./messages";
 import { MAX_INGEST_ATTEMPTS, retryLater } from "./retry";
 
 /**
- * The `ingest` consumer: one document per message, one at a time (documents are
- * heavy). Final errors (bad content) fail the document; retryable ones (rate
- * limits, provider outages) retry with backoff, and the last attempt fails the
- * document with the error it saw. Every failure is logged with its cause and the
- * upload's request id; the document's error says what to do.
+ * The `ingest` consumer: one document per message, one at a time (documents are heavy), each
+ * invocation doing a bounded share of it and queueing the document again for the rest. Final
+ * errors (bad content) fail the document; retryable ones (rate limits, provider outages) retry
+ * with backoff, and the last attempt fails the document with the error it saw. Every failure is
+ * logged with its cause and the upload's request id; the document's error says what to do.
  */
-export async function consumeIngest(batch: MessageBatch<unknown>, env: Bindings): Promise<void> {
+export async function consumeIngest(
+  batch: MessageBatch<unknown>,
+  env: Bindings,
+  work: IngestWork = DEFAULT_INGEST_WORK,
+  requeue: (msg: IngestMessage) => Promise<void> = async (msg) => {
+    await env.INGEST_QUEUE.send(msg);
+  },
+): Promise<void> {
   for (const msg of batch.messages) {
     const parsed = ingestMessageSchema.safeParse(msg.body);
     if (!parsed.success) {
@@ -24,7 +31,10 @@ export async function consumeIngest(batch: MessageBatch<unknown>, env: Bindings)
     const { tenant_id, document_id, request_id } = parsed.data;
     using tenant = openTenant(env, tenant_id);
     try {
-      await ingestDocument(env, tenant, document_id, request_id);
+      const outcome = await ingestDocument(env, tenant, document_id, request_id, work);
+      // Budget spent: the rest runs in a fresh invocation (the progress is in the Tenant object).
+      // Sent before the ack, so a crash in between redelivers rather than loses it.
+      if (!outcome.done) await requeue(parsed.data);
       msg.ack();
     } catch (e) {
       const err = toApiError(e);
@@ -53,7 +63,7 @@ export async function consumeIngest(batch: MessageBatch<unknown>, env: Bindings)
 /** The last attempt's error, said as the end of the retries, with what to do next. */
 function gaveUp(err: ApiError, attempts: number, requestId: string): ApiError {
   const what = failureMessage(err, requestId).replace(/\.?$/, ".");
-  return withMessage(err, `Ingestion failed ${attempts} times; the last error: ${what} Upload the document again later (request id ${requestId}).`);
+  return withMessage(err, `Ingestion failed ${attempts} times; the last error: ${what} Retry it later with POST /api/documents/{id}/retry (request id ${requestId}).`);
 }
 
 function withMessage(err: ApiError, message: string): ApiError {

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { api, bindings, createTenant } from "../helpers/api";
 import { setClock } from "../../src/lib/clock";
 import { WHILE_OPENAI_TRAINS } from "../helpers/jobs";
+import { openTenant } from "../../src/durable/tenant";
 
 function example(i: number) {
   return JSON.stringify({
@@ -64,6 +65,43 @@ describe("datasets: import, export, validation", () => {
     const ds = (await api("/api/datasets", { method: "POST", key: t.key, json: { name: "big" } })).body;
     const res = await importFile(t, ds.id, "x".repeat(Number(bindings.MAX_DOCUMENT_BYTES) + 1));
     expect(res.status).toBe(413);
+  });
+
+  it("refuses more than 32 MiB or 100,000 lines with a 413 naming the limit, and stores nothing", async () => {
+    const t = await createTenant();
+    const ds = (await api("/api/datasets", { method: "POST", key: t.key, json: { name: "limits" } })).body;
+    const big = await importFile(t, ds.id, "x".repeat(32 * 1024 * 1024 + 1));
+    expect(big.status).toBe(413);
+    expect(big.body.error).toMatchObject({ code: "payload_too_large", details: { max_bytes: 32 * 1024 * 1024 } });
+    expect(big.body.error.message).toMatch(/limited to 33554432 bytes/);
+    // Valid lines first, then one line too many: refused when the 100,001st line arrives.
+    const lines = `${example(1)}\n`.repeat(10) + "\n".repeat(100_000 - 10) + `${example(2)}\n`;
+    const many = await importFile(t, ds.id, lines);
+    expect(many.status).toBe(413);
+    expect(many.body.error).toMatchObject({ code: "payload_too_large", details: { max_lines: 100_000 } });
+    expect(many.body.error.message).toMatch(/limited to 100000 lines/);
+    const shown = await api(`/api/datasets/${ds.id}`, { key: t.key });
+    expect(shown.body.counts.rows).toBe(0);
+  });
+
+  it("streams a large import in pages and, when its last line is bad, leaves no row, staged or visible", async () => {
+    const t = await createTenant();
+    const ds = (await api("/api/datasets", { method: "POST", key: t.key, json: { name: "pages" } })).body;
+    // Four lines of ~700 KB: more than one 4 MiB page of rows is staged before the bad last line.
+    const long = (i: number) =>
+      JSON.stringify({ messages: [{ role: "user", content: `${i} ${"word ".repeat(140_000)}` }, { role: "assistant", content: "ok" }] });
+    const file = [0, 1, 2, 3].map(long).join("\n") + "\n{not json}\n";
+    const res = await importFile(t, ds.id, file);
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toMatch(/line 5/);
+    const shown = await api(`/api/datasets/${ds.id}`, { key: t.key });
+    expect(shown.body.counts.rows).toBe(0);
+    using tenant = openTenant(bindings, t.id);
+    expect(await tenant.datasets.staged()).toBe(0);
+    // The same file without its bad line imports whole.
+    const ok = await importFile(t, ds.id, [0, 1, 2, 3].map(long).join("\n"));
+    expect(ok.body).toMatchObject({ imported: 4, duplicates: 0 });
+    expect(await tenant.datasets.staged()).toBe(0);
   });
 
   it("validates the train split for a provider and base model, with token counts and cost", async () => {

@@ -22,6 +22,12 @@ describe("emulator: embeddings", () => {
     expect(res.usage).toEqual({ prompt_tokens: encode("The cat sat on the mat.").length, total_tokens: encode("The cat sat on the mat.").length });
   });
 
+  it("counts a long run without whitespace exactly as the tokenizer does (its count is linear, like the Worker's)", async () => {
+    const input = "x".repeat(12_000) + "🙂".repeat(2_000);
+    const res = await client.embeddings.create({ model: "text-embedding-3-small", input });
+    expect(res.usage.prompt_tokens).toBe(encode(input).length);
+  });
+
   it("returns the same vector as float and as base64", async () => {
     const input = ["Retrieval augmentation reduces hallucination.", "Scaling laws relate loss and compute."];
     const floats = await client.embeddings.create({ model: "text-embedding-3-large", input, encoding_format: "float" });

@@ -27,6 +27,16 @@ describe("documents: bad input is a 4xx and stores nothing", () => {
     await expectNothingStored(t);
   });
 
+  it("refuses text over 32 MiB with a 413 naming the limit, before anything is stored", async () => {
+    const t = await createTenant();
+    const text = "word ".repeat((32 * 1024 * 1024) / 5 + 1); // 32 MiB and 4 bytes
+    const res = await rawUpload(t.key, "text/plain", text);
+    expect(res.status).toBe(413);
+    expect(res.body.error).toMatchObject({ code: "payload_too_large", details: { max_text_bytes: 32 * 1024 * 1024 } });
+    expect(res.body.error.message).toMatch(/limited to 32 MiB of text; this one has 32\.0 MiB/);
+    await expectNothingStored(t);
+  });
+
   it("refuses an unsupported content type with 415", async () => {
     const t = await createTenant();
     const res = await rawUpload(t.key, "image/png", new Uint8Array([137, 80, 78, 71]));

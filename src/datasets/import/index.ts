@@ -10,3 +10,5 @@ export {
   parseJsonl,
 } from "./parse";
 export { type ImportPlan, planImport } from "./plan";
+export { decideImport, type ImportTally } from "./plan";
+export { IMPORT_MAX_BYTES, IMPORT_MAX_LINES, IMPORT_PAGE_BYTES, type StreamedImport, type StreamImportOptions, streamImport } from "./stream";

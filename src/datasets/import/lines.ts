@@ -58,7 +58,9 @@ export async function* readJsonlLines(stream: ReadableStream<Uint8Array>, limits
   const take = (): RawLine => {
     line++;
     if (limits.maxLines !== undefined && line > limits.maxLines) {
-      throw new ApiError("payload_too_large", `The file has more than ${limits.maxLines} lines.`, { details: { max_lines: limits.maxLines } });
+      throw new ApiError("payload_too_large", `Imports are limited to ${limits.maxLines} lines; this file has more.`, {
+        details: { max_lines: limits.maxLines },
+      });
     }
     const result = overlong
       ? { line, error: { kind: "line_too_long" as const, message: `the line is longer than ${maxLineBytes} bytes` } }
@@ -75,7 +77,9 @@ export async function* readJsonlLines(stream: ReadableStream<Uint8Array>, limits
       if (done) break;
       total += value.byteLength;
       if (total > limits.maxBytes) {
-        throw new ApiError("payload_too_large", `The file is larger than ${limits.maxBytes} bytes.`, { details: { max_bytes: limits.maxBytes } });
+        throw new ApiError("payload_too_large", `Imports are limited to ${limits.maxBytes} bytes; this file is larger.`, {
+          details: { max_bytes: limits.maxBytes },
+        });
       }
       let start = 0;
       for (let i = value.indexOf(LF); i !== -1; i = value.indexOf(LF, start)) {

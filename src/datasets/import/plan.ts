@@ -17,7 +17,16 @@ export interface ImportPlan {
  * MAX_LINE_ERRORS) with their line numbers. A file with no example at all is refused too.
  */
 export function planImport(parsed: ParsedJsonl, opts: { skipInvalid: boolean }): ImportPlan {
-  if (parsed.lines.length === 0 && parsed.invalid_lines === 0) {
+  decideImport({ ...parsed, valid_lines: parsed.lines.length }, opts);
+  return { accept: parsed.lines, rejected: parsed.errors, skipped: parsed.invalid_lines, skipped_blank: parsed.skipped_blank };
+}
+
+/** What deciding an import needs: the tallies of a parse, not its lines (a streamed import never holds them). */
+export type ImportTally = Omit<ParsedJsonl, "lines"> & { valid_lines: number };
+
+/** `planImport`'s decision on tallies alone: throws when nothing may be imported, else returns. */
+export function decideImport(parsed: ImportTally, opts: { skipInvalid: boolean }): void {
+  if (parsed.valid_lines === 0 && parsed.invalid_lines === 0) {
     throw new ApiError("validation_failed", "The file has no examples: every line is blank.", { details: [] });
   }
   if (parsed.invalid_lines > 0 && !opts.skipInvalid) {
@@ -32,5 +41,4 @@ export function planImport(parsed: ParsedJsonl, opts: { skipInvalid: boolean }):
       { details: parsed.errors },
     );
   }
-  return { accept: parsed.lines, rejected: parsed.errors, skipped: parsed.invalid_lines, skipped_blank: parsed.skipped_blank };
 }

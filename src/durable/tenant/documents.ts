@@ -196,16 +196,52 @@ export function putChunks(sql: SqlStorage, documentId: string, chunks: readonly 
   }
 }
 
-/** The next chunks still to embed, in order. */
-export function chunksToEmbed(sql: SqlStorage, documentId: string, limit: number): ChunkRow[] {
-  return all(
-    chunkRow,
-    sql,
+/** Where a document's split has got: the next slice's start, the next chunk's idx, the tokens counted so far (up to `counted_to`). */
+export interface SplitProgress {
+  next_offset: number;
+  next_idx: number;
+  tokens: number;
+  counted_to: number;
+}
+
+export function getSplitProgress(sql: SqlStorage, documentId: string): SplitProgress | null {
+  const row = sql
+    .exec<{ next_offset: number; next_idx: number; tokens: number; counted_to: number }>(
+      "SELECT next_offset, next_idx, tokens, counted_to FROM ingest_progress WHERE document_id = ?",
+      documentId,
+    )
+    .toArray()[0];
+  return row ? { next_offset: row.next_offset, next_idx: row.next_idx, tokens: row.tokens, counted_to: row.counted_to } : null;
+}
+
+export function putSplitProgress(sql: SqlStorage, documentId: string, p: SplitProgress): void {
+  sql.exec(
+    `INSERT INTO ingest_progress (document_id, next_offset, next_idx, tokens, counted_to) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT (document_id) DO UPDATE SET next_offset = excluded.next_offset, next_idx = excluded.next_idx,
+       tokens = excluded.tokens, counted_to = excluded.counted_to`,
+    documentId,
+    p.next_offset,
+    p.next_idx,
+    p.tokens,
+    p.counted_to,
+  );
+}
+
+export function dropSplitProgress(sql: SqlStorage, documentId: string): void {
+  sql.exec("DELETE FROM ingest_progress WHERE document_id = ?", documentId);
+}
+
+/** The next chunks still to embed, in order: a seek on `chunks_progress`; `work.rowsRead` counts the rows it read. */
+export function chunksToEmbed(sql: SqlStorage, documentId: string, limit: number, work?: { rowsRead: number }): ChunkRow[] {
+  const cursor = sql.exec<Record<string, SqlStorageValue>>(
     `SELECT id, idx, text, start_offset AS start, end_offset AS end, page_from, page_to, tokens FROM chunks
-     WHERE document_id = ? AND embedded = 0 ORDER BY idx LIMIT ?`,
+     INDEXED BY chunks_progress WHERE document_id = ? AND embedded = 0 ORDER BY idx LIMIT ?`,
     documentId,
     limit,
   );
+  const rows = cursor.toArray().map(chunkRow);
+  if (work) work.rowsRead += cursor.rowsRead;
+  return rows;
 }
 
 export function markEmbedded(sql: SqlStorage, ids: readonly string[]): void {
@@ -222,7 +258,8 @@ export function chunkIds(sql: SqlStorage, documentId: string): string[] {
 export function chunkStats(sql: SqlStorage, documentId: string): { chunks: number; tokens: number; embedded: number } {
   return sql
     .exec<{ chunks: number; tokens: number; embedded: number }>(
-      "SELECT COUNT(*) AS chunks, COALESCE(SUM(tokens), 0) AS tokens, COALESCE(SUM(embedded), 0) AS embedded FROM chunks WHERE document_id = ?",
+      `SELECT COUNT(*) AS chunks, COALESCE(SUM(tokens), 0) AS tokens, COALESCE(SUM(embedded), 0) AS embedded
+       FROM chunks INDEXED BY chunks_progress WHERE document_id = ?`,
       documentId,
     )
     .one();
@@ -247,6 +284,7 @@ export function getChunks(sql: SqlStorage, ids: readonly string[]): RetrievedChu
 /** Marks a document deleted and drops its chunks; the tombstone keeps deletes repeat-safe. */
 export function markDeleted(sql: SqlStorage, id: string): void {
   sql.exec("DELETE FROM chunks WHERE document_id = ?", id);
+  dropSplitProgress(sql, id);
   sql.exec("UPDATE documents SET status = 'deleted', updated_at = ? WHERE id = ?", nowIso(), id);
 }
 
@@ -263,5 +301,6 @@ export function findByDedupe(sql: SqlStorage, dedupeKey: string): DocumentRecord
 /** Removes a document entirely (rollback of a create that could not be queued). */
 export function removeDocument(sql: SqlStorage, id: string): void {
   sql.exec("DELETE FROM chunks WHERE document_id = ?", id);
+  dropSplitProgress(sql, id);
   sql.exec("DELETE FROM documents WHERE id = ?", id);
 }

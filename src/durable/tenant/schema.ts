@@ -215,4 +215,34 @@ export const TENANT_MIGRATIONS = [
      PRIMARY KEY (event_id, endpoint_id)
    )`,
   `CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_at) WHERE next_at IS NOT NULL`,
+  // How far a document's split has got (ingest works in slices): where the next slice starts, the next
+  // chunk's idx, the tokens counted so far (up to counted_to). Gone once the document is chunked.
+  `CREATE TABLE ingest_progress (
+     document_id TEXT PRIMARY KEY,
+     next_offset INTEGER NOT NULL,
+     next_idx INTEGER NOT NULL,
+     tokens INTEGER NOT NULL,
+     counted_to INTEGER NOT NULL
+   )`,
+  // A document's progress without reading its chunks' text: the counts and sums (chunkStats) come from this
+  // index alone, and the next chunks to embed are a seek, not a scan past every chunk embedded already.
+  // (A column after \`text\` in a row sits behind its overflow pages: reading \`tokens\` or \`embedded\` from
+  // the table read the whole document's text, on every progress poll.)
+  `CREATE INDEX chunks_progress ON chunks (document_id, embedded, idx, tokens)`,
+  // Rows of an import in progress, invisible to reads until the import commits them all at once
+  // (an import streams in pages but stays all or nothing). Orphans of a killed request are swept.
+  `CREATE TABLE import_staging (
+     import_id TEXT NOT NULL,
+     seq INTEGER NOT NULL,
+     dataset_id TEXT NOT NULL,
+     id TEXT NOT NULL,
+     split TEXT NOT NULL,
+     example TEXT NOT NULL,
+     tokens INTEGER,
+     line INTEGER NOT NULL,
+     staged_at INTEGER NOT NULL,
+     PRIMARY KEY (import_id, seq)
+   )`,
+  // An import's duplicates (within the file, and of rows already in the dataset) found by seeks.
+  `CREATE INDEX import_staging_ids ON import_staging (import_id, id, seq)`,
 ] as const;

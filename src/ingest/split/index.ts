@@ -20,3 +20,4 @@ export {
 export type { TextCounter } from "./pieces";
 export { splitText } from "./split-text";
 export { chunkProblems, type CheckSettings } from "./check";
+export { DEFAULT_SLICE_CHARS, splitSlice, type Slice } from "./slice";

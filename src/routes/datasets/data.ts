@@ -1,26 +1,27 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { tenantHandle } from "../../auth/middleware";
-import { parseJsonl, planImport } from "../../datasets/import";
+import { IMPORT_MAX_BYTES, IMPORT_MAX_LINES, streamImport } from "../../datasets/import";
 import { examplesToValidate, labeledExamples } from "../../datasets/rows";
 import { fineTunableBase } from "../../jobs/prepare";
 import { splitFor } from "../../datasets/split";
 import { validateDataset } from "../../datasets/validate";
 import { openTenant } from "../../durable/tenant";
-import type { NewRow } from "../../durable/tenant/datasets";
+import { MAX_DUPLICATE_LINES, type StagedRow } from "../../durable/tenant/import-staging";
 import { ApiError } from "../../errors";
-import { sha256Hex } from "../../lib/ids";
+import { newId, sha256Hex } from "../../lib/ids";
 import { countChatTokens, fineTuneProviderSchema, loadCatalog, resolveModel } from "../../llm";
 import { createRouter } from "../../openapi/router";
 import { errorResponses, idParams, jsonContent, nameField, TENANT_SECURITY } from "../../openapi/schemas";
 
 
-/** Duplicate lines an import's answer lists (their count is always complete). */
-const MAX_DUPLICATE_LINES = 100;
 
 /** A JSONL file: one chat fine-tuning example per line. */
 const jsonlBody = { schema: { type: "string" as const, description: "JSONL: one chat fine-tuning example per line" } };
 
 export const datasetDataRoutes = createRouter();
+
+/** Characters of JSONL an export writes per stream chunk. */
+const EXPORT_CHUNK_CHARS = 64 * 1024;
 
 datasetDataRoutes.openapi(
   createRoute({
@@ -58,61 +59,59 @@ datasetDataRoutes.openapi(
   }),
   async (c) => {
     const tenant = tenantHandle(c);
+    // Over the limit by its declared length: refused before anything is read.
+    const declared = Number(c.req.header("Content-Length"));
+    if (declared > IMPORT_MAX_BYTES) {
+      throw new ApiError("payload_too_large", `Imports are limited to ${IMPORT_MAX_BYTES} bytes; this file has ${declared}.`, {
+        details: { max_bytes: IMPORT_MAX_BYTES },
+      });
+    }
     // A snapshot (or a cancelled dataset) takes no rows: 409 naming the way forward, before the body is read.
     const dataset = await tenant.datasets.openForRows(c.req.valid("param").id);
     // An Idempotency-Key has already read the body (and cached it): stream from the cache then.
     const body = c.req.raw.bodyUsed ? new Response(await c.req.arrayBuffer()).body : c.req.raw.body;
     if (!body) throw new ApiError("bad_request", "The request has no body: send the JSONL file.");
-    const maxBytes = Number(c.env.MAX_DOCUMENT_BYTES) || 50 * 1024 * 1024;
-    const plan = planImport(await parseJsonl(body, { maxBytes }), { skipInvalid: c.req.valid("query").skip_invalid === "true" });
     const catalog = loadCatalog(c.env);
     const encoding = resolveModel(catalog, catalog.defaults.teacher).encoding;
-    const rows: NewRow[] = [];
-    const lineOf = new Map<string, number>();
-    const inFile: { line: number; row_id: string; first_line: number }[] = [];
-    for (const line of plan.accept) {
-      // The id is the line's content: importing the same line again adds nothing.
-      const id = `imp_${(await sha256Hex(`${dataset.id}\n${line.text}`)).slice(0, 24)}`;
-      const first = lineOf.get(id);
-      if (first !== undefined) {
-        inFile.push({ line: line.line, row_id: id, first_line: first });
-        continue;
-      }
-      lineOf.set(id, line.line);
-      const example = line.example as { messages: Parameters<typeof countChatTokens>[0]; tools?: Parameters<typeof countChatTokens>[1] };
-      const { tokens } = await countChatTokens(example.messages, example.tools, encoding);
-      rows.push({
-        id,
-        source: "import",
-        status: "labeled",
-        reason: null,
-        split: await splitFor(id, dataset.eval_fraction),
-        question: null,
-        example: line.text,
-        tokens,
-        program: null,
-        program_version: null,
-        model: null,
-        usage: null,
-        chunk_ids: null,
+    // Rows go to the Tenant object page by page as staged (invisible) rows and are committed in one
+    // call at the end: memory holds one page, and the import stays all or nothing.
+    const importId = newId("imp");
+    let seq = 0;
+    try {
+      const result = await streamImport(body, {
+        limits: { maxBytes: IMPORT_MAX_BYTES, maxLines: IMPORT_MAX_LINES },
+        skipInvalid: c.req.valid("query").skip_invalid === "true",
+        toRow: async (line): Promise<StagedRow> => {
+          // The id is the line's content: importing the same line again adds nothing.
+          const id = `imp_${(await sha256Hex(`${dataset.id}\n${line.text}`)).slice(0, 24)}`;
+          const example = line.example as { messages: Parameters<typeof countChatTokens>[0]; tools?: Parameters<typeof countChatTokens>[1] };
+          const { tokens } = await countChatTokens(example.messages, example.tools, encoding);
+          return { id, split: await splitFor(id, dataset.eval_fraction), example: line.text, tokens, line: line.line };
+        },
+        sizeOf: (row) => row.example.length * 3 + 64,
+        stage: async (rows) => {
+          await tenant.datasets.stageImport(importId, dataset.id, seq, rows);
+          seq += rows.length;
+        },
       });
+      const done = await tenant.datasets.commitImport(importId, dataset.id);
+      return c.json(
+        {
+          imported: done.added,
+          duplicates: done.already_in_dataset + done.in_file,
+          duplicates_already_in_dataset: done.already_in_dataset,
+          duplicates_in_file: done.in_file,
+          duplicate_lines: done.lines,
+          skipped: result.skipped,
+          skipped_blank: result.skipped_blank,
+          rejected: result.rejected,
+        },
+        200,
+      );
+    } catch (err) {
+      if (seq > 0) await tenant.datasets.discardImport(importId).catch(() => {}); // swept later if this fails too
+      throw err;
     }
-    const { added, existing } = await tenant.datasets.addRows(dataset.id, rows);
-    const inDataset = existing.map((id) => ({ line: lineOf.get(id)!, row_id: id }));
-    const duplicateLines = [...inDataset, ...inFile].sort((a, b) => a.line - b.line).slice(0, MAX_DUPLICATE_LINES);
-    return c.json(
-      {
-        imported: added,
-        duplicates: inDataset.length + inFile.length,
-        duplicates_already_in_dataset: inDataset.length,
-        duplicates_in_file: inFile.length,
-        duplicate_lines: duplicateLines,
-        skipped: plan.skipped,
-        skipped_blank: plan.skipped_blank,
-        rejected: plan.rejected,
-      },
-      200,
-    );
   },
 );
 
@@ -135,12 +134,20 @@ datasetDataRoutes.openapi(
     const lines = labeledExamples(own, dataset.id);
     const encoder = new TextEncoder();
     const stream = new ReadableStream<Uint8Array>({
+      // Lines go out ~64 KiB at a time: one stream chunk per line cost more than the rows' reads.
       async pull(controller) {
-        const next = await lines.next();
-        if (next.done) {
-          controller.close();
-          own[Symbol.dispose]();
-        } else controller.enqueue(encoder.encode(`${next.value.text}\n`));
+        let out = "";
+        while (out.length < EXPORT_CHUNK_CHARS) {
+          const next = await lines.next();
+          if (next.done) {
+            if (out) controller.enqueue(encoder.encode(out));
+            controller.close();
+            own[Symbol.dispose]();
+            return;
+          }
+          out += `${next.value.text}\n`;
+        }
+        controller.enqueue(encoder.encode(out));
       },
       async cancel() {
         await lines.return(undefined);

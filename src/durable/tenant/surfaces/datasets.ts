@@ -21,6 +21,7 @@ import {
 } from "../datasets";
 import { DATASET_LEASE_MS, isStalled, DATASET_IN_FLIGHT, registerInFlight } from "../recovery";
 import { assertOpenForRows, closedReason, snapshotFailed, snapshotWritten, takeSnapshot } from "../snapshots";
+import { type CommittedImport, commitStaged, discardStaged, stagedCount, stageRows, type StagedRow, sweepStaged } from "../import-staging";
 import { Surface, surface } from "./surface";
 
 type Page = { data: RowRecord[]; next_cursor: number | null; rows_read: number };
@@ -171,18 +172,34 @@ export class DatasetsSurface extends Surface {
   }
 
   /**
-   * Adds rows in one write (an import is all or nothing); a row whose id the dataset already has is
-   * left as it is and answered in `existing`. Conflict (the way forward named) when the dataset takes no rows.
+   * Stages a page of an import's rows, invisible to reads until `commitImport` (the first page of
+   * an import also sweeps rows an import killed mid-way left behind). not_found before anything is written.
    */
-  addRows(datasetId: string, rows: NewRow[]): { added: number; existing: string[] } {
-    assertOpenForRows(this.#dataset(datasetId));
-    let added = 0;
-    const existing: string[] = [];
-    for (const row of rows) {
-      if (addRow(this.sql, datasetId, row)) added++;
-      else existing.push(row.id);
-    }
-    return { added, existing };
+  stageImport(importId: string, datasetId: string, firstSeq: number, rows: StagedRow[]): void {
+    const dataset = this.#dataset(datasetId);
+    assertOpenForRows(dataset);
+    if (firstSeq === 0) sweepStaged(this.sql);
+    stageRows(this.sql, importId, dataset.id, firstSeq, rows);
+  }
+
+  /**
+   * Adds every staged row of an import to its dataset at once; answers how many were new and which
+   * lines were duplicates. Conflict (the way forward named) when the dataset was closed meanwhile.
+   */
+  commitImport(importId: string, datasetId: string): CommittedImport {
+    const dataset = this.#dataset(datasetId);
+    assertOpenForRows(dataset);
+    return commitStaged(this.sql, importId, dataset.id);
+  }
+
+  /** Drops an import's staged rows (it failed or was refused): nothing of it is left. */
+  discardImport(importId: string): void {
+    discardStaged(this.sql, importId);
+  }
+
+  /** Rows staged and not committed (of one import, or all): none once every import has ended. */
+  staged(importId?: string): number {
+    return stagedCount(this.sql, importId);
   }
 
   /**

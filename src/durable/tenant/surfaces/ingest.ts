@@ -3,12 +3,16 @@ import {
   chunkIds,
   chunksToEmbed,
   chunkStats,
+  dropSplitProgress,
   getDocument,
+  getSplitProgress,
+  putSplitProgress,
   markEmbedded,
   putChunks,
   updateDocument,
   type ChunkRow,
   type DocumentRecord,
+  type SplitProgress,
 } from "../documents";
 import { recordUsage, type UsageEntry } from "../usage";
 import { renewDocumentLease } from "../recovery";
@@ -22,26 +26,39 @@ import { Surface, surface } from "./surface";
 export class IngestSurface extends Surface {
   /**
    * Starts (or resumes) ingesting: null when there is nothing to do (deleted, ready, failed);
-   * else the document, now processing, and whether its chunks are stored already.
+   * else the document, now processing, whether its chunks are stored already, and if not, how far
+   * its split has got (null: from the start).
    */
-  start(documentId: string): { document: DocumentRecord; chunked: boolean } | null {
+  start(documentId: string): { document: DocumentRecord; chunked: boolean; progress: SplitProgress | null } | null {
     const doc = getDocument(this.sql, documentId);
     if (!doc || doc.status === "deleted" || doc.status === "ready" || doc.status === "failed") return null;
     const document = doc.status === "pending" ? updateDocument(this.sql, documentId, { status: "processing" })! : doc;
     renewDocumentLease(this.sql, documentId);
     // Chunks are stored in pages; the document's counts are written with the last one, so a crash
     // between pages leaves it unchunked and the next delivery stores the pages again (ids are stable).
-    return { document, chunked: document.token_count !== null && chunkStats(this.sql, documentId).chunks > 0 };
+    const chunked = document.token_count !== null && chunkStats(this.sql, documentId).chunks > 0;
+    return { document, chunked, progress: chunked ? null : getSplitProgress(this.sql, documentId) };
   }
 
   /**
-   * Stores a page of chunks (repeat-safe: ids are stable); the last page carries the document's
-   * counts, which mark it chunked. Pages keep each call far below the 32 MiB an object call may carry.
+   * Stores a page of chunks (repeat-safe: ids are stable). A slice's last page carries the split's
+   * progress, recorded with it (one call, one transaction), so a crash redoes at most one slice;
+   * the document's last page carries its counts instead, which mark it chunked. Pages keep each
+   * call far below the 32 MiB an object call may carry.
    */
-  storeChunks(documentId: string, chunks: ChunkRow[], counts?: { page_count: number | null; token_count: number }): void {
+  storeChunks(
+    documentId: string,
+    chunks: ChunkRow[],
+    counts?: { page_count: number | null; token_count: number },
+    progress?: SplitProgress,
+  ): void {
     putChunks(this.sql, documentId, chunks);
     renewDocumentLease(this.sql, documentId);
-    if (counts) updateDocument(this.sql, documentId, counts);
+    if (progress) putSplitProgress(this.sql, documentId, progress);
+    if (counts) {
+      updateDocument(this.sql, documentId, counts);
+      dropSplitProgress(this.sql, documentId);
+    }
   }
 
   /**
@@ -69,6 +86,7 @@ export class IngestSurface extends Surface {
    */
   fail(documentId: string, error: { code: string; message: string }): { r2_key: string; chunk_ids: string[] } | null {
     const doc = updateDocument(this.sql, documentId, { status: "failed", error });
+    dropSplitProgress(this.sql, documentId);
     if (!doc || doc.status === "deleted") return null;
     return { r2_key: doc.r2_key, chunk_ids: chunkIds(this.sql, documentId) };
   }

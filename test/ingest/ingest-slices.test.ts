@@ -1,0 +1,120 @@
+import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { openTenant } from "../../src/durable/tenant";
+import type { IngestWork } from "../../src/ingest/pipeline";
+import { consumeIngest } from "../../src/queues/ingest";
+import { type IngestMessage, QUEUES } from "../../src/queues/messages";
+import { api, bindings, createTenant } from "../helpers/api";
+import { sampleDoc } from "../fixtures/samples";
+
+let seq = 0;
+
+/** Work knobs small enough that a sample document takes many slices and several invocations. */
+function smallWork(overrides: Partial<IngestWork> = {}) {
+  const counts = { yields: 0 };
+  const work: IngestWork = {
+    sliceChars: 2048,
+    slicesPerInvocation: 3,
+    roundsPerInvocation: 1,
+    yieldNow: async () => {
+      counts.yields++;
+    },
+    ...overrides,
+  };
+  return { work, counts };
+}
+
+/** One invocation of the consumer; answers what it acked and whether it queued the document again. */
+async function invoke(msg: IngestMessage, work: IngestWork) {
+  const requeued: IngestMessage[] = [];
+  const batch = createMessageBatch(QUEUES.ingest, [{ id: `slices-${++seq}`, timestamp: new Date(), attempts: 1, body: msg }]);
+  const ctx = createExecutionContext();
+  await consumeIngest(batch, bindings, work, async (m) => {
+    requeued.push(m);
+  });
+  return { result: await getQueueResult(batch, ctx), requeued };
+}
+
+/** Runs invocations until the document is no longer queued again; answers how many it took. */
+async function ingestInSlices(msg: IngestMessage, work: IngestWork): Promise<number> {
+  for (let n = 1; n <= 200; n++) {
+    const { result, requeued } = await invoke(msg, work);
+    expect(result.explicitAcks).toHaveLength(1);
+    if (requeued.length === 0) return n;
+    expect(requeued).toEqual([msg]);
+  }
+  throw new Error("never finished");
+}
+
+async function uploadText(key: string, title: string, text: string) {
+  const res = await api("/api/documents", { method: "POST", key, json: { title, text, chunk_size: 128, chunk_overlap: 16 } });
+  expect(res.status).toBe(202);
+  return res.body.document.id as string;
+}
+
+function message(tenantId: string, documentId: string): IngestMessage {
+  return { type: "ingest.document", tenant_id: tenantId, document_id: documentId, request_id: "test-slices" };
+}
+
+async function storedChunks(tenantId: string, documentId: string, n: number) {
+  using tenant = openTenant(bindings, tenantId);
+  const chunks = await tenant.documents.chunks(Array.from({ length: n }, (_, i) => `${documentId}:${i}`));
+  return chunks.map((c) => ({ idx: c.idx, text: c.text }));
+}
+
+const TEXT = sampleDoc("sourdough-starter.txt").repeat(10);
+
+describe("ingest in slices", () => {
+  it("splits a bounded span per slice, stops after its budget of slices and queues the document again, yielding between slices", async () => {
+    const t = await createTenant();
+    const id = await uploadText(t.key, "S", TEXT);
+    const { work, counts } = smallWork();
+    const msg = message(t.id, id);
+    const first = await invoke(msg, work);
+    expect(first.requeued).toEqual([msg]);
+    const mid = await api(`/api/documents/${id}`, { key: t.key });
+    expect(mid.body.status).toBe("processing");
+    expect(counts.yields).toBe(3);
+
+    // Every invocation does at most its budget; the whole takes several, each yielding after every slice.
+    const outcomes: { slices: number; maxSliceChars: number }[] = [];
+    const { ingestDocument } = await import("../../src/ingest/pipeline");
+    for (;;) {
+      using tenant = openTenant(bindings, t.id);
+      const o = await ingestDocument(bindings, tenant, id, "test", work);
+      outcomes.push(o);
+      expect(o.slices).toBeLessThanOrEqual(3);
+      expect(o.maxSliceChars).toBeLessThanOrEqual(2048);
+      if (o.done) break;
+    }
+    expect(outcomes.length).toBeGreaterThan(2);
+    const doc = await api(`/api/documents/${id}`, { key: t.key });
+    expect(doc.body).toMatchObject({ status: "ready", error: null });
+    expect(counts.yields).toBeGreaterThanOrEqual(3 + outcomes.reduce((n, o) => n + o.slices, 0));
+  });
+
+  it("gives exactly the chunks of a clean ingest when a consumer is killed mid-way and the message redelivered", async () => {
+    const t = await createTenant();
+    const clean = await uploadText(t.key, "clean", TEXT);
+    await ingestInSlices(message(t.id, clean), smallWork().work);
+    const cleanDoc = (await api(`/api/documents/${clean}`, { key: t.key })).body;
+
+    const killed = await uploadText(t.key, "killed", TEXT);
+    // The consumer dies at its fifth slice's yield (after storing it): nothing acked, nothing queued.
+    let slices = 0;
+    const dying = smallWork({
+      slicesPerInvocation: 100,
+      yieldNow: async () => {
+        if (++slices === 5) throw new Error("killed");
+      },
+    }).work;
+    const { result } = await invoke(message(t.id, killed), dying);
+    expect(result.explicitAcks).toHaveLength(0);
+    await ingestInSlices(message(t.id, killed), smallWork().work);
+    const doc = (await api(`/api/documents/${killed}`, { key: t.key })).body;
+    expect(doc).toMatchObject({ status: "ready", chunk_count: cleanDoc.chunk_count, token_count: cleanDoc.token_count });
+    expect(await storedChunks(t.id, killed, doc.chunk_count + 5)).toEqual(await storedChunks(t.id, clean, cleanDoc.chunk_count + 5));
+    const usage = await api("/api/usage", { key: t.key });
+    expect(usage.status).toBe(200);
+  });
+});
