@@ -105,7 +105,8 @@ describe("ingest in slices", () => {
     const dying = smallWork({
       slicesPerInvocation: 100,
       yieldNow: async () => {
-        if (++slices === 5) throw new Error("killed");
+        // Marked transient as the runtime marks a reset: an unknown error would fail the document as final.
+        if (++slices === 5) throw Object.assign(new Error("killed"), { retryable: true });
       },
     }).work;
     const { result } = await invoke(message(t.id, killed), dying);
