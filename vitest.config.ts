@@ -2,9 +2,10 @@ import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { defineConfig, defineProject } from "vitest/config";
 import { ASSETS_DIR, buildAssets } from "./scripts/build-assets.ts";
+import { parseWranglerConfig } from "./scripts/lib/wrangler-config.ts";
 
 /**
- * The Worker's wrangler.toml without its queue consumers: tests deliver every batch
+ * The Worker's wrangler.jsonc without its queue consumers: tests deliver every batch
  * themselves (createMessageBatch), so a background delivery by the local queue can
  * neither race a test nor outlive its file. Bindings, producers and the rest are as
  * deployed. The copy lives in .build/, so its relative paths (main, the static assets'
@@ -13,19 +14,18 @@ import { ASSETS_DIR, buildAssets } from "./scripts/build-assets.ts";
  */
 function testWranglerConfig(): string {
   buildAssets();
-  const lines = readFileSync("wrangler.toml", "utf8").split("\n");
-  const out: string[] = [];
-  let skipping = false;
-  for (const line of lines) {
-    if (/^\s*\[/.test(line)) skipping = /^\s*\[\[queues\.consumers\]\]/.test(line);
-    if (!skipping) {
-      out.push(line.replace(/^main = "src\//, 'main = "../src/').replace(`directory = "${ASSETS_DIR}"`, `directory = "../${ASSETS_DIR}"`));
-    }
-  }
-  if (!out.includes(`directory = "../${ASSETS_DIR}"`)) throw new Error(`wrangler.toml's [assets] directory is not "${ASSETS_DIR}"`);
+  const config = parseWranglerConfig(readFileSync("wrangler.jsonc", "utf8"));
+  if (config.assets?.directory !== ASSETS_DIR) throw new Error(`wrangler.jsonc's assets.directory is not "${ASSETS_DIR}"`);
+  const { $schema: _schema, ...rest } = config;
+  const test = {
+    ...rest,
+    main: `../${config.main}`,
+    assets: { ...config.assets, directory: `../${ASSETS_DIR}` },
+    queues: { producers: config.queues?.producers ?? [] },
+  };
   mkdirSync(".build", { recursive: true });
-  writeFileSync(".build/wrangler.test.toml", out.join("\n"));
-  return "./.build/wrangler.test.toml";
+  writeFileSync(".build/wrangler.test.json", JSON.stringify(test, null, 2));
+  return "./.build/wrangler.test.json";
 }
 
 /**

@@ -31,7 +31,7 @@ const check = (name: string, ok: boolean, detail: string) => {
 };
 
 const dev = await spawnWranglerDev({
-  configs: ["wrangler.toml", "emulator/wrangler.toml"],
+  configs: ["wrangler.jsonc", "emulator/wrangler.jsonc"],
   readyPath: "/health",
   port: process.env.PORT ? Number(process.env.PORT) : undefined,
 });

@@ -1,5 +1,5 @@
 /**
- * Builds the Worker's static assets (wrangler.toml `[assets]`, git-ignored): the API reference
+ * Builds the Worker's static assets (wrangler.jsonc `assets`, git-ignored): the API reference
  * viewer that /docs loads, copied from the swagger-ui-dist package so the page works offline
  * and never reaches a CDN. Run by the `pre` scripts of dev, test, demo, deploy and
  * check:startup, and by vitest.config.ts, so a fresh clone needs no extra step.
@@ -12,7 +12,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
-/** wrangler.toml's `assets.directory`, relative to the project root. */
+/** wrangler.jsonc's `assets.directory`, relative to the project root. */
 export const ASSETS_DIR = ".build/assets";
 /** Where the viewer's files are served from: `/docs/…` (the Worker serves `/docs` itself). */
 const VIEWER_DIR = join(ASSETS_DIR, "docs");

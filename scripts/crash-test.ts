@@ -5,7 +5,7 @@
  *
  * 1. The emulator runs on its own (port 8842), as the providers do: it outlives our crashes, and its
  *    control plane slows the calls of one run (`latency_ms`) so labeling takes long enough to kill.
- * 2. Distillery (`wrangler dev -c wrangler.toml -c emulator/wrangler.toml`, port 8841) runs detached
+ * 2. Distillery (`wrangler dev -c wrangler.jsonc -c emulator/wrangler.jsonc`, port 8841) runs detached
  *    in its own process group with a temporary `--persist-to` and `--test-scheduled`. A clean dataset
  *    is made first; then the same dataset again, killed while `labeling` with questions pending.
  * 3. Restarted on the same state with its clock an hour on (`CLOCK_AT`: every lease has lapsed) and
@@ -70,9 +70,9 @@ async function startDistillery(persist: string, vars: Record<string, string>): P
     "node_modules/wrangler/bin/wrangler.js",
     "dev",
     "-c",
-    "wrangler.toml",
+    "wrangler.jsonc",
     "-c",
-    "emulator/wrangler.toml",
+    "emulator/wrangler.jsonc",
     "--ip",
     "127.0.0.1",
     "--port",

@@ -2,6 +2,7 @@ import { adminAuth, tenantAuth } from "./auth/middleware";
 import type { AppEnv } from "./env";
 import { onError } from "./errors";
 import { limitBody } from "./middleware/body-limit";
+import { apiCors } from "./middleware/cors";
 import { idempotent } from "./middleware/idempotency";
 import { notFoundOrMethodNotAllowed } from "./middleware/method-not-allowed";
 import { requestContext } from "./middleware/request-context";
@@ -62,6 +63,9 @@ export function createApp() {
 
   app.use("*", requestContext());
   app.use("*", limitBody());
+  // Before authentication: a browser's preflight carries no key. Not on /admin/*: operators use curl.
+  app.use("/api/*", apiCors());
+  app.use("/openai/*", apiCors());
   app.use("/admin/*", adminAuth());
   app.use("/api/*", tenantAuth());
   app.use("/openai/*", tenantAuth());

@@ -1,7 +1,7 @@
 import type { TenantHandle } from "./durable/tenant/handle";
 
 /**
- * Secrets are not in wrangler.toml, so `wrangler types` cannot see them: they are
+ * Secrets are not in wrangler.jsonc, so `wrangler types` cannot see them: they are
  * declared here. Every provider credential is optional; see src/llm/providers.ts
  * for the precedence between a base URL override, a key, and the local emulator.
  */

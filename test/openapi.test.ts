@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import wranglerToml from "../wrangler.toml?raw";
+import wranglerJsonc from "../wrangler.jsonc?raw";
+import { parseWranglerConfig } from "../scripts/lib/wrangler-config";
 import { API_TAGS, createApp, OPENAPI_PATH } from "../src/app";
 import { api, bindings } from "./helpers/api";
 
@@ -68,7 +69,7 @@ describe("/openapi.json", () => {
     expect(csp).toContain("connect-src 'self'");
     expect(csp).toContain("script-src 'self'");
 
-    // The files it loads are the static assets wrangler.toml binds (built from swagger-ui-dist).
+    // The files it loads are the static assets wrangler.jsonc binds (built from swagger-ui-dist).
     for (const url of [...scripts, ...styles]) {
       const asset = await bindings.ASSETS.fetch(new Request(`https://distillery.test${url}`));
       expect(asset.status, url).toBe(200);
@@ -79,8 +80,7 @@ describe("/openapi.json", () => {
   });
 
   it("runs the Worker first for every route it serves: only the viewer's files are left to the assets", () => {
-    const config = wranglerToml.split(/^\[assets\]$/m)[1]?.split(/^\[/m)[0] ?? "";
-    const patterns = JSON.parse(/^run_worker_first = (\[.*\])$/m.exec(config)?.[1] ?? "[]") as string[];
+    const patterns = parseWranglerConfig(wranglerJsonc).assets?.run_worker_first as string[];
     expect(patterns.length).toBeGreaterThan(0);
     const matches = (pattern: string, path: string) =>
       pattern.endsWith("/*") ? path.startsWith(pattern.slice(0, -1)) || path === pattern.slice(0, -2) : path === pattern;

@@ -84,7 +84,7 @@ export async function spawnWranglerDev(opts: {
   onLine?: (line: string) => void;
 }): Promise<WranglerDev> {
   // Distillery's config serves static assets from a built folder, which wrangler refuses to start without.
-  if (opts.configs.includes("wrangler.toml")) buildAssets();
+  if (opts.configs.includes("wrangler.jsonc")) buildAssets();
   const port = opts.port ?? (await freePort());
   const inspector = opts.inspectorPort ?? (await freePort());
   const dir = mkdtempSync(join(tmpdir(), "distillery-dev-"));
@@ -182,7 +182,7 @@ export async function startDevServer(
 ): Promise<DevServer> {
   const adminToken = `adm_${randomBytes(24).toString("base64url")}`;
   const dev = await spawnWranglerDev({
-    configs: ["wrangler.toml", "emulator/wrangler.toml"],
+    configs: ["wrangler.jsonc", "emulator/wrangler.jsonc"],
     readyPath: "/health",
     port: opts.port,
     inspectorPort: opts.inspectorPort,

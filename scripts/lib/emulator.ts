@@ -1,6 +1,6 @@
 /**
- * A standalone OpenAI emulator (`wrangler dev -c emulator/wrangler.toml`) on its own port, so a
- * script can reach its `/_emulator` control plane. `wrangler dev -c wrangler.toml -c emulator/…`
+ * A standalone OpenAI emulator (`wrangler dev -c emulator/wrangler.jsonc`) on its own port, so a
+ * script can reach its `/_emulator` control plane. `wrangler dev -c wrangler.jsonc -c emulator/…`
  * serves only the first Worker on its port, and Distillery's `LOCAL_OPENAI` binding reaches a
  * copy nothing outside can configure; so the bench and the demo point Distillery at this one
  * instead, with the providers' base URLs (precedence 1 in src/llm/providers.ts; see `emulatorVars`).
@@ -25,7 +25,7 @@ export interface RunStats {
 
 /** Starts the emulator alone with fresh state; resolves once it answers. */
 export async function startEmulator(port: number, timeoutMs = 90_000, inspectorPort?: number): Promise<Emulator> {
-  const dev = await spawnWranglerDev({ configs: ["emulator/wrangler.toml"], readyPath: "/_emulator/models", port, inspectorPort, timeoutMs });
+  const dev = await spawnWranglerDev({ configs: ["emulator/wrangler.jsonc"], readyPath: "/_emulator/models", port, inspectorPort, timeoutMs });
   const control = async (method: string, path: string, body?: unknown): Promise<any> => {
     const res = await fetch(`${dev.url}/_emulator${path}`, {
       method,

@@ -6,7 +6,7 @@ const envelope = {
   request_id: z.string().min(1),
 };
 
-/** Queue names as declared in wrangler.toml. */
+/** Queue names as declared in wrangler.jsonc. */
 export const QUEUES = {
   ingest: "distillery-ingest",
   label: "distillery-label",

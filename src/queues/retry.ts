@@ -2,7 +2,7 @@ import type { ApiError } from "../errors";
 import { retryDelayMs } from "../llm";
 
 /**
- * Deliveries of an ingest message: the first and wrangler.toml's `max_retries` (5) more. The
+ * Deliveries of an ingest message: the first and wrangler.jsonc's `max_retries` (5) more. The
  * consumer fails the document itself on the last one, with the error it saw; the dead-letter
  * queue only sees deliveries that ended with no error caught (the invocation was stopped).
  */

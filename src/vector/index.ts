@@ -22,7 +22,7 @@ export function vectorIndexFor(env: VectorBindings, tenantId: string): VectorInd
     if (!env.CHUNKS) {
       throw new ApiError(
         "internal",
-        'VECTOR_BACKEND is "vectorize" but the CHUNKS Vectorize binding is missing: it is declared only in the production environment (wrangler.toml [env.production]; deploy with --env production), so use VECTOR_BACKEND="local" elsewhere.',
+        'VECTOR_BACKEND is "vectorize" but the CHUNKS Vectorize binding is missing: it is declared only in the production environment (wrangler.jsonc env.production; deploy with --env production), so use VECTOR_BACKEND="local" elsewhere.',
         { retryable: false },
       );
     }

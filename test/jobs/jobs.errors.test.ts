@@ -17,7 +17,7 @@ const app = createApp();
 
 /**
  * Calls the app as the Worker would, but with `changes` applied to its bindings (a deployment
- * configured otherwise; vars are typed as wrangler.toml's literals, hence the loose type).
+ * configured otherwise; vars are typed as wrangler.jsonc's literals, hence the loose type).
  */
 async function apiWithEnv(changes: { [K in keyof Bindings]?: unknown }, path: string, init: { method?: string; key: string; json?: unknown; headers?: Record<string, string> }): Promise<ApiResponse> {
   const headers = new Headers(init.headers);

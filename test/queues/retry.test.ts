@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { ApiError } from "../../src/errors";
 import { MAX_INGEST_ATTEMPTS, retryLater } from "../../src/queues/retry";
 import { readFileSync } from "node:fs";
+import { parseWranglerConfig } from "../../scripts/lib/wrangler-config";
 
 function fakeMessage(attempts: number) {
   const calls: (QueueRetryOptions | undefined)[] = [];
@@ -49,11 +50,9 @@ describe("retryLater", () => {
 });
 
 describe("MAX_INGEST_ATTEMPTS", () => {
-  it("is the ingest queue's deliveries (1 + max_retries in wrangler.toml): the last one fails the document with its error", () => {
-    const toml = readFileSync("wrangler.toml", "utf8");
-    const consumers = toml.split(/^\[\[queues\.consumers\]\]$/m).slice(1);
-    const ingest = consumers.find((c) => /^queue = "distillery-ingest"$/m.test(c));
-    const maxRetries = Number(/^max_retries = (\d+)$/m.exec(ingest ?? "")?.[1]);
+  it("is the ingest queue's deliveries (1 + max_retries in wrangler.jsonc): the last one fails the document with its error", () => {
+    const config = parseWranglerConfig(readFileSync("wrangler.jsonc", "utf8"));
+    const maxRetries = Number(config.queues?.consumers?.find((c) => c.queue === "distillery-ingest")?.max_retries);
     expect(maxRetries).toBeGreaterThan(0);
     expect(MAX_INGEST_ATTEMPTS).toBe(maxRetries + 1);
   });
