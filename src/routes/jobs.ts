@@ -10,6 +10,7 @@ import { JOB_STATES } from "../durable/fine-tune-job/record";
 import { loadCatalog, fineTuneProviderSchema } from "../llm";
 import { createRouter } from "../openapi/router";
 import { errorResponses, idempotencyKeyHeader, jsonContent, TENANT_SECURITY } from "../openapi/schemas";
+import { listBody, listSchema, pageOf, pageQuery } from "../openapi/lists";
 import { fineTuneProviderFor } from "../providers";
 import { jobNotFound } from "../providers/http";
 
@@ -142,21 +143,17 @@ jobRoutes.openapi(
     summary: "List jobs, newest first",
     security: TENANT_SECURITY,
     request: {
-      query: z.object({
-        state: z.enum(JOB_STATES).optional(),
-        limit: z.coerce.number().int().min(1).max(100).default(20),
-        cursor: z.string().max(64).optional(),
-      }),
+      query: pageQuery().extend({ state: z.enum(JOB_STATES).optional() }),
     },
     responses: {
-      200: jsonContent(z.object({ data: z.array(summarySchema), next_cursor: z.string().nullable() }), "Jobs"),
+      200: jsonContent(listSchema(summarySchema), "Jobs"),
       ...errorResponses(400, 401),
     },
   }),
   async (c) => {
-    const { state, limit, cursor } = c.req.valid("query");
-    const page = await tenantHandle(c).jobs.list({ limit, ...(cursor ? { cursor } : {}), ...(state ? { state } : {}) });
-    return c.json(page as { data: z.infer<typeof summarySchema>[]; next_cursor: string | null }, 200);
+    const query = c.req.valid("query");
+    const page = await tenantHandle(c).jobs.list({ ...pageOf(query), ...(query.state ? { state: query.state } : {}) });
+    return c.json(listBody(page.data as z.infer<typeof summarySchema>[], page.has_more), 200);
   },
 );
 

@@ -2,6 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { issueKey, revokeKey } from "../auth/api-keys";
 import { tenantHandle } from "../auth/middleware";
 import { errorResponses, idempotencyKeyHeader, idParams, jsonContent, TENANT_SECURITY } from "../openapi/schemas";
+import { listBody, listSchema, pageOf, pageQuery } from "../openapi/lists";
 import { createRouter } from "../openapi/router";
 
 export const keyInfoSchema = z
@@ -48,9 +49,13 @@ export const keyRoutes = createRouter()
       tags: ["keys"],
       summary: "List the calling tenant's API keys",
       security: TENANT_SECURITY,
-      responses: { 200: jsonContent(z.object({ data: z.array(keyInfoSchema) }), "Keys"), ...errorResponses(401) },
+      request: { query: pageQuery() },
+      responses: { 200: jsonContent(listSchema(keyInfoSchema), "Keys, in the order issued"), ...errorResponses(400, 401) },
     }),
-    async (c) => c.json({ data: await tenantHandle(c).keys.list() }, 200),
+    async (c) => {
+      const page = await tenantHandle(c).keys.list(pageOf(c.req.valid("query")));
+      return c.json(listBody(page.data, page.has_more), 200);
+    },
   )
   .openapi(
     createRoute({

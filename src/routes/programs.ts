@@ -1,11 +1,12 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { tenantHandle } from "../auth/middleware";
-import type { ProgramSpec } from "../durable/tenant/programs";
+import type { ProgramRecord, ProgramSpec } from "../durable/tenant/programs";
 import { captureRun } from "../datasets/capture";
 import { modelForTenant } from "../programs/models";
 import { runProgram, type ProgramRun } from "../programs/run";
 import { checkOutputSchema } from "../programs/schema";
 import { renderTemplate } from "../programs/template";
+import { listBody, listSchema, pageOf, pageQuery } from "../openapi/lists";
 import { createRouter } from "../openapi/router";
 import { errorResponses, idempotencyKeyHeader, jsonContent, TENANT_SECURITY } from "../openapi/schemas";
 import { recordUsage, type CallUsage } from "../usage/record";
@@ -27,6 +28,7 @@ const createProgramSchema = programSpecSchema.extend({ name: programName }).open
 
 export const programSchema = z
   .object({
+    id: z.string().openapi({ description: "The program's name (its id in lists and cursors)" }),
     name: z.string(),
     version: z.number(),
     description: z.string(),
@@ -37,6 +39,11 @@ export const programSchema = z
     created_at: z.string(),
   })
   .openapi("Program");
+
+/** A program as the API shows it: its name doubles as its id. */
+export function programView(p: ProgramRecord) {
+  return { id: p.name, ...p };
+}
 
 export const usageSchema = z.object({ prompt_tokens: z.number(), completion_tokens: z.number(), total_tokens: z.number() });
 export const captureSchema = z
@@ -84,7 +91,7 @@ programRoutes.openapi(
     }),
     async (c) => {
       const body = c.req.valid("json");
-      return c.json(await tenantHandle(c).programs.create(body.name, checkedSpec(body)), 201);
+      return c.json(programView(await tenantHandle(c).programs.create(body.name, checkedSpec(body))), 201);
     },
 );
 
@@ -100,7 +107,7 @@ programRoutes.openapi(
     }),
     async (c) => {
       const { name } = c.req.valid("param");
-      return c.json(await tenantHandle(c).programs.update(name, checkedSpec(c.req.valid("json"))), 200);
+      return c.json(programView(await tenantHandle(c).programs.update(name, checkedSpec(c.req.valid("json")))), 200);
     },
 );
 
@@ -111,9 +118,13 @@ programRoutes.openapi(
       tags: ["programs"],
       summary: "List programs (latest versions)",
       security: TENANT_SECURITY,
-      responses: { 200: jsonContent(z.object({ data: z.array(programSchema) }), "Programs"), ...errorResponses(401) },
+      request: { query: pageQuery() },
+      responses: { 200: jsonContent(listSchema(programSchema), "Programs, by name"), ...errorResponses(400, 401) },
     }),
-    async (c) => c.json({ data: await tenantHandle(c).programs.list() }, 200),
+    async (c) => {
+      const page = await tenantHandle(c).programs.list(pageOf(c.req.valid("query")));
+      return c.json(listBody(page.data.map(programView), page.has_more), 200);
+    },
 );
 
 programRoutes.openapi(
@@ -128,7 +139,7 @@ programRoutes.openapi(
     }),
     async (c) => {
       const { name } = c.req.valid("param");
-      return c.json(await tenantHandle(c).programs.get(name, c.req.valid("query").version), 200);
+      return c.json(programView(await tenantHandle(c).programs.get(name, c.req.valid("query").version)), 200);
     },
 );
 

@@ -5,7 +5,7 @@ import { advanceClock, emulatorClient, uniqueRun } from "../helpers/emulator";
 import { exampleLines, jobRun } from "../helpers/jobs";
 
 describe("GET /api/jobs", () => {
-  it("pages newest first with a cursor and filters by state", async () => {
+  it("pages newest first after and before an id, and filters by state", async () => {
     const { key } = await createTenant();
     const run = uniqueRun("ft-list");
     await jobRun(run);
@@ -24,10 +24,12 @@ describe("GET /api/jobs", () => {
     const first = await api("/api/jobs?limit=2", { key });
     expect(first.status).toBe(200);
     expect(first.body.data).toHaveLength(2);
-    expect(first.body.next_cursor).toBe(first.body.data[1].id);
-    const second = await api(`/api/jobs?limit=2&cursor=${first.body.next_cursor}`, { key });
+    expect(first.body).toMatchObject({ object: "list", first_id: first.body.data[0].id, last_id: first.body.data[1].id, has_more: true });
+    const second = await api(`/api/jobs?limit=2&after=${first.body.last_id}`, { key });
     expect(second.body.data).toHaveLength(1);
-    expect(second.body.next_cursor).toBeNull();
+    expect(second.body.has_more).toBe(false);
+    const back = await api(`/api/jobs?limit=2&before=${second.body.first_id}`, { key });
+    expect(back.body.data.map((j: { id: string }) => j.id)).toEqual(first.body.data.map((j: { id: string }) => j.id));
     const all = [...first.body.data, ...second.body.data].map((j: { id: string }) => j.id);
     expect(new Set(all)).toEqual(new Set(ids));
 

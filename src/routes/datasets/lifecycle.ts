@@ -7,6 +7,7 @@ import { datasetName, generationFields } from "./schemas";
 import { freezeDataset } from "../../datasets/finalize";
 import { jsonlResponse } from "../../datasets/jsonl";
 import { newId } from "../../lib/ids";
+import { listBody, listSchema, pageOf, pageQuery } from "../../openapi/lists";
 import { createRouter } from "../../openapi/router";
 import { errorResponses, idempotencyKeyHeader, idParams, jsonContent, TENANT_SECURITY } from "../../openapi/schemas";
 
@@ -145,9 +146,13 @@ export const datasetLifecycleRoutes = createRouter()
       tags: ["datasets"],
       summary: "List datasets",
       security: TENANT_SECURITY,
-      responses: { 200: jsonContent(z.object({ data: z.array(datasetSchema) }), "Datasets"), ...errorResponses(401) },
+      request: { query: pageQuery() },
+      responses: { 200: jsonContent(listSchema(datasetSchema), "Datasets, newest first"), ...errorResponses(400, 401) },
     }),
-    async (c) => c.json({ data: (await tenantHandle(c).datasets.list()).map(datasetView) }, 200),
+    async (c) => {
+      const page = await tenantHandle(c).datasets.list(pageOf(c.req.valid("query")));
+      return c.json(listBody(page.data.map(datasetView), page.has_more), 200);
+    },
   )
   .openapi(
     createRoute({
@@ -187,26 +192,25 @@ export const datasetLifecycleRoutes = createRouter()
       security: TENANT_SECURITY,
       request: {
         params: idParams,
-        query: z.object({
+        query: pageQuery({ max: 500, fallback: 100 }).extend({
           split: z.enum(["train", "eval"]).optional(),
           status: z.enum(["pending", "labeled", "rejected", "failed"]).optional(),
-          limit: z.coerce.number().int().min(1).max(500).default(100),
-          cursor: z.coerce.number().int().nonnegative().optional(),
         }),
       },
       responses: {
-        200: jsonContent(z.object({ data: z.array(rowSchema), next_cursor: z.number().nullable() }), "A page of rows"),
+        200: jsonContent(listSchema(rowSchema), "A page of rows, in the order added"),
         ...errorResponses(400, 401, 404),
       },
     }),
     async (c) => {
-      const page = await tenantHandle(c).datasets.rows(c.req.valid("param").id, c.req.valid("query"));
+      const { split, status, ...q } = c.req.valid("query");
+      const page = await tenantHandle(c).datasets.rows(c.req.valid("param").id, { ...pageOf(q), ...(split ? { split } : {}), ...(status ? { status } : {}) });
       const data = page.data.map(({ dataset_id: _d, updated_at: _u, ...r }) => ({
         ...r,
         example: r.example === null ? null : (JSON.parse(r.example) as unknown),
         usage: r.usage === null ? null : (JSON.parse(r.usage) as unknown),
       }));
-      return c.json({ data, next_cursor: page.next_cursor }, 200);
+      return c.json(listBody(data, page.has_more), 200);
     },
   )
   .openapi(

@@ -9,6 +9,7 @@ import { metadataTextOf } from "../../ingest/pipeline";
 import { checkMetadataFits, resolveChunkSettings } from "../../ingest/settings";
 import { checkUpload, type Upload } from "../../ingest/upload";
 import { newId, sha256Hex } from "../../lib/ids";
+import { listBody, listSchema, pageOf, pageQuery } from "../../openapi/lists";
 import { createRouter } from "../../openapi/router";
 import { validationError } from "../../openapi/validation-messages";
 import { errorResponses, idempotencyKeyHeader, idParams, jsonContent, TENANT_SECURITY } from "../../openapi/schemas";
@@ -184,20 +185,17 @@ export const documentRoutes = createRouter()
       summary: "List documents, newest first",
       security: TENANT_SECURITY,
       request: {
-        query: z.object({
-          limit: z.coerce.number().int().min(1).max(100).default(20),
-          cursor: z.coerce.number().int().positive().optional(),
-          status: z.enum(["pending", "processing", "ready", "failed"]).optional(),
-        }),
+        query: pageQuery().extend({ status: z.enum(["pending", "processing", "ready", "failed"]).optional() }),
       },
       responses: {
-        200: jsonContent(z.object({ data: z.array(documentSchema), next_cursor: z.number().nullable() }), "A page"),
+        200: jsonContent(listSchema(documentSchema), "A page of documents"),
         ...errorResponses(400, 401),
       },
     }),
     async (c) => {
-      const page = await tenantHandle(c).documents.list(c.req.valid("query"));
-      return c.json({ data: page.data.map(documentView), next_cursor: page.next_cursor }, 200);
+      const { status, ...q } = c.req.valid("query");
+      const page = await tenantHandle(c).documents.list({ ...pageOf(q), ...(status ? { status } : {}) });
+      return c.json(listBody(page.data.map(documentView), page.has_more), 200);
     },
   )
   .openapi(
