@@ -32,6 +32,18 @@ const summarySchema = z
   })
   .openapi("FineTuneJobSummary");
 
+const jobEventSchema = z
+  .object({
+    object: z.literal("fine_tuning.job.event"),
+    id: z.string(),
+    source: z.enum(["provider", "distillery"]),
+    created_at: z.number().int().openapi({ description: "Unix seconds" }),
+    level: z.string(),
+    type: z.string().nullable(),
+    message: z.string(),
+  })
+  .openapi("FineTuneJobEvent");
+
 const webhookUrl = z.string().max(2048).optional().openapi({
   description:
     "https URL POSTed once the job ends, signed (`Distillery-Signature: t=…,v1=<HMAC-SHA256 of \"t.body\">`). " +
@@ -172,6 +184,23 @@ jobRoutes.openapi(
     const job = await (await ownJob(c.env, tenantHandle(c), id)).get();
     if (!job) throw new ApiError("not_found", `No job ${id}.`);
     return c.json(job, 200);
+  },
+);
+
+jobRoutes.openapi(
+  createRoute({
+    method: "get",
+    path: "/{id}/events",
+    tags: ["jobs"],
+    summary: "A job's events (the provider's and Distillery's), newest first, as OpenAI lists them",
+    security: TENANT_SECURITY,
+    request: { params: idParam, query: pageQuery() },
+    responses: { 200: jsonContent(listSchema(jobEventSchema), "A page of events"), ...errorResponses(400, 401, 404) },
+  }),
+  async (c) => {
+    const { id } = c.req.valid("param");
+    const page = await (await ownJob(c.env, tenantHandle(c), id)).events(pageOf(c.req.valid("query")));
+    return c.json(listBody(page.data, page.has_more), 200);
   },
 );
 

@@ -36,6 +36,21 @@ export interface JobView {
   updated_at: string;
 }
 
+/** A job event as the API shows it (OpenAI's fine-tuning event, plus where it came from). */
+export interface JobEventView {
+  object: "fine_tuning.job.event";
+  id: string;
+  source: "provider" | "distillery";
+  created_at: number;
+  level: string;
+  type: string | null;
+  message: string;
+}
+
+export function eventView(e: JobEvent): JobEventView {
+  return { object: "fine_tuning.job.event", id: e.id, source: e.source, created_at: e.created_at, level: e.level, type: e.type, message: e.message };
+}
+
 const pinned = (f: { sha256: string; lines: number; bytes: number }) => ({ sha256: f.sha256, lines: f.lines, bytes: f.bytes });
 
 export function jobView(job: JobRecord, events: JobEvent[]): JobView {
