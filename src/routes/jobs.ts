@@ -9,7 +9,8 @@ import { prepareAttach, prepareCreate, providerSpec, webhookOf } from "../jobs/p
 import { JOB_STATES } from "../durable/fine-tune-job/record";
 import { loadCatalog, fineTuneProviderSchema } from "../llm";
 import { createRouter } from "../openapi/router";
-import { errorResponses, idempotencyKeyHeader, jsonContent, TENANT_SECURITY } from "../openapi/schemas";
+import { errorResponses, idempotencyKeyHeader, jsonContent, TENANT_SECURITY, unixTime } from "../openapi/schemas";
+import { withUnixTimes } from "../lib/unix-time";
 import { listBody, listSchema, pageOf, pageQuery } from "../openapi/lists";
 import { fineTuneProviderFor } from "../providers";
 import { jobNotFound } from "../providers/http";
@@ -20,6 +21,7 @@ const jobSchema = z.record(z.string(), z.unknown()).openapi("FineTuneJob", {
 
 const summarySchema = z
   .object({
+    object: z.literal("fine_tuning.job"),
     id: z.string(),
     provider: z.string(),
     provider_job_id: z.string().nullable(),
@@ -27,8 +29,8 @@ const summarySchema = z
     base_model: z.string(),
     state: z.enum(JOB_STATES),
     fine_tuned_model: z.string().nullable(),
-    created_at: z.string(),
-    updated_at: z.string(),
+    created_at: unixTime,
+    updated_at: unixTime,
   })
   .openapi("FineTuneJobSummary");
 
@@ -165,7 +167,8 @@ jobRoutes.openapi(
   async (c) => {
     const query = c.req.valid("query");
     const page = await tenantHandle(c).jobs.list({ ...pageOf(query), ...(query.state ? { state: query.state } : {}) });
-    return c.json(listBody(page.data as z.infer<typeof summarySchema>[], page.has_more), 200);
+    const data = page.data.map((j) => ({ object: "fine_tuning.job" as const, ...withUnixTimes(j), state: j.state as z.infer<typeof summarySchema>["state"] }));
+    return c.json(listBody(data, page.has_more), 200);
   },
 );
 

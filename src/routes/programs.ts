@@ -8,7 +8,8 @@ import { checkOutputSchema } from "../programs/schema";
 import { renderTemplate } from "../programs/template";
 import { listBody, listSchema, pageOf, pageQuery } from "../openapi/lists";
 import { createRouter } from "../openapi/router";
-import { errorResponses, idempotencyKeyHeader, jsonContent, TENANT_SECURITY } from "../openapi/schemas";
+import { errorResponses, idempotencyKeyHeader, jsonContent, TENANT_SECURITY, unixTime } from "../openapi/schemas";
+import { withUnixTimes } from "../lib/unix-time";
 import { recordUsage, type CallUsage } from "../usage/record";
 
 /** Program names double as tool names, so they follow OpenAI's function-name rule. */
@@ -28,6 +29,7 @@ const createProgramSchema = programSpecSchema.extend({ name: programName }).open
 
 export const programSchema = z
   .object({
+    object: z.literal("program"),
     id: z.string().openapi({ description: "The program's name (its id in lists and cursors)" }),
     name: z.string(),
     version: z.number(),
@@ -36,13 +38,13 @@ export const programSchema = z
     prompt_template: z.string(),
     mode: z.enum(["tools", "json"]),
     system_prompt: z.string().nullable(),
-    created_at: z.string(),
+    created_at: unixTime,
   })
   .openapi("Program");
 
 /** A program as the API shows it: its name doubles as its id. */
 export function programView(p: ProgramRecord) {
-  return { id: p.name, ...p };
+  return { object: "program" as const, id: p.name, ...withUnixTimes(p) };
 }
 
 export const usageSchema = z.object({ prompt_tokens: z.number(), completion_tokens: z.number(), total_tokens: z.number() });
@@ -151,12 +153,12 @@ programRoutes.openapi(
       summary: "Delete a program (every version; datasets keep what they recorded)",
       security: TENANT_SECURITY,
       request: { params: nameParam },
-      responses: { 200: jsonContent(z.object({ name: z.string(), deleted: z.literal(true) }), "Deleted"), ...errorResponses(401, 404) },
+      responses: { 200: jsonContent(z.object({ id: z.string(), object: z.literal("program"), name: z.string(), deleted: z.literal(true) }), "Deleted (OpenAI's deletion shape)"), ...errorResponses(401, 404) },
     }),
     async (c) => {
       const { name } = c.req.valid("param");
       await tenantHandle(c).programs.delete(name);
-      return c.json({ name, deleted: true as const }, 200);
+      return c.json({ id: name, object: "program" as const, name, deleted: true as const }, 200);
     },
 );
 
