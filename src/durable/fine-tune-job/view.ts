@@ -1,5 +1,6 @@
 import type { JobEvent } from "./store";
 import type { JobRecord, JobState } from "./record";
+import { roundUsd } from "../../lib/money";
 import { unixOrNull, unixSeconds } from "../../lib/unix-time";
 
 /** A job as the API shows it: everything but the webhook's secret and storage keys; every time in unix seconds. */
@@ -82,8 +83,8 @@ export function jobView(job: JobRecord, events: JobEvent[]): JobView {
     error: job.error,
     cancel_requested: job.cancel_requested,
     cost: {
-      estimate_usd: job.cost_estimate_usd,
-      actual_usd: job.trained_tokens !== null && job.training_price !== null ? round6((job.trained_tokens * job.training_price) / 1e6) : null,
+      estimate_usd: job.cost_estimate_usd === null ? null : roundUsd(job.cost_estimate_usd),
+      actual_usd: job.trained_tokens !== null && job.training_price !== null ? roundUsd((job.trained_tokens * job.training_price) / 1e6) : null,
     },
     timings: {
       created_at: unixSeconds(job.created_at),
@@ -110,5 +111,3 @@ export function jobView(job: JobRecord, events: JobEvent[]): JobView {
     updated_at: unixSeconds(job.updated_at),
   };
 }
-
-const round6 = (x: number) => Math.round(x * 1e6) / 1e6;

@@ -187,4 +187,12 @@ export const TENANT_MIGRATIONS = [
   `CREATE INDEX datasets_by_source ON datasets (snapshot_of, version)`,
   // Whether the tenant is on the sweeper's index of tenants with work in flight (KV TENANTS).
   `CREATE TABLE sweep_index (name TEXT PRIMARY KEY, since INTEGER NOT NULL)`,
+  // Money in integer micro-dollars (src/lib/money.ts), so sums are exact; the REAL cost_usd columns
+  // are no longer written, kept (SQLite keeps dropped columns' data anyway) and carried over here.
+  `ALTER TABLE usage ADD COLUMN cost_micros INTEGER NOT NULL DEFAULT 0`,
+  `UPDATE usage SET cost_micros = CAST(ROUND(cost_usd * 1000000) AS INTEGER)`,
+  `ALTER TABLE dataset_rows ADD COLUMN cost_micros INTEGER NOT NULL DEFAULT 0`,
+  `UPDATE dataset_rows SET cost_micros = CAST(ROUND(cost_usd * 1000000) AS INTEGER) WHERE cost_usd != 0`,
+  `ALTER TABLE gen_tasks ADD COLUMN cost_micros INTEGER NOT NULL DEFAULT 0`,
+  `UPDATE gen_tasks SET cost_micros = CAST(ROUND(cost_usd * 1000000) AS INTEGER) WHERE cost_usd != 0`,
 ] as const;
