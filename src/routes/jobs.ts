@@ -15,9 +15,71 @@ import { listBody, listSchema, pageOf, pageQuery } from "../openapi/lists";
 import { fineTuneProviderFor } from "../providers";
 import { jobNotFound } from "../providers/http";
 
-const jobSchema = z.record(z.string(), z.unknown()).openapi("FineTuneJob", {
-  description: "A fine-tune job: state, provider status, events, timeline, model, timings and costs",
-});
+const pinnedFile = z.object({ sha256: z.string(), lines: z.number(), bytes: z.number() });
+
+const jobEventSchema = z
+  .object({
+    object: z.literal("fine_tuning.job.event"),
+    id: z.string(),
+    source: z.enum(["provider", "distillery"]),
+    created_at: unixTime,
+    level: z.string(),
+    type: z.string().nullable(),
+    message: z.string(),
+  })
+  .openapi("FineTuneJobEvent");
+
+/** The job as src/durable/fine-tune-job/view.ts shows it (documented here so /openapi.json says its shape). */
+const jobSchema = z
+  .object({
+    object: z.literal("fine_tuning.job"),
+    id: z.string(),
+    kind: z.enum(["create", "attach"]),
+    state: z.enum(JOB_STATES),
+    provider: z.string(),
+    provider_job_id: z.string().nullable(),
+    provider_status: z.string().nullable(),
+    base_model: z.string(),
+    dataset: z.object({ id: z.string(), name: z.string(), train: pinnedFile, eval: pinnedFile.nullable() }).nullable(),
+    hyperparameters: z.record(z.string(), z.number()).openapi({ description: "As resolved, in the provider's names" }),
+    suffix: z.string().nullable(),
+    validation: z.enum(["eval-split", "none"]),
+    evaluate: z.boolean(),
+    training_file: z.string().nullable(),
+    validation_file: z.string().nullable(),
+    fine_tuned_model: z.string().nullable(),
+    model_registered: z.boolean(),
+    trained_tokens: z.number().nullable(),
+    error: z.object({ code: z.string(), message: z.string() }).nullable(),
+    cancel_requested: z.boolean(),
+    cost: z.object({
+      estimate_usd: z.number().nullable().openapi({ description: "Dollars, exact to 6 decimals" }),
+      actual_usd: z.number().nullable().openapi({ description: "Dollars, exact to 6 decimals" }),
+    }),
+    timings: z.object({
+      created_at: unixTime,
+      submitted_at: unixTime.nullable(),
+      started_at: unixTime.nullable(),
+      finished_at: unixTime.nullable(),
+      duration_s: z.number().nullable(),
+    }),
+    next_poll_at: unixTime.nullable(),
+    last_error: z.string().nullable(),
+    webhook: z
+      .object({
+        url: z.string(),
+        delivery: z
+          .object({ attempts: z.number(), delivered_at: unixTime.nullable(), last_error: z.string().nullable(), gave_up: z.boolean() })
+          .nullable(),
+      })
+      .nullable(),
+    timeline: z.array(z.object({ state: z.string(), at: unixTime })).openapi({ description: "Distillery's state changes, oldest first" }),
+    events: z.array(jobEventSchema).openapi({ description: "The latest 200 events, oldest first (GET /api/jobs/{id}/events pages them all)" }),
+    created_at: unixTime,
+    updated_at: unixTime,
+    webhook_secret: z.string().optional().openapi({ description: "Only in the answer that creates a job with webhook_url, shown this once" }),
+  })
+  .openapi("FineTuneJob", { description: "A fine-tune job: state, provider status, events, timeline, model, timings and costs" });
 
 const summarySchema = z
   .object({
@@ -33,18 +95,6 @@ const summarySchema = z
     updated_at: unixTime,
   })
   .openapi("FineTuneJobSummary");
-
-const jobEventSchema = z
-  .object({
-    object: z.literal("fine_tuning.job.event"),
-    id: z.string(),
-    source: z.enum(["provider", "distillery"]),
-    created_at: z.number().int().openapi({ description: "Unix seconds" }),
-    level: z.string(),
-    type: z.string().nullable(),
-    message: z.string(),
-  })
-  .openapi("FineTuneJobEvent");
 
 const webhookUrl = z.string().max(2048).optional().openapi({
   description:
