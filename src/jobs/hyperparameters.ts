@@ -1,5 +1,6 @@
 import { ApiError } from "../errors";
 import type { FineTuneSpec } from "../llm";
+import { COMMON_NAMES } from "../providers/hyperparameter-names";
 
 /**
  * One vocabulary for every provider, OpenAI's: `n_epochs`, `batch_size`, `learning_rate_multiplier`,
@@ -8,10 +9,6 @@ import type { FineTuneSpec } from "../llm";
  * `learning_rate_multiplier` scales the provider's default learning rate (the catalog's), as OpenAI's
  * multiplies its own; the two may not be given together.
  */
-const COMMON_NAMES: Record<string, Record<string, string>> = {
-  together: { lora_rank: "lora_r", learning_rate_multiplier: "learning_rate" },
-  fireworks: { n_epochs: "epochs", learning_rate_multiplier: "learning_rate" },
-};
 
 /** The caller's hyperparameters in the provider's own names (problems for a name given twice). */
 export function toProviderNames(provider: string, spec: FineTuneSpec, given: Record<string, number>, problems: string[]): Record<string, number> {

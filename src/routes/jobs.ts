@@ -41,7 +41,7 @@ const jobSchema = z
     provider_status: z.string().nullable(),
     base_model: z.string(),
     dataset: z.object({ id: z.string(), name: z.string(), train: pinnedFile, eval: pinnedFile.nullable() }).nullable(),
-    hyperparameters: z.record(z.string(), z.number()).openapi({ description: "As resolved, in the provider's names" }),
+    hyperparameters: z.record(z.string(), z.number()).openapi({ description: "As resolved, in the common vocabulary (n_epochs, batch_size, lora_rank, …)" }),
     suffix: z.string().nullable(),
     validation: z.enum(["eval-split", "none"]),
     evaluate: z.boolean(),

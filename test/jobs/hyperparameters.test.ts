@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { checkHyperparameters } from "../../src/jobs/hyperparameters";
 import { BUILTIN_CATALOG } from "../../src/llm/catalog";
 import type { FineTuneSpec } from "../../src/llm/catalog-schema";
+import { inCommonNames } from "../../src/providers/hyperparameter-names";
 
 const spec = (provider: "openai" | "together" | "fireworks") => BUILTIN_CATALOG.fine_tuning[provider] as FineTuneSpec;
 const bad = (f: () => unknown) => {
@@ -36,5 +37,12 @@ describe("one hyperparameter vocabulary across providers", () => {
     expect(bad(() => checkHyperparameters("together", spec("together"), { learning_rate_multiplier: 1, learning_rate: 1e-5 })).code).toBe("bad_request");
     expect(bad(() => checkHyperparameters("fireworks", spec("fireworks"), { n_epochs: 11 })).message).toContain("epochs must be between 1 and 10");
     expect(bad(() => checkHyperparameters("together", spec("together"), { learning_rate_multiplier: -1 })).message).toContain("positive");
+  });
+
+  it("shows a job's resolved hyperparameters in the common names", () => {
+    const resolved = checkHyperparameters("fireworks", spec("fireworks"), { n_epochs: 3, lora_rank: 16 });
+    expect(inCommonNames("fireworks", resolved)).toEqual({ n_epochs: 3, learning_rate: 1e-4, lora_rank: 16 });
+    expect(inCommonNames("together", { n_epochs: 1, lora_r: 8, learning_rate: 1e-5, batch_size: 8 })).toEqual({ n_epochs: 1, lora_rank: 8, learning_rate: 1e-5, batch_size: 8 });
+    expect(inCommonNames("openai", { n_epochs: 2 })).toEqual({ n_epochs: 2 });
   });
 });

@@ -1,6 +1,7 @@
 import type { JobEvent } from "./store";
 import type { JobRecord, JobState } from "./record";
 import { roundUsd } from "../../lib/money";
+import { inCommonNames } from "../../providers/hyperparameter-names";
 import { unixOrNull, unixSeconds } from "../../lib/unix-time";
 
 /** A job as the API shows it: everything but the webhook's secret and storage keys; every time in unix seconds. */
@@ -71,7 +72,7 @@ export function jobView(job: JobRecord, events: JobEvent[]): JobView {
     dataset: job.dataset
       ? { id: job.dataset.id, name: job.dataset.name, train: pinned(job.dataset.train), eval: job.dataset.eval ? pinned(job.dataset.eval) : null }
       : null,
-    hyperparameters: job.hyperparameters,
+    hyperparameters: inCommonNames(job.provider, job.hyperparameters),
     suffix: job.suffix,
     validation: job.validation,
     evaluate: job.evaluate,
