@@ -52,6 +52,8 @@ export const NODE_TESTS = [
   "test/ingest/split*.test.ts",
   "test/webhooks/*.test.ts",
   "test/lib/{backoff,clock,plain-text}.test.ts",
+  "test/lib/money.test.ts",
+  "test/jobs/hyperparameters.test.ts",
   "test/llm/{catalog,prices,retirement,tokens,tokens.linear}.test.ts",
   "test/openapi/validation-messages.test.ts",
   "test/programs/schema.{errors,keywords,seeds,strict}.test.ts",

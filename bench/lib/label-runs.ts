@@ -72,12 +72,12 @@ export async function runDataset(
 /** The first `n` generated questions of a dataset, in row order. */
 export async function firstQuestions(api: DistilleryClient, datasetId: string, n: number): Promise<string[]> {
   const out: string[] = [];
-  let cursor: number | null = null;
+  let after: string | null = null;
   while (out.length < n) {
-    const page: any = await api.get(`/api/datasets/${datasetId}/rows?limit=500${cursor === null ? "" : `&cursor=${cursor}`}`);
+    const page: any = await api.get(`/api/datasets/${datasetId}/rows?limit=500${after === null ? "" : `&after=${after}`}`);
     for (const row of page.data) if (row.question) out.push(row.question);
-    cursor = page.next_cursor;
-    if (cursor === null) break;
+    if (!page.has_more) break;
+    after = page.last_id;
   }
   return out.slice(0, n);
 }

@@ -15,7 +15,7 @@ const RUN = "demo-ft";
 const JOBS = [
   { provider: "openai", base_model: "gpt-4.1-mini-2025-04-14", hyperparameters: { n_epochs: 3 } },
   { provider: "together", base_model: "meta-llama/Meta-Llama-3.1-8B-Instruct-Reference", hyperparameters: { n_epochs: 3, lora_r: 16 } },
-  { provider: "fireworks", base_model: "accounts/fireworks/models/llama-v3p1-8b-instruct", hyperparameters: { epochs: 3, lora_rank: 16 } },
+  { provider: "fireworks", base_model: "accounts/fireworks/models/llama-v3p1-8b-instruct", hyperparameters: { n_epochs: 3, lora_rank: 16 } },
 ] as const;
 
 const TAG: Record<string, (s: string) => string> = { openai: green, together: yellow, fireworks: red };

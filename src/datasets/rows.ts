@@ -8,13 +8,13 @@ export async function* labeledExamples(
   datasetId: string,
   split?: "train" | "eval",
 ): AsyncGenerator<{ line: number; text: string; tokens: number | null }> {
-  let cursor: number | undefined;
+  let after: string | undefined;
   let line = 0;
   for (;;) {
-    const page = await tenant.datasets.labeled(datasetId, { split, limit: PAGE, cursor });
+    const page = await tenant.datasets.labeled(datasetId, { limit: PAGE, ...(split ? { split } : {}), ...(after ? { after } : {}) });
     for (const row of page.data) if (row.example) yield { line: ++line, text: row.example, tokens: row.tokens };
-    if (page.next_cursor === null) return;
-    cursor = page.next_cursor;
+    if (!page.has_more) return;
+    after = page.data.at(-1)!.id;
   }
 }
 

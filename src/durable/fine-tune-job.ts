@@ -3,14 +3,15 @@ import type { Bindings } from "../env";
 import { ApiError } from "../errors";
 import { isTerminal, newRecord, type JobInit, type JobRecord } from "./fine-tune-job/record";
 import { errorDelayMs, pollCadence, pollDelayMs } from "./fine-tune-job/schedule";
-import { jobView, type JobView } from "./fine-tune-job/view";
+import { eventView, jobView, type JobEventView, type JobView } from "./fine-tune-job/view";
+import type { PageQuery } from "./keyset";
 import { deliverWebhook, nextWebhookDelayMs } from "../webhooks/delivery";
 import { jobEvent } from "./fine-tune-job/webhook-payload";
 import { logLine } from "../lib/log";
 import { fineTuneProviderFor } from "../providers";
 import type { FineTuneProvider, ProviderEvent, ProviderJob } from "../providers/types";
 import { migrate } from "./sql-migrations";
-import { addEvents, JOB_MIGRATIONS, listEvents, loadRecord, saveRecord } from "./fine-tune-job/store";
+import { addEvents, JOB_MIGRATIONS, listEvents, loadRecord, pageEvents, saveRecord } from "./fine-tune-job/store";
 import { advanceJob, applyProviderJob, onStepError, transition, type StepContext } from "./fine-tune-job/steps";
 import { remote, throwsAcrossRpc, type Remote } from "./rpc-errors";
 import { openTenant } from "./tenant";
@@ -74,6 +75,13 @@ export class FineTuneJob extends DurableObject<Bindings> {
 
   async get(): Promise<JobView | null> {
     return this.job ? this.view() : null;
+  }
+
+  /** The job's events, newest first, a page after or before an event id. */
+  async events(q: PageQuery): Promise<{ data: JobEventView[]; has_more: boolean }> {
+    if (!this.job) throw new ApiError("not_found", "No such job.");
+    const page = pageEvents(this.sql, q);
+    return { data: page.data.map(eventView), has_more: page.has_more };
   }
 
   /**
@@ -274,6 +282,6 @@ export function jobStub(env: Bindings, tenantId: string, jobId: string): Durable
 }
 
 /** One job's object as callers use it: a failure arrives as the ApiError the object threw. */
-export function openJob(env: Bindings, tenantId: string, jobId: string): Remote<Pick<FineTuneJob, "start" | "attach" | "get" | "cancel">> {
+export function openJob(env: Bindings, tenantId: string, jobId: string): Remote<Pick<FineTuneJob, "start" | "attach" | "get" | "events" | "cancel">> {
   return remote(jobStub(env, tenantId, jobId));
 }

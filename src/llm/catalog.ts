@@ -210,6 +210,7 @@ export const BUILTIN_CATALOG: CatalogInput = {
         learning_rate: { min: 1e-6, max: 1e-2, default: 1e-5 },
         batch_size: { min: 8, max: 32, default: 8, integer: true },
         lora_r: { min: 1, max: 64, default: 8, integer: true },
+        lora_alpha: { min: 1, max: 128, integer: true },
       },
       lora_default: true,
     },

@@ -65,3 +65,6 @@ export const idempotencyKeyHeader = z.object({
     .optional()
     .openapi({ description: "Makes the POST safe to retry: a repeat with the same key and body replays the first answer." }),
 });
+
+/** The one time format of the API: unix seconds (as OpenAI's objects). */
+export const unixTime = z.number().int().openapi({ description: "Unix seconds" });

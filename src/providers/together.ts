@@ -118,8 +118,8 @@ export class TogetherFineTuneProvider implements FineTuneProvider {
       ...(h.batch_size !== undefined ? { batch_size: h.batch_size } : {}),
       suffix: await keyedSuffix(input.key, input.suffix),
       ...(input.seed !== null ? { random_seed: input.seed } : {}),
-      // lora_alpha = 2 × rank, the usual scaling (and Together's SDK default).
-      training_type: input.lora ? { type: "Lora", lora_r: loraR, lora_alpha: 2 * loraR } : { type: "Full" },
+      // lora_alpha: the caller's, else 2 × rank, the usual scaling (and Together's SDK default).
+      training_type: input.lora ? { type: "Lora", lora_r: loraR, lora_alpha: h.lora_alpha ?? 2 * loraR } : { type: "Full" },
       training_method: { method: "sft" },
     };
     const job = await callProvider(PROVIDER, () => this.client.post("/fine-tunes", { body }));

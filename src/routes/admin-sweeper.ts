@@ -1,6 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter } from "../openapi/router";
-import { ADMIN_SECURITY, errorResponses, jsonContent } from "../openapi/schemas";
+import { ADMIN_SECURITY, errorResponses, jsonContent, unixTime } from "../openapi/schemas";
+import { withUnixTimes } from "../lib/unix-time";
 import { SWEEP_REPORT_KEY, type SweepReport } from "../recovery/sweep";
 
 const countsSchema = z.object({ found: z.number(), resumed: z.number(), gave_up: z.number(), errors: z.number() });
@@ -10,8 +11,8 @@ const reportSchema = z
     last_run: z
       .object({
         run_id: z.string(),
-        started_at: z.string(),
-        finished_at: z.string(),
+        started_at: unixTime,
+        finished_at: unixTime,
         tenants: z.number().openapi({ description: "Tenants visited (those with work in flight)" }),
         tenants_settled: z.number().openapi({ description: "Tenants that left the index: nothing in flight any more" }),
         kinds: z.record(z.string(), countsSchema).openapi({ description: "Per kind of work: stalled items found, resumed, given up, repairs that failed" }),
@@ -32,6 +33,6 @@ export const adminSweeperRoutes = createRouter().openapi(
   }),
   async (c) => {
     const last = await c.env.TENANTS.get<SweepReport>(SWEEP_REPORT_KEY, { type: "json" });
-    return c.json({ last_run: last }, 200);
+    return c.json({ last_run: last ? withUnixTimes(last) : null }, 200);
   },
 );

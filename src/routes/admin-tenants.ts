@@ -2,18 +2,22 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { issueKey } from "../auth/api-keys";
 import { openTenant } from "../durable/tenant";
 import { newId } from "../lib/ids";
-import { ADMIN_SECURITY, errorResponses, idempotencyKeyHeader, idParams, jsonContent } from "../openapi/schemas";
+import { ADMIN_SECURITY, errorResponses, idempotencyKeyHeader, idParams, jsonContent, unixTime } from "../openapi/schemas";
+import { withUnixTimes } from "../lib/unix-time";
 import { plainText } from "../lib/plain-text";
 import { createRouter } from "../openapi/router";
-import { issuedKeySchema } from "./keys";
+import { issuedKeySchema, keyView } from "./keys";
 import { nowIso } from "../lib/clock";
 
 /** KV `TENANTS` keeps a listable record per tenant; the Tenant DO holds the truth. */
 const tenantIndexName = (id: string) => `tenant:${id}`;
 
 const tenantSchema = z
-  .object({ id: z.string(), name: z.string(), created_at: z.string() })
+  .object({ object: z.literal("tenant"), id: z.string(), name: z.string(), created_at: unixTime })
   .openapi("Tenant");
+
+type TenantRecord = { id: string; name: string; created_at: string };
+const tenantView = (t: TenantRecord) => ({ object: "tenant" as const, ...withUnixTimes(t) });
 
 const createTenantBody = z
   .object({ name: plainText(z.string().trim().min(1).max(100)).openapi({ example: "acme" }) })
@@ -46,7 +50,7 @@ export const adminTenantRoutes = createRouter()
       await handle.profile.create(tenant);
       const apiKey = await issueKey(c.env, handle, "initial");
       await c.env.TENANTS.put(tenantIndexName(tenant.id), JSON.stringify(tenant), { metadata: tenant });
-      return c.json({ tenant, api_key: apiKey }, 201);
+      return c.json({ tenant: tenantView(tenant), api_key: keyView(apiKey) }, 201);
     },
   )
   .openapi(
@@ -72,8 +76,8 @@ export const adminTenantRoutes = createRouter()
     }),
     async (c) => {
       const { limit, cursor } = c.req.valid("query");
-      const page = await c.env.TENANTS.list<z.infer<typeof tenantSchema>>({ prefix: "tenant:", limit, cursor });
-      const data = page.keys.flatMap((k) => (k.metadata ? [k.metadata] : []));
+      const page = await c.env.TENANTS.list<TenantRecord>({ prefix: "tenant:", limit, cursor });
+      const data = page.keys.flatMap((k) => (k.metadata ? [tenantView(k.metadata)] : []));
       return c.json({ data, next_cursor: page.list_complete ? null : page.cursor }, 200);
     },
   )
@@ -102,6 +106,6 @@ export const adminTenantRoutes = createRouter()
       const body = c.req.valid("json") as { name?: string } | undefined;
       using tenant = openTenant(c.env, id);
       await tenant.profile.get(id);
-      return c.json(await issueKey(c.env, tenant, body?.name ?? null), 201);
+      return c.json(keyView(await issueKey(c.env, tenant, body?.name ?? null)), 201);
     },
   );

@@ -9,17 +9,82 @@ import { prepareAttach, prepareCreate, providerSpec, webhookOf } from "../jobs/p
 import { JOB_STATES } from "../durable/fine-tune-job/record";
 import { loadCatalog, fineTuneProviderSchema } from "../llm";
 import { createRouter } from "../openapi/router";
-import { errorResponses, idempotencyKeyHeader, idParams, jsonContent, nameField, TENANT_SECURITY } from "../openapi/schemas";
+import { errorResponses, idempotencyKeyHeader, idParams, jsonContent, nameField, TENANT_SECURITY, unixTime } from "../openapi/schemas";
+import { withUnixTimes } from "../lib/unix-time";
+import { listBody, listSchema, pageOf, pageQuery } from "../openapi/lists";
 import { plainText } from "../lib/plain-text";
 import { fineTuneProviderFor } from "../providers";
 import { jobNotFound } from "../providers/http";
 
-const jobSchema = z.record(z.string(), z.unknown()).openapi("FineTuneJob", {
-  description: "A fine-tune job: state, provider status, events, timeline, model, timings and costs",
-});
+const pinnedFile = z.object({ sha256: z.string(), lines: z.number(), bytes: z.number() });
+
+const jobEventSchema = z
+  .object({
+    object: z.literal("fine_tuning.job.event"),
+    id: z.string(),
+    source: z.enum(["provider", "distillery"]),
+    created_at: unixTime,
+    level: z.string(),
+    type: z.string().nullable(),
+    message: z.string(),
+  })
+  .openapi("FineTuneJobEvent");
+
+/** The job as src/durable/fine-tune-job/view.ts shows it (documented here so /openapi.json says its shape). */
+const jobSchema = z
+  .object({
+    object: z.literal("fine_tuning.job"),
+    id: z.string(),
+    kind: z.enum(["create", "attach"]),
+    state: z.enum(JOB_STATES),
+    provider: z.string(),
+    provider_job_id: z.string().nullable(),
+    provider_status: z.string().nullable(),
+    base_model: z.string(),
+    dataset: z.object({ id: z.string(), name: z.string(), train: pinnedFile, eval: pinnedFile.nullable() }).nullable(),
+    hyperparameters: z.record(z.string(), z.number()).openapi({ description: "As resolved, in the common vocabulary (n_epochs, batch_size, lora_rank, …)" }),
+    suffix: z.string().nullable(),
+    validation: z.enum(["eval-split", "none"]),
+    evaluate: z.boolean(),
+    training_file: z.string().nullable(),
+    validation_file: z.string().nullable(),
+    fine_tuned_model: z.string().nullable(),
+    model_registered: z.boolean(),
+    trained_tokens: z.number().nullable(),
+    error: z.object({ code: z.string(), message: z.string() }).nullable(),
+    cancel_requested: z.boolean(),
+    cost: z.object({
+      estimate_usd: z.number().nullable().openapi({ description: "Dollars, exact to 6 decimals" }),
+      actual_usd: z.number().nullable().openapi({ description: "Dollars, exact to 6 decimals" }),
+    }),
+    timings: z.object({
+      created_at: unixTime,
+      submitted_at: unixTime.nullable(),
+      started_at: unixTime.nullable(),
+      finished_at: unixTime.nullable(),
+      duration_s: z.number().nullable(),
+    }),
+    next_poll_at: unixTime.nullable(),
+    last_error: z.string().nullable(),
+    webhook: z
+      .object({
+        url: z.string(),
+        delivery: z
+          .object({ attempts: z.number(), delivered_at: unixTime.nullable(), last_error: z.string().nullable(), gave_up: z.boolean() })
+          .nullable(),
+      })
+      .nullable(),
+    timeline: z.array(z.object({ state: z.string(), at: unixTime })).openapi({ description: "Distillery's state changes, oldest first" }),
+    events: z.array(jobEventSchema).openapi({ description: "The latest 200 events, oldest first (GET /api/jobs/{id}/events pages them all)" }),
+    created_at: unixTime,
+    updated_at: unixTime,
+    webhook_secret: z.string().optional().openapi({ description: "Only in the answer that creates a job with webhook_url, shown this once" }),
+  })
+  .openapi("FineTuneJob", { description: "A fine-tune job: state, provider status, events, timeline, model, timings and costs" });
 
 const summarySchema = z
   .object({
+    object: z.literal("fine_tuning.job"),
     id: z.string(),
     provider: z.string(),
     provider_job_id: z.string().nullable(),
@@ -27,8 +92,8 @@ const summarySchema = z
     base_model: z.string(),
     state: z.enum(JOB_STATES),
     fine_tuned_model: z.string().nullable(),
-    created_at: z.string(),
-    updated_at: z.string(),
+    created_at: unixTime,
+    updated_at: unixTime,
   })
   .openapi("FineTuneJobSummary");
 
@@ -143,21 +208,18 @@ jobRoutes.openapi(
     summary: "List jobs, newest first",
     security: TENANT_SECURITY,
     request: {
-      query: z.object({
-        state: z.enum(JOB_STATES).optional(),
-        limit: z.coerce.number().int().min(1).max(100).default(20),
-        cursor: plainText(z.string().max(64)).optional(),
-      }),
+      query: pageQuery().extend({ state: z.enum(JOB_STATES).optional() }),
     },
     responses: {
-      200: jsonContent(z.object({ data: z.array(summarySchema), next_cursor: z.string().nullable() }), "Jobs"),
+      200: jsonContent(listSchema(summarySchema), "Jobs"),
       ...errorResponses(400, 401),
     },
   }),
   async (c) => {
-    const { state, limit, cursor } = c.req.valid("query");
-    const page = await tenantHandle(c).jobs.list({ limit, ...(cursor ? { cursor } : {}), ...(state ? { state } : {}) });
-    return c.json(page as { data: z.infer<typeof summarySchema>[]; next_cursor: string | null }, 200);
+    const query = c.req.valid("query");
+    const page = await tenantHandle(c).jobs.list({ ...pageOf(query), ...(query.state ? { state: query.state } : {}) });
+    const data = page.data.map((j) => ({ object: "fine_tuning.job" as const, ...withUnixTimes(j), state: j.state as z.infer<typeof summarySchema>["state"] }));
+    return c.json(listBody(data, page.has_more), 200);
   },
 );
 
@@ -176,6 +238,23 @@ jobRoutes.openapi(
     const job = await (await ownJob(c.env, tenantHandle(c), id)).get();
     if (!job) throw new ApiError("not_found", `No job ${id}.`);
     return c.json(job, 200);
+  },
+);
+
+jobRoutes.openapi(
+  createRoute({
+    method: "get",
+    path: "/{id}/events",
+    tags: ["jobs"],
+    summary: "A job's events (the provider's and Distillery's), newest first, as OpenAI lists them",
+    security: TENANT_SECURITY,
+    request: { params: idParams, query: pageQuery() },
+    responses: { 200: jsonContent(listSchema(jobEventSchema), "A page of events"), ...errorResponses(400, 401, 404) },
+  }),
+  async (c) => {
+    const { id } = c.req.valid("param");
+    const page = await (await ownJob(c.env, tenantHandle(c), id)).events(pageOf(c.req.valid("query")));
+    return c.json(listBody(page.data, page.has_more), 200);
   },
 );
 

@@ -1,20 +1,29 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { issueKey, revokeKey } from "../auth/api-keys";
 import { tenantHandle } from "../auth/middleware";
-import { errorResponses, idempotencyKeyHeader, idParams, jsonContent, TENANT_SECURITY } from "../openapi/schemas";
+import type { KeyInfo } from "../durable/tenant/keys";
+import { withUnixTimes } from "../lib/unix-time";
+import { errorResponses, idempotencyKeyHeader, idParams, jsonContent, TENANT_SECURITY, unixTime } from "../openapi/schemas";
+import { listBody, listSchema, pageOf, pageQuery } from "../openapi/lists";
 import { createRouter } from "../openapi/router";
 import { plainText } from "../lib/plain-text";
 
 export const keyInfoSchema = z
   .object({
+    object: z.literal("api_key"),
     id: z.string(),
     name: z.string().nullable(),
     prefix: z.string().openapi({ description: "The key's first characters, to recognise it" }),
-    created_at: z.string(),
-    last_used_at: z.string().nullable(),
-    revoked_at: z.string().nullable(),
+    created_at: unixTime,
+    last_used_at: unixTime.nullable(),
+    revoked_at: unixTime.nullable(),
   })
   .openapi("ApiKey");
+
+/** A key as the API shows it (an issued one with its key, shown once). */
+export function keyView<K extends KeyInfo>(k: K) {
+  return { object: "api_key" as const, ...withUnixTimes(k) };
+}
 
 export const issuedKeySchema = keyInfoSchema
   .extend({ key: z.string().openapi({ description: "The key itself, shown only in this response" }) })
@@ -39,7 +48,7 @@ export const keyRoutes = createRouter()
     }),
     async (c) => {
       const body = c.req.valid("json") as { name?: string } | undefined;
-      return c.json(await issueKey(c.env, tenantHandle(c), body?.name ?? null), 201);
+      return c.json(keyView(await issueKey(c.env, tenantHandle(c), body?.name ?? null)), 201);
     },
   )
   .openapi(
@@ -49,9 +58,13 @@ export const keyRoutes = createRouter()
       tags: ["keys"],
       summary: "List the calling tenant's API keys",
       security: TENANT_SECURITY,
-      responses: { 200: jsonContent(z.object({ data: z.array(keyInfoSchema) }), "Keys"), ...errorResponses(401) },
+      request: { query: pageQuery() },
+      responses: { 200: jsonContent(listSchema(keyInfoSchema), "Keys, in the order issued"), ...errorResponses(400, 401) },
     }),
-    async (c) => c.json({ data: await tenantHandle(c).keys.list() }, 200),
+    async (c) => {
+      const page = await tenantHandle(c).keys.list(pageOf(c.req.valid("query")));
+      return c.json(listBody(page.data.map(keyView), page.has_more), 200);
+    },
   )
   .openapi(
     createRoute({
@@ -65,6 +78,6 @@ export const keyRoutes = createRouter()
     }),
     async (c) => {
       const { id } = c.req.valid("param");
-      return c.json(await revokeKey(c.env, tenantHandle(c), id), 200);
+      return c.json(keyView(await revokeKey(c.env, tenantHandle(c), id)), 200);
     },
   );

@@ -1,11 +1,13 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { tenantHandle } from "../auth/middleware";
 import { createRouter } from "../openapi/router";
-import { errorResponses, jsonContent, TENANT_SECURITY } from "../openapi/schemas";
+import { errorResponses, jsonContent, TENANT_SECURITY, unixTime } from "../openapi/schemas";
+import { unixSeconds, withUnixTimes } from "../lib/unix-time";
 import { activeModelKey } from "../programs/models";
 
 const modelSchema = z
   .object({
+    object: z.literal("model"),
     id: z.string(),
     provider: z.string().openapi({ description: "The OpenAI-compatible provider that serves it" }),
     fine_tune_provider: z.string(),
@@ -14,8 +16,8 @@ const modelSchema = z
     status: z.enum(["candidate", "active", "retired"]),
     servable: z.boolean().openapi({ description: "False until deployed (Together and Fireworks fine-tunes)" }),
     trained_tokens: z.number().nullable(),
-    created_at: z.string(),
-    updated_at: z.string(),
+    created_at: unixTime,
+    updated_at: unixTime,
   })
   .openapi("RegisteredModel");
 
@@ -25,7 +27,7 @@ const registrySchema = z
     base_models: z.array(z.string()).openapi({ description: "Base models the tenant's jobs trained from" }),
     candidates: z.array(modelSchema),
     models: z.array(modelSchema),
-    history: z.array(z.object({ model: z.string(), action: z.string(), job_id: z.string().nullable(), detail: z.string().nullable(), at: z.string() })),
+    history: z.array(z.object({ model: z.string(), action: z.string(), job_id: z.string().nullable(), detail: z.string().nullable(), at: unixTime })),
   })
   .openapi("ModelRegistry");
 
@@ -44,9 +46,14 @@ export const modelRegistryRoutes = createRouter().openapi(
       tenant.models.registry(),
       c.env.MODELS.get<{ model: string }>(activeModelKey(tenant.id), { type: "json" }),
     ]);
-    const models = registry.models.map((m) => ({ ...m, status: m.id === active?.model ? ("active" as const) : m.status }));
+    const models = registry.models.map((m) => ({
+      object: "model" as const,
+      ...withUnixTimes(m),
+      status: m.id === active?.model ? ("active" as const) : m.status,
+    }));
+    const history = registry.history.map((h) => ({ ...h, at: unixSeconds(h.at) }));
     return c.json(
-      { active: active?.model ?? null, base_models: registry.base_models, candidates: models.filter((m) => m.status === "candidate"), models, history: registry.history },
+      { active: active?.model ?? null, base_models: registry.base_models, candidates: models.filter((m) => m.status === "candidate"), models, history },
       200,
     );
   },

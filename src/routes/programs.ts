@@ -1,13 +1,15 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { tenantHandle } from "../auth/middleware";
-import type { ProgramSpec } from "../durable/tenant/programs";
+import type { ProgramRecord, ProgramSpec } from "../durable/tenant/programs";
 import { captureRun } from "../datasets/capture";
 import { modelForTenant } from "../programs/models";
 import { runProgram, type ProgramRun } from "../programs/run";
 import { checkOutputSchema } from "../programs/schema";
 import { renderTemplate } from "../programs/template";
+import { listBody, listSchema, pageOf, pageQuery } from "../openapi/lists";
 import { createRouter } from "../openapi/router";
-import { errorResponses, idempotencyKeyHeader, jsonContent, nameField, TENANT_SECURITY } from "../openapi/schemas";
+import { errorResponses, idempotencyKeyHeader, jsonContent, nameField, TENANT_SECURITY, unixTime } from "../openapi/schemas";
+import { withUnixTimes } from "../lib/unix-time";
 import { plainText } from "../lib/plain-text";
 import { recordUsage, type CallUsage } from "../usage/record";
 
@@ -28,6 +30,8 @@ const createProgramSchema = programSpecSchema.extend({ name: programName }).open
 
 export const programSchema = z
   .object({
+    object: z.literal("program"),
+    id: z.string().openapi({ description: "The program's name (its id in lists and cursors)" }),
     name: z.string(),
     version: z.number(),
     description: z.string(),
@@ -35,9 +39,14 @@ export const programSchema = z
     prompt_template: z.string(),
     mode: z.enum(["tools", "json"]),
     system_prompt: z.string().nullable(),
-    created_at: z.string(),
+    created_at: unixTime,
   })
   .openapi("Program");
+
+/** A program as the API shows it: its name doubles as its id. */
+export function programView(p: ProgramRecord) {
+  return { object: "program" as const, id: p.name, ...withUnixTimes(p) };
+}
 
 export const usageSchema = z.object({ prompt_tokens: z.number(), completion_tokens: z.number(), total_tokens: z.number() });
 export const captureSchema = z
@@ -85,7 +94,7 @@ programRoutes.openapi(
     }),
     async (c) => {
       const body = c.req.valid("json");
-      return c.json(await tenantHandle(c).programs.create(body.name, checkedSpec(body)), 201);
+      return c.json(programView(await tenantHandle(c).programs.create(body.name, checkedSpec(body))), 201);
     },
 );
 
@@ -101,7 +110,7 @@ programRoutes.openapi(
     }),
     async (c) => {
       const { name } = c.req.valid("param");
-      return c.json(await tenantHandle(c).programs.update(name, checkedSpec(c.req.valid("json"))), 200);
+      return c.json(programView(await tenantHandle(c).programs.update(name, checkedSpec(c.req.valid("json")))), 200);
     },
 );
 
@@ -112,9 +121,13 @@ programRoutes.openapi(
       tags: ["programs"],
       summary: "List programs (latest versions)",
       security: TENANT_SECURITY,
-      responses: { 200: jsonContent(z.object({ data: z.array(programSchema) }), "Programs"), ...errorResponses(401) },
+      request: { query: pageQuery() },
+      responses: { 200: jsonContent(listSchema(programSchema), "Programs, by name"), ...errorResponses(400, 401) },
     }),
-    async (c) => c.json({ data: await tenantHandle(c).programs.list() }, 200),
+    async (c) => {
+      const page = await tenantHandle(c).programs.list(pageOf(c.req.valid("query")));
+      return c.json(listBody(page.data.map(programView), page.has_more), 200);
+    },
 );
 
 programRoutes.openapi(
@@ -129,7 +142,7 @@ programRoutes.openapi(
     }),
     async (c) => {
       const { name } = c.req.valid("param");
-      return c.json(await tenantHandle(c).programs.get(name, c.req.valid("query").version), 200);
+      return c.json(programView(await tenantHandle(c).programs.get(name, c.req.valid("query").version)), 200);
     },
 );
 
@@ -141,12 +154,12 @@ programRoutes.openapi(
       summary: "Delete a program (every version; datasets keep what they recorded)",
       security: TENANT_SECURITY,
       request: { params: nameParam },
-      responses: { 200: jsonContent(z.object({ name: z.string(), deleted: z.literal(true) }), "Deleted"), ...errorResponses(401, 404) },
+      responses: { 200: jsonContent(z.object({ id: z.string(), object: z.literal("program"), name: z.string(), deleted: z.literal(true) }), "Deleted (OpenAI's deletion shape)"), ...errorResponses(401, 404) },
     }),
     async (c) => {
       const { name } = c.req.valid("param");
       await tenantHandle(c).programs.delete(name);
-      return c.json({ name, deleted: true as const }, 200);
+      return c.json({ id: name, object: "program" as const, name, deleted: true as const }, 200);
     },
 );
 

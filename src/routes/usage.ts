@@ -4,6 +4,7 @@ import { ApiError } from "../errors";
 import { createRouter } from "../openapi/router";
 import { errorResponses, jsonContent, TENANT_SECURITY } from "../openapi/schemas";
 import { today } from "../lib/clock";
+import { usdOf } from "../lib/money";
 
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "a day as YYYY-MM-DD");
 
@@ -15,7 +16,7 @@ const usageRowSchema = z
     calls: z.number(),
     prompt_tokens: z.number(),
     completion_tokens: z.number(),
-    cost_usd: z.number(),
+    cost_usd: z.number().openapi({ description: "Dollars, exact to 6 decimals (summed in micro-dollars)" }),
   })
   .openapi("UsageRow");
 
@@ -43,16 +44,19 @@ export const usageRoutes = createRouter().openapi(
   async (c) => {
     const { from = "0000-01-01", to = today() } = c.req.valid("query");
     if (from > to) throw new ApiError("validation_failed", "`from` is after `to`.", { details: [{ path: "from", message: "after to" }] });
-    const data = await tenantHandle(c).usage.between(from, to);
-    const totals = data.reduce(
+    const rows = await tenantHandle(c).usage.between(from, to);
+    // Summed in integer micro-dollars (exact), shown as dollars to 6 decimals.
+    const totals = rows.reduce(
       (t, r) => ({
         calls: t.calls + r.calls,
         prompt_tokens: t.prompt_tokens + r.prompt_tokens,
         completion_tokens: t.completion_tokens + r.completion_tokens,
-        cost_usd: t.cost_usd + r.cost_usd,
+        cost_micros: t.cost_micros + r.cost_micros,
       }),
-      { calls: 0, prompt_tokens: 0, completion_tokens: 0, cost_usd: 0 },
+      { calls: 0, prompt_tokens: 0, completion_tokens: 0, cost_micros: 0 },
     );
-    return c.json({ from, to, data, totals }, 200);
+    const data = rows.map(({ cost_micros, ...r }) => ({ ...r, cost_usd: usdOf(cost_micros) }));
+    const { cost_micros, ...sums } = totals;
+    return c.json({ from, to, data, totals: { ...sums, cost_usd: usdOf(cost_micros) } }, 200);
   },
 );

@@ -6,7 +6,7 @@ describe("/api/keys", () => {
     const t = await createTenant();
     const res = await api("/api/keys", { key: t.key });
     const [k] = res.body.data;
-    expect(Object.keys(k).sort()).toEqual(["created_at", "id", "last_used_at", "name", "prefix", "revoked_at"]);
+    expect(Object.keys(k).sort()).toEqual(["created_at", "id", "last_used_at", "name", "object", "prefix", "revoked_at"]);
     expect(k.last_used_at).not.toBeNull();
   });
 

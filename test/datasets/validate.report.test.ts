@@ -22,6 +22,9 @@ async function* streamed<T>(items: T[]): AsyncGenerator<T> {
 const VALID_SUM = 1_860;
 const TOKENS = { total: VALID_SUM + OVER_LIMIT_TOKENS, min: 100, max: OVER_LIMIT_TOKENS, mean: 10_912.31, p50: 160, p90: 208 };
 
+/** Dollars as the API shows them: rounded to the micro-dollar. */
+const micro = (usd: number) => Math.round(usd * 1e6) / 1e6;
+
 describe("validateDataset on the fixture", () => {
   it("reports an OpenAI base: errors by kind and line, exact token figures, the over-limit line, auto epochs, billed tokens and cost", async () => {
     const report = await validateDataset(streamed(fixtureRows()), openai);
@@ -41,7 +44,7 @@ describe("validateDataset on the fixture", () => {
     expect(report.epochs).toBe(8);
     expect(report.billed_tokens_estimate).toBe(VALID_SUM * 8);
     // $3.00 per 1M trained tokens for gpt-4o-mini.
-    expect(report.cost_usd_estimate).toBeCloseTo((14_880 * 3) / 1e6, 12);
+    expect(report.cost_usd_estimate).toBe(micro((14_880 * 3) / 1e6)); // dollars to the micro-dollar
     expect(report.warnings.map((w) => w.kind)).toEqual(["few_examples"]);
     expect(report.min_examples).toBe(10);
     expect(report.ok).toBe(false);
@@ -55,7 +58,7 @@ describe("validateDataset on the fixture", () => {
     expect(report.epochs).toBe(1);
     // Line 13 is billed truncated to the training context, as the cookbook counts it.
     expect(report.billed_tokens_estimate).toBe(VALID_SUM + 131_072);
-    expect(report.cost_usd_estimate).toBeCloseTo((132_932 * 0.48) / 1e6, 12);
+    expect(report.cost_usd_estimate).toBe(micro((132_932 * 0.48) / 1e6)); // dollars to the micro-dollar
     expect(report.warnings.map((w) => [w.kind, w.count])).toEqual([
       ["few_examples", 13],
       ["estimated_tokens", undefined],
@@ -66,7 +69,7 @@ describe("validateDataset on the fixture", () => {
     const three = await validateDataset(fixtureRows(), { ...together, epochs: 3 });
     expect(three.epochs).toBe(3);
     expect(three.billed_tokens_estimate).toBe(398_796);
-    expect(three.cost_usd_estimate).toBeCloseTo(0.19142208, 12);
+    expect(three.cost_usd_estimate).toBe(micro(0.19142208)); // dollars to the micro-dollar
   });
 
   it("passes the 12 valid lines, with the warning that small sets degrade quality", async () => {
@@ -155,7 +158,7 @@ describe("validateDataset on the fixture", () => {
     const fw = await validateDataset(rows, { baseModel: fireworks, provider: "fireworks", spec: catalog.fine_tuning.fireworks });
     expect(fw.tokens.training_context).toBe(fireworks.context_window);
     expect(fw.epochs).toBe(1);
-    expect(fw.cost_usd_estimate).toBeCloseTo((VALID_SUM * 0.5) / 1e6, 12);
+    expect(fw.cost_usd_estimate).toBe(micro((VALID_SUM * 0.5) / 1e6)); // dollars to the micro-dollar
 
     const student = resolveModel(catalog, "ft:gpt-4o-mini-2024-07-18:acme:s1:abc");
     expect((await validateDataset(rows, { ...openai, baseModel: student })).tokens.training_context).toBe(65_536);

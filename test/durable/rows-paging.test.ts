@@ -38,12 +38,12 @@ async function pageThrough(filter: { status?: "labeled"; split?: "train" }) {
       addRow(sql, other.id, { ...row(i), id: `o${i}` });
     }
     const pages: { size: number; read: number }[] = [];
-    let cursor: number | undefined;
+    let after: string | undefined;
     do {
-      const page = listRows(sql, ds.id, { ...filter, limit: PAGE, cursor });
+      const page = listRows(sql, ds.id, { ...filter, limit: PAGE, ...(after ? { after } : {}) });
       pages.push({ size: page.data.length, read: page.rows_read });
-      cursor = page.next_cursor ?? undefined;
-    } while (cursor !== undefined);
+      after = page.has_more ? page.data.at(-1)!.id : undefined;
+    } while (after !== undefined);
     return pages;
   });
 }

@@ -73,14 +73,14 @@ describe("TenantHandle", () => {
     const counts = () => runInDurableObject(tenantObject(t.id), (o: Tenant) => ({ total: o.trips.total, released: o.trips.released, opened: o.trips.byMethod.get("datasets") ?? 0 }));
     const before = await counts();
     using tenant = openTenant(bindings, t.id);
-    await tenant.datasets.list();
-    await tenant.datasets.list();
-    await tenant.programs.list();
+    await tenant.datasets.list({ limit: 20 });
+    await tenant.datasets.list({ limit: 20 });
+    await tenant.programs.list({ limit: 20 });
     // Two surfaces opened (datasets once), three calls on them.
     expect(await counts()).toEqual({ total: before.total + 5, released: before.released, opened: before.opened + 1 });
     tenant[Symbol.dispose]();
     // A later use opens the surface again; the releases went ahead of it on the same stub.
-    await tenant.programs.list();
+    await tenant.programs.list({ limit: 20 });
     expect(await counts()).toMatchObject({ total: before.total + 7, released: before.released + 2 });
   });
 });

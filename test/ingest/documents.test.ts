@@ -120,14 +120,15 @@ describe("documents: upload and ingest", () => {
     expect(doc.body.chunk_count).toBeGreaterThan(3);
   });
 
-  it("lists documents newest first with a cursor", async () => {
+  it("lists documents newest first, paged after the last id", async () => {
     const t = await createTenant();
     for (const title of ["a", "b", "c"]) await upload(t.key, { title, text: `${title} is a document about ${title}.` });
     const page1 = await api("/api/documents?limit=2", { key: t.key });
     expect(page1.body.data.map((d: { title: string }) => d.title)).toEqual(["c", "b"]);
-    const page2 = await api(`/api/documents?limit=2&cursor=${page1.body.next_cursor}`, { key: t.key });
+    expect(page1.body).toMatchObject({ object: "list", has_more: true });
+    const page2 = await api(`/api/documents?limit=2&after=${page1.body.last_id}`, { key: t.key });
     expect(page2.body.data.map((d: { title: string }) => d.title)).toEqual(["a"]);
-    expect(page2.body.next_cursor).toBeNull();
+    expect(page2.body.has_more).toBe(false);
   });
 });
 

@@ -51,10 +51,16 @@ describe("a tenant's jobs are its own", () => {
     expect(cancel.status).toBe(404);
     expect(cancel.body.error.code).toBe("not_found");
 
-    for (const query of ["", "?state=created", "?state=uploading", "?state=submitted", `?cursor=${jobId}`]) {
+    for (const query of ["", "?state=created", "?state=uploading", "?state=submitted"]) {
       const list = await api(`/api/jobs${query}`, { key: intruder.key });
       expect(list.status).toBe(200);
       expect(list.body.data).toEqual([]);
+    }
+    // Another tenant's job is no cursor in this tenant's list: the same 400 as an id that never was.
+    for (const cursor of [`after=${jobId}`, `before=${jobId}`]) {
+      const list = await api(`/api/jobs?${cursor}`, { key: intruder.key });
+      expect(list.status).toBe(400);
+      expect(list.text).not.toContain(created.body.dataset!.id);
     }
 
     // The owner's job went on untouched by the attempt.

@@ -34,12 +34,12 @@ describe("CORS for the API", () => {
     const app = createApp();
     const preflight = (origin: string, env: Partial<Bindings>) =>
       app.request("/api/datasets", { method: "OPTIONS", headers: { Origin: origin, "Access-Control-Request-Method": "GET" } }, { ...bindings, ...env });
-    const listed = await preflight(ORIGIN, { CORS_ORIGINS: `https://other.example, ${ORIGIN}` } as Partial<Bindings>);
+    const listed = await preflight(ORIGIN, { CORS_ORIGINS: `https://other.example, ${ORIGIN}` } as unknown as Partial<Bindings>);
     expect(listed.headers.get("Access-Control-Allow-Origin")).toBe(ORIGIN);
     expect(listed.headers.get("Vary")).toContain("Origin");
-    const stranger = await preflight("https://evil.example", { CORS_ORIGINS: ORIGIN } as Partial<Bindings>);
+    const stranger = await preflight("https://evil.example", { CORS_ORIGINS: ORIGIN } as unknown as Partial<Bindings>);
     expect(stranger.headers.get("Access-Control-Allow-Origin")).toBeNull();
-    const off = await preflight(ORIGIN, { CORS_ORIGINS: "" } as Partial<Bindings>);
+    const off = await preflight(ORIGIN, { CORS_ORIGINS: "" } as unknown as Partial<Bindings>);
     expect(off.headers.get("Access-Control-Allow-Origin")).toBeNull();
     expect(off.status).toBe(401); // no CORS: a preflight is just a request without a key
   });

@@ -1,3 +1,4 @@
+import { roundUsd } from "../../lib/money";
 import { ApiError } from "../../errors";
 import { countChatTokens, type FineTuneProvider, type FineTuneSpec, type ModelEntry, type TokenEncoding, trainingCostUsd } from "../../llm";
 import type { FineTuningExample } from "../../programs/run";
@@ -181,7 +182,7 @@ export async function validateDataset(
     },
     epochs,
     billed_tokens_estimate: billed,
-    cost_usd_estimate: cost,
+    cost_usd_estimate: cost === null ? null : roundUsd(cost),
     min_examples: MIN_EXAMPLES,
     ok: errorTotal === 0,
   };

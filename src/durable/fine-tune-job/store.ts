@@ -1,5 +1,6 @@
 import type { JobRecord } from "./record";
 import type { ProviderEvent } from "../../providers/types";
+import { keyOf, keysetPage, type PageQuery } from "../keyset";
 
 /** The job's SQLite schema. Append new steps; never edit old ones. */
 export const JOB_MIGRATIONS = [
@@ -42,6 +43,33 @@ export function addEvents(sql: SqlStorage, source: JobEvent["source"], events: r
   return added;
 }
 
+const eventRow = (r: Record<string, SqlStorageValue>): JobEvent => ({
+  id: r.id as string,
+  source: r.source as JobEvent["source"],
+  created_at: r.created_at as number,
+  level: r.level as JobEvent["level"],
+  type: (r.type as string | null) ?? null,
+  message: r.message as string,
+});
+
+/** Events newest first (as OpenAI lists a job's events), keyset-paged after or before an event id. */
+export function pageEvents(sql: SqlStorage, q: PageQuery): { data: JobEvent[]; has_more: boolean } {
+  const page = keysetPage(
+    sql,
+    {
+      select: "SELECT seq AS _key, * FROM events",
+      where: [],
+      args: [],
+      key: "seq",
+      order: "desc",
+      cursor: keyOf(sql, "SELECT seq AS _key FROM events WHERE id = ?"),
+      noun: "event",
+    },
+    q,
+  );
+  return { data: page.rows.map(eventRow), has_more: page.has_more };
+}
+
 /** Events oldest first; the most recent `limit` of them. */
 export function listEvents(sql: SqlStorage, limit: number): JobEvent[] {
   return sql
@@ -50,14 +78,7 @@ export function listEvents(sql: SqlStorage, limit: number): JobEvent[] {
       limit,
     )
     .toArray()
-    .map((r) => ({
-      id: r.id as string,
-      source: r.source as JobEvent["source"],
-      created_at: r.created_at as number,
-      level: r.level as JobEvent["level"],
-      type: (r.type as string | null) ?? null,
-      message: r.message as string,
-    }));
+    .map(eventRow);
 }
 
 export function countEvents(sql: SqlStorage): number {

@@ -1,10 +1,13 @@
 import type { JobEvent } from "./store";
 import type { JobRecord, JobState } from "./record";
+import { roundUsd } from "../../lib/money";
+import { inCommonNames } from "../../providers/hyperparameter-names";
+import { unixOrNull, unixSeconds } from "../../lib/unix-time";
 
-/** A job as the API shows it: everything but the webhook's secret and storage keys. */
+/** A job as the API shows it: everything but the webhook's secret and storage keys; every time in unix seconds. */
 export interface JobView {
   id: string;
-  object: "fine_tune.job";
+  object: "fine_tuning.job";
   kind: "create" | "attach";
   state: JobState;
   provider: string;
@@ -24,16 +27,31 @@ export interface JobView {
   error: { code: string; message: string } | null;
   cancel_requested: boolean;
   cost: { estimate_usd: number | null; actual_usd: number | null };
-  timings: { created_at: string; submitted_at: string | null; started_at: string | null; finished_at: string | null; duration_s: number | null };
-  next_poll_at: string | null;
+  timings: { created_at: number; submitted_at: number | null; started_at: number | null; finished_at: number | null; duration_s: number | null };
+  next_poll_at: number | null;
   last_error: string | null;
-  webhook: { url: string; delivery: { attempts: number; delivered_at: string | null; last_error: string | null; gave_up: boolean } | null } | null;
+  webhook: { url: string; delivery: { attempts: number; delivered_at: number | null; last_error: string | null; gave_up: boolean } | null } | null;
   /** Distillery's state changes, oldest first. */
-  timeline: Array<{ state: string; at: string }>;
+  timeline: Array<{ state: string; at: number }>;
   /** Provider and Distillery events, oldest first (the latest 200). */
-  events: Array<{ id: string; source: string; created_at: number; level: string; type: string | null; message: string }>;
-  created_at: string;
-  updated_at: string;
+  events: JobEventView[];
+  created_at: number;
+  updated_at: number;
+}
+
+/** A job event as the API shows it (OpenAI's fine-tuning event, plus where it came from). */
+export interface JobEventView {
+  object: "fine_tuning.job.event";
+  id: string;
+  source: "provider" | "distillery";
+  created_at: number;
+  level: string;
+  type: string | null;
+  message: string;
+}
+
+export function eventView(e: JobEvent): JobEventView {
+  return { object: "fine_tuning.job.event", id: e.id, source: e.source, created_at: e.created_at, level: e.level, type: e.type, message: e.message };
 }
 
 const pinned = (f: { sha256: string; lines: number; bytes: number }) => ({ sha256: f.sha256, lines: f.lines, bytes: f.bytes });
@@ -44,7 +62,7 @@ export function jobView(job: JobRecord, events: JobEvent[]): JobView {
     timings.finished_at !== null ? Math.round((Date.parse(timings.finished_at) - Date.parse(job.created_at)) / 1000) : null;
   return {
     id: job.id,
-    object: "fine_tune.job",
+    object: "fine_tuning.job",
     kind: job.kind,
     state: job.state,
     provider: job.provider,
@@ -54,7 +72,7 @@ export function jobView(job: JobRecord, events: JobEvent[]): JobView {
     dataset: job.dataset
       ? { id: job.dataset.id, name: job.dataset.name, train: pinned(job.dataset.train), eval: job.dataset.eval ? pinned(job.dataset.eval) : null }
       : null,
-    hyperparameters: job.hyperparameters,
+    hyperparameters: inCommonNames(job.provider, job.hyperparameters),
     suffix: job.suffix,
     validation: job.validation,
     evaluate: job.evaluate,
@@ -66,27 +84,31 @@ export function jobView(job: JobRecord, events: JobEvent[]): JobView {
     error: job.error,
     cancel_requested: job.cancel_requested,
     cost: {
-      estimate_usd: job.cost_estimate_usd,
-      actual_usd: job.trained_tokens !== null && job.training_price !== null ? round6((job.trained_tokens * job.training_price) / 1e6) : null,
+      estimate_usd: job.cost_estimate_usd === null ? null : roundUsd(job.cost_estimate_usd),
+      actual_usd: job.trained_tokens !== null && job.training_price !== null ? roundUsd((job.trained_tokens * job.training_price) / 1e6) : null,
     },
-    timings: { created_at: job.created_at, submitted_at: timings.submitted_at, started_at: timings.started_at, finished_at: timings.finished_at, duration_s: duration },
-    next_poll_at: job.poll.next_at,
+    timings: {
+      created_at: unixSeconds(job.created_at),
+      submitted_at: unixOrNull(timings.submitted_at),
+      started_at: unixOrNull(timings.started_at),
+      finished_at: unixOrNull(timings.finished_at),
+      duration_s: duration,
+    },
+    next_poll_at: unixOrNull(job.poll.next_at),
     last_error: job.poll.last_error,
     webhook: job.webhook
       ? {
           url: job.webhook.url,
           delivery: job.webhook_delivery
-            ? { attempts: job.webhook_delivery.attempts, delivered_at: job.webhook_delivery.delivered_at, last_error: job.webhook_delivery.last_error, gave_up: job.webhook_delivery.gave_up }
+            ? { attempts: job.webhook_delivery.attempts, delivered_at: unixOrNull(job.webhook_delivery.delivered_at), last_error: job.webhook_delivery.last_error, gave_up: job.webhook_delivery.gave_up }
             : null,
         }
       : null,
     timeline: events
       .filter((e) => e.source === "distillery" && e.type === "state")
-      .map((e) => ({ state: e.message.split(":")[0]!, at: new Date(e.created_at * 1000).toISOString() })),
-    events: events.map((e) => ({ id: e.id, source: e.source, created_at: e.created_at, level: e.level, type: e.type, message: e.message })),
-    created_at: job.created_at,
-    updated_at: job.updated_at,
+      .map((e) => ({ state: e.message.split(":")[0]!, at: e.created_at })),
+    events: events.map(eventView),
+    created_at: unixSeconds(job.created_at),
+    updated_at: unixSeconds(job.updated_at),
   };
 }
-
-const round6 = (x: number) => Math.round(x * 1e6) / 1e6;

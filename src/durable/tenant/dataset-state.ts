@@ -3,6 +3,7 @@ import { nowIso, nowMs } from "../../lib/clock";
  * Where a dataset stands: progress and spend summed from its tasks and rows, the
  * status transitions as its work drains, cancel, and what is still pending.
  */
+import { usdOf } from "../../lib/money";
 import { getDataset } from "./datasets";
 import { markNearDuplicates, NEAR_DUPLICATE_THRESHOLD } from "./near-duplicates";
 import { DATASET_LEASE_MS } from "./recovery";
@@ -22,7 +23,7 @@ export function progress(sql: SqlStorage, datasetId: string, through: number | n
   let prompt = 0;
   let completion = 0;
   for (const r of sql.exec<{ status: keyof typeof tasks; n: number; c: number; p: number; o: number }>(
-    `SELECT status, COUNT(*) AS n, SUM(cost_usd) AS c, SUM(prompt_tokens) AS p, SUM(completion_tokens) AS o
+    `SELECT status, COUNT(*) AS n, SUM(cost_micros) AS c, SUM(prompt_tokens) AS p, SUM(completion_tokens) AS o
      FROM gen_tasks WHERE dataset_id = ? GROUP BY status`,
     datasetId,
   )) {
@@ -33,7 +34,7 @@ export function progress(sql: SqlStorage, datasetId: string, through: number | n
   }
   const rows = sql
     .exec<{ n: number; c: number; p: number; o: number }>(
-      `SELECT COUNT(*) AS n, COALESCE(SUM(cost_usd), 0) AS c,
+      `SELECT COUNT(*) AS n, COALESCE(SUM(cost_micros), 0) AS c,
          COALESCE(SUM(json_extract(usage, '$.prompt_tokens')), 0) AS p, COALESCE(SUM(json_extract(usage, '$.completion_tokens')), 0) AS o
        FROM dataset_rows WHERE dataset_id = ? AND (? IS NULL OR rowid <= ?)`,
       datasetId,
@@ -44,7 +45,8 @@ export function progress(sql: SqlStorage, datasetId: string, through: number | n
   return {
     tasks,
     questions: rows.n,
-    cost_usd: cost + rows.c,
+    // Summed in integer micro-dollars: exact, shown as dollars to 6 decimals.
+    cost_usd: usdOf(cost + rows.c),
     prompt_tokens: prompt + rows.p,
     completion_tokens: completion + rows.o,
   };

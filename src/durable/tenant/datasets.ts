@@ -1,4 +1,5 @@
 import { nowIso } from "../../lib/clock";
+import { keyOf, keysetPage, type PageQuery } from "../keyset";
 import { all, first, json, jsonOrNull, num, numOrNull, oneOf, rowOf, text, textOrNull } from "../sql-rows";
 
 /** Dataset settings are flat (program, top_k, …), which keeps them cheap to pass over RPC. */
@@ -141,20 +142,40 @@ export function getDataset(sql: SqlStorage, idOrName: string): DatasetRecord | n
 }
 
 /** Source datasets (snapshots are listed by their source). */
-export function listDatasets(sql: SqlStorage): DatasetRecord[] {
-  return all(datasetRow, sql, "SELECT * FROM datasets WHERE snapshot_of IS NULL ORDER BY created_at DESC, id");
+/** Source datasets (not snapshots), newest first, keyset-paged after or before a dataset id. */
+export function listDatasets(sql: SqlStorage, q: PageQuery): { data: DatasetRecord[]; has_more: boolean } {
+  const page = keysetPage(
+    sql,
+    {
+      select: "SELECT rowid AS _key, * FROM datasets",
+      where: ["snapshot_of IS NULL"],
+      args: [],
+      key: "rowid",
+      order: "desc",
+      cursor: keyOf(sql, "SELECT rowid AS _key FROM datasets WHERE id = ? AND snapshot_of IS NULL"),
+      noun: "dataset",
+    },
+    q,
+  );
+  return { data: page.rows.map(datasetRow), has_more: page.has_more };
 }
 
-/** A source's snapshots, newest first, after `after` (a snapshot id) when given. */
-export function listSnapshots(sql: SqlStorage, sourceId: string, opts: { limit: number; after?: number }): DatasetRecord[] {
-  return all(
-    datasetRow,
+/** A source's snapshots, newest first (by version), keyset-paged after or before a snapshot id. */
+export function listSnapshots(sql: SqlStorage, sourceId: string, q: PageQuery): { data: DatasetRecord[]; has_more: boolean } {
+  const page = keysetPage(
     sql,
-    "SELECT * FROM datasets WHERE snapshot_of = ? AND version < ? ORDER BY version DESC LIMIT ?",
-    sourceId,
-    opts.after ?? Number.MAX_SAFE_INTEGER,
-    opts.limit,
+    {
+      select: "SELECT version AS _key, * FROM datasets",
+      where: ["snapshot_of = ?"],
+      args: [sourceId],
+      key: "version",
+      order: "desc",
+      cursor: keyOf(sql, "SELECT version AS _key FROM datasets WHERE id = ? AND snapshot_of = ?", sourceId),
+      noun: "snapshot",
+    },
+    q,
   );
+  return { data: page.rows.map(datasetRow), has_more: page.has_more };
 }
 
 /** A source's latest snapshot (any status), or null. */
@@ -228,33 +249,31 @@ export function countRows(sql: SqlStorage, datasetId: string, through: number | 
   return counts;
 }
 
-/** A page of rows in insertion order, optionally by split and status. */
+/** A page of rows in insertion order, optionally by split and status, keyset-paged after or before a row id. */
 export function listRows(
   sql: SqlStorage,
   datasetId: string,
-  opts: { split?: Split; status?: RowStatus; limit: number; cursor?: number; through?: number | null },
-): { data: RowRecord[]; next_cursor: number | null; rows_read: number } {
+  opts: PageQuery & { split?: Split; status?: RowStatus; through?: number | null },
+): { data: RowRecord[]; has_more: boolean; rows_read: number } {
   // Keyset paging in rowid order: `dataset_rows_in_order` (dataset_id, then the implicit rowid) lets
   // SQLite seek to the cursor and stop after the page, instead of sorting the whole dataset per page.
-  const cursor = sql.exec<Record<string, SqlStorageValue>>(
-    `SELECT rowid AS _rowid, * FROM dataset_rows INDEXED BY dataset_rows_in_order
-     WHERE dataset_id = ? AND rowid > ? AND (? IS NULL OR rowid <= ?) AND (? IS NULL OR split = ?) AND (? IS NULL OR status = ?)
-     ORDER BY rowid LIMIT ?`,
-    datasetId,
-    opts.cursor ?? 0,
-    opts.through ?? null,
-    opts.through ?? null,
-    opts.split ?? null,
-    opts.split ?? null,
-    opts.status ?? null,
-    opts.status ?? null,
-    opts.limit + 1,
+  const where = ["dataset_id = ?"];
+  const args: SqlStorageValue[] = [datasetId];
+  if (opts.through != null) where.push("rowid <= ?"), args.push(opts.through);
+  if (opts.split) where.push("split = ?"), args.push(opts.split);
+  if (opts.status) where.push("status = ?"), args.push(opts.status);
+  const page = keysetPage(
+    sql,
+    {
+      select: "SELECT rowid AS _key, * FROM dataset_rows INDEXED BY dataset_rows_in_order",
+      where,
+      args,
+      key: "rowid",
+      order: "asc",
+      cursor: keyOf(sql, "SELECT rowid AS _key FROM dataset_rows WHERE id = ? AND dataset_id = ? AND (? IS NULL OR rowid <= ?)", datasetId, opts.through ?? null, opts.through ?? null),
+      noun: "row",
+    },
+    opts,
   );
-  const rows = cursor.toArray();
-  const page = rows.slice(0, opts.limit);
-  return {
-    data: page.map(rowRow),
-    next_cursor: rows.length > opts.limit ? (page.at(-1)!._rowid as number) : null,
-    rows_read: cursor.rowsRead,
-  };
+  return { data: page.rows.map(rowRow), has_more: page.has_more, rows_read: page.rows_read };
 }

@@ -1,6 +1,7 @@
 import { nowIso, nowMs } from "../../lib/clock";
 import { DOCUMENT_LEASE_MS } from "./recovery";
 /** Documents and their chunks, in the tenant's own SQLite database. */
+import { keyOf, keysetPage, type PageQuery } from "../keyset";
 import { first, json, jsonOrNull, num, numOrNull, oneOf, rowOf, text, all } from "../sql-rows";
 
 export type DocumentStatus = "pending" | "processing" | "ready" | "failed" | "deleted";
@@ -129,25 +130,23 @@ export function getDocument(sql: SqlStorage, id: string): DocumentRecord | null 
   return first(documentRow, sql, "SELECT * FROM documents WHERE id = ?", id);
 }
 
-/** Live documents, newest first, paged by an opaque cursor (the row id). */
-export function listDocuments(
-  sql: SqlStorage,
-  opts: { limit: number; cursor?: number; status?: DocumentStatus },
-): { data: DocumentRecord[]; next_cursor: number | null } {
-  const rows = sql
-    .exec<Record<string, SqlStorageValue>>(
-      `SELECT rowid AS _rowid, * FROM documents WHERE status != 'deleted' AND (? IS NULL OR status = ?)
-       AND (? IS NULL OR rowid < ?) ORDER BY rowid DESC LIMIT ?`,
-      opts.status ?? null,
-      opts.status ?? null,
-      opts.cursor ?? null,
-      opts.cursor ?? null,
-      opts.limit + 1,
-    )
-    .toArray();
-  const page = rows.slice(0, opts.limit);
-  const more = rows.length > opts.limit;
-  return { data: page.map(documentRow), next_cursor: more ? (page.at(-1)!._rowid as number) : null };
+/** Live documents, newest first, keyset-paged after or before a document id. */
+export function listDocuments(sql: SqlStorage, opts: PageQuery & { status?: DocumentStatus }): { data: DocumentRecord[]; has_more: boolean } {
+  const page = keysetPage(
+    sql,
+    {
+      select: "SELECT rowid AS _key, * FROM documents",
+      where: ["status != 'deleted'", ...(opts.status ? ["status = ?"] : [])],
+      args: opts.status ? [opts.status] : [],
+      key: "rowid",
+      order: "desc",
+      // A document deleted since the last page is still a good cursor: its rowid keeps its place.
+      cursor: keyOf(sql, "SELECT rowid AS _key FROM documents WHERE id = ?"),
+      noun: "document",
+    },
+    opts,
+  );
+  return { data: page.rows.map(documentRow), has_more: page.has_more };
 }
 
 export interface DocumentPatch {

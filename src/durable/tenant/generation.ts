@@ -1,4 +1,5 @@
 import { nowIso } from "../../lib/clock";
+import { toMicros } from "../../lib/money";
 /**
  * The generation and labeling state of a dataset, in the tenant's database: one
  * task per chunk (questions to generate), one row per question (to label). Every
@@ -166,12 +167,12 @@ export function finishGenTask(
     if (!twin && res.rowsWritten > 0) pending.push(q.id);
   }
   sql.exec(
-    `UPDATE gen_tasks SET status = 'done', questions = ?, prompt_tokens = ?, completion_tokens = ?, cost_usd = ?
+    `UPDATE gen_tasks SET status = 'done', questions = ?, prompt_tokens = ?, completion_tokens = ?, cost_micros = ?
      WHERE dataset_id = ? AND chunk_id = ?`,
     pending.length,
     cost.prompt_tokens,
     cost.completion_tokens,
-    cost.cost_usd,
+    toMicros(cost.cost_usd),
     dataset.id,
     chunkId,
   );
@@ -195,11 +196,11 @@ export function lastError(sql: SqlStorage, datasetId: string, id: string): strin
 export function failGenTask(sql: SqlStorage, datasetId: string, chunkId: string, error: string, cost?: CallCost): void {
   sql.exec(
     `UPDATE gen_tasks SET status = 'failed', error = ?, prompt_tokens = prompt_tokens + ?, completion_tokens = completion_tokens + ?,
-       cost_usd = cost_usd + ? WHERE dataset_id = ? AND chunk_id = ? AND status = 'pending'`,
+       cost_micros = cost_micros + ? WHERE dataset_id = ? AND chunk_id = ? AND status = 'pending'`,
     error,
     cost?.prompt_tokens ?? 0,
     cost?.completion_tokens ?? 0,
-    cost?.cost_usd ?? 0,
+    toMicros(cost?.cost_usd ?? 0),
     datasetId,
     chunkId,
   );
@@ -217,7 +218,7 @@ export function failedOutcome(reason: string): LabelOutcome {
 /** Records a labeling outcome, only on a row still pending (so a redelivery adds nothing). */
 export function completeLabel(sql: SqlStorage, rowId: string, o: LabelOutcome): boolean {
   const res = sql.exec(
-    `UPDATE dataset_rows SET status = ?, reason = ?, example = ?, tokens = ?, model = ?, usage = ?, cost_usd = cost_usd + ?,
+    `UPDATE dataset_rows SET status = ?, reason = ?, example = ?, tokens = ?, model = ?, usage = ?, cost_micros = cost_micros + ?,
        chunk_ids = ?, program = ?, program_version = ?, updated_at = ? WHERE id = ? AND status = 'pending'`,
     o.status,
     o.reason,
@@ -225,7 +226,7 @@ export function completeLabel(sql: SqlStorage, rowId: string, o: LabelOutcome): 
     o.tokens,
     o.model,
     o.usage,
-    o.cost_usd,
+    toMicros(o.cost_usd),
     o.chunk_ids ? JSON.stringify(o.chunk_ids) : null,
     o.program,
     o.program_version,
@@ -237,7 +238,7 @@ export function completeLabel(sql: SqlStorage, rowId: string, o: LabelOutcome): 
 
 /** Adds the cost of calls made on a row's behalf (also when the attempt then failed). */
 export function addRowCost(sql: SqlStorage, rowId: string, cost: number): void {
-  sql.exec("UPDATE dataset_rows SET cost_usd = cost_usd + ? WHERE id = ?", cost, rowId);
+  sql.exec("UPDATE dataset_rows SET cost_micros = cost_micros + ? WHERE id = ?", toMicros(cost), rowId);
 }
 
 /** Rows of a dataset no longer pending (labeled, rejected or failed). */

@@ -1,4 +1,5 @@
-import { all, first, rowOf, text, textOrNull } from "../sql-rows";
+import { keyOf, keysetPage, type PageQuery } from "../keyset";
+import { first, rowOf, text, textOrNull } from "../sql-rows";
 
 /** The tenant's index of fine-tune jobs; each job's own state lives in its FineTuneJob object. */
 
@@ -55,31 +56,22 @@ export function getJobSummary(sql: SqlStorage, id: string): JobSummary | null {
   return first(summaryRow, sql, "SELECT * FROM jobs WHERE id = ?", id);
 }
 
-/** Newest first, keyset-paged on (created_at, id); `cursor` is the last id of the previous page. */
-export function listJobSummaries(
-  sql: SqlStorage,
-  opts: { limit: number; cursor?: string; state?: string },
-): { data: JobSummary[]; next_cursor: string | null } {
-  const after = opts.cursor ? getJobSummary(sql, opts.cursor) : null;
-  const where: string[] = [];
-  const args: SqlStorageValue[] = [];
-  if (opts.state) {
-    where.push("state = ?");
-    args.push(opts.state);
-  }
-  if (after) {
-    where.push("(created_at < ? OR (created_at = ? AND id < ?))");
-    args.push(after.created_at, after.created_at, after.id);
-  }
-  const rows = all(
-    summaryRow,
+/** Newest first (creation order), keyset-paged by job id after or before one. */
+export function listJobSummaries(sql: SqlStorage, opts: PageQuery & { state?: string }): { data: JobSummary[]; has_more: boolean } {
+  const page = keysetPage(
     sql,
-    `SELECT * FROM jobs ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY created_at DESC, id DESC LIMIT ?`,
-    ...args,
-    opts.limit + 1,
+    {
+      select: "SELECT rowid AS _key, * FROM jobs",
+      where: opts.state ? ["state = ?"] : [],
+      args: opts.state ? [opts.state] : [],
+      key: "rowid",
+      order: "desc",
+      cursor: keyOf(sql, "SELECT rowid AS _key FROM jobs WHERE id = ?"),
+      noun: "job",
+    },
+    opts,
   );
-  const data = rows.slice(0, opts.limit);
-  return { data, next_cursor: rows.length > opts.limit ? data[data.length - 1]!.id : null };
+  return { data: page.rows.map(summaryRow), has_more: page.has_more };
 }
 
 /** The job tracking this provider job, if any. */

@@ -1,5 +1,6 @@
 import { safeEqual } from "../../lib/ids";
-import { all, first, rowOf, text, textOrNull } from "../sql-rows";
+import { keyOf, keysetPage, type PageQuery } from "../keyset";
+import { first, rowOf, text, textOrNull } from "../sql-rows";
 
 /** An API key as a tenant may see it: never the key, never its hash. */
 export interface KeyInfo {
@@ -39,8 +40,22 @@ export function insertKey(sql: SqlStorage, row: NewKeyRow): void {
   );
 }
 
-export function listKeys(sql: SqlStorage): KeyInfo[] {
-  return all(infoRow, sql, "SELECT id, name, prefix, created_at, last_used_at, revoked_at FROM api_keys ORDER BY created_at, id");
+/** Keys in the order issued, keyset-paged after or before a key id. */
+export function listKeys(sql: SqlStorage, q: PageQuery): { data: KeyInfo[]; has_more: boolean } {
+  const page = keysetPage(
+    sql,
+    {
+      select: "SELECT rowid AS _key, id, name, prefix, created_at, last_used_at, revoked_at FROM api_keys",
+      where: [],
+      args: [],
+      key: "rowid",
+      order: "asc",
+      cursor: keyOf(sql, "SELECT rowid AS _key FROM api_keys WHERE id = ?"),
+      noun: "key",
+    },
+    q,
+  );
+  return { data: page.rows.map(infoRow), has_more: page.has_more };
 }
 
 /** Marks a key revoked (idempotently); returns it with its hash so the KV index can drop it. */

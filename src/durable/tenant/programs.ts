@@ -1,6 +1,7 @@
 import { nowIso } from "../../lib/clock";
 /** Programs (a JSON Schema + a prompt template), versioned, in the tenant's database. */
-import { all, first, json, num, oneOf, rowOf, text, textOrNull } from "../sql-rows";
+import { keyOf, keysetPage, type PageQuery } from "../keyset";
+import { first, json, num, oneOf, rowOf, text, textOrNull } from "../sql-rows";
 
 /**
  * A JSON Schema document, typed shallowly on purpose: a recursive JSON type makes the
@@ -84,14 +85,23 @@ export function getProgram(sql: SqlStorage, name: string, version?: number): Pro
   return first(programRow, sql, "SELECT * FROM programs WHERE name = ? AND version = ? AND deleted_at IS NULL", name, version);
 }
 
-/** The latest version of every live program, by name. */
-export function listPrograms(sql: SqlStorage): ProgramRecord[] {
-  return all(
-    programRow,
+/** The latest version of every live program, by name, keyset-paged after or before a name (a program's id). */
+export function listPrograms(sql: SqlStorage, q: PageQuery): { data: ProgramRecord[]; has_more: boolean } {
+  const page = keysetPage(
     sql,
-    `SELECT p.* FROM programs p JOIN (SELECT name, MAX(version) AS v FROM programs WHERE deleted_at IS NULL GROUP BY name) m
-     ON p.name = m.name AND p.version = m.v ORDER BY p.name`,
+    {
+      select: `SELECT p.name AS _key, p.* FROM programs p
+               JOIN (SELECT name, MAX(version) AS v FROM programs WHERE deleted_at IS NULL GROUP BY name) m ON p.name = m.name AND p.version = m.v`,
+      where: [],
+      args: [],
+      key: "p.name",
+      order: "asc",
+      cursor: keyOf(sql, "SELECT name AS _key FROM programs WHERE name = ? LIMIT 1"),
+      noun: "program",
+    },
+    q,
   );
+  return { data: page.rows.map(programRow), has_more: page.has_more };
 }
 
 /** Deletes every version; false when there was no live program. */

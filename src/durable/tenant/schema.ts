@@ -245,4 +245,12 @@ export const TENANT_MIGRATIONS = [
    )`,
   // An import's duplicates (within the file, and of rows already in the dataset) found by seeks.
   `CREATE INDEX import_staging_ids ON import_staging (import_id, id, seq)`,
+  // Money in integer micro-dollars (src/lib/money.ts), so sums are exact; the REAL cost_usd columns
+  // are no longer written, kept (SQLite keeps dropped columns' data anyway) and carried over here.
+  `ALTER TABLE usage ADD COLUMN cost_micros INTEGER NOT NULL DEFAULT 0`,
+  `UPDATE usage SET cost_micros = CAST(ROUND(cost_usd * 1000000) AS INTEGER)`,
+  `ALTER TABLE dataset_rows ADD COLUMN cost_micros INTEGER NOT NULL DEFAULT 0`,
+  `UPDATE dataset_rows SET cost_micros = CAST(ROUND(cost_usd * 1000000) AS INTEGER) WHERE cost_usd != 0`,
+  `ALTER TABLE gen_tasks ADD COLUMN cost_micros INTEGER NOT NULL DEFAULT 0`,
+  `UPDATE gen_tasks SET cost_micros = CAST(ROUND(cost_usd * 1000000) AS INTEGER) WHERE cost_usd != 0`,
 ] as const;

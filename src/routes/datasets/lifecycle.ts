@@ -7,8 +7,10 @@ import { datasetName, generationFields } from "./schemas";
 import { freezeDataset } from "../../datasets/finalize";
 import { jsonlResponse } from "../../datasets/jsonl";
 import { newId } from "../../lib/ids";
+import { listBody, listSchema, pageOf, pageQuery } from "../../openapi/lists";
 import { createRouter } from "../../openapi/router";
-import { errorResponses, idempotencyKeyHeader, idParams, jsonContent, TENANT_SECURITY } from "../../openapi/schemas";
+import { errorResponses, idempotencyKeyHeader, idParams, jsonContent, TENANT_SECURITY, unixTime } from "../../openapi/schemas";
+import { unixSeconds, withUnixTimes } from "../../lib/unix-time";
 
 
 const countsSchema = z.object({
@@ -22,6 +24,7 @@ const countsSchema = z.object({
 
 export const datasetSchema = z
   .object({
+    object: z.enum(["dataset", "dataset.snapshot"]).openapi({ description: "dataset.snapshot for a snapshot (snapshot_of set)" }),
     id: z.string(),
     name: z.string(),
     status: z.enum(["open", "generating", "labeling", "writing", "ready", "failed", "cancelled"]),
@@ -34,13 +37,14 @@ export const datasetSchema = z
       .record(z.string(), z.object({ key: z.string(), bytes: z.number(), lines: z.number(), sha256: z.string() }))
       .nullable()
       .openapi({ description: "A snapshot's train/eval JSONL files, once it is ready (a source's are its latest snapshot's: see latest_snapshot)" }),
-    created_at: z.string(),
-    updated_at: z.string(),
+    created_at: unixTime,
+    updated_at: unixTime,
   })
   .openapi("Dataset");
 
 const rowSchema = z
   .object({
+    object: z.literal("dataset.row"),
     id: z.string(),
     source: z.enum(["capture", "generated", "import"]),
     status: z.enum(["pending", "labeled", "rejected", "failed"]),
@@ -54,7 +58,7 @@ const rowSchema = z
     model: z.string().nullable(),
     usage: z.unknown(),
     chunk_ids: z.array(z.string()).nullable(),
-    created_at: z.string(),
+    created_at: unixTime,
   })
   .openapi("DatasetRow");
 
@@ -79,17 +83,18 @@ const estimateSchema = z.object({
 /** What a client sees of a dataset: files parsed; its lease and row bound stay inside. */
 export function datasetView(d: DatasetRecord) {
   const { lease_until: _l, through_rowid: _t, ...view } = d;
-  return { ...view, files: d.files ? (JSON.parse(d.files) as Record<string, { key: string; bytes: number; lines: number; sha256: string }>) : null };
+  return { object: d.snapshot_of ? ("dataset.snapshot" as const) : ("dataset" as const), ...withUnixTimes(view), files: d.files ? (JSON.parse(d.files) as Record<string, { key: string; bytes: number; lines: number; sha256: string }>) : null };
 }
 
 const snapshotSummary = z
   .object({
+    object: z.literal("dataset.snapshot"),
     id: z.string(),
     name: z.string(),
     version: z.number().nullable(),
     status: z.string(),
     files: datasetSchema.shape.files,
-    created_at: z.string(),
+    created_at: unixTime,
   })
   .nullable()
   .openapi({ description: "A source's latest snapshot (what a job given this dataset trains on, once ready)" });
@@ -145,9 +150,13 @@ export const datasetLifecycleRoutes = createRouter()
       tags: ["datasets"],
       summary: "List datasets",
       security: TENANT_SECURITY,
-      responses: { 200: jsonContent(z.object({ data: z.array(datasetSchema) }), "Datasets"), ...errorResponses(401) },
+      request: { query: pageQuery() },
+      responses: { 200: jsonContent(listSchema(datasetSchema), "Datasets, newest first"), ...errorResponses(400, 401) },
     }),
-    async (c) => c.json({ data: (await tenantHandle(c).datasets.list()).map(datasetView) }, 200),
+    async (c) => {
+      const page = await tenantHandle(c).datasets.list(pageOf(c.req.valid("query")));
+      return c.json(listBody(page.data.map(datasetView), page.has_more), 200);
+    },
   )
   .openapi(
     createRoute({
@@ -173,7 +182,7 @@ export const datasetLifecycleRoutes = createRouter()
     async (c) => {
       const { dataset, counts, progress, stalled, latest_snapshot: latest } = await tenantHandle(c).datasets.show(c.req.valid("param").id);
       const latest_snapshot = latest
-        ? { id: latest.id, name: latest.name, version: latest.version, status: latest.status, files: datasetView(latest).files, created_at: latest.created_at }
+        ? { object: "dataset.snapshot" as const, id: latest.id, name: latest.name, version: latest.version, status: latest.status, files: datasetView(latest).files, created_at: unixSeconds(latest.created_at) }
         : null;
       return c.json({ ...datasetView(dataset), counts, progress, stalled, latest_snapshot }, 200);
     },
@@ -187,26 +196,26 @@ export const datasetLifecycleRoutes = createRouter()
       security: TENANT_SECURITY,
       request: {
         params: idParams,
-        query: z.object({
+        query: pageQuery({ max: 500, fallback: 100 }).extend({
           split: z.enum(["train", "eval"]).optional(),
           status: z.enum(["pending", "labeled", "rejected", "failed"]).optional(),
-          limit: z.coerce.number().int().min(1).max(500).default(100),
-          cursor: z.coerce.number().int().nonnegative().optional(),
         }),
       },
       responses: {
-        200: jsonContent(z.object({ data: z.array(rowSchema), next_cursor: z.number().nullable() }), "A page of rows"),
+        200: jsonContent(listSchema(rowSchema), "A page of rows, in the order added"),
         ...errorResponses(400, 401, 404),
       },
     }),
     async (c) => {
-      const page = await tenantHandle(c).datasets.rows(c.req.valid("param").id, c.req.valid("query"));
+      const { split, status, ...q } = c.req.valid("query");
+      const page = await tenantHandle(c).datasets.rows(c.req.valid("param").id, { ...pageOf(q), ...(split ? { split } : {}), ...(status ? { status } : {}) });
       const data = page.data.map(({ dataset_id: _d, updated_at: _u, ...r }) => ({
-        ...r,
+        object: "dataset.row" as const,
+        ...withUnixTimes(r),
         example: r.example === null ? null : (JSON.parse(r.example) as unknown),
         usage: r.usage === null ? null : (JSON.parse(r.usage) as unknown),
       }));
-      return c.json({ data, next_cursor: page.next_cursor }, 200);
+      return c.json(listBody(data, page.has_more), 200);
     },
   )
   .openapi(
@@ -288,11 +297,11 @@ export const datasetLifecycleRoutes = createRouter()
       summary: "Delete a dataset: its rows, its files in R2; messages still queued for it are ignored",
       security: TENANT_SECURITY,
       request: { params: idParams },
-      responses: { 200: jsonContent(z.object({ id: z.string(), deleted: z.literal(true) }), "Deleted"), ...errorResponses(401, 404) },
+      responses: { 200: jsonContent(z.object({ id: z.string(), object: z.literal("dataset"), deleted: z.literal(true) }), "Deleted (OpenAI's deletion shape)"), ...errorResponses(401, 404) },
     }),
     async (c) => {
       const { id, files } = await tenantHandle(c).datasets.delete(c.req.valid("param").id);
       if (files.length > 0) await c.env.DATA.delete(files);
-      return c.json({ id, deleted: true as const }, 200);
+      return c.json({ id, object: "dataset" as const, deleted: true as const }, 200);
     },
   );

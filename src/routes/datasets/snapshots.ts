@@ -2,6 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { tenantHandle } from "../../auth/middleware";
 import { enqueueWork } from "../../datasets/steps";
 import { finalizeDataset, writeClaimed } from "../../datasets/finalize";
+import { listBody, listSchema, pageOf, pageQuery } from "../../openapi/lists";
 import { createRouter } from "../../openapi/router";
 import { errorResponses, idempotencyKeyHeader, idParams, jsonContent, TENANT_SECURITY } from "../../openapi/schemas";
 import { datasetSchema, datasetView } from "./lifecycle";
@@ -13,33 +14,20 @@ export const datasetSnapshotRoutes = createRouter()
       method: "get",
       path: "/{id}/snapshots",
       tags: ["datasets"],
-      summary: "A dataset's snapshots, newest first (OpenAI's list shape; page with `after`)",
+      summary: "A dataset's snapshots, newest first (OpenAI's list shape; page with `after` or `before`)",
       security: TENANT_SECURITY,
       request: {
         params: idParams,
-        query: z.object({
-          limit: z.coerce.number().int().min(1).max(100).default(20),
-          after: z.string().min(1).max(100).optional().openapi({ description: "A snapshot id: the page after it" }),
-        }),
+        query: pageQuery(),
       },
       responses: {
-        200: jsonContent(
-          z.object({
-            object: z.literal("list"),
-            data: z.array(datasetSchema),
-            first_id: z.string().nullable(),
-            last_id: z.string().nullable(),
-            has_more: z.boolean(),
-          }),
-          "A page of snapshots",
-        ),
+        200: jsonContent(listSchema(datasetSchema), "A page of snapshots"),
         ...errorResponses(400, 401, 404),
       },
     }),
     async (c) => {
-      const page = await tenantHandle(c).datasets.snapshots(c.req.valid("param").id, c.req.valid("query"));
-      const data = page.data.map(datasetView);
-      return c.json({ object: "list" as const, data, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null, has_more: page.has_more }, 200);
+      const page = await tenantHandle(c).datasets.snapshots(c.req.valid("param").id, pageOf(c.req.valid("query")));
+      return c.json(listBody(page.data.map(datasetView), page.has_more), 200);
     },
   )
   .openapi(

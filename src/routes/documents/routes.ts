@@ -9,9 +9,11 @@ import { metadataTextOf } from "../../ingest/pipeline";
 import { checkMetadataFits, resolveChunkSettings } from "../../ingest/settings";
 import { checkUpload, type Upload } from "../../ingest/upload";
 import { newId, sha256Hex } from "../../lib/ids";
+import { listBody, listSchema, pageOf, pageQuery } from "../../openapi/lists";
 import { createRouter } from "../../openapi/router";
 import { validationError } from "../../openapi/validation-messages";
-import { errorResponses, idempotencyKeyHeader, idParams, jsonContent, TENANT_SECURITY } from "../../openapi/schemas";
+import { errorResponses, idempotencyKeyHeader, idParams, jsonContent, TENANT_SECURITY, unixTime } from "../../openapi/schemas";
+import { withUnixTimes } from "../../lib/unix-time";
 import { QUEUES, type IngestMessage } from "../../queues/messages";
 import { createDocumentFormSchema, createDocumentJsonSchema, fileContentType, formTitle, parseMetadataField, rawUploadQuerySchema } from "./schemas";
 import { vectorIndexFor } from "../../vector";
@@ -19,6 +21,7 @@ import { nowIso } from "../../lib/clock";
 
 export const documentSchema = z
   .object({
+    object: z.literal("document"),
     id: z.string(),
     title: z.string(),
     format: z.enum(["text", "markdown", "pdf"]),
@@ -32,8 +35,8 @@ export const documentSchema = z
     chunk_count: z.number().nullable(),
     token_count: z.number().nullable(),
     page_count: z.number().nullable(),
-    created_at: z.string(),
-    updated_at: z.string(),
+    created_at: unixTime,
+    updated_at: unixTime,
     progress: z
       .object({ chunks: z.number(), embedded: z.number() })
       .optional()
@@ -48,7 +51,7 @@ export const documentSchema = z
 /** What a client sees of a document: not where it is stored. */
 export function documentView(doc: DocumentRecord) {
   const { r2_key: _r2, ...view } = doc;
-  return { ...view, status: view.status as Exclude<DocumentRecord["status"], "deleted"> };
+  return { object: "document" as const, ...withUnixTimes(view), status: view.status as Exclude<DocumentRecord["status"], "deleted"> };
 }
 
 const rawBody = { schema: z.string().openapi({ type: "string", format: "binary" }) };
@@ -184,20 +187,17 @@ export const documentRoutes = createRouter()
       summary: "List documents, newest first",
       security: TENANT_SECURITY,
       request: {
-        query: z.object({
-          limit: z.coerce.number().int().min(1).max(100).default(20),
-          cursor: z.coerce.number().int().positive().optional(),
-          status: z.enum(["pending", "processing", "ready", "failed"]).optional(),
-        }),
+        query: pageQuery().extend({ status: z.enum(["pending", "processing", "ready", "failed"]).optional() }),
       },
       responses: {
-        200: jsonContent(z.object({ data: z.array(documentSchema), next_cursor: z.number().nullable() }), "A page"),
+        200: jsonContent(listSchema(documentSchema), "A page of documents"),
         ...errorResponses(400, 401),
       },
     }),
     async (c) => {
-      const page = await tenantHandle(c).documents.list(c.req.valid("query"));
-      return c.json({ data: page.data.map(documentView), next_cursor: page.next_cursor }, 200);
+      const { status, ...q } = c.req.valid("query");
+      const page = await tenantHandle(c).documents.list({ ...pageOf(q), ...(status ? { status } : {}) });
+      return c.json(listBody(page.data.map(documentView), page.has_more), 200);
     },
   )
   .openapi(
@@ -255,7 +255,7 @@ export const documentRoutes = createRouter()
       security: TENANT_SECURITY,
       request: { params: idParams },
       responses: {
-        200: jsonContent(z.object({ id: z.string(), deleted: z.literal(true) }), "Deleted"),
+        200: jsonContent(z.object({ id: z.string(), object: z.literal("document"), deleted: z.literal(true) }), "Deleted (OpenAI's deletion shape)"),
         ...errorResponses(401, 404),
       },
     }),
@@ -270,6 +270,6 @@ export const documentRoutes = createRouter()
         await c.env.DATA.delete(deletion.r2_key);
         await tenant.documents.markDeleted(id);
       }
-      return c.json({ id, deleted: true as const }, 200);
+      return c.json({ id, object: "document" as const, deleted: true as const }, 200);
     },
   );

@@ -22,9 +22,10 @@ import {
 import { DATASET_LEASE_MS, isStalled, DATASET_IN_FLIGHT, registerInFlight } from "../recovery";
 import { assertOpenForRows, closedReason, snapshotFailed, snapshotWritten, takeSnapshot } from "../snapshots";
 import { type CommittedImport, commitStaged, discardStaged, stagedCount, stageRows, type StagedRow, sweepStaged } from "../import-staging";
+import type { PageQuery } from "../../keyset";
 import { Surface, surface } from "./surface";
 
-type Page = { data: RowRecord[]; next_cursor: number | null; rows_read: number };
+type Page = { data: RowRecord[]; has_more: boolean; rows_read: number };
 
 /** Datasets as the API shows them, and the rows a dataset's files and exports are written from. */
 export class DatasetsSurface extends Surface {
@@ -47,8 +48,9 @@ export class DatasetsSurface extends Surface {
     return dataset;
   }
 
-  list(): DatasetRecord[] {
-    return listDatasets(this.sql);
+  /** Source datasets, newest first, a page after or before a dataset id. */
+  list(q: PageQuery): { data: DatasetRecord[]; has_more: boolean } {
+    return listDatasets(this.sql, q);
   }
 
   /**
@@ -75,23 +77,16 @@ export class DatasetsSurface extends Surface {
   }
 
   /** A page of rows in insertion order, optionally by split and status (a snapshot's: the rows it holds). */
-  rows(idOrName: string, opts: { split?: Split; status?: RowStatus; limit: number; cursor?: number }): Page {
+  rows(idOrName: string, opts: PageQuery & { split?: Split; status?: RowStatus }): Page {
     const rows = rowsOf(this.#dataset(idOrName));
     return listRows(this.sql, rows.id, { ...opts, through: rows.through });
   }
 
-  /** A source's snapshots, newest first (`after`: a version); not_found for a snapshot. */
-  snapshots(idOrName: string, opts: { limit: number; after?: string }): { data: DatasetRecord[]; has_more: boolean } {
+  /** A source's snapshots, newest first, a page after or before a snapshot id; not_found for a snapshot. */
+  snapshots(idOrName: string, q: PageQuery): { data: DatasetRecord[]; has_more: boolean } {
     const source = this.#dataset(idOrName);
     if (source.snapshot_of) throw new ApiError("not_found", `${source.name} is a snapshot; list the snapshots of its source ${source.snapshot_of}.`);
-    let after: number | undefined;
-    if (opts.after) {
-      const cursor = getDataset(this.sql, opts.after);
-      if (!cursor || cursor.snapshot_of !== source.id) throw new ApiError("bad_request", `after: ${opts.after} is not a snapshot of ${source.name}.`);
-      after = cursor.version ?? undefined;
-    }
-    const data = listSnapshots(this.sql, source.id, { limit: opts.limit + 1, after });
-    return { data: data.slice(0, opts.limit), has_more: data.length > opts.limit };
+    return listSnapshots(this.sql, source.id, q);
   }
 
   /** The snapshot a job trains on: the dataset itself when a snapshot, else its source's latest ready one; conflict when there is none. */
@@ -221,7 +216,7 @@ export class DatasetsSurface extends Surface {
   }
 
   /** A page of labeled examples (for the JSONL files, exports and validation), in the order added. */
-  labeled(datasetId: string, opts: { split?: Split; limit: number; cursor?: number }): Page {
+  labeled(datasetId: string, opts: PageQuery & { split?: Split }): Page {
     const dataset = this.#dataset(datasetId);
     // Pages read while a snapshot is written are its writer's heartbeat (no extra round trip).
     if (dataset.status === "writing") renewLease(this.sql, dataset.id);

@@ -16,6 +16,7 @@ import {
 } from "../documents";
 import { nowIso, nowMs } from "../../../lib/clock";
 import { DOCUMENT_IN_FLIGHT, DOCUMENT_LEASE_MS, isStalled, registerInFlight } from "../recovery";
+import type { PageQuery } from "../../keyset";
 import { Surface, surface } from "./surface";
 
 function notFound(id: string): never {
@@ -79,7 +80,8 @@ export class DocumentsSurface extends Surface {
     return { document, progress: { chunks, embedded }, stalled };
   }
 
-  list(opts: { limit: number; cursor?: number; status?: DocumentStatus }): { data: DocumentRecord[]; next_cursor: number | null } {
+  /** Live documents, newest first, a page after or before a document id. */
+  list(opts: PageQuery & { status?: DocumentStatus }): { data: DocumentRecord[]; has_more: boolean } {
     return listDocuments(this.sql, opts);
   }
 

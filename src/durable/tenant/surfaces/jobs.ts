@@ -1,5 +1,6 @@
 import { ApiError } from "../../../errors";
 import { claimJob, getJobSummary, jobByProviderJob, listJobSummaries, updateJobSummary, type JobSummary } from "../jobs";
+import type { PageQuery } from "../../keyset";
 import { registerInFlight } from "../recovery";
 import { Surface, surface } from "./surface";
 
@@ -30,8 +31,8 @@ export class JobsSurface extends Surface {
     return (key.startsWith("ftj_") && getJobSummary(this.sql, key) !== null) || jobByProviderJob(this.sql, provider, providerJobId) !== null;
   }
 
-  /** Newest first, keyset-paged; `cursor` is the last id of the previous page. */
-  list(opts: { limit: number; cursor?: string; state?: string }): { data: JobSummary[]; next_cursor: string | null } {
+  /** Newest first, keyset-paged after or before a job id. */
+  list(opts: PageQuery & { state?: string }): { data: JobSummary[]; has_more: boolean } {
     return listJobSummaries(this.sql, opts);
   }
 }

@@ -1,5 +1,6 @@
 import { now, nowIso } from "../../../lib/clock";
 import { ApiError } from "../../../errors";
+import type { PageQuery } from "../../keyset";
 import { checkKey, insertKey, listKeys, revokeKey, type KeyInfo, type NewKeyRow } from "../keys";
 import { Surface, surface } from "./surface";
 
@@ -9,8 +10,9 @@ export class KeysSurface extends Surface {
     insertKey(this.sql, row);
   }
 
-  list(): KeyInfo[] {
-    return listKeys(this.sql);
+  /** Keys in the order issued, a page after or before a key id. */
+  list(q: PageQuery): { data: KeyInfo[]; has_more: boolean } {
+    return listKeys(this.sql, q);
   }
 
   /** Revokes a key (repeat-safe) and returns it with its hash, so the KV index entry can go. */

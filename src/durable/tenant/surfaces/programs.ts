@@ -1,4 +1,5 @@
 import { ApiError } from "../../../errors";
+import type { PageQuery } from "../../keyset";
 import { createProgram, deleteProgram, getProgram, listPrograms, updateProgram, type ProgramRecord, type ProgramSpec } from "../programs";
 import { Surface, surface } from "./surface";
 
@@ -25,8 +26,9 @@ export class ProgramsSurface extends Surface {
     return program;
   }
 
-  list(): ProgramRecord[] {
-    return listPrograms(this.sql);
+  /** Live programs' latest versions by name, a page after or before a name. */
+  list(q: PageQuery): { data: ProgramRecord[]; has_more: boolean } {
+    return listPrograms(this.sql, q);
   }
 
   /** Deletes every version. */
