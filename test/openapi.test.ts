@@ -31,7 +31,7 @@ describe("/openapi.json", () => {
     expect(statuses("/api/documents/{id}", "get")).toEqual(expect.arrayContaining([400, 401, 404]));
     expect(statuses("/api/datasets/{id}/import", "post")).toEqual(expect.arrayContaining([400, 413, 415]));
     expect(statuses("/api/programs/{name}/run", "post")).toEqual(expect.arrayContaining([400, 409, 413, 415]));
-    expect(statuses("/api/keys", "get")).not.toContain(400);
+    expect(statuses("/api/settings", "get")).not.toContain(400);
   });
 
   it("documents the error body and both security schemes", async () => {

@@ -2,7 +2,9 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { tenantHandle } from "../auth/middleware";
 import type { Bindings } from "../env";
 import { createRouter } from "../openapi/router";
-import { errorResponses, idempotencyKeyHeader, idParams, jsonContent, TENANT_SECURITY } from "../openapi/schemas";
+import { listBody, listSchema, pageOf, pageQuery } from "../openapi/lists";
+import { errorResponses, idempotencyKeyHeader, idParams, jsonContent, TENANT_SECURITY, unixTime } from "../openapi/schemas";
+import { withUnixTimes } from "../lib/unix-time";
 import { isEventPattern, WEBHOOK_EVENT_TYPES } from "../webhooks/events";
 import { checkWebhookUrl, parseDenyList, WEBHOOK_URL_MAX_LENGTH } from "../webhooks/url";
 
@@ -25,7 +27,7 @@ const endpointSchema = z
     object: z.literal("webhook_endpoint"),
     url: z.string(),
     events: z.array(z.string()),
-    created_at: z.string(),
+    created_at: unixTime,
   })
   .openapi("WebhookEndpoint");
 
@@ -35,15 +37,17 @@ const endpointWithSecretSchema = endpointSchema
 
 const deliverySchema = z
   .object({
+    id: z.string().openapi({ description: "The delivery's id: its `webhook-id`" }),
+    object: z.literal("webhook.delivery"),
     webhook_id: z.string().openapi({ description: "The `webhook-id` header: the same on every attempt" }),
     event_id: z.string(),
     type: z.string(),
     attempts: z.number().int(),
-    delivered_at: z.string().nullable(),
+    delivered_at: unixTime.nullable(),
     last_error: z.string().nullable(),
     gave_up: z.boolean(),
-    next_attempt_at: z.string().nullable(),
-    created_at: z.string(),
+    next_attempt_at: unixTime.nullable(),
+    created_at: unixTime,
   })
   .openapi("WebhookDelivery");
 
@@ -69,7 +73,7 @@ export const webhookRoutes = createRouter()
     async (c) => {
       const body = c.req.valid("json");
       const { endpoint, secret } = await tenantHandle(c).webhooks.create({ url: checkedUrl(c.env, body.url), events: body.events });
-      return c.json({ ...endpoint, secret }, 201);
+      return c.json({ ...withUnixTimes(endpoint), secret }, 201);
     },
   )
   .openapi(
@@ -79,9 +83,13 @@ export const webhookRoutes = createRouter()
       tags: ["webhooks"],
       summary: "List the tenant's webhook endpoints",
       security: TENANT_SECURITY,
-      responses: { 200: jsonContent(z.object({ data: z.array(endpointSchema) }), "Endpoints"), ...errorResponses(401) },
+      request: { query: pageQuery() },
+      responses: { 200: jsonContent(listSchema(endpointSchema), "A page of endpoints, in the order created"), ...errorResponses(400, 401) },
     }),
-    async (c) => c.json({ data: await tenantHandle(c).webhooks.list() }, 200),
+    async (c) => {
+      const page = await tenantHandle(c).webhooks.list(pageOf(c.req.valid("query")));
+      return c.json(listBody(page.data.map(withUnixTimes), page.has_more), 200);
+    },
   )
   .openapi(
     createRoute({
@@ -93,7 +101,7 @@ export const webhookRoutes = createRouter()
       request: { params: idParams },
       responses: { 200: jsonContent(endpointSchema, "The endpoint"), ...errorResponses(401, 404) },
     }),
-    async (c) => c.json(await tenantHandle(c).webhooks.get(c.req.valid("param").id), 200),
+    async (c) => c.json(withUnixTimes(await tenantHandle(c).webhooks.get(c.req.valid("param").id)), 200),
   )
   .openapi(
     createRoute({
@@ -111,7 +119,7 @@ export const webhookRoutes = createRouter()
     async (c) => {
       const body = c.req.valid("json");
       const patch = { ...(body.url === undefined ? {} : { url: checkedUrl(c.env, body.url) }), ...(body.events === undefined ? {} : { events: body.events }) };
-      return c.json(await tenantHandle(c).webhooks.update(c.req.valid("param").id, patch), 200);
+      return c.json(withUnixTimes(await tenantHandle(c).webhooks.update(c.req.valid("param").id, patch)), 200);
     },
   )
   .openapi(
@@ -141,7 +149,7 @@ export const webhookRoutes = createRouter()
     }),
     async (c) => {
       const { endpoint, secret } = await tenantHandle(c).webhooks.rotateSecret(c.req.valid("param").id);
-      return c.json({ ...endpoint, secret }, 200);
+      return c.json({ ...withUnixTimes(endpoint), secret }, 200);
     },
   )
   .openapi(
@@ -151,8 +159,11 @@ export const webhookRoutes = createRouter()
       tags: ["webhooks"],
       summary: "An endpoint's recent deliveries (newest first, up to 100; kept 30 days)",
       security: TENANT_SECURITY,
-      request: { params: idParams },
-      responses: { 200: jsonContent(z.object({ data: z.array(deliverySchema) }), "Deliveries"), ...errorResponses(401, 404) },
+      request: { params: idParams, query: pageQuery() },
+      responses: { 200: jsonContent(listSchema(deliverySchema), "A page of deliveries, newest first"), ...errorResponses(400, 401, 404) },
     }),
-    async (c) => c.json({ data: await tenantHandle(c).webhooks.deliveries(c.req.valid("param").id) }, 200),
+    async (c) => {
+      const page = await tenantHandle(c).webhooks.deliveries(c.req.valid("param").id, pageOf(c.req.valid("query")));
+      return c.json(listBody(page.data.map(withUnixTimes), page.has_more), 200);
+    },
   );

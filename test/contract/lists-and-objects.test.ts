@@ -44,6 +44,13 @@ beforeAll(async () => {
   const providerJobs: string[] = [];
   for (let i = 0; i < 3; i++) providerJobs.push((await client.fineTuning.jobs.create({ model: "gpt-4o-mini-2024-07-18", training_file: file.id })).id);
   await advanceClock(run, 24 * 60 * 60_000);
+  // Three webhook endpoints, subscribed before the jobs end: each job's event becomes a delivery to each.
+  const endpoints: string[] = [];
+  for (let i = 0; i < 3; i++) {
+    const made = await api("/api/webhooks", { method: "POST", key, json: { url: `https://hooks.example.com/contract/${i}`, events: ["*"] } });
+    expect(made.status, made.text).toBe(201);
+    endpoints.push(made.body.id);
+  }
   let jobId = "";
   for (const [i, providerJob] of providerJobs.entries()) {
     const attached = await api("/api/jobs/attach", { method: "POST", key, json: { provider: "openai", provider_job_id: providerJob }, headers: { "X-Request-Id": `${run}:attach-${i}` } });
@@ -58,6 +65,8 @@ beforeAll(async () => {
   lists.set("/api/datasets/{id}/rows", `/api/datasets/${source}/rows`);
   lists.set("/api/jobs", "/api/jobs");
   lists.set("/api/jobs/{id}/events", `/api/jobs/${jobId}/events`);
+  lists.set("/api/webhooks", "/api/webhooks");
+  lists.set("/api/webhooks/{id}/deliveries", `/api/webhooks/${endpoints[0]}/deliveries`);
 });
 
 /** Resolves a `$ref` to its component schema. */

@@ -26,12 +26,12 @@ describe("webhook endpoints", () => {
       object: "webhook_endpoint",
       url,
       events: ["fine_tune.job.succeeded", "fine_tune.job.failed"],
-      created_at: expect.any(String),
+      created_at: expect.any(Number),
       secret: expect.stringMatching(/^whsec_[A-Za-z0-9+/]{43}=$/),
     });
     const { secret, ...endpoint } = created.body;
     const list = await api("/api/webhooks", { key: t.key });
-    expect(list.body).toEqual({ data: [endpoint] });
+    expect(list.body).toEqual({ object: "list", data: [endpoint], first_id: endpoint.id, last_id: endpoint.id, has_more: false });
     const read = await api(`/api/webhooks/${endpoint.id}`, { key: t.key });
     expect(read.body).toEqual(endpoint);
     expect(list.text + read.text).not.toContain(secret);

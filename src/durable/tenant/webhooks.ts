@@ -1,3 +1,4 @@
+import { keyOf, keysetPage, type PageQuery } from "../keyset";
 import { subscribes, type WebhookEvent } from "../../webhooks/events";
 import { all, first, flag, json, num, numOrNull, rowOf, text, textOrNull } from "../sql-rows";
 
@@ -20,6 +21,9 @@ export interface EndpointRow extends Omit<WebhookEndpoint, "object"> {
 
 /** One event's delivery to one endpoint, as the API shows it. */
 export interface WebhookDelivery {
+  /** Its `webhook-id`, the same on every attempt. */
+  id: string;
+  object: "webhook.delivery";
   webhook_id: string;
   event_id: string;
   type: string;
@@ -49,7 +53,7 @@ const endpointRow = rowOf<EndpointRow>()({
   previous_secret: textOrNull,
   previous_secret_until: numOrNull,
 });
-const deliveryRow = rowOf<Omit<WebhookDelivery, "webhook_id" | "next_attempt_at"> & { endpoint_id: string; next_at: number | null }>()({
+const deliveryRow = rowOf<Omit<WebhookDelivery, "id" | "object" | "webhook_id" | "next_attempt_at"> & { endpoint_id: string; next_at: number | null }>()({
   event_id: text,
   endpoint_id: text,
   type: text,
@@ -86,6 +90,24 @@ export function countEndpoints(sql: SqlStorage): number {
 
 export function listEndpoints(sql: SqlStorage): EndpointRow[] {
   return all(endpointRow, sql, "SELECT * FROM webhook_endpoints ORDER BY created_at, id");
+}
+
+/** A page of endpoints in the order created, keyset-paged by id. */
+export function pageEndpoints(sql: SqlStorage, q: PageQuery): { data: EndpointRow[]; has_more: boolean } {
+  const page = keysetPage(
+    sql,
+    {
+      select: "SELECT rowid AS _key, * FROM webhook_endpoints",
+      where: [],
+      args: [],
+      key: "rowid",
+      order: "asc",
+      cursor: keyOf(sql, "SELECT rowid AS _key FROM webhook_endpoints WHERE id = ?"),
+      noun: "webhook endpoint",
+    },
+    q,
+  );
+  return { data: page.rows.map(endpointRow), has_more: page.has_more };
 }
 
 export function getEndpoint(sql: SqlStorage, id: string): EndpointRow | null {
@@ -190,19 +212,26 @@ export function nextDueAt(sql: SqlStorage): number | null {
 }
 
 /** An endpoint's deliveries, newest first. */
-export function listDeliveries(sql: SqlStorage, endpointId: string, limit: number): WebhookDelivery[] {
-  return all(
-    deliveryRow,
+export function listDeliveries(sql: SqlStorage, endpointId: string, q: PageQuery): { data: WebhookDelivery[]; has_more: boolean } {
+  const page = keysetPage(
     sql,
-    `SELECT d.*, e.type FROM webhook_deliveries d JOIN webhook_events e ON e.id = d.event_id
-     WHERE d.endpoint_id = ? ORDER BY d.created_at DESC, d.event_id DESC LIMIT ?`,
-    endpointId,
-    limit,
-  ).map(({ endpoint_id, next_at, ...d }) => ({
-    webhook_id: webhookIdOf(d.event_id, endpoint_id),
-    ...d,
-    next_attempt_at: next_at === null ? null : new Date(next_at).toISOString(),
-  }));
+    {
+      select: "SELECT d.rowid AS _key, d.*, e.type FROM webhook_deliveries d JOIN webhook_events e ON e.id = d.event_id",
+      where: ["d.endpoint_id = ?"],
+      args: [endpointId],
+      key: "d.rowid",
+      order: "desc",
+      // A delivery's public id is its webhook-id, `<event id>_<endpoint id>`.
+      cursor: keyOf(sql, "SELECT rowid AS _key FROM webhook_deliveries WHERE event_id || '_' || endpoint_id = ? AND endpoint_id = ?", endpointId),
+      noun: "delivery",
+    },
+    q,
+  );
+  const data = page.rows.map(deliveryRow).map(({ endpoint_id, next_at, ...d }) => {
+    const id = webhookIdOf(d.event_id, endpoint_id);
+    return { id, object: "webhook.delivery" as const, webhook_id: id, ...d, next_attempt_at: next_at === null ? null : new Date(next_at).toISOString() };
+  });
+  return { data, has_more: page.has_more };
 }
 
 /** Forgets finished deliveries created before `before` (ISO), and events no delivery needs any more. */

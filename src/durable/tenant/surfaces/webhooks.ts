@@ -11,20 +11,20 @@ import {
   getEndpoint,
   insertEndpoint,
   listDeliveries,
-  listEndpoints,
+  pageEndpoints,
   rotateSecret,
   updateEndpoint,
   type EndpointRow,
   type WebhookDelivery,
   type WebhookEndpoint,
 } from "../webhooks";
+import type { PageQuery } from "../../keyset";
 import { Surface, surface, type TenantState } from "./surface";
 
 /** Endpoints one tenant may have: each event is one POST per endpoint. */
 export const MAX_WEBHOOK_ENDPOINTS = 10;
 /** How long the secret a rotation replaced keeps signing beside the new one. */
 export const ROTATION_OVERLAP_MS = 24 * 3600_000;
-const DELIVERIES_SHOWN = 100;
 
 /**
  * The tenant's webhook endpoints (URLs already checked by the caller) and its event outbox:
@@ -48,8 +48,9 @@ export class WebhooksSurface extends Surface {
     return { endpoint: endpointView({ ...row, previous_secret: null, previous_secret_until: null }), secret: row.secret };
   }
 
-  list(): WebhookEndpoint[] {
-    return listEndpoints(this.sql).map(endpointView);
+  list(q: PageQuery): { data: WebhookEndpoint[]; has_more: boolean } {
+    const page = pageEndpoints(this.sql, q);
+    return { data: page.data.map(endpointView), has_more: page.has_more };
   }
 
   get(id: string): WebhookEndpoint {
@@ -77,10 +78,10 @@ export class WebhooksSurface extends Surface {
     return { endpoint: this.get(id), secret };
   }
 
-  /** The endpoint's recent deliveries, newest first. */
-  deliveries(id: string): WebhookDelivery[] {
+  /** The endpoint's deliveries, newest first, a page at a time. */
+  deliveries(id: string, q: PageQuery): { data: WebhookDelivery[]; has_more: boolean } {
     this.#row(id);
-    return listDeliveries(this.sql, id, DELIVERIES_SHOWN);
+    return listDeliveries(this.sql, id, q);
   }
 
   /** Queues `event` for every endpoint subscribed to its type; a repeat of the same event id queues nothing. */
