@@ -100,7 +100,7 @@ describe("tenant webhook endpoints receive the service's events", () => {
 
     const [first] = await settle(t, endpoint.id, (d) => d[0]?.attempts === 1);
     expect(first).toMatchObject({ attempts: 1, delivered_at: null, last_error: "HTTP 500", gave_up: false });
-    const wait = Date.parse(first!.next_attempt_at!) - nowMs();
+    const wait = first!.next_attempt_at! * 1000 - nowMs(); // unix seconds
     // The first retry waits 1 s to 30 s (full jitter), as a job's own webhook does.
     expect(wait).toBeGreaterThan(0);
     expect(wait).toBeLessThanOrEqual(30_000);
