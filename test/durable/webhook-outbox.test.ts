@@ -31,7 +31,7 @@ async function endpointWithReceiver(key: string, events: string[], answers: (num
 async function deliveriesOf(key: string, endpointId: string) {
   const res = await api(`/api/webhooks/${endpointId}/deliveries`, { key });
   expect(res.status, res.text).toBe(200);
-  return res.body.data as Array<{ webhook_id: string; event_id: string; attempts: number; delivered_at: string | null; last_error: string | null; gave_up: boolean; next_attempt_at: string | null }>;
+  return res.body.data as Array<{ webhook_id: string; event_id: string; attempts: number; delivered_at: number | null; last_error: string | null; gave_up: boolean; next_attempt_at: number | null }>;
 }
 
 /**
