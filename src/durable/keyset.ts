@@ -51,7 +51,7 @@ export function keysetPage(
     const key = list.cursor(id);
     if (key === null) {
       const field = backwards ? "before" : "after";
-      throw new ApiError("validation_failed", `${field}: ${id} is not a ${list.noun} in this list.`, {
+      throw new ApiError("validation_failed", `${field}: ${id} is not ${/^[aeiou]/.test(list.noun) ? "an" : "a"} ${list.noun} in this list.`, {
         details: [{ path: field, message: `unknown ${list.noun} id` }],
       });
     }
