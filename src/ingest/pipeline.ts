@@ -38,8 +38,8 @@ export interface IngestWork {
 
 export const DEFAULT_INGEST_WORK: IngestWork = {
   sliceChars: DEFAULT_SLICE_CHARS,
-  // ≈2 MB of text, a few seconds of CPU on the slowest shapes: far inside a consumer's 30 s.
-  slicesPerInvocation: 32,
+  // 256 slices ≈ 2 MB of text, a few seconds of CPU on the slowest shapes: far inside a consumer's 30 s.
+  slicesPerInvocation: 256,
   roundsPerInvocation: 4,
   yieldNow: () => scheduler.wait(0),
 };

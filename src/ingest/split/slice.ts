@@ -2,8 +2,8 @@ import { type CoreSplitOptions, splitTextWith } from "./core";
 import type { Chunk } from "./merge";
 import type { TextCounter } from "./pieces";
 
-/** Characters of text one ingest slice splits (≈60 ms of the slowest shapes at ~0.9 s/MB). */
-export const DEFAULT_SLICE_CHARS = 64 * 1024;
+/** Characters of text one ingest slice splits: a slice runs without yielding, so this bounds how long other requests on the isolate can wait (8K: a request waits under 100 ms at p95 while 10 MB of one character ingests; 64K held it for hundreds: bench/README.md). */
+export const DEFAULT_SLICE_CHARS = 8 * 1024;
 
 /** One slice's work: its chunks (offsets into the whole text), where the next slice starts, the tokens it counted. */
 export interface Slice {
