@@ -174,13 +174,27 @@ export function heapMergeCount(bytes: Uint8Array, core: Pick<BpeCore, "getBpeRan
   const rank = new Float64Array(n);
   const heap: number[] = [];
   const rankOf = rankLookup(core);
+  const pairs = pairCache(core);
+  // Every part is a token (a byte, or a pair that had a rank): its rank names its bytes, so a
+  // pair's rank is a function of its two parts' ranks, cached by them across merges and calls:
+  // most look-ups of a long run are the same few pairs. -1: a part whose rank is unknown.
+  const tokenRank = new Float64Array(n);
   let lookups = 0;
   // The rank of the pair starting at `start`: the bytes of its part and of the part after it.
   const pairRank = (start: number): number => {
     const second = next[start]!;
     if (second >= n) return NONE;
     lookups += 1;
-    return rankOf(bytes.subarray(start, next[second]!)) ?? NONE;
+    const a = tokenRank[start]!;
+    const b = tokenRank[second]!;
+    if (a < 0 || b < 0 || a >= PAIR_SPAN || b >= PAIR_SPAN) return rankOf(bytes.subarray(start, next[second]!)) ?? NONE;
+    const key = a * PAIR_SPAN + b;
+    const hit = pairs.get(key);
+    if (hit !== undefined) return hit < 0 ? NONE : hit;
+    const found = rankOf(bytes.subarray(start, next[second]!));
+    if (pairs.size >= CACHE_MAX) pairs.clear();
+    pairs.set(key, found ?? -1);
+    return found ?? NONE;
   };
   const push = (key: number) => {
     let i = heap.length;
@@ -219,6 +233,7 @@ export function heapMergeCount(bytes: Uint8Array, core: Pick<BpeCore, "getBpeRan
   for (let i = 0; i < n; i++) {
     next[i] = i + 1;
     prev[i] = i - 1;
+    tokenRank[i] = rankOf(bytes.subarray(i, i + 1)) ?? -1;
   }
   // A part that has been merged into its left neighbour is marked by rank -1 (never a real rank).
   for (let i = 0; i < n; i++) schedule(i);
@@ -235,6 +250,7 @@ export function heapMergeCount(bytes: Uint8Array, core: Pick<BpeCore, "getBpeRan
     next[start] = after;
     if (after < n) prev[after] = start;
     rank[second] = -1;
+    tokenRank[start] = entryRank;
     parts -= 1;
     schedule(start);
     if (prev[start]! >= 0) schedule(prev[start]!);
@@ -249,8 +265,20 @@ export function heapMergeCount(bytes: Uint8Array, core: Pick<BpeCore, "getBpeRan
 /** Keys up to this many bytes are cached by a number packed from their bytes (6 × 8 bits + a length fits a double's 53). */
 const SHORT_KEY_BYTES = 6;
 /** Entries a cache holds before it starts over: its memory stays bounded whatever the input. */
-const SHORT_KEY_CACHE_MAX = 1 << 16;
+const CACHE_MAX = 1 << 16;
 const shortKeyCaches = new WeakMap<object, Map<number, number>>();
+/** Pair ranks by their parts' ranks (rank × PAIR_SPAN + rank; both encodings' ranks are far below it). */
+const PAIR_SPAN = 2 ** 21;
+const pairCaches = new WeakMap<object, Map<number, number>>();
+
+function pairCache(core: object): Map<number, number> {
+  let cache = pairCaches.get(core);
+  if (!cache) {
+    cache = new Map();
+    pairCaches.set(core, cache);
+  }
+  return cache;
+}
 
 /**
  * The rank of a byte string, as the library's `getBpeRankFromBytes` answers it. The library
@@ -280,7 +308,7 @@ export function rankLookup(core: Pick<BpeCore, "getBpeRankFromBytes" | "getBpeRa
     const hit = shortKeys.get(packed);
     if (hit !== undefined) return hit < 0 ? undefined : hit;
     const rank = rankByKey(core, bytes);
-    if (shortKeys.size >= SHORT_KEY_CACHE_MAX) shortKeys.clear();
+    if (shortKeys.size >= CACHE_MAX) shortKeys.clear();
     shortKeys.set(packed, rank ?? -1);
     return rank;
   };
