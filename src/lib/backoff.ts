@@ -1,7 +1,7 @@
 /**
  * Exponential backoff with jitter, the one formula behind every retry and poll delay: provider
  * errors (`src/llm/provider-errors.ts`), a fine-tune job's polls and failures
- * (`src/durable/fine-tune-job/schedule.ts`) and webhook deliveries (`src/webhooks/delivery.ts`).
+ * (`src/durable/poll-cadence.ts`, shared with deployments) and webhook deliveries (`src/webhooks/delivery.ts`).
  *
  * Hand-written on purpose: the maintained npm packages (`exponential-backoff`, `p-retry`) wrap a
  * function and sleep between its attempts in-process, while every wait here is a number handed
