@@ -17,7 +17,7 @@ describe("capture of /openai/v1 traffic", () => {
     const t = await createTenant();
     await api("/api/datasets", { method: "POST", key: t.key, json: { name: "live" } });
     const { client, settled } = tenantClient(t.key, { "Distillery-Capture": "live" });
-    const res = await client.chat.completions.create({ messages: [{ role: "user", content: question }], response_format: albumFormat }).withResponse();
+    const res = await client.chat.completions.create({ model: "distillery:active", messages: [{ role: "user", content: question }], response_format: albumFormat }).withResponse();
     expect(res.response.headers.get("Distillery-Served-By")).toBe("teacher");
     await settled();
     const [row] = await rows(t.key, "live");
@@ -30,7 +30,7 @@ describe("capture of /openai/v1 traffic", () => {
     await setPointer(t.id, STUDENT);
     await api("/api/datasets", { method: "POST", key: t.key, json: { name: "live" } });
     const { client, settled } = tenantClient(t.key, { "Distillery-Capture": "live" });
-    const res = await client.chat.completions.create({ messages: [{ role: "user", content: question }], response_format: albumFormat }).withResponse();
+    const res = await client.chat.completions.create({ model: "distillery:active", messages: [{ role: "user", content: question }], response_format: albumFormat }).withResponse();
     expect(res.response.headers.get("Distillery-Served-By")).toBe("student");
     await settled();
 
@@ -59,7 +59,7 @@ describe("capture of /openai/v1 traffic", () => {
     const t = await createTenant();
     await api("/api/datasets", { method: "POST", key: t.key, json: { name: "live" } });
     const { client, settled } = tenantClient(t.key, { "Distillery-Capture": "live", "Distillery-Capture-Payload": "false" });
-    await client.chat.completions.create({ messages: [{ role: "user", content: question }] });
+    await client.chat.completions.create({ model: "distillery:active", messages: [{ role: "user", content: question }] });
     await settled();
     expect(await rows(t.key, "live")).toEqual([]);
     expect((await api("/api/usage", { key: t.key })).body.data).toHaveLength(1);
@@ -68,7 +68,7 @@ describe("capture of /openai/v1 traffic", () => {
   it("refuses a capture into a dataset the tenant does not have, before serving", async () => {
     const t = await createTenant();
     const { client, settled } = tenantClient(t.key, { "Distillery-Capture": "nope" });
-    const err = await client.chat.completions.create({ messages: [{ role: "user", content: question }] }).catch((e: unknown) => e);
+    const err = await client.chat.completions.create({ model: "distillery:active", messages: [{ role: "user", content: question }] }).catch((e: unknown) => e);
     expect(err).toMatchObject({ status: 404 });
     await settled();
     expect((await api("/api/usage", { key: t.key })).body.data).toEqual([]);

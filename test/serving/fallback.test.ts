@@ -14,7 +14,7 @@ describe("/openai/v1 fallback and schema guard", () => {
     const run = runName("fallback");
     await configureRun(run, { script: [{ action: "server_error", match: STUDENT }] });
     const { client, settled } = tenantClient(t.key, { "X-Request-Id": `${run}:1` });
-    const { data, response } = await client.chat.completions.create({ messages: [{ role: "user", content: question }] }).withResponse();
+    const { data, response } = await client.chat.completions.create({ model: "distillery:active", messages: [{ role: "user", content: question }] }).withResponse();
     expect(data.choices[0]!.message.content).toContain("Abbey Road");
     expect(response.headers.get("Distillery-Served-By")).toBe("fallback");
     expect(response.headers.get("Distillery-Model")).toBe(TEACHER);
@@ -34,7 +34,7 @@ describe("/openai/v1 fallback and schema guard", () => {
     const run = runName("nofallback");
     await configureRun(run, { script: [{ action: "server_error", match: STUDENT }] });
     const { client } = tenantClient(t.key, { "X-Request-Id": `${run}:1` });
-    const err = await client.chat.completions.create({ messages: [{ role: "user", content: question }] }).catch((e: unknown) => e);
+    const err = await client.chat.completions.create({ model: "distillery:active", messages: [{ role: "user", content: question }] }).catch((e: unknown) => e);
     expect(err).toMatchObject({ status: 502 });
     expect((err as { headers: Headers }).headers.get("Distillery-Served-By")).toBe("student");
     expect((await runStats(run)).requests["POST /v1/chat/completions"]).toBeUndefined();
@@ -47,7 +47,7 @@ describe("/openai/v1 fallback and schema guard", () => {
     await configureRun(run, { script: [{ action: "invalid_json", match: STUDENT }] });
     const { client } = tenantClient(t.key, { "X-Request-Id": `${run}:1`, "Distillery-Schema-Guard": "true" });
     const { data, response } = await client.chat.completions
-      .create({ messages: [{ role: "user", content: question }], response_format: { type: "json_schema", json_schema: { name: "album", schema: ALBUM_SCHEMA, strict: true } } })
+      .create({ model: "distillery:active", messages: [{ role: "user", content: question }], response_format: { type: "json_schema", json_schema: { name: "album", schema: ALBUM_SCHEMA, strict: true } } })
       .withResponse();
     expect(response.headers.get("Distillery-Served-By")).toBe("fallback");
     expect(response.headers.get("Distillery-Model")).toBe(TEACHER);
@@ -62,7 +62,7 @@ describe("/openai/v1 fallback and schema guard", () => {
     await configureRun(run, { script: [{ action: "invalid_json", match: STUDENT }] });
     const { client } = tenantClient(t.key, { "X-Request-Id": `${run}:1` });
     const { data, response } = await client.chat.completions
-      .create({ messages: [{ role: "user", content: question }], response_format: { type: "json_schema", json_schema: { name: "album", schema: ALBUM_SCHEMA, strict: true } } })
+      .create({ model: "distillery:active", messages: [{ role: "user", content: question }], response_format: { type: "json_schema", json_schema: { name: "album", schema: ALBUM_SCHEMA, strict: true } } })
       .withResponse();
     expect(response.headers.get("Distillery-Served-By")).toBe("student");
     expect(() => JSON.parse(data.choices[0]!.message.content!)).toThrow();
@@ -74,7 +74,7 @@ describe("/openai/v1 fallback and schema guard", () => {
     const run = runName("cancel");
     await configureRun(run, { script: [{ action: "hang_stream", match: STUDENT }] });
     const { client, settled } = tenantClient(t.key, { "X-Request-Id": `${run}:1` });
-    const stream = await client.chat.completions.create({ stream: true, messages: [{ role: "user", content: `${CONTEXT}\nQuestion: When was Abbey Road released?` }] });
+    const stream = await client.chat.completions.create({ model: "distillery:active", stream: true, messages: [{ role: "user", content: `${CONTEXT}\nQuestion: When was Abbey Road released?` }] });
     let text = "";
     for await (const chunk of stream) {
       text += chunk.choices[0]?.delta?.content ?? "";
