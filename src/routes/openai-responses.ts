@@ -40,7 +40,7 @@ const responseSchema = z
   .looseObject({
     id: z.string(),
     object: z.literal("response"),
-    created_at: z.number(),
+    created_at: z.int().openapi({ description: "Unix seconds" }),
     status: z.enum(["completed", "incomplete", "failed", "in_progress"]),
     model: z.string(),
     output: z.array(z.looseObject({ type: z.string(), id: z.string() })),
