@@ -20,6 +20,7 @@ import { healthRoutes } from "./routes/health";
 import { keyRoutes } from "./routes/keys";
 import { openaiModelRoutes } from "./routes/openai-models";
 import { openaiChatRoutes } from "./routes/openai-chat";
+import { openaiEmbeddingRoutes } from "./routes/openai-embeddings";
 import { openaiResponsesRoutes } from "./routes/openai-responses";
 import { programRoutes } from "./routes/programs";
 import { queryRoutes } from "./routes/query";
@@ -92,6 +93,7 @@ export function createApp() {
   app.route("/api/webhooks", webhookRoutes);
   app.route("/openai/v1/models", openaiModelRoutes);
   app.route("/openai/v1/chat/completions", openaiChatRoutes);
+  app.route("/openai/v1/embeddings", openaiEmbeddingRoutes);
   app.route("/openai/v1/responses", openaiResponsesRoutes);
 
   const documentConfig = {

@@ -8,7 +8,7 @@ describe("/openai/v1/chat/completions through the openai SDK", () => {
     await setPointer(t.id, STUDENT);
     const { client, settled } = tenantClient(t.key);
     const { data, response } = await client.chat.completions
-      .create({ messages: [{ role: "user", content: `${CONTEXT}\nQuestion: When was Abbey Road released?` }] })
+      .create({ model: "distillery:active", messages: [{ role: "user", content: `${CONTEXT}\nQuestion: When was Abbey Road released?` }] })
       .withResponse();
     expect(data.choices[0]!.message.content).toContain("1969");
     expect(response.headers.get("Distillery-Model")).toBe(STUDENT);
@@ -33,7 +33,7 @@ describe("/openai/v1/chat/completions through the openai SDK", () => {
     await setPointer(t.id, STUDENT);
     const { client, settled } = tenantClient(t.key);
     const { data: stream, response } = await client.chat.completions
-      .create({ stream: true, messages: [{ role: "user", content: `${CONTEXT}\nQuestion: When was Abbey Road released?` }] })
+      .create({ model: "distillery:active", stream: true, messages: [{ role: "user", content: `${CONTEXT}\nQuestion: When was Abbey Road released?` }] })
       .withResponse();
     expect(response.headers.get("Distillery-Model")).toBe(STUDENT);
     let text = "";
@@ -56,6 +56,7 @@ describe("/openai/v1/chat/completions through the openai SDK", () => {
   it("keeps the usage chunk when the client asks for it", async () => {
     const t = await createTenant();
     const stream = await tenantClient(t.key).client.chat.completions.create({
+      model: "distillery:active",
       stream: true,
       stream_options: { include_usage: true },
       messages: [{ role: "user", content: "Say hello?" }],
@@ -70,6 +71,7 @@ describe("/openai/v1/chat/completions through the openai SDK", () => {
     await setPointer(t.id, STUDENT);
     const { data, response } = await tenantClient(t.key)
       .client.chat.completions.create({
+        model: "distillery:active",
         messages: [{ role: "user", content: `${CONTEXT}\nQuestion: Which album is this about?` }],
         tools: [{ type: "function", function: { name: "record_album", description: "Record the album", parameters: ALBUM_SCHEMA } }],
         tool_choice: { type: "function", function: { name: "record_album" } },
@@ -84,6 +86,7 @@ describe("/openai/v1/chat/completions through the openai SDK", () => {
     await setPointer(t.id, STUDENT);
     const { data, response } = await tenantClient(t.key)
       .client.chat.completions.create({
+        model: "distillery:active",
         messages: [{ role: "user", content: `${CONTEXT}\nQuestion: Which album is this about?` }],
         response_format: { type: "json_schema", json_schema: { name: "album", schema: ALBUM_SCHEMA, strict: true } },
         temperature: 0,
