@@ -1,5 +1,4 @@
 import type {
-  ChatCompletionContentPartText,
   ChatCompletionCreateParamsBase,
   ChatCompletionMessageFunctionToolCall,
   ChatCompletionMessageParam,
@@ -226,8 +225,7 @@ function contentText(content: unknown, at: string): string {
 }
 
 /** A function_call_output's output: a string, or input_text parts joined. */
-function toolOutput(output: unknown, at: string): string | ChatCompletionContentPartText[] {
-  if (typeof output === "string") return output;
+function toolOutput(output: unknown, at: string): string {
   return contentText(output, at);
 }
 

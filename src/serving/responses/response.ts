@@ -70,8 +70,8 @@ export interface ResponseContext {
   createdAt: number;
   model: string;
   echo: ResponseEcho;
-  /** New item ids (`msg_…`, `fc_…`); injectable so tests can predict them. */
-  itemId: (prefix: "msg" | "fc") => string;
+  /** New item ids (`msg_…`, `fc_…`, and `call_…` for a tool call the upstream sent without one); injectable so tests can predict them. */
+  itemId: (prefix: "msg" | "fc" | "call") => string;
 }
 
 /** A context with fresh ids and the clock seam's time. */

@@ -141,7 +141,7 @@ export class ResponsesStreamTranslator {
         id: this.ctx.itemId("fc"),
         type: "function_call",
         status: "in_progress",
-        call_id: delta.id ?? this.ctx.itemId("fc").replace(/^fc/, "call"),
+        call_id: delta.id ?? this.ctx.itemId("call"),
         name: delta.function?.name ?? "",
         arguments: "",
       };
