@@ -1,9 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { tenantHandle } from "../auth/middleware";
 import { createRouter } from "../openapi/router";
 import { TENANT_SECURITY } from "../openapi/schemas";
 import { serveChat } from "../serving/chat";
 import { chatRequestSchema } from "../serving/params";
+import { serveContext } from "./openai-context";
 import { openAIErrors } from "./openai-errors";
 
 const completionSchema = z
@@ -51,14 +51,7 @@ export const openaiChatRoutes = createRouter().openapi(
   async (c) => {
     const body = c.req.valid("json");
     return serveChat(
-      {
-        env: c.env,
-        tenant: tenantHandle(c),
-        requestId: c.get("requestId"),
-        signal: c.req.raw.signal,
-        waitUntil: (p) => c.executionCtx.waitUntil(p),
-        headers: c.req.raw.headers,
-      },
+      serveContext(c),
       body,
     ) as never;
   },

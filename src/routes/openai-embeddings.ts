@@ -1,8 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { tenantHandle } from "../auth/middleware";
 import { createRouter } from "../openapi/router";
 import { TENANT_SECURITY } from "../openapi/schemas";
 import { embeddingsRequestSchema, serveEmbeddings } from "../serving/embeddings";
+import { serveContext } from "./openai-context";
 import { openAIErrors } from "./openai-errors";
 
 const embeddingsResponse = z
@@ -30,14 +30,7 @@ export const openaiEmbeddingRoutes = createRouter().openapi(
   }),
   async (c) =>
     serveEmbeddings(
-      {
-        env: c.env,
-        tenant: tenantHandle(c),
-        requestId: c.get("requestId"),
-        signal: c.req.raw.signal,
-        waitUntil: (p) => c.executionCtx.waitUntil(p),
-        headers: c.req.raw.headers,
-      },
+      serveContext(c),
       c.req.valid("json"),
     ) as never,
 );

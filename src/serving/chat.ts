@@ -79,9 +79,10 @@ export async function serveChat(ctx: ServeContext, body: unknown): Promise<Respo
     throw result.error;
   }
 
+  // A stream's usage and capture are known only at its end, after the answer: written then.
   const after = (prompt: number, completion: number, answer: AssistantMessage | null) => {
     calls.push({ model: answering.entry, kind: "chat", prompt_tokens: prompt, completion_tokens: completion });
-    ctx.waitUntil(afterAnswer(ctx, calls, capture && { ...capture, req, by, model: answering.entry, answer }));
+    ctx.waitUntil(afterAnswer(ctx, calls, capture && { ...capture, req, by, model: answering.entry, answer }, calls.at(-1)!));
   };
 
   if (stream) {
@@ -116,7 +117,11 @@ export async function serveChat(ctx: ServeContext, body: unknown): Promise<Respo
     completion = parseCompletion(text);
   }
   const usage = usageOf(completion);
-  after(usage.prompt_tokens, usage.completion_tokens, completion.choices?.[0]?.message ? toAssistant(completion.choices[0].message) : null);
+  calls.push({ model: answering.entry, kind: "chat", ...usage });
+  // Recorded before answering, so a client that reads its usage next finds the call (a queue later: issue 20).
+  await recordUsage(ctx.tenant, calls);
+  const answer = completion.choices?.[0]?.message ? toAssistant(completion.choices[0].message) : null;
+  if (capture) ctx.waitUntil(afterAnswer(ctx, [], { ...capture, req, by, model: answering.entry, answer }, calls.at(-1)!));
   return new Response(text, { status: 200, headers: { ...servedHeaders(answering.entry, by, ctx.requestId), "Content-Type": "application/json" } });
 }
 
@@ -155,9 +160,11 @@ async function afterAnswer(
   ctx: ServeContext,
   calls: CallUsage[],
   capture: (Capture & { req: ChatRequest; by: ServedBy; model: ModelEntry; answer: AssistantMessage | null }) | null,
+  last: CallUsage,
 ): Promise<void> {
   const tenantId = ctx.tenant.id;
-  {
+  if (calls.length > 0) {
+    // The request's handle is disposed when the handler returns: work after the answer holds its own.
     using tenant = openTenant(ctx.env, tenantId);
     await recordUsage(tenant, calls);
   }
@@ -170,7 +177,7 @@ async function afterAnswer(
     answeredBy: capture.by === "student" ? "student" : "teacher",
     model: capture.model,
     answer: capture.answer,
-    usage: calls[calls.length - 1] ? { prompt_tokens: calls[calls.length - 1]!.prompt_tokens, completion_tokens: calls[calls.length - 1]!.completion_tokens } : null,
+    usage: { prompt_tokens: last.prompt_tokens, completion_tokens: last.completion_tokens },
   });
 }
 

@@ -1,5 +1,4 @@
 import { z } from "zod";
-import { openTenant } from "../durable/tenant";
 import { ApiError } from "../errors";
 import { loadCatalog, type ModelEntry } from "../llm";
 import { recordUsage } from "../usage/record";
@@ -23,6 +22,9 @@ export type EmbeddingsRequest = z.infer<typeof embeddingsRequestSchema>;
  */
 export async function serveEmbeddings(ctx: ServeContext, req: EmbeddingsRequest): Promise<Response> {
   const entry = embeddingModel(ctx, req.model);
+  if (req.dimensions !== undefined && req.dimensions > (entry.embedding_dimensions ?? 0)) {
+    throw new ApiError("bad_request", `'dimensions' must be at most ${entry.embedding_dimensions} for ${entry.id}.`, { details: [{ path: "dimensions", message: "too large" }] });
+  }
   const result = await callUpstream(ctx.env, { entry, base_url: null }, "/embeddings", { ...req }, { requestId: ctx.requestId, signal: ctx.signal });
   // No Distillery-Served-By: embeddings are the deployment's model, never a student's.
   const { "Distillery-Served-By": _by, ...headers } = servedHeaders(entry, "teacher", ctx.requestId);
@@ -37,14 +39,8 @@ export async function serveEmbeddings(ctx: ServeContext, req: EmbeddingsRequest)
   } catch {
     throw new ApiError("upstream_error", "The embedding provider answered with something other than JSON.");
   }
-  const tenantId = ctx.tenant.id;
-  ctx.waitUntil(
-    (async () => {
-      // The request's handle is disposed when the handler returns: work after the answer holds its own.
-      using tenant = openTenant(ctx.env, tenantId);
-      await recordUsage(tenant, [{ model: entry, kind: "embedding", prompt_tokens: prompt, completion_tokens: 0 }]);
-    })(),
-  );
+  // Recorded before answering, so a client that reads its usage next finds the call (a queue later: issue 20).
+  await recordUsage(ctx.tenant, [{ model: entry, kind: "embedding", prompt_tokens: prompt, completion_tokens: 0 }]);
   return new Response(text, { status: 200, headers: { ...headers, "Content-Type": "application/json" } });
 }
 

@@ -23,24 +23,28 @@ export async function callUpstream(
 ): Promise<UpstreamResult> {
   const endpoint = resolveEndpoint(env, served.entry.provider);
   const baseURL = (served.base_url ?? endpoint.baseURL).replace(/\/+$/, "");
-  const timeout = AbortSignal.timeout(opts.timeoutMs ?? UPSTREAM_TIMEOUT_MS);
+  // The timeout bounds the wait for the answer to start, not a stream's length: cleared once headers arrive.
+  const timeout = new AbortController();
+  const timer = setTimeout(() => timeout.abort(new Error("upstream timeout")), opts.timeoutMs ?? UPSTREAM_TIMEOUT_MS);
   try {
     const response = await endpoint.fetch(`${baseURL}${path}`, {
       method: "POST",
       headers: { "Content-Type": "application/json", Authorization: `Bearer ${endpoint.apiKey}`, "X-Request-Id": opts.requestId },
       body: JSON.stringify({ ...body, model: served.entry.model }),
-      signal: AbortSignal.any([opts.signal, timeout]),
+      signal: AbortSignal.any([opts.signal, timeout.signal]),
     });
     if (response.ok) return { ok: true, response };
     return { ok: false, status: response.status, error: await upstreamError(response) };
   } catch (err) {
     if (opts.signal.aborted) throw new ApiError("bad_request", "The client closed the request.", { cause: err });
-    const timedOut = timeout.aborted;
+    const timedOut = timeout.signal.aborted;
     return {
       ok: false,
       status: null,
       error: new ApiError(timedOut ? "upstream_timeout" : "upstream_unavailable", timedOut ? "The model did not answer in time." : "The model's provider could not be reached.", { cause: err }),
     };
+  } finally {
+    clearTimeout(timer);
   }
 }
 

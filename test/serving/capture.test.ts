@@ -55,6 +55,21 @@ describe("capture of /openai/v1 traffic", () => {
     expect(await rows(t.key, "live")).toEqual([labeled]);
   });
 
+  it("captures by the tenant's sampled setting without the header (rate 1: every exchange; rate 0: none)", async () => {
+    const t = await createTenant();
+    await api("/api/datasets", { method: "POST", key: t.key, json: { name: "sampled" } });
+    const set = (sample_rate: number) => api("/api/settings", { method: "PATCH", key: t.key, json: { serving: { capture: { dataset: "sampled", sample_rate } } } });
+    expect((await set(1)).status).toBe(200);
+    const { client, settled } = tenantClient(t.key);
+    await client.chat.completions.create({ model: "distillery:active", messages: [{ role: "user", content: question }] });
+    await settled();
+    expect(await rows(t.key, "sampled")).toHaveLength(1);
+    await set(0);
+    await client.chat.completions.create({ model: "distillery:active", messages: [{ role: "user", content: question }] });
+    await settled();
+    expect(await rows(t.key, "sampled")).toHaveLength(1);
+  });
+
   it("records usage only with Distillery-Capture-Payload: false", async () => {
     const t = await createTenant();
     await api("/api/datasets", { method: "POST", key: t.key, json: { name: "live" } });
