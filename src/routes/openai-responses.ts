@@ -1,8 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { tenantHandle } from "../auth/middleware";
 import { createRouter } from "../openapi/router";
 import { TENANT_SECURITY } from "../openapi/schemas";
 import { serveResponses } from "../serving/responses/serve";
+import { serveContext } from "./openai-context";
 import { openAIErrors } from "./openai-errors";
 
 const item = z.looseObject({ type: z.string().optional(), role: z.string().optional() });
@@ -80,18 +80,5 @@ export const openaiResponsesRoutes = createRouter().openapi(
       ...openAIErrors(400, 401, 404, 409, 413, 415, 422, 429, 500, 502, 503, 504),
     },
   }),
-  async (c) => {
-    const body = c.req.valid("json");
-    return serveResponses(
-      {
-        env: c.env,
-        tenant: tenantHandle(c),
-        requestId: c.get("requestId"),
-        signal: c.req.raw.signal,
-        waitUntil: (p) => c.executionCtx.waitUntil(p),
-        headers: c.req.raw.headers,
-      },
-      body,
-    ) as never;
-  },
+  async (c) => serveResponses(serveContext(c), c.req.valid("json")) as never,
 );
