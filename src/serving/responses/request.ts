@@ -46,7 +46,8 @@ export interface ResponseEcho {
   top_p: number | null;
   max_output_tokens: number | null;
   metadata: Record<string, string>;
-  user: string | null;
+  /** The end user's id, when the client sent one (as OpenAI, absent otherwise). */
+  user?: string;
 }
 
 /** The 400 for a field Distillery does not implement, in the shape `/openai/*` renders with `param`. */
@@ -154,7 +155,7 @@ export function toChatParams(req: ResponsesRequest): { params: ChatParams; echo:
     top_p: req.top_p ?? null,
     max_output_tokens: req.max_output_tokens ?? null,
     metadata: req.metadata ?? {},
-    user: user ?? null,
+    ...(user ? { user } : {}),
   };
   return { params, echo };
 }

@@ -36,7 +36,7 @@ export type OutputItem = OutputMessage | FunctionCallItem;
 
 export interface ResponseUsage {
   input_tokens: number;
-  input_tokens_details: { cached_tokens: number };
+  input_tokens_details: { cached_tokens: number; cache_write_tokens: number };
   output_tokens: number;
   output_tokens_details: { reasoning_tokens: number };
   total_tokens: number;
@@ -47,10 +47,13 @@ export type ResponseStatus = "in_progress" | "completed" | "incomplete" | "faile
 export interface ResponseObject extends ResponseEcho {
   id: string;
   object: "response";
+  /** Required (nullable) in the SDK's `Response`; no access program applies here. */
+  access_programs: null;
   created_at: number;
   status: ResponseStatus;
   completed_at: number | null;
-  error: { code: string; message: string } | null;
+  /** OpenAI's codes for a failed response: a model stream that broke off is a `server_error`. */
+  error: { code: "server_error" | "rate_limit_exceeded"; message: string } | null;
   incomplete_details: { reason: "max_output_tokens" | "content_filter" } | null;
   model: string;
   output: OutputItem[];
@@ -91,6 +94,7 @@ export function responseObject(
   return {
     id: ctx.id,
     object: "response",
+    access_programs: null,
     created_at: ctx.createdAt,
     status,
     completed_at: status === "completed" ? Math.max(ctx.createdAt, Math.floor(nowMs() / 1000)) : null,
@@ -114,7 +118,8 @@ export function responseUsage(usage: CompletionUsage | null | undefined): Respon
   if (!usage) return null;
   return {
     input_tokens: usage.prompt_tokens,
-    input_tokens_details: { cached_tokens: usage.prompt_tokens_details?.cached_tokens ?? 0 },
+    // Chat usage does not report cache writes; the SDK's type requires the field.
+    input_tokens_details: { cached_tokens: usage.prompt_tokens_details?.cached_tokens ?? 0, cache_write_tokens: 0 },
     output_tokens: usage.completion_tokens,
     output_tokens_details: { reasoning_tokens: usage.completion_tokens_details?.reasoning_tokens ?? 0 },
     total_tokens: usage.total_tokens,

@@ -26,7 +26,7 @@ export type ResponseEvent = { type: string; sequence_number: number } & Record<s
 
 /** A failure of the upstream stream after it began, carried through the stream so it ends the Response as `failed`. */
 export interface StreamFailure {
-  failure: { code: string; message: string };
+  failure: NonNullable<ResponseObject["error"]>;
 }
 
 interface OpenPart {

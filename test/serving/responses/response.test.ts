@@ -13,7 +13,6 @@ const ECHO: ResponseEcho = {
   top_p: null,
   max_output_tokens: null,
   metadata: { app: "x" },
-  user: null,
 };
 
 function context(): ResponseContext {
@@ -48,7 +47,7 @@ describe("toResponse", () => {
       metadata: { app: "x" },
       previous_response_id: null,
       store: false,
-      usage: { input_tokens: 20, input_tokens_details: { cached_tokens: 8 }, output_tokens: 4, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: 24 },
+      usage: { input_tokens: 20, input_tokens_details: { cached_tokens: 8, cache_write_tokens: 0 }, output_tokens: 4, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: 24 },
     });
     expect(res.output).toEqual([
       { id: "msg_1", type: "message", role: "assistant", status: "completed", content: [{ type: "output_text", text: "Forty-two.", annotations: [], logprobs: [] }] },

@@ -21,7 +21,6 @@ const ECHO: ResponseEcho = {
   top_p: null,
   max_output_tokens: null,
   metadata: {},
-  user: null,
 };
 
 function context(): ResponseContext {
@@ -92,7 +91,7 @@ describe("ResponsesStreamTranslator", () => {
     ]);
     expect(completed.usage).toEqual({
       input_tokens: 12,
-      input_tokens_details: { cached_tokens: 0 },
+      input_tokens_details: { cached_tokens: 0, cache_write_tokens: 0 },
       output_tokens: 5,
       output_tokens_details: { reasoning_tokens: 0 },
       total_tokens: 17,
@@ -175,7 +174,7 @@ describe("responsesEventStream", () => {
   });
 
   it("writes events the openai SDK's SSE reader parses, ending without [DONE]", async () => {
-    const body = chunkSource((async function* () { yield* textChunks; })(), () => ({ code: "x", message: "x" })).pipeThrough(responsesEventStream(context()));
+    const body = chunkSource((async function* () { yield* textChunks; })(), () => ({ code: "server_error" as const, message: "x" })).pipeThrough(responsesEventStream(context()));
     const events = await sdkEvents(body);
     expect(events.at(0)!.type).toBe("response.created");
     expect(events.at(-1)!.type).toBe("response.completed");
@@ -208,7 +207,7 @@ describe("responsesEventStream", () => {
         },
       }),
     };
-    const reader = chunkSource(source, () => ({ code: "x", message: "x" })).pipeThrough(responsesEventStream(context())).getReader();
+    const reader = chunkSource(source, () => ({ code: "server_error" as const, message: "x" })).pipeThrough(responsesEventStream(context())).getReader();
     await reader.read();
     await reader.read();
     await reader.cancel();
