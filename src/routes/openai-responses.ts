@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { createRouter } from "../openapi/router";
 import { TENANT_SECURITY } from "../openapi/schemas";
-import { serveResponses } from "../serving/responses/serve";
+import { serveResponses } from "../serving/responses";
 import { serveContext } from "./openai-context";
 import { openAIErrors } from "./openai-errors";
 
