@@ -60,6 +60,7 @@ export const NODE_TESTS = [
   "test/queues/retry.test.ts",
   "test/scripts/readme-blocks.test.ts",
   "test/vector/{exact-index,filter,vectorize}.test.ts",
+  "test/serving/sse.test.ts",
   "test/serving/responses/{request,response,stream}.test.ts",
 ];
 

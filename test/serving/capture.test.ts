@@ -25,6 +25,19 @@ describe("capture of /openai/v1 traffic", () => {
     expect(row!.example.messages.at(-1)).toMatchObject({ role: "assistant", content: res.data.choices[0]!.message.content });
   });
 
+  it("records a streamed teacher answer as the row's assistant message", async () => {
+    const t = await createTenant();
+    await api("/api/datasets", { method: "POST", key: t.key, json: { name: "live" } });
+    const { client, settled } = tenantClient(t.key, { "Distillery-Capture": "live" });
+    const stream = await client.chat.completions.create({ model: "distillery:active", stream: true, messages: [{ role: "user", content: question }] });
+    let text = "";
+    for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? "";
+    await settled();
+    const [row] = await rows(t.key, "live");
+    expect(row).toMatchObject({ status: "labeled", model: TEACHER });
+    expect(row!.example.messages.at(-1)).toEqual({ role: "assistant", content: text });
+  });
+
   it("labels a student-served capture with the teacher's answer before it counts as a training row", async () => {
     const t = await createTenant();
     await setPointer(t.id, STUDENT);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { api, createTenant } from "../helpers/api";
+import { openTenant } from "../../src/durable/tenant";
+import { api, bindings, createTenant } from "../helpers/api";
 import { configureRun } from "../helpers/emulator";
 import { CONTEXT, setPointer, STUDENT, TEACHER, tenantClient } from "./helpers";
 
@@ -33,6 +34,22 @@ describe("/openai/v1/chat/completions: models and bad input", () => {
     }
     const sdk = await tenantClient(t.key).client.chat.completions.create({ model: "no-such-model", messages: [{ role: "user", content: "Hi" }] }).catch((e: unknown) => e);
     expect(sdk).toMatchObject({ status: 404, code: "model_not_found" });
+    expect(await usageRows(t.key)).toEqual([]);
+  });
+
+  it("answers 409 for a registered fine-tune that needs a deployment first, whether named or active", async () => {
+    const t = await createTenant();
+    const model = "acct/llama-student-abc";
+    {
+      using tenant = openTenant(bindings, t.id);
+      await tenant.models.register({ id: model, provider: "together", fine_tune_provider: "together", base_model: "meta-llama/Meta-Llama-3.1-8B-Instruct-Reference", job_id: "ftj_test", servable: false, trained_tokens: 100 });
+    }
+    const named = await api(PATH, { method: "POST", key: t.key, json: { model, messages: hello } });
+    expect(named.status).toBe(409);
+    expect(named.body.error.message).toContain("deploy it first");
+    await setPointer(t.id, model, { provider: "together" });
+    const active = await api(PATH, { method: "POST", key: t.key, json: { messages: hello } });
+    expect(active.status).toBe(409);
     expect(await usageRows(t.key)).toEqual([]);
   });
 
