@@ -17,6 +17,7 @@ import { fineTuneStudents, type FineTuneSummary } from "./demo/fine-tune.ts";
 import { ingestCorpus, type IngestedCorpus } from "./demo/ingest.ts";
 import { runPrograms, type ProgramsSummary } from "./demo/programs.ts";
 import { serveQuestion } from "./demo/serve.ts";
+import { askThroughResponses } from "./demo/responses.ts";
 import { freePort, startDevServer } from "./lib/dev-server.ts";
 import { emulatorVars, startEmulator } from "./lib/emulator.ts";
 import { bold, dim, green, note, red, step, usd } from "./lib/ui.ts";
@@ -78,6 +79,7 @@ async function main(): Promise<void> {
       fineTuneStudents(api, emulator, dataset.id),
     );
     await timed(6, "Serve: one question through /openai/v1 with the openai SDK (evaluate and promote: not yet)", () => serveQuestion(server.url, key));
+    await timed(7, "Responses API: a json_schema answer and a stream through /openai/v1/responses with the openai SDK", () => askThroughResponses(server.url, key));
 
     const usage = await api.get("/api/usage");
     summary({ tenantId, corpus, programs, dataset, students, usageUsd: usage.totals.cost_usd, usageCalls: usage.totals.calls, stateDir: server.dir });

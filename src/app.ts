@@ -21,6 +21,7 @@ import { keyRoutes } from "./routes/keys";
 import { openaiModelRoutes } from "./routes/openai-models";
 import { openaiChatRoutes } from "./routes/openai-chat";
 import { openaiEmbeddingRoutes } from "./routes/openai-embeddings";
+import { openaiResponsesRoutes } from "./routes/openai-responses";
 import { programRoutes } from "./routes/programs";
 import { queryRoutes } from "./routes/query";
 import { retrieveRoutes } from "./routes/retrieve";
@@ -93,6 +94,7 @@ export function createApp() {
   app.route("/openai/v1/models", openaiModelRoutes);
   app.route("/openai/v1/chat/completions", openaiChatRoutes);
   app.route("/openai/v1/embeddings", openaiEmbeddingRoutes);
+  app.route("/openai/v1/responses", openaiResponsesRoutes);
 
   const documentConfig = {
     openapi: "3.1.0",

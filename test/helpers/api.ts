@@ -1,5 +1,7 @@
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import type { Bindings } from "../../src/env";
+import worker from "../../src/worker";
 import { capture, registerSecret } from "./secrets";
 
 export const bindings = env as Bindings;
@@ -14,9 +16,11 @@ export interface ApiResponse<T = any> {
 
 /**
  * Calls the Worker's own fetch handler (as a client would over HTTPS), records
- * the body for the secret-leak check, and registers any key it issues.
+ * the body for the secret-leak check, and registers any key it issues. `settle`: also wait
+ * for the work the request left running after its answer (`waitUntil`: /openai/v1's usage and
+ * captures), so a look at the tenant's state afterwards sees all of it.
  */
-export async function api<T = any>(path: string, init: RequestInit & { json?: unknown; key?: string } = {}): Promise<ApiResponse<T>> {
+export async function api<T = any>(path: string, init: RequestInit & { json?: unknown; key?: string; settle?: boolean } = {}): Promise<ApiResponse<T>> {
   const headers = new Headers(init.headers);
   if (init.key) headers.set("Authorization", `Bearer ${init.key}`);
   let body = init.body;
@@ -24,8 +28,18 @@ export async function api<T = any>(path: string, init: RequestInit & { json?: un
     headers.set("Content-Type", "application/json");
     body = JSON.stringify(init.json);
   }
-  const res = await exports.default.fetch(new Request(`https://distillery.test${path}`, { ...init, headers, body }));
-  const text = await res.text();
+  const request = new Request(`https://distillery.test${path}`, { ...init, headers, body });
+  let text: string;
+  let res: Response;
+  if (init.settle) {
+    const ctx = createExecutionContext();
+    res = await worker.fetch(request as Request<unknown, IncomingRequestCfProperties>, bindings, ctx);
+    text = await res.text();
+    await waitOnExecutionContext(ctx);
+  } else {
+    res = await exports.default.fetch(request);
+    text = await res.text();
+  }
   let parsed: unknown = text;
   try {
     parsed = JSON.parse(text);

@@ -29,6 +29,7 @@ export const BODIES: Record<string, Body> = {
   "POST /api/jobs/attach": { json: { provider: JOB_PROVIDER.provider, provider_job_id: "ft-probe" } },
   "POST /api/webhooks": { json: { url: `https://${WEBHOOK_HOST}/probe`, events: ["*"] } },
   "PATCH /api/webhooks/:id": { json: { events: ["fine_tune.job.*"] } },
+  "POST /openai/v1/responses": { json: { input: "probe" } },
 };
 
 /** `RequestInit` fields for a body. */
