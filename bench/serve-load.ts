@@ -108,18 +108,25 @@ export function workerdPids(root: number): number[] {
   return found;
 }
 
-/** CPU seconds (user + system) the processes have used so far. */
-export function cpuSeconds(pids: readonly number[]): number {
-  let ticks = 0;
+/** CPU seconds (user + system) each process has used so far, by pid. */
+export function cpuSeconds(pids: readonly number[]): Map<number, number> {
+  const out = new Map<number, number>();
   for (const pid of pids) {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
       const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
       // Fields 14 and 15 of stat (utime, stime) are the 12th and 13th after the comm.
-      ticks += Number(fields[11]) + Number(fields[12]);
+      out.set(pid, (Number(fields[11]) + Number(fields[12])) / TICKS_PER_S);
     } catch {
       // gone
     }
   }
-  return ticks / TICKS_PER_S;
+  return out;
+}
+
+/** CPU seconds used between two readings by the processes alive at both (one that exited or began in between is left out). */
+export function cpuBetween(before: Map<number, number>, after: Map<number, number>): number {
+  let s = 0;
+  for (const [pid, t] of after) if (before.has(pid)) s += t - before.get(pid)!;
+  return s;
 }

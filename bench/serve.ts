@@ -14,12 +14,13 @@
  * BENCH_PROFILE=1 (a CPU profile of Distillery over /api/retrieve at 1 client, its hottest functions).
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
 import { DistilleryClient } from "../scripts/lib/client.ts";
 import { spawnWranglerDev, startDevServer, type WranglerDev } from "../scripts/lib/dev-server.ts";
 import { emulatorVars, startEmulator } from "../scripts/lib/emulator.ts";
 import { startCpuProfile } from "./lib/cpu-profile.ts";
 import { table } from "./lib/stats.ts";
-import { cpuSeconds, load, summarise, workerdPids, type Summary } from "./serve-load.ts";
+import { cpuBetween, cpuSeconds, load, summarise, workerdPids, type Summary } from "./serve-load.ts";
 
 const N1 = Number(process.env.BENCH_SERVE_N ?? 150);
 const N50 = Number(process.env.BENCH_SERVE_N50 ?? 500);
@@ -48,7 +49,6 @@ async function main(): Promise<void> {
   const emulator = await startEmulator(PORT + 1, 180_000, PORT + 4);
   const started: { stop(): Promise<void> }[] = [emulator];
   try {
-    const emuDev = { name: "emulator", pids: [] as number[] };
     const dist = await startDevServer({ port: PORT, inspectorPort: PORT + 3, timeoutMs: 180_000, vars: emulatorVars(emulator.url) });
     started.push(dist);
     const bare: WranglerDev = await spawnWranglerDev({
@@ -60,11 +60,14 @@ async function main(): Promise<void> {
       timeoutMs: 180_000,
     });
     started.push(bare);
-    // The emulator's workerd: every workerd not under Distillery's or the bare Worker's wrangler.
-    const distPids = workerdPids(dist.pid);
-    const barePids = workerdPids(bare.pid);
-    emuDev.pids = workerdPids(process.pid).filter((p) => !distPids.includes(p) && !barePids.includes(p));
-    const procs: Proc[] = [emuDev, { name: "distillery", pids: distPids }, { name: "bare", pids: barePids }];
+    // Each server's workerd processes, found afresh for each scenario (wrangler may restart one);
+    // the emulator's are every workerd not under Distillery's or the bare Worker's wrangler.
+    const procsNow = (): Proc[] => {
+      const distPids = workerdPids(dist.pid);
+      const barePids = workerdPids(bare.pid);
+      const emuPids = workerdPids(process.pid).filter((p) => !distPids.includes(p) && !barePids.includes(p));
+      return [{ name: "emulator", pids: emuPids }, { name: "distillery", pids: distPids }, { name: "bare", pids: barePids }];
+    };
 
     const admin = new DistilleryClient(dist.url, dist.adminToken);
     const key = (await admin.post("/admin/tenants", { name: "bench-serve" })).api_key.key as string;
@@ -75,13 +78,14 @@ async function main(): Promise<void> {
     const measure = async (scenario: string, target: string, clients: number, send: () => Promise<Response>) => {
       // A few unmeasured requests first: each isolate's first request pays for imports and caches.
       await load(Math.min(clients, 5), 10, send);
+      const procs = procsNow();
       const before = procs.map((p) => cpuSeconds(p.pids));
       const r = await load(clients, clients === 1 ? N1 : N50, send);
       const after = procs.map((p) => cpuSeconds(p.pids));
       if (r.failures > 0) console.log(`  ${scenario} via ${target} at ${clients}: ${r.failures} failed (${r.firstError})`);
       const s = summarise(r);
       const cpu: Record<string, number> = {};
-      procs.forEach((p, i) => (cpu[p.name] = s.n > 0 ? ((after[i]! - before[i]!) * 1000) / s.n : NaN));
+      procs.forEach((p, i) => (cpu[p.name] = s.n > 0 ? (cpuBetween(before[i]!, after[i]!) * 1000) / s.n : NaN));
       rows.push({ scenario, target, clients, ...s, cpu });
       console.log(`  ${scenario.padEnd(16)} ${target.padEnd(10)} ×${String(clients).padEnd(3)} p50 ${s.p50.toFixed(1)} ms, p99 ${s.p99.toFixed(1)} ms, ${s.rps.toFixed(0)}/s`);
     };
@@ -158,7 +162,9 @@ function report(rows: Row[]): void {
     return b ? ` (${b[f].toFixed(f === "rps" ? 0 : 1)})` : "";
   };
   const ms = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : "–");
-  console.log(`\nbench:serve — ${N1} requests per scenario at 1 client, ${N50} at 50; in brackets: the baseline (main before issue 20)\n`);
+  console.log(`\nbench:serve — ${N1} requests per scenario at 1 client, ${N50} at 50; in brackets: the baseline (main before issue 20)`);
+  // Latency on a shared machine moves with its load; CPU per request much less.
+  console.log(`load average ${loadavg().map((l) => l.toFixed(1)).join(" ")} on ${cpus().length} cores\n`);
   console.log(
     table(
       ["scenario", "via", "clients", "p50 ms", "p99 ms", "TTFB p50", "req/s", "CPU/req: distillery", "bare", "emulator"],
