@@ -16,9 +16,10 @@ import { buildDataset, type DatasetSummary } from "./demo/dataset.ts";
 import { fineTuneStudents, type FineTuneSummary } from "./demo/fine-tune.ts";
 import { ingestCorpus, type IngestedCorpus } from "./demo/ingest.ts";
 import { runPrograms, type ProgramsSummary } from "./demo/programs.ts";
+import { serveQuestion } from "./demo/serve.ts";
 import { freePort, startDevServer } from "./lib/dev-server.ts";
 import { emulatorVars, startEmulator } from "./lib/emulator.ts";
-import { bold, dim, green, note, notYet, red, step, usd } from "./lib/ui.ts";
+import { bold, dim, green, note, red, step, usd } from "./lib/ui.ts";
 
 const KEEP = process.argv.includes("--keep");
 const timings: { title: string; seconds: number }[] = [];
@@ -76,7 +77,7 @@ async function main(): Promise<void> {
     const students: FineTuneSummary = await timed(5, "Fine-tune a student with each provider (one Durable Object per job, polling with alarms)", () =>
       fineTuneStudents(api, emulator, dataset.id),
     );
-    await timed(6, "Evaluate, promote, serve", async () => notYet("evaluation and operations issues"));
+    await timed(6, "Serve: one question through /openai/v1 with the openai SDK (evaluate and promote: not yet)", () => serveQuestion(server.url, key));
 
     const usage = await api.get("/api/usage");
     summary({ tenantId, corpus, programs, dataset, students, usageUsd: usage.totals.cost_usd, usageCalls: usage.totals.calls, stateDir: server.dir });

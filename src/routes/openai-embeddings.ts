@@ -1,0 +1,43 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { tenantHandle } from "../auth/middleware";
+import { createRouter } from "../openapi/router";
+import { TENANT_SECURITY } from "../openapi/schemas";
+import { embeddingsRequestSchema, serveEmbeddings } from "../serving/embeddings";
+import { openAIErrors } from "./openai-errors";
+
+const embeddingsResponse = z
+  .object({
+    object: z.literal("list"),
+    data: z.array(z.object({ object: z.literal("embedding"), index: z.number(), embedding: z.union([z.array(z.number()), z.string()]) })),
+    model: z.string(),
+    usage: z.object({ prompt_tokens: z.number(), total_tokens: z.number() }),
+  })
+  .openapi("OpenAIEmbeddings");
+
+/** OpenAI's `POST /v1/embeddings`, with the deployment's embedding model (src/serving/embeddings.ts). */
+export const openaiEmbeddingRoutes = createRouter().openapi(
+  createRoute({
+    method: "post",
+    path: "/",
+    tags: ["openai"],
+    summary: "Embeddings (OpenAI's shape) with the configured embedding model",
+    security: TENANT_SECURITY,
+    request: { body: { required: true, content: { "application/json": { schema: embeddingsRequestSchema } } } },
+    responses: {
+      200: { description: "The embeddings", content: { "application/json": { schema: embeddingsResponse } } },
+      ...openAIErrors(400, 401, 404, 413, 422, 429, 500, 502, 503, 504),
+    },
+  }),
+  async (c) =>
+    serveEmbeddings(
+      {
+        env: c.env,
+        tenant: tenantHandle(c),
+        requestId: c.get("requestId"),
+        signal: c.req.raw.signal,
+        waitUntil: (p) => c.executionCtx.waitUntil(p),
+        headers: c.req.raw.headers,
+      },
+      c.req.valid("json"),
+    ) as never,
+);
