@@ -10,7 +10,7 @@
  * The baseline (main before issue 20) is kept in bench/serve-baseline.json and printed beside the
  * figures: `BENCH_SERVE_BASELINE=write npm run bench:serve` on a checkout of main rewrites it.
  * Environment: BENCH_SERVE_N (requests per scenario at 1 client, default 150), BENCH_SERVE_N50 (at 50,
- * default 500), BENCH_PORT (8840: Distillery, +1 emulator, +2 bare Worker, +3..5 inspectors),
+ * default 500), BENCH_SERVE_ONLY=api (only /api/retrieve and /api/query), BENCH_PORT (8840: Distillery, +1 emulator, +2 bare Worker, +3..5 inspectors),
  * BENCH_PROFILE=1 (a CPU profile of Distillery over /api/retrieve at 1 client, its hottest functions).
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
@@ -95,7 +95,8 @@ async function main(): Promise<void> {
     const distilleryChat = chatProbe.status !== 404;
     if (!distilleryChat) console.log("Distillery has no POST /openai/v1/chat/completions yet (issue 19): chat is measured direct and through the bare Worker only.");
 
-    for (const stream of [false, true]) {
+    // BENCH_SERVE_ONLY=api: only the /api routes (to compare commits quickly).
+    for (const stream of process.env.BENCH_SERVE_ONLY === "api" ? [] : [false, true]) {
       const body = (withModel: boolean) =>
         JSON.stringify({
           ...(withModel ? { model: MODEL } : {}),

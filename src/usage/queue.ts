@@ -4,7 +4,8 @@
  * each tenant's object at once. A request thus makes no object round trip for accounting, and the
  * object takes one write per batch, not one per request.
  */
-import { openTenant } from "../durable/tenant";
+// The handle alone (not the object class), so pure modules that import retrieval stay pure.
+import { openTenant } from "../durable/tenant/handle";
 import type { Bindings } from "../env";
 import { nowIso } from "../lib/clock";
 import { newId } from "../lib/ids";
