@@ -63,6 +63,7 @@ export const NODE_TESTS = [
   "test/durable/poll-cadence.test.ts",
   "test/serving/sse.test.ts",
   "test/serving/responses/{request,response,stream}.test.ts",
+  "test/middleware/request-id.test.ts",
 ];
 
 /**

@@ -3,6 +3,7 @@ import type { KeyInfo } from "../durable/tenant/keys";
 import type { AuthContext, Bindings } from "../env";
 import { newId, randomToken, sha256Hex } from "../lib/ids";
 import { nowIso } from "../lib/clock";
+import { cachedKey, checkOnce, forgetKey } from "./key-cache";
 
 /** Tenant keys look like `dk_` + 32 base64url characters (192 random bits). */
 export const KEY_PREFIX = "dk_";
@@ -36,26 +37,35 @@ export async function issueKey(env: Bindings, tenant: TenantHandle, name: string
   return { ...info, last_used_at: null, revoked_at: null, key };
 }
 
-/** Revokes a key: the DO stops accepting it at once; the KV index entry is dropped after. */
+/**
+ * Revokes a key: the DO stops accepting it at once, this isolate forgets it at once (other
+ * isolates within KEY_CACHE_TTL_MS, see key-cache.ts); the KV index entry is dropped after.
+ */
 export async function revokeKey(env: Bindings, tenant: TenantHandle, keyId: string): Promise<KeyInfo> {
   const revoked = await tenant.keys.revoke(keyId);
+  forgetKey(revoked.hash);
   await env.TENANTS.delete(keyIndexName(revoked.hash));
   return revoked.key;
 }
 
 /**
- * Resolves a presented key to its tenant. KV finds the tenant fast; the tenant's
- * Durable Object then confirms the key (constant-time hash compare, not revoked),
- * because KV is eventually consistent and a revoked key must stop working at once.
+ * Resolves a presented key to its tenant. A key this isolate verified within KEY_CACHE_TTL_MS is
+ * taken as verified (key-cache.ts states the revocation bound this gives). Otherwise KV finds the
+ * tenant fast and the tenant's Durable Object confirms the key (constant-time hash compare, not
+ * revoked), because KV is eventually consistent and the object holds the truth.
  * Answers the caller's handle on that object (its to dispose), or null.
  */
 export async function verifyKey(env: Bindings, presented: string): Promise<{ auth: AuthContext; tenant: TenantHandle } | null> {
   if (!presented.startsWith(KEY_PREFIX) || presented.length > 128) return null;
   const hash = await sha256Hex(presented);
+  const auth = cachedKey(hash) ?? (await checkOnce(hash, () => checkKey(env, hash)));
+  return auth ? { auth, tenant: openTenant(env, auth.tenantId) } : null;
+}
+
+/** The KV index's tenant for a key's hash, confirmed by that tenant's object. */
+async function checkKey(env: Bindings, hash: string): Promise<AuthContext | null> {
   const entry = await env.TENANTS.get<KeyIndexEntry>(keyIndexName(hash), { type: "json" });
   if (!entry) return null;
-  const tenant = openTenant(env, entry.tenant_id);
-  if (await tenant.keys.check(entry.key_id, hash)) return { auth: { tenantId: entry.tenant_id, keyId: entry.key_id }, tenant };
-  tenant[Symbol.dispose]();
-  return null;
+  using tenant = openTenant(env, entry.tenant_id);
+  return (await tenant.keys.check(entry.key_id, hash)) ? { tenantId: entry.tenant_id, keyId: entry.key_id } : null;
 }

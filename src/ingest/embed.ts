@@ -1,6 +1,6 @@
 import type { Bindings } from "../env";
 import { ApiError } from "../errors";
-import { callProvider, clientForModel, loadCatalog, type ModelEntry, type TextCounter, tokenCounter } from "../llm";
+import { callProvider, loadCatalog, sharedClientForModel, type ModelEntry, type TextCounter, tokenCounter } from "../llm";
 import type { CallUsage } from "../usage/record";
 
 /** Vectorize stores at most 1,536 dimensions; larger models are asked for that many. */
@@ -89,14 +89,17 @@ export interface EmbedResult {
 /** Embeds texts in one request (the caller has planned the batch). */
 export async function embedTexts(env: Bindings, texts: string[], requestId: string): Promise<EmbedResult> {
   const { entry, dimensions } = embeddingModel(env);
-  const { client, model } = clientForModel(env, entry.id, { requestId });
+  const { client, model, options } = sharedClientForModel(env, entry.id, { requestId });
   const res = await callProvider(model.provider, () =>
-    client.embeddings.create({
-      model: model.model,
-      input: texts,
-      // Only models that can shorten their vectors take `dimensions`.
-      ...(entry.embedding_dimensions && entry.embedding_dimensions > dimensions ? { dimensions } : {}),
-    }),
+    client.embeddings.create(
+      {
+        model: model.model,
+        input: texts,
+        // Only models that can shorten their vectors take `dimensions`.
+        ...(entry.embedding_dimensions && entry.embedding_dimensions > dimensions ? { dimensions } : {}),
+      },
+      options,
+    ),
   );
   const vectors = [...res.data].sort((a, b) => a.index - b.index).map((d) => d.embedding);
   if (vectors.length !== texts.length) {

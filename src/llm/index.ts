@@ -4,7 +4,7 @@ export { parseCatalog } from "./parse-catalog";
 export { type FineTunedModelRef, inheritFromBase, openAIFineTuneBase, resolveModel } from "./resolve-model";
 export { type CatalogEnv, type CatalogOverride, catalogOverrideSchema, loadCatalog, mergeCatalog } from "./config";
 export { type FetchLike, type Plane, type ProviderEndpoint, type ProviderEnv, resolveEndpoint } from "./providers";
-export { type ClientEnv, type CreateClientOptions, clientForModel, createClient, DEFAULT_TIMEOUT_MS } from "./client";
+export { callOptions, type ClientEnv, type CreateClientOptions, clientForModel, createClient, DEFAULT_TIMEOUT_MS, sharedClient, sharedClientForModel } from "./client";
 export {
   type BackoffOptions,
   callProvider,

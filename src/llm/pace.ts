@@ -7,7 +7,8 @@
  * outside a pacing context calls go straight out, as before.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
-import type { Ask, Grant, Observation } from "../durable/provider-limiter/allowance";
+import type { Ask, Grant, Observation, Priority } from "../durable/provider-limiter/allowance";
+import type { Bindings } from "../env";
 import { nowMs } from "../lib/clock";
 import { sha256Hex } from "../lib/ids";
 import { retryAfterMs } from "./provider-errors";
@@ -18,8 +19,32 @@ export type LimiterFor = (key: string) => { ask(a: Ask): Promise<Grant> };
 
 export interface PacingContext {
   tenant: string;
+  /**
+   * `interactive` for a live request (it may use the limiter's reserved share, and a saturated
+   * fan-out never makes it wait); `background` (the default) for labeling, evals, shadowing.
+   */
+  priority?: Priority;
+  /** The same as `priority: "interactive"` (the older spelling). */
   interactive?: boolean;
   limiterFor: LimiterFor;
+  /**
+   * A live request passes its `waitUntil`: the last reports then reach the limiter after the
+   * response, instead of the response waiting for them.
+   */
+  waitUntil?: (p: Promise<unknown>) => void;
+}
+
+/** The ProviderLimiter objects of an env, one per provider key. */
+export function providerLimiters(env: Pick<Bindings, "PROVIDER_LIMITER">): LimiterFor {
+  return (key) => env.PROVIDER_LIMITER.get(env.PROVIDER_LIMITER.idFromName(key));
+}
+
+/**
+ * The pacing of a live request (the serving routes): interactive priority on the provider keys'
+ * limiters, reports sent after the response. Use as `withPacing(livePacing(env, tenant, ctx), fn)`.
+ */
+export function livePacing(env: Pick<Bindings, "PROVIDER_LIMITER">, tenant: string, ctx?: { waitUntil(p: Promise<unknown>): void }): PacingContext {
+  return { tenant, priority: "interactive", limiterFor: providerLimiters(env), ...(ctx ? { waitUntil: (p) => ctx.waitUntil(p) } : {}) };
 }
 
 interface Scope extends PacingContext {
@@ -34,7 +59,9 @@ export async function withPacing<T>(ctx: PacingContext, fn: () => Promise<T>): P
   try {
     return await scope.run(s, fn);
   } finally {
-    await Promise.all([...s.gates.values()].map((g) => g.flush()));
+    const flushed = Promise.all([...s.gates.values()].map((g) => g.flush()));
+    if (ctx.waitUntil) ctx.waitUntil(flushed);
+    else await flushed;
   }
 }
 
@@ -52,7 +79,7 @@ export function pacedFetch(fetch: FetchLike, endpoint: { provider: string; baseU
     key ??= limiterKey(endpoint.provider, endpoint.baseURL, endpoint.apiKey);
     const k = await key;
     let gate = s.gates.get(k);
-    if (!gate) s.gates.set(k, (gate = new Gate(s.limiterFor(k), s.tenant, s.interactive ?? false)));
+    if (!gate) s.gates.set(k, (gate = new Gate(s.limiterFor(k), s.tenant, s.priority ?? (s.interactive ? "interactive" : "background"))));
     const tokens = estimateTokens(init?.body);
     await gate.take();
     const t0 = nowMs();
@@ -119,7 +146,7 @@ class Gate {
   constructor(
     private readonly limiter: { ask(a: Ask): Promise<Grant> },
     private readonly tenant: string,
-    private readonly interactive: boolean,
+    private readonly priority: Priority,
   ) {}
 
   take(): Promise<void> {
@@ -137,7 +164,7 @@ class Gate {
 
   async flush(): Promise<void> {
     if (this.#reports.length === 0 || this.#pumping) return;
-    await this.limiter.ask({ tenant: this.tenant, want: 0, interactive: this.interactive, reports: this.#reports.splice(0) }).catch(() => undefined);
+    await this.limiter.ask({ tenant: this.tenant, want: 0, priority: this.priority, reports: this.#reports.splice(0) }).catch(() => undefined);
   }
 
   async #pump(): Promise<void> {
@@ -146,7 +173,7 @@ class Gate {
     try {
       while (this.#waiters.length > 0) {
         const want = this.#waiters.length;
-        const grant = await this.limiter.ask({ tenant: this.tenant, want, interactive: this.interactive, reports: this.#reports.splice(0) });
+        const grant = await this.limiter.ask({ tenant: this.tenant, want, priority: this.priority, reports: this.#reports.splice(0) });
         for (const resolve of this.#waiters.splice(0, grant.granted)) resolve();
         if (this.#waiters.length === 0) break;
         // Calls that queued during the ask: ask for them at once.

@@ -12,9 +12,19 @@ import { nowMs } from "../lib/clock";
  */
 const REQUEST_ID = /^[A-Za-z0-9._:\-]{1,128}$/;
 
-/** A new request id, `req_` + 16 random base64url characters. */
+/**
+ * This isolate's prefix for the ids it makes (72 random bits, drawn once): ids from different
+ * isolates differ by it, ids from one isolate by the counter after it. Ids are for tracing, not
+ * secret, so a counter is enough and costs nothing on the hot path (a fresh random token per
+ * request showed as 1.2 ms of a request in the issue's profile).
+ */
+let prefix: string | null = null;
+let counter = 0;
+
+/** A new request id, `req_` + 12 random base64url characters (per isolate) + a base-36 counter. */
 export function newRequestId(): string {
-  return `req_${randomToken(12)}`;
+  prefix ??= randomToken(9);
+  return `req_${prefix}${(counter++).toString(36)}`;
 }
 
 /**

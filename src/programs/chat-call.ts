@@ -1,7 +1,7 @@
 import type OpenAI from "openai";
 import type { ChatCompletion, ChatCompletionCreateParamsNonStreaming } from "openai/resources/chat/completions";
 import type { Bindings } from "../env";
-import { callProvider, createClient, type ModelEntry } from "../llm";
+import { callOptions, callProvider, type ModelEntry, sharedClient } from "../llm";
 import type { CallUsage } from "../usage/record";
 
 /** Parameters of a chat call, without the model (the entry decides the upstream name). */
@@ -18,8 +18,9 @@ export async function chatCall(
   requestId: string,
   client?: OpenAI,
 ): Promise<{ completion: ChatCompletion; usage: CallUsage }> {
-  const sdk = client ?? createClient(env, model.provider, { requestId });
-  const completion = await callProvider(model.provider, () => sdk.chat.completions.create({ ...params, model: model.model }));
+  // The isolate's client for the provider; the request id goes with the call.
+  const sdk = client ?? sharedClient(env, model.provider);
+  const completion = await callProvider(model.provider, () => sdk.chat.completions.create({ ...params, model: model.model }, callOptions(requestId)));
   return {
     completion,
     usage: {

@@ -4,6 +4,7 @@ import { consumeDeadLetters } from "./dead-letter";
 import { consumeIngest } from "./ingest";
 import { consumeLabel } from "./label";
 import { QUEUES } from "./messages";
+import { consumeUsage } from "./usage";
 
 /** What a consumer does with one batch. */
 export type Consumer = (batch: MessageBatch<unknown>, env: Bindings, ctx: ExecutionContext) => Promise<void>;
@@ -25,6 +26,7 @@ const CONSUMERS: Record<string, Consumer> = {
   [QUEUES.ingest]: (batch, env) => consumeIngest(batch, env),
   [QUEUES.label]: consumeLabel,
   [QUEUES.eval]: notYet(QUEUES.eval),
+  [QUEUES.usage]: (batch, env) => consumeUsage(batch, env),
 };
 
 /** One `queue()` handler for every queue, dispatched on `batch.queue`. */

@@ -11,6 +11,7 @@ export const QUEUES = {
   ingest: "distillery-ingest",
   label: "distillery-label",
   eval: "distillery-eval",
+  usage: "distillery-usage",
 } as const;
 
 export const ingestMessageSchema = z.object({ ...envelope, type: z.literal("ingest.document"), document_id: z.string() });
@@ -39,3 +40,28 @@ export type GenerateMessage = z.infer<typeof generateMessageSchema>;
 export type LabelMessage = z.infer<typeof labelMessageSchema>;
 export type LabelQueueMessage = z.infer<typeof labelQueueMessageSchema>;
 export type EvalMessage = z.infer<typeof evalMessageSchema>;
+
+/**
+ * Usage of one request's model calls, on its way to the tenant's object (src/queues/usage.ts).
+ * `id` is the event's own: a redelivered message finds it recorded and changes nothing. `at` is
+ * when the calls were made (their day is theirs, not the consumer's).
+ */
+export const usageMessageSchema = z.object({
+  ...envelope,
+  type: z.literal("usage.record"),
+  id: z.string().min(1).max(64),
+  at: z.iso.datetime(),
+  entries: z
+    .array(
+      z.object({
+        model: z.string().min(1),
+        kind: z.enum(["chat", "embedding"]),
+        prompt_tokens: z.number().int().min(0),
+        completion_tokens: z.number().int().min(0),
+        cost_usd: z.number().min(0),
+      }),
+    )
+    .min(1)
+    .max(100),
+});
+export type UsageMessage = z.infer<typeof usageMessageSchema>;

@@ -2,7 +2,8 @@ import type { TenantHandle } from "../durable/tenant";
 import type { RetrievedChunk } from "../durable/tenant/documents";
 import type { Bindings } from "../env";
 import { embedTexts } from "../ingest/embed";
-import { recordUsage, type CallUsage } from "../usage/record";
+import { queueUsage } from "../usage/queue";
+import type { CallUsage } from "../usage/record";
 import { vectorIndexFor, type MetadataFilter } from "../vector";
 
 export interface RetrievedSource {
@@ -35,7 +36,7 @@ export interface RetrieveOptions {
 export async function retrieve(env: Bindings, tenant: TenantHandle, opts: RetrieveOptions): Promise<RetrievedSource[]> {
   const { vectors, usage } = await embedTexts(env, [opts.query], opts.requestId);
   if (opts.onCall) opts.onCall(usage);
-  else await recordUsage(tenant, [usage]);
+  else await queueUsage(env, { tenantId: tenant.id, requestId: opts.requestId }, [usage]);
   const matches = await vectorIndexFor(env, tenant.id).query(vectors[0]!, { topK: opts.topK, filter: opts.filter });
   if (matches.length === 0) return [];
   const ids = matches.map((m) => m.id);

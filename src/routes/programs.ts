@@ -11,7 +11,8 @@ import { createRouter } from "../openapi/router";
 import { errorResponses, idempotencyKeyHeader, jsonContent, nameField, TENANT_SECURITY, unixTime } from "../openapi/schemas";
 import { withUnixTimes } from "../lib/unix-time";
 import { plainText } from "../lib/plain-text";
-import { recordUsage, type CallUsage } from "../usage/record";
+import { queueUsage } from "../usage/queue";
+import type { CallUsage } from "../usage/record";
 
 /** Program names double as tool names, so they follow OpenAI's function-name rule. */
 const programName = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "1–64 letters, digits, _ or -");
@@ -208,7 +209,7 @@ programRoutes.openapi(
           onCall: (u) => spent.push(u),
         });
       } finally {
-        await recordUsage(tenant, spent);
+        await queueUsage(c.env, { tenantId: tenant.id, requestId: c.get("requestId") }, spent);
       }
       const rowId = body.capture ? await captureRun(tenant, { dataset: body.capture.dataset, run, program }) : null;
       return c.json(

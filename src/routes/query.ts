@@ -6,7 +6,8 @@ import { errorResponses, idempotencyKeyHeader, jsonContent, nameField, TENANT_SE
 import { modelForTenant } from "../programs/models";
 import { answerWithSources, assertRagTemplate, type RagRun } from "../programs/rag";
 import { retrieve } from "../retrieval/retrieve";
-import { recordUsage, type CallUsage } from "../usage/record";
+import { queueUsage } from "../usage/queue";
+import type { CallUsage } from "../usage/record";
 import { validateFilter } from "../vector";
 import { captureSchema, usageSchema } from "./programs";
 
@@ -62,14 +63,16 @@ export const queryRoutes = createRouter().openapi(
     if (body.capture) await tenant.datasets.openForRows(body.capture.dataset);
     const model = await modelForTenant(c.env, tenant.id, body.model);
     const requestId = c.get("requestId");
-    const sources = await retrieve(c.env, tenant, { query: body.question, topK: body.top_k, filter: validateFilter(body.filter), requestId });
-
+    const filter = validateFilter(body.filter);
+    // The embedding's and the answer's usage leave as one message.
     const spent: CallUsage[] = [];
+    let sources: Awaited<ReturnType<typeof retrieve>>;
     let rag: RagRun;
     try {
+      sources = await retrieve(c.env, tenant, { query: body.question, topK: body.top_k, filter, requestId, onCall: (u) => spent.push(u) });
       rag = await answerWithSources(c.env, { program, model, question: body.question, sources, requestId, onCall: (u) => spent.push(u) });
     } finally {
-      await recordUsage(tenant, spent);
+      await queueUsage(c.env, { tenantId: tenant.id, requestId }, spent);
     }
     // Every teacher call is an example, refine calls included (as LlamaIndex's handler logs them).
     const rowIds: string[] = [];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { clientForModel, createClient, DEFAULT_TIMEOUT_MS } from "../../src/llm";
+import { callOptions, clientForModel, createClient, DEFAULT_TIMEOUT_MS, sharedClient, sharedClientForModel } from "../../src/llm";
 import { chatCompletion, errorBody, json, recordingFetch, testEnv } from "./helpers";
 
 describe("createClient", () => {
@@ -57,5 +57,32 @@ describe("clientForModel", () => {
 
   it("answers bad_request for an unknown model", () => {
     expect(() => clientForModel(testEnv(), "nope", { requestId: "r" })).toThrow(/Unknown model "nope"/);
+  });
+});
+
+describe("sharedClient", () => {
+  it("is made once per env and provider, and sends each call's own X-Request-Id", async () => {
+    const seen: string[] = [];
+    const binding = {
+      fetch: async (input: RequestInfo | URL, init?: RequestInit) => {
+        const req = new Request(input, init);
+        seen.push(`${new URL(req.url).pathname} ${req.headers.get("x-request-id")}`);
+        return json(chatCompletion());
+      },
+    };
+    const env = testEnv({ LOCAL_OPENAI: binding as unknown as Fetcher });
+    const a = sharedClientForModel(env, "meta-llama/Llama-3.2-3B-Instruct", { requestId: "req_a" });
+    const b = sharedClientForModel(env, "meta-llama/Llama-3.2-3B-Instruct", { requestId: "req_b" });
+    expect(b.client).toBe(a.client);
+    expect(sharedClient(env, "openai")).not.toBe(a.client);
+    // Another env (other endpoints, other credentials) never shares a client.
+    expect(sharedClient(testEnv({ LOCAL_OPENAI: binding as unknown as Fetcher }), "together")).not.toBe(a.client);
+    await Promise.all([
+      a.client.chat.completions.create({ model: a.model.model, messages: [{ role: "user", content: "x" }] }, a.options),
+      b.client.chat.completions.create({ model: b.model.model, messages: [{ role: "user", content: "y" }] }, b.options),
+    ]);
+    expect(seen.sort()).toEqual(["/together/v1/chat/completions req_a", "/together/v1/chat/completions req_b"]);
+    expect(a.client.maxRetries).toBe(0);
+    expect(callOptions("r", 5_000)).toEqual({ headers: { "X-Request-Id": "r" }, timeout: 5_000 });
   });
 });

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { api, createTenant } from "../helpers/api";
 import { emulatorClient, validateFile } from "../helpers/emulator";
 import { ingestNow } from "../helpers/queues";
+import { flushUsage, pendingUsage } from "../helpers/usage";
 import { sampleDoc } from "../fixtures/samples";
 import { albumProgram, citationsProgram } from "./fixtures";
 import { today } from "../../src/lib/clock";
@@ -70,6 +71,7 @@ describe("capture into a dataset", () => {
       json: { variables: { movie_name: "x" }, capture: { dataset: "nope" } },
     });
     expect(res.status).toBe(404);
+    expect(pendingUsage(t.id)).toEqual([]);
     expect((await api("/api/usage", { key: t.key })).body.totals.calls).toBe(0);
   });
 });
@@ -85,6 +87,7 @@ describe("usage and cost", () => {
       prompt += res.body.usage.prompt_tokens;
       completion += res.body.usage.completion_tokens;
     }
+    await flushUsage(t.id);
     const usage = await api("/api/usage", { key: t.key });
     expect(usage.status).toBe(200);
     expect(usage.body.totals).toMatchObject({ calls: 3, prompt_tokens: prompt, completion_tokens: completion });
@@ -100,6 +103,8 @@ describe("usage and cost", () => {
     const b = await createTenant("b");
     await api("/api/programs", { method: "POST", key: a.key, json: albumProgram("tools") });
     await api("/api/programs/album_tools/run", { method: "POST", key: a.key, json: { variables: { movie_name: "x" } } });
+    await flushUsage(a.id);
+    expect((await api("/api/usage", { key: a.key })).body.totals.calls).toBe(1);
     expect((await api("/api/usage", { key: b.key })).body.totals.calls).toBe(0);
     expect((await api("/api/usage?from=2026-12-01&to=2026-11-01", { key: a.key })).status).toBe(400);
   });

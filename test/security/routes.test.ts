@@ -4,7 +4,7 @@ import { api, ADMIN_TOKEN, type ApiResponse } from "../helpers/api";
 import { BODIES, bodyInit } from "./bodies";
 import { FIXTURES, tenantPair, type Fixture, type Party } from "./fixtures";
 import { fillPath, idSlot, routeInventory, type RouteInfo } from "./inventory";
-import { README_REVOCATION_SENTENCE, REVOCATION_BOUND_MS, revocationClock } from "./revocation";
+import { README_REVOCATION_SENTENCE, REVOCATION_BOUND_MS, revocationClock, revokeElsewhere } from "./revocation";
 import { printSummary } from "./report";
 
 /**
@@ -95,12 +95,15 @@ function expectRefused(res: ApiResponse, status: number, code: string, opts: { p
   check(shown, `${what}the refusal carries the owner's data`).not.toContain(canary);
 }
 
-/** A key of the owner's that worked (so anything that caches it has it), then was revoked. */
+/**
+ * A key of the owner's that worked (so anything that caches it has it), then was revoked in another
+ * isolate (this one's cache is not told: only the bound protects it).
+ */
 async function revokedKey(): Promise<string> {
   const issued = await api("/api/keys", { method: "POST", key: owner.key, json: { name: "to-revoke" } });
   expect(issued.status).toBe(201);
   expect((await api("/api/keys", { key: issued.body.key })).status).toBe(200);
-  expect((await api(`/api/keys/${issued.body.id}`, { method: "DELETE", key: owner.key })).status).toBe(200);
+  await revokeElsewhere(owner.id, issued.body.id, issued.body.key);
   return issued.body.key;
 }
 
@@ -129,8 +132,8 @@ describe("the route inventory", () => {
   });
 
   it("probes revocation within the bound the README states", () => {
-    expect(REVOCATION_BOUND_MS).toBe(0);
-    expect(readme).toContain(README_REVOCATION_SENTENCE);
+    expect(REVOCATION_BOUND_MS).toBe(30_000);
+    expect(readme.replace(/\s+/g, " ")).toContain(README_REVOCATION_SENTENCE);
   });
 });
 

@@ -39,11 +39,19 @@ export interface Ask {
   tenant: string;
   /** Calls wanted now (0: only reporting). */
   want: number;
-  /** Interactive traffic may use the reserved share; batch traffic may not. */
+  /**
+   * `interactive` (a live request: /openai/v1) may use the reserved share and is not held to the
+   * tenants' fair share of batch work; `background` (labeling, evals, shadowing; the default)
+   * may not touch the reserve.
+   */
+  priority?: Priority;
+  /** The same as `priority: "interactive"` (the older spelling). */
   interactive?: boolean;
   /** Outcomes of calls granted earlier, one per call, in the order they finished. */
   reports: Observation[];
 }
+
+export type Priority = "interactive" | "background";
 
 export interface Grant {
   granted: number;
@@ -115,14 +123,19 @@ export class Allowance {
     this.#expire(now);
     for (const r of a.reports) this.#observe(a.tenant, r, now);
     if (a.want <= 0) return { granted: 0, waitMs: 0 };
-    this.#asked.set(a.tenant, now);
+    const interactive = a.priority === "interactive" || a.interactive === true;
+    // Only batch work waits its turn among tenants: a live request is not a tenant's fan-out.
+    if (!interactive) this.#asked.set(a.tenant, now);
     if (now < this.#pausedUntil) return { granted: 0, waitMs: this.#pausedUntil - now };
 
-    const share = a.interactive ? 1 : 1 - this.opts.reserve;
+    const share = interactive ? 1 : 1 - this.opts.reserve;
     const cap = Math.max(1, Math.floor(this.window * share));
-    const mine = this.#inflight.get(a.tenant)?.length ?? 0;
-    const fair = Math.ceil(cap / this.#active(now));
-    let room = Math.min(a.want, cap - this.inflight, fair - mine);
+    let room = Math.min(a.want, cap - this.inflight);
+    if (!interactive) {
+      // The fair share of batch work; a tenant's own fan-out never holds back its live requests.
+      const mine = this.#inflight.get(a.tenant)?.length ?? 0;
+      room = Math.min(room, Math.ceil(cap / this.#active(now)) - mine);
+    }
     let waitMs = POLL_MS;
     for (const [bucket, per] of [[this.#requests, 1], [this.#tokens, Math.max(1, this.tokensPerCall)]] as const) {
       if (!bucket) continue;

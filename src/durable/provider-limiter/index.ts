@@ -1,2 +1,2 @@
-export { Allowance, type Ask, type Grant, type Observation } from "./allowance";
+export { Allowance, type Ask, type Grant, type Observation, type Priority } from "./allowance";
 export { ProviderLimiter } from "./object";

@@ -34,8 +34,11 @@ export class ProviderLimiter extends DurableObject<Bindings> {
   }
 }
 
+/** The reserve when PROVIDER_INTERACTIVE_SHARE is unset or not a share: a fifth for live traffic. */
+export const DEFAULT_INTERACTIVE_SHARE = 0.2;
+
 /** PROVIDER_INTERACTIVE_SHARE: the share (0–0.9) of each allowance batch work may not use. */
 export function interactiveShare(env: { PROVIDER_INTERACTIVE_SHARE?: string }): number {
-  const n = Number(env.PROVIDER_INTERACTIVE_SHARE ?? 0);
-  return Number.isFinite(n) && n >= 0 && n <= 0.9 ? n : 0;
+  const n = Number(env.PROVIDER_INTERACTIVE_SHARE ?? DEFAULT_INTERACTIVE_SHARE);
+  return Number.isFinite(n) && n >= 0 && n <= 0.9 ? n : DEFAULT_INTERACTIVE_SHARE;
 }

@@ -253,4 +253,8 @@ export const TENANT_MIGRATIONS = [
   `UPDATE dataset_rows SET cost_micros = CAST(ROUND(cost_usd * 1000000) AS INTEGER) WHERE cost_usd != 0`,
   `ALTER TABLE gen_tasks ADD COLUMN cost_micros INTEGER NOT NULL DEFAULT 0`,
   `UPDATE gen_tasks SET cost_micros = CAST(ROUND(cost_usd * 1000000) AS INTEGER) WHERE cost_usd != 0`,
+  // Usage events recorded from the usage queue, by their ids: a redelivered message changes nothing.
+  // Kept for USAGE_EVENT_KEEP_MS (src/durable/tenant/usage.ts), far past any redelivery.
+  `CREATE TABLE usage_events (id TEXT PRIMARY KEY, at INTEGER NOT NULL)`,
+  `CREATE INDEX usage_events_at ON usage_events (at)`,
 ] as const;

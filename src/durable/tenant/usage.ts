@@ -47,3 +47,32 @@ export function recordUsage(sql: SqlStorage, entry: UsageEntry, at: Date): void 
 export function usageBetween(sql: SqlStorage, from: string, to: string): UsageRow[] {
   return all(usageRow, sql, "SELECT day, model, kind, calls, prompt_tokens, completion_tokens, cost_micros FROM usage WHERE day >= ? AND day <= ? ORDER BY day, model, kind", from, to);
 }
+
+/** One request's usage as the usage queue carries it: its id, when the calls were made, the calls. */
+export interface UsageEvent {
+  id: string;
+  at: string;
+  entries: UsageEntry[];
+}
+
+/**
+ * How long an event id is remembered: a queue message is redelivered within its retries' delays
+ * (at most 24 h each; ours are minutes), so a week is far past any redelivery.
+ */
+export const USAGE_EVENT_KEEP_MS = 7 * 24 * 3_600_000;
+
+/**
+ * Records usage events not recorded before (by id), each on its own day; answers how many were
+ * new. Ids older than USAGE_EVENT_KEEP_MS are forgotten on the way.
+ */
+export function recordUsageEvents(sql: SqlStorage, events: readonly UsageEvent[], nowMs: number): number {
+  let added = 0;
+  for (const e of events) {
+    const at = new Date(e.at);
+    if (sql.exec("INSERT OR IGNORE INTO usage_events (id, at) VALUES (?, ?)", e.id, at.getTime()).rowsWritten === 0) continue;
+    for (const entry of e.entries) recordUsage(sql, entry, at);
+    added++;
+  }
+  sql.exec("DELETE FROM usage_events WHERE at < ?", nowMs - USAGE_EVENT_KEEP_MS);
+  return added;
+}

@@ -1,0 +1,110 @@
+import { createExecutionContext, createMessageBatch, getQueueResult, runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { openTenant, type Tenant } from "../../src/durable/tenant";
+import { advanceClock, today } from "../../src/lib/clock";
+import { QUEUES, type UsageMessage } from "../../src/queues/messages";
+import { consumeUsage } from "../../src/queues/usage";
+import { setUsageSender } from "../../src/usage/queue";
+import { api, bindings, createTenant } from "../helpers/api";
+import { deliver } from "../helpers/queues";
+import { captureUsage, flushUsage, pendingUsage } from "../helpers/usage";
+
+const retrieveOnce = (key: string) => api("/api/retrieve", { method: "POST", key, json: { query: "what is a starter?" } });
+const totals = async (key: string) => (await api("/api/usage", { key })).body.totals;
+const writesOf = (tenantId: string) =>
+  runInDurableObject(bindings.TENANT.get(bindings.TENANT.idFromName(tenantId)), (t: Tenant) => t.trips.byMethod.get("usage.recordEvents") ?? 0);
+
+describe("usage through the queue", () => {
+  it("reaches the tenant's usage when its batch is delivered, and once however often it is redelivered", async () => {
+    const t = await createTenant();
+    expect((await retrieveOnce(t.key)).status).toBe(200);
+    // The request made no write of its own: its usage is a message.
+    expect(pendingUsage(t.id)).toEqual([expect.objectContaining({ type: "usage.record", tenant_id: t.id, entries: [expect.objectContaining({ kind: "embedding" })] })]);
+    expect((await totals(t.key)).calls).toBe(0);
+    const messages = pendingUsage(t.id);
+    expect(await flushUsage(t.id)).toMatchObject({ explicitAcks: [expect.any(String)], retryMessages: [] });
+    const once = await totals(t.key);
+    expect(once.calls).toBe(1);
+    expect(once.prompt_tokens).toBeGreaterThan(0);
+    // Redelivered (at-least-once), twice: nothing changes.
+    await deliver(QUEUES.usage, messages, 2);
+    await deliver(QUEUES.usage, [...messages, ...messages], 3);
+    expect(await totals(t.key)).toEqual(once);
+  });
+
+  it("writes a batch to each tenant's object in one call", async () => {
+    const a = await createTenant("a");
+    const b = await createTenant("b");
+    for (let i = 0; i < 3; i++) await retrieveOnce(a.key);
+    for (let i = 0; i < 2; i++) await retrieveOnce(b.key);
+    const batch = [...pendingUsage(a.id), ...pendingUsage(b.id)];
+    expect(batch).toHaveLength(5);
+    const before = [await writesOf(a.id), await writesOf(b.id)];
+    const result = await deliver(QUEUES.usage, batch);
+    expect(result.explicitAcks).toHaveLength(5);
+    expect([await writesOf(a.id), await writesOf(b.id)]).toEqual([before[0]! + 1, before[1]! + 1]);
+    expect((await totals(a.key)).calls).toBe(3);
+    expect((await totals(b.key)).calls).toBe(2);
+    await flushUsage(a.id);
+    await flushUsage(b.id);
+    expect((await totals(a.key)).calls).toBe(3);
+  });
+
+  it("retries only the messages of a tenant whose write failed, and their retry records them once", async () => {
+    const a = await createTenant("a");
+    const b = await createTenant("b");
+    await retrieveOnce(a.key);
+    await retrieveOnce(b.key);
+    const bodies = [...pendingUsage(a.id), ...pendingUsage(b.id)];
+    const batch = createMessageBatch(QUEUES.usage, bodies.map((body, i) => ({ id: `u${i}`, timestamp: new Date(), attempts: 1, body })));
+    const ctx = createExecutionContext();
+    await consumeUsage(batch, bindings, async (env, tenantId, events) => {
+      if (tenantId === b.id) throw new Error("the object is overloaded");
+      using tenant = openTenant(env, tenantId);
+      await tenant.usage.recordEvents(events);
+    });
+    const result = await getQueueResult(batch, ctx);
+    expect(result.explicitAcks).toEqual(["u0"]);
+    expect(result.retryMessages).toEqual([expect.objectContaining({ msgId: "u1" })]);
+    // The platform redelivers both (a batch retried whole, say): each is recorded once.
+    await flushUsage(a.id);
+    await flushUsage(b.id);
+    expect((await totals(a.key)).calls).toBe(1);
+    expect((await totals(b.key)).calls).toBe(1);
+  });
+
+  it("counts usage on the day the calls were made, not the day the batch arrives", async () => {
+    const t = await createTenant();
+    await retrieveOnce(t.key);
+    const day = today();
+    advanceClock(36 * 3_600_000);
+    await flushUsage(t.id);
+    const usage = await api(`/api/usage?from=${day}`, { key: t.key });
+    expect(usage.body.data).toEqual([expect.objectContaining({ day, kind: "embedding", calls: 1 })]);
+  });
+
+  it("acknowledges a malformed message without retrying it, and writes nothing for it", async () => {
+    const t = await createTenant();
+    const bad = { type: "usage.record", tenant_id: t.id, request_id: "r", id: "use_bad", at: "yesterday", entries: [] };
+    expect(await deliver(QUEUES.usage, [bad])).toMatchObject({ explicitAcks: [expect.any(String)], retryMessages: [] });
+    expect(await writesOf(t.id)).toBe(0);
+  });
+
+  it("writes to the tenant's object directly, once, when the queue refuses the message", async () => {
+    const t = await createTenant();
+    const sent: UsageMessage[] = [];
+    setUsageSender(async (_env, m) => {
+      sent.push(m);
+      throw new Error("queue unavailable");
+    });
+    try {
+      expect((await retrieveOnce(t.key)).status).toBe(200);
+    } finally {
+      captureUsage();
+    }
+    expect((await totals(t.key)).calls).toBe(1);
+    // Had the send landed after all, its delivery would not count it again.
+    await deliver(QUEUES.usage, sent);
+    expect((await totals(t.key)).calls).toBe(1);
+  });
+});
