@@ -1,10 +1,11 @@
 import type { ChatCompletionMessageParam, ChatCompletionTool } from "openai/resources/chat/completions";
 import type { TenantHandle } from "../durable/tenant";
-import { openTenant } from "../durable/tenant";
 import type { Bindings } from "../env";
 import { ApiError } from "../errors";
 import { countChatTokens, loadCatalog, resolveModel, tokenCounter, type ModelEntry } from "../llm";
-import { recordUsage, type CallUsage } from "../usage/record";
+import { withPacing, livePacing } from "../llm/pace";
+import { queueUsage } from "../usage/queue";
+import type { CallUsage } from "../usage/record";
 import { type AssistantMessage, captureExchange, promptOf } from "./capture";
 import { guardProblem, guardTarget } from "./guard";
 import { assertSupportedParams, type ChatRequest, parseChatRequest } from "./params";
@@ -61,8 +62,10 @@ export async function serveChat(ctx: ServeContext, body: unknown): Promise<Respo
   const guardOn = guardHeader === null ? settings.schema_guard : guardHeader === "true";
   const guard = guardOn && !stream && served.served_as === "student" ? guardTarget(req) : null;
   const teacher = (): ServedModel => ({ entry: teacherEntry(ctx.env), served_as: "teacher", base_url: null, pointer: null });
+  // A live request draws on the limiter's reserved share, so background fan-outs never make it wait.
+  const pacing = livePacing(ctx.env, ctx.tenant.id, ctx);
   const call = (s: Pick<ServedModel, "entry" | "base_url">, b: Record<string, unknown>) =>
-    callUpstream(ctx.env, s, "/chat/completions", b, { requestId: ctx.requestId, signal: ctx.signal });
+    withPacing(pacing, () => callUpstream(ctx.env, s, "/chat/completions", b, { requestId: ctx.requestId, signal: ctx.signal }));
 
   let by: ServedBy = served.served_as;
   let answering = served;
@@ -118,8 +121,8 @@ export async function serveChat(ctx: ServeContext, body: unknown): Promise<Respo
   }
   const usage = usageOf(completion);
   calls.push({ model: answering.entry, kind: "chat", ...usage });
-  // Recorded before answering, so a client that reads its usage next finds the call (a queue later: issue 20).
-  await recordUsage(ctx.tenant, calls);
+  // Sent to the usage queue before answering (a send, not an object write): nothing is lost if the isolate ends.
+  await queueUsage(ctx.env, { tenantId: ctx.tenant.id, requestId: ctx.requestId }, calls);
   const answer = completion.choices?.[0]?.message ? toAssistant(completion.choices[0].message) : null;
   if (capture) ctx.waitUntil(afterAnswer(ctx, [], { ...capture, req, by, model: answering.entry, answer }, calls.at(-1)!));
   return new Response(text, { status: 200, headers: { ...servedHeaders(answering.entry, by, ctx.requestId), "Content-Type": "application/json" } });
@@ -163,11 +166,7 @@ async function afterAnswer(
   last: CallUsage,
 ): Promise<void> {
   const tenantId = ctx.tenant.id;
-  if (calls.length > 0) {
-    // The request's handle is disposed when the handler returns: work after the answer holds its own.
-    using tenant = openTenant(ctx.env, tenantId);
-    await recordUsage(tenant, calls);
-  }
+  if (calls.length > 0) await queueUsage(ctx.env, { tenantId, requestId: ctx.requestId }, calls);
   if (!capture) return;
   await captureExchange(ctx.env, {
     tenantId,

@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { ApiError } from "../errors";
 import { loadCatalog, type ModelEntry } from "../llm";
-import { recordUsage } from "../usage/record";
+import { livePacing, withPacing } from "../llm/pace";
+import { queueUsage } from "../usage/queue";
 import { type ServeContext, servedHeaders } from "./chat";
 import { modelNotFound } from "./resolve";
 import { callUpstream } from "./upstream";
@@ -25,7 +26,9 @@ export async function serveEmbeddings(ctx: ServeContext, req: EmbeddingsRequest)
   if (req.dimensions !== undefined && req.dimensions > (entry.embedding_dimensions ?? 0)) {
     throw new ApiError("bad_request", `'dimensions' must be at most ${entry.embedding_dimensions} for ${entry.id}.`, { details: [{ path: "dimensions", message: "too large" }] });
   }
-  const result = await callUpstream(ctx.env, { entry, base_url: null }, "/embeddings", { ...req }, { requestId: ctx.requestId, signal: ctx.signal });
+  const result = await withPacing(livePacing(ctx.env, ctx.tenant.id, ctx), () =>
+    callUpstream(ctx.env, { entry, base_url: null }, "/embeddings", { ...req }, { requestId: ctx.requestId, signal: ctx.signal }),
+  );
   // No Distillery-Served-By: embeddings are the deployment's model, never a student's.
   const { "Distillery-Served-By": _by, ...headers } = servedHeaders(entry, "teacher", ctx.requestId);
   if (!result.ok) {
@@ -39,8 +42,8 @@ export async function serveEmbeddings(ctx: ServeContext, req: EmbeddingsRequest)
   } catch {
     throw new ApiError("upstream_error", "The embedding provider answered with something other than JSON.");
   }
-  // Recorded before answering, so a client that reads its usage next finds the call (a queue later: issue 20).
-  await recordUsage(ctx.tenant, [{ model: entry, kind: "embedding", prompt_tokens: prompt, completion_tokens: 0 }]);
+  // Sent to the usage queue before answering (a send, not an object write).
+  await queueUsage(ctx.env, { tenantId: ctx.tenant.id, requestId: ctx.requestId }, [{ model: entry, kind: "embedding", prompt_tokens: prompt, completion_tokens: 0 }]);
   return new Response(text, { status: 200, headers: { ...headers, "Content-Type": "application/json" } });
 }
 

@@ -29,3 +29,9 @@ export async function flushUsage(tenantId: string) {
   for (const m of mine) sent.splice(sent.indexOf(m), 1);
   return deliver(QUEUES.usage, mine);
 }
+
+/** Delivers every tenant's pending usage messages in one batch (the consumer groups them per tenant). */
+export async function flushAllUsage() {
+  const all = sent.splice(0, sent.length);
+  return all.length ? deliver(QUEUES.usage, all) : null;
+}

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { openTenant } from "../../src/durable/tenant";
 import { api, bindings, createTenant } from "../helpers/api";
+import { flushAllUsage } from "../helpers/usage";
 import { configureRun } from "../helpers/emulator";
 import { CONTEXT, setPointer, STUDENT, TEACHER, tenantClient } from "./helpers";
 
@@ -8,6 +9,7 @@ const PATH = "/openai/v1/chat/completions";
 const hello = [{ role: "user", content: "Hello?" }];
 
 async function usageRows(key: string) {
+  await flushAllUsage();
   return (await api("/api/usage", { key })).body.data as unknown[];
 }
 

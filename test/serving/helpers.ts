@@ -5,6 +5,7 @@ import type { ActivePointer } from "../../src/serving/pointer";
 import worker from "../../src/worker";
 import { bindings } from "../helpers/api";
 import { capture } from "../helpers/secrets";
+import { flushAllUsage } from "../helpers/usage";
 
 /** A student the emulator serves (a base student: it spoils some answers) that no retirement date touches. */
 export const STUDENT = "accounts/fireworks/models/llama-v3p1-8b-instruct";
@@ -13,7 +14,7 @@ export const TEACHER = "gpt-6.1-sol";
 /**
  * The official SDK, changed only in baseURL, apiKey and a `fetch` that hands the request to the
  * Worker's own fetch handler (SELF) with an execution context `settled()` waits on, so usage and
- * captures written after the answer are in place when a test looks.
+ * captures written after the answer (and usage queued) are in place when a test looks.
  */
 export function tenantClient(key: string, headers: Record<string, string> = {}) {
   const contexts: ExecutionContext[] = [];
@@ -33,7 +34,12 @@ export function tenantClient(key: string, headers: Record<string, string> = {}) 
       return res;
     },
   });
-  return { client, settled: () => Promise.all(contexts.map((c) => waitOnExecutionContext(c))) };
+  // Usage leaves through the usage queue: settled also delivers what was sent, as the platform would.
+  const settled = async () => {
+    await Promise.all(contexts.map((c) => waitOnExecutionContext(c)));
+    await flushAllUsage();
+  };
+  return { client, settled };
 }
 
 /** Points the tenant at a model the way promotion will: the KV copy of the pointer. */
