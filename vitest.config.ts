@@ -62,6 +62,7 @@ export const NODE_TESTS = [
   "test/vector/{exact-index,filter,vectorize}.test.ts",
   "test/durable/poll-cadence.test.ts",
   "test/serving/sse.test.ts",
+  "test/serving/settings-cache.test.ts",
   "test/serving/responses/{request,response,stream}.test.ts",
   "test/middleware/request-id.test.ts",
 ];

@@ -3,6 +3,7 @@ import { tenantHandle } from "../auth/middleware";
 import { resolveChunkSettings } from "../ingest/settings";
 import { splitEncodingSchema } from "../ingest/split";
 import { createRouter } from "../openapi/router";
+import { forgetServingSettings } from "../serving/settings";
 import { errorResponses, jsonContent, TENANT_SECURITY } from "../openapi/schemas";
 
 const chunkingSchema = z
@@ -54,6 +55,9 @@ export const settingsRoutes = createRouter()
       const patch = c.req.valid("json");
       // Validate chunking as a whole (e.g. overlap < size) before storing it.
       if (patch.chunking) resolveChunkSettings(undefined, patch.chunking);
-      return c.json(await tenantHandle(c).profile.updateSettings(patch), 200);
+      const tenant = tenantHandle(c);
+      const updated = await tenant.profile.updateSettings(patch);
+      forgetServingSettings(tenant.id);
+      return c.json(updated, 200);
     },
   );

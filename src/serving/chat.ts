@@ -10,7 +10,7 @@ import { type AssistantMessage, captureExchange, promptOf } from "./capture";
 import { guardProblem, guardTarget } from "./guard";
 import { assertSupportedParams, type ChatRequest, parseChatRequest } from "./params";
 import { resolveServedModel, type ServedModel } from "./resolve";
-import { servingSettings, type ServingSettings } from "./settings";
+import { servingSettingsOf, type ServingSettings } from "./settings";
 import { relayStream, type StreamTally } from "./sse";
 import { callUpstream, fallbackWorthy, type UpstreamResult } from "./upstream";
 
@@ -46,7 +46,7 @@ export async function serveChat(ctx: ServeContext, body: unknown): Promise<Respo
   const req = parseChatRequest(body);
   const [served, settings] = await Promise.all([
     resolveServedModel(ctx.env, ctx.tenant, req.model),
-    ctx.tenant.profile.settings().then(servingSettings),
+    servingSettingsOf(ctx.tenant),
   ]);
   assertSupportedParams(body as Record<string, unknown>, served.entry);
   const capture = await captureTarget(ctx, settings);

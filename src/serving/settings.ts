@@ -1,4 +1,6 @@
+import type { TenantHandle } from "../durable/tenant";
 import type { TenantSettings } from "../durable/tenant/profile";
+import { nowMs } from "../lib/clock";
 
 /** A tenant's serving settings with the defaults filled in. */
 export interface ServingSettings {
@@ -14,4 +16,29 @@ export interface ServingSettings {
 export function servingSettings(settings: TenantSettings): ServingSettings {
   const s = settings.serving ?? {};
   return { fallback: s.fallback ?? true, schema_guard: s.schema_guard ?? false, capture: s.capture ?? null };
+}
+
+/**
+ * How long another isolate may serve with a tenant's old serving settings (fallback, guard,
+ * capture) after a change. The isolate that changes them forgets its copy at once. Cached so a
+ * served request makes no Durable Object round trip for them (issue 20's hot path).
+ */
+export const SERVING_SETTINGS_TTL_MS = 30_000;
+const cached = new Map<string, { at: number; settings: ServingSettings }>();
+
+/** The tenant's serving settings, from this isolate's copy when it is younger than the bound. */
+export async function servingSettingsOf(tenant: Pick<TenantHandle, "id" | "profile">): Promise<ServingSettings> {
+  const hit = cached.get(tenant.id);
+  const age = hit ? nowMs() - hit.at : -1;
+  if (hit && age >= 0 && age < SERVING_SETTINGS_TTL_MS) return hit.settings;
+  const at = nowMs();
+  const settings = servingSettings(await tenant.profile.settings());
+  cached.set(tenant.id, { at, settings });
+  if (cached.size > 10_000) cached.delete(cached.keys().next().value!);
+  return settings;
+}
+
+/** Drops this isolate's copy (the settings changed here). */
+export function forgetServingSettings(tenantId: string): void {
+  cached.delete(tenantId);
 }
