@@ -2,7 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import type { Bindings } from "../env";
 import { ApiError } from "../errors";
 import { isTerminal, newRecord, type JobInit, type JobRecord } from "./fine-tune-job/record";
-import { errorDelayMs, pollCadence, pollDelayMs } from "./fine-tune-job/schedule";
+import { errorDelayMs, nextPollDelayMs, pollCadence } from "./poll-cadence";
 import { eventView, jobView, type JobEventView, type JobView } from "./fine-tune-job/view";
 import type { PageQuery } from "./keyset";
 import { deliverWebhook, nextWebhookDelayMs } from "../webhooks/delivery";
@@ -12,7 +12,7 @@ import { fineTuneProviderFor } from "../providers";
 import type { FineTuneProvider, ProviderEvent, ProviderJob } from "../providers/types";
 import { migrate } from "./sql-migrations";
 import { addEvents, JOB_MIGRATIONS, listEvents, loadRecord, pageEvents, saveRecord } from "./fine-tune-job/store";
-import { advanceJob, applyProviderJob, onStepError, transition, type StepContext } from "./fine-tune-job/steps";
+import { advanceJob, applyProviderJob, nextPollDelay, onStepError, transition, type StepContext } from "./fine-tune-job/steps";
 import { remote, throwsAcrossRpc, type Remote } from "./rpc-errors";
 import { openTenant } from "./tenant";
 import { launchDeployment } from "./model-deployment/launch";
@@ -69,7 +69,7 @@ export class FineTuneJob extends DurableObject<Bindings> {
       transition(ctx, "submitted", `${init.provider} job ${current.id}`);
       applyProviderJob(ctx, current);
       this.save();
-      await this.finishOrSchedule(isTerminal(this.job.state) ? null : pollDelayMs(0, pollCadence(this.env)));
+      await this.finishOrSchedule(isTerminal(this.job.state) ? null : nextPollDelay(ctx));
     }
     return this.view();
   }
@@ -118,7 +118,8 @@ export class FineTuneJob extends DurableObject<Bindings> {
       }
     }
     this.save();
-    await this.finishOrSchedule(isTerminal(job.state) ? null : pollDelayMs(0, pollCadence(this.env)));
+    // A cancel ends the job soon whatever the estimate said: the first short poll, not a wait for the estimated end.
+    await this.finishOrSchedule(isTerminal(job.state) ? null : nextPollDelayMs({ pollsSinceChange: 0, nowMs: Date.now() }, pollCadence(this.env)));
     return this.view();
   }
 

@@ -82,6 +82,8 @@ export interface JobRecord extends JobInit {
   };
   /** Polls since the provider's status last changed (the backoff step), and failures in a row. */
   poll: { count: number; failures: number; next_at: string | null; last_error: string | null };
+  /** When the provider expects the job to finish, unix seconds, as of the last poll (absent in records older than it). */
+  estimated_finish?: number | null;
   last_event_id: string | null;
   registered: boolean;
   /** Whether the deployment `deploy` asked for was launched (or could not be). */
