@@ -14,6 +14,7 @@ import { resolve } from "node:path";
 import { DistilleryClient } from "./lib/client.ts";
 import { buildDataset, type DatasetSummary } from "./demo/dataset.ts";
 import { fineTuneStudents, type FineTuneSummary } from "./demo/fine-tune.ts";
+import { deployStudent } from "./demo/deploy.ts";
 import { ingestCorpus, type IngestedCorpus } from "./demo/ingest.ts";
 import { runPrograms, type ProgramsSummary } from "./demo/programs.ts";
 import { freePort, startDevServer } from "./lib/dev-server.ts";
@@ -76,7 +77,8 @@ async function main(): Promise<void> {
     const students: FineTuneSummary = await timed(5, "Fine-tune a student with each provider (one Durable Object per job, polling with alarms)", () =>
       fineTuneStudents(api, emulator, dataset.id),
     );
-    await timed(6, "Evaluate, promote, serve", async () => notYet("evaluation and operations issues"));
+    await timed(6, "Deploy the open-weights student (Together), with its standing cost and break-even", () => deployStudent(api, emulator, students));
+    await timed(7, "Evaluate, promote, serve", async () => notYet("evaluation and operations issues"));
 
     const usage = await api.get("/api/usage");
     summary({ tenantId, corpus, programs, dataset, students, usageUsd: usage.totals.cost_usd, usageCalls: usage.totals.calls, stateDir: server.dir });
