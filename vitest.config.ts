@@ -63,6 +63,7 @@ export const NODE_TESTS = [
   "test/llm/catalog-deployments.test.ts",
   "test/deployments/break-even.test.ts",
   "test/durable/poll-cadence.test.ts",
+  "test/serving/sse.test.ts",
 ];
 
 /**

@@ -17,9 +17,10 @@ import { fineTuneStudents, type FineTuneSummary } from "./demo/fine-tune.ts";
 import { deployStudent } from "./demo/deploy.ts";
 import { ingestCorpus, type IngestedCorpus } from "./demo/ingest.ts";
 import { runPrograms, type ProgramsSummary } from "./demo/programs.ts";
+import { serveQuestion } from "./demo/serve.ts";
 import { freePort, startDevServer } from "./lib/dev-server.ts";
 import { emulatorVars, startEmulator } from "./lib/emulator.ts";
-import { bold, dim, green, note, notYet, red, step, usd } from "./lib/ui.ts";
+import { bold, dim, green, note, red, step, usd } from "./lib/ui.ts";
 
 const KEEP = process.argv.includes("--keep");
 const timings: { title: string; seconds: number }[] = [];
@@ -78,7 +79,7 @@ async function main(): Promise<void> {
       fineTuneStudents(api, emulator, dataset.id),
     );
     await timed(6, "Deploy the open-weights student (Together), with its standing cost and break-even", () => deployStudent(api, emulator, students));
-    await timed(7, "Evaluate, promote, serve", async () => notYet("evaluation and operations issues"));
+    await timed(7, "Serve: one question through /openai/v1 with the openai SDK (evaluate and promote: not yet)", () => serveQuestion(server.url, key));
 
     const usage = await api.get("/api/usage");
     summary({ tenantId, corpus, programs, dataset, students, usageUsd: usage.totals.cost_usd, usageCalls: usage.totals.calls, stateDir: server.dir });

@@ -50,14 +50,18 @@ describe("deploying a Together student", () => {
     const listed = await api(`/api/deployments`, { key });
     expect(listed.body.data).toEqual([expect.objectContaining({ id: created.body.id, state: "ready", inference_model: deployment.endpoint.inference_model })]);
 
-    // The provider's OpenAI-compatible route answers with the deployment's name.
-    const chat = await callEmulator("/together/v1/chat/completions", {
+    // /openai/v1 answers with the student, sent to Together's route under the deployment's name.
+    const chat = await api("/openai/v1/chat/completions", {
       method: "POST",
-      headers: { authorization: "Bearer t", "content-type": "application/json", "x-emulator-run": run },
-      body: JSON.stringify({ model: deployment.endpoint.inference_model, messages: [{ role: "user", content: "Which chapter covers topic 3?" }] }),
+      key,
+      json: { model, messages: [{ role: "user", content: "Which chapter covers topic 3?" }] },
+      headers: { "X-Request-Id": `${run}:serve` },
     });
-    expect(chat.status).toBe(200);
-    expect(((await chat.json()) as { model: string }).model).toBe(deployment.endpoint.inference_model);
+    expect(chat.status, chat.text).toBe(200);
+    expect(chat.headers.get("distillery-served-by")).toBe("student");
+    expect(chat.body.choices[0].message.content).toEqual(expect.any(String));
+    const stats = (await (await callEmulator(`/_emulator/runs/${run}/stats`)).json()) as { requests: Record<string, number> };
+    expect(stats.requests["POST /together/v1/chat/completions"]).toBe(1);
     expect(await emulatorDeployments(run)).toHaveLength(1);
 
     // Its standing cost beside the teacher's: 2 teacher calls of 500 + 200 tokens at gpt-6.1-sol's $2/$10 per 1M.
