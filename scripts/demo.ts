@@ -14,6 +14,7 @@ import { resolve } from "node:path";
 import { DistilleryClient } from "./lib/client.ts";
 import { buildDataset, type DatasetSummary } from "./demo/dataset.ts";
 import { fineTuneStudents, type FineTuneSummary } from "./demo/fine-tune.ts";
+import { deployStudent } from "./demo/deploy.ts";
 import { ingestCorpus, type IngestedCorpus } from "./demo/ingest.ts";
 import { runPrograms, type ProgramsSummary } from "./demo/programs.ts";
 import { serveQuestion } from "./demo/serve.ts";
@@ -78,8 +79,9 @@ async function main(): Promise<void> {
     const students: FineTuneSummary = await timed(5, "Fine-tune a student with each provider (one Durable Object per job, polling with alarms)", () =>
       fineTuneStudents(api, emulator, dataset.id),
     );
-    await timed(6, "Serve: one question through /openai/v1 with the openai SDK (evaluate and promote: not yet)", () => serveQuestion(server.url, key));
-    await timed(7, "Responses API: a json_schema answer and a stream through /openai/v1/responses with the openai SDK", () => askThroughResponses(server.url, key));
+    await timed(6, "Deploy the open-weights student (Together), with its standing cost and break-even", () => deployStudent(api, emulator, students));
+    await timed(7, "Serve: one question through /openai/v1 with the openai SDK (evaluate and promote: not yet)", () => serveQuestion(server.url, key));
+    await timed(8, "Responses API: a json_schema answer and a stream through /openai/v1/responses with the openai SDK", () => askThroughResponses(server.url, key));
 
     const usage = await api.get("/api/usage");
     summary({ tenantId, corpus, programs, dataset, students, usageUsd: usage.totals.cost_usd, usageCalls: usage.totals.calls, stateDir: server.dir });

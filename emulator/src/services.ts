@@ -8,6 +8,7 @@ import { MODELS, catalogModel, type ModelSpec } from "./models";
 import { profileFor, type Profile } from "./profiles/resolve";
 import { RateLimiter } from "./runs/rate-limit";
 import { RunStore, type Run } from "./runs/store";
+import { TogetherDeployments } from "./together/deployments";
 import { readTogether, renderTogether } from "./together/render";
 import { UploadStore } from "./uploads/store";
 
@@ -20,6 +21,8 @@ export interface Services {
   datasets: DatasetStore;
   uploads: UploadStore;
   limiter: RateLimiter;
+  /** Together's dedicated deployments (2.0 endpoints API). */
+  togetherDeployments: TogetherDeployments;
   /** A catalogue model or a fine-tuned model that exists now; throws OpenAI's 404 otherwise. */
   resolveModel(id: string): ModelSpec;
   /** Catalogue models plus succeeded fine-tuned ones. */
@@ -37,6 +40,7 @@ export function createServices(sql: SqlStorage): Services {
   const files = new FileStore(sql);
   const jobs = new JobStore(sql);
   const fineTuning = new FineTuning(jobs, files, runs);
+  const togetherDeployments = new TogetherDeployments(sql, runs, jobs, fineTuning);
   return {
     runs,
     files,
@@ -45,14 +49,16 @@ export function createServices(sql: SqlStorage): Services {
     datasets: new DatasetStore(sql, files),
     uploads: new UploadStore(sql, files),
     limiter: new RateLimiter((run) => runs.bump(run, "rate_limited", "budget")),
+    togetherDeployments,
     resolveModel(id) {
-      const spec = catalogModel(id) ?? fineTuning.modelSpec(id);
+      // A Together deployment's qualified name answers as the fine-tune it serves, while it is ready.
+      const spec = catalogModel(id) ?? fineTuning.modelSpec(id) ?? togetherDeployments.servedSpec(id);
       if (!spec) throw modelNotFound(id);
       return spec;
     },
     listModels: () => [...MODELS, ...fineTuning.succeededModels()],
     profileFor: (id) =>
-      profileFor(id, (name) => {
+      profileFor(togetherDeployments.served(id) ?? id, (name) => {
         const job = jobs.byModelName(name);
         return job ? { baseModel: job.spec.baseModel, examples: job.spec.validation.examples } : undefined;
       }),

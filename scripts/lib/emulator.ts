@@ -51,5 +51,6 @@ export function emulatorVars(url: string): Record<string, string> {
     TOGETHER_BASE_URL: `${url}/together/v1`,
     FIREWORKS_BASE_URL: `${url}/fireworks`,
     FIREWORKS_ACCOUNT_ID: "demo",
+    TOGETHER_PROJECT_ID: "demo",
   };
 }

@@ -15,6 +15,7 @@ import { addEvents, JOB_MIGRATIONS, listEvents, loadRecord, pageEvents, saveReco
 import { advanceJob, applyProviderJob, nextPollDelay, onStepError, transition, type StepContext } from "./fine-tune-job/steps";
 import { remote, throwsAcrossRpc, type Remote } from "./rpc-errors";
 import { openTenant } from "./tenant";
+import { launchDeployment } from "./model-deployment/launch";
 import { configureClock, nowIso, nowMs } from "../lib/clock";
 
 const EVENTS_SHOWN = 200;
@@ -199,6 +200,7 @@ export class FineTuneJob extends DurableObject<Bindings> {
       this.note(`registered ${job.fine_tuned_model} as a candidate${provider.servableOnSuccess ? "" : " (needs a deployment before it can serve)"}`);
       this.save();
     }
+    if (job.state === "succeeded" && job.registered && job.deploy && !job.deployment_started && job.fine_tuned_model) await this.deployStudent(job, job.fine_tuned_model);
     const eventId = `evt_${job.id}_${job.state}`;
     if (!job.event_emitted) {
       // To the tenant's endpoints, through its outbox (which retries on its own alarm); a repeat after a
@@ -230,6 +232,20 @@ export class FineTuneJob extends DurableObject<Bindings> {
     if (delay === null) delivery.gave_up = true;
     this.note(`webhook attempt ${delivery.attempts} failed: ${result.error}${delay === null ? "; giving up" : ""}`, "warn", "webhook");
     return delay;
+  }
+
+  /** `deploy: true`: the succeeded student is deployed (a retryable failure is retried with the bookkeeping; a final one is noted). */
+  private async deployStudent(job: JobRecord, model: string): Promise<void> {
+    try {
+      using tenant = openTenant(this.env, job.tenant_id);
+      const { deployment } = await launchDeployment(this.env, tenant, { model, job_id: job.id, request_id: job.request_id });
+      this.note(`deploying ${model}: deployment ${deployment.id}`);
+    } catch (err) {
+      if (err instanceof ApiError && err.retryable) throw err;
+      this.note(`could not deploy ${model}: ${err instanceof Error ? err.message : String(err)}`, "warn");
+    }
+    job.deployment_started = true;
+    this.save();
   }
 
   private async syncIndex(): Promise<void> {

@@ -54,6 +54,9 @@ async function fromRegistry(env: Bindings, tenant: TenantHandle, id: string, ask
     throw new ApiError("conflict", `The model '${id}' cannot serve yet: deploy it first.`, { details: [{ path: "model", message: "not servable", model: id }] });
   }
   const entry = resolveModel(loadCatalog(env), id, [{ id, base_model: registered.base_model }]);
+  // Served through a deployment (issue 21): its name at the provider, and its base URL when it has one.
+  const { serving } = await tenant.deployments.model(id);
+  if (serving?.inference_model) return { entry: chatModel({ ...entry, model: serving.inference_model }), served_as: "student", base_url: serving.base_url };
   return { entry: chatModel(entry), served_as: "student", base_url: null };
 }
 

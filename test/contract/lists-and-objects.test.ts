@@ -4,6 +4,7 @@ import { OPENAPI_PATH } from "../../src/app";
 import { api, createTenant } from "../helpers/api";
 import { advanceClock, emulatorClient, uniqueRun } from "../helpers/emulator";
 import { exampleLines, jobRun } from "../helpers/jobs";
+import { deploy, deployRun, firstStepDone, togetherStudent } from "../helpers/deployments";
 import { albumProgram } from "../programs/fixtures";
 
 /**
@@ -66,6 +67,16 @@ beforeAll(async () => {
   lists.set("/api/jobs", "/api/jobs");
   lists.set("/api/jobs/{id}/events", `/api/jobs/${jobId}/events`);
   lists.set("/api/webhooks", "/api/webhooks");
+  // Three deployments of one student, each failed at once by the emulator (so the next can be made).
+  const deployRunName = uniqueRun("contract-deploy");
+  await deployRun(deployRunName, { deployments: { provisioning_ms: 0, fail: "No capacity." } });
+  const student = await togetherStudent(key, deployRunName);
+  for (let i = 0; i < 3; i++) {
+    const made = await deploy(key, deployRunName, student);
+    expect(made.status, made.text).toBe(201);
+    await firstStepDone(t.id, made.body.id);
+  }
+  lists.set("/api/deployments", "/api/deployments");
   lists.set("/api/webhooks/{id}/deliveries", `/api/webhooks/${endpoints[0]}/deliveries`);
 });
 

@@ -54,7 +54,7 @@ describe("webhook endpoints", () => {
 
   it("refuses unknown event types and empty subscriptions, and accepts a prefix or *", async () => {
     const t = await createTenant();
-    for (const events of [["fine_tune.job.succeded"], ["deployment.*"], [], "fine_tune.job.succeeded"]) {
+    for (const events of [["fine_tune.job.succeded"], ["retraining.*"], [], "fine_tune.job.succeeded"]) {
       const res = await createEndpoint(t.key, { url: hook(), events });
       expect(res.status, JSON.stringify(events)).toBe(400);
       expect(res.body.error.code).toBe("validation_failed");

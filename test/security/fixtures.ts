@@ -1,6 +1,7 @@
 import { ADMIN_TOKEN, api, createTenant } from "../helpers/api";
 import { uniqueRun } from "../helpers/emulator";
 import { createJob, exampleLines, jobRun, readyDataset } from "../helpers/jobs";
+import { deploy, deployRun, togetherStudent } from "../helpers/deployments";
 import { assertNoSecretLeaked, registerSecret } from "../helpers/secrets";
 import { WEBHOOK_HOST } from "../outbound/protocol";
 
@@ -122,6 +123,33 @@ export const FIXTURES: Record<string, Factory> = {
     };
   },
 
+  // A Together student of the owner's (trained at the emulator, attached), and its deployment.
+  "models/:id": async ({ owner }) => {
+    const model = await ownerStudent(owner);
+    return {
+      values: [{ label: "model id", value: model }],
+      snapshot: async () => ({
+        model: (await ownerRead(owner.key, "/api/models")).body.models.find((m: { id: string }) => m.id === model),
+        deployments: (await ownerRead(owner.key, "/api/deployments")).body.data,
+      }),
+    };
+  },
+
+  "deployments/:id": async ({ owner }) => {
+    const model = await ownerStudent(owner);
+    const run = uniqueRun("sec-deploy");
+    await deployRun(run);
+    const d = created(await deploy(owner.key, run, model), "deployment");
+    return {
+      values: [{ label: "deployment id", value: d.id }],
+      // It moves on by itself (its alarm): compare what another tenant's stop would change.
+      snapshot: async () => {
+        const view = (await ownerRead(owner.key, `/api/deployments/${d.id}`)).body;
+        return { id: view.id, model: view.model, stop_reason: view.stop_reason, stopping: view.state === "stopping" || view.state === "stopped" };
+      },
+    };
+  },
+
   "webhooks/:id": async ({ owner, canary }) => {
     const url = `https://${WEBHOOK_HOST}/${canary}`;
     const endpoint = created(await api("/api/webhooks", { method: "POST", key: owner.key, json: { url, events: ["fine_tune.job.succeeded"] } }), "webhook");
@@ -138,6 +166,22 @@ export const FIXTURES: Record<string, Factory> = {
     };
   },
 };
+
+/** The owner's Together student (one per owner, shared by the model and deployment fixtures). */
+const students = new Map<string, Promise<string>>();
+function ownerStudent(owner: Party): Promise<string> {
+  if (!students.has(owner.id)) {
+    students.set(
+      owner.id,
+      (async () => {
+        const run = uniqueRun("sec-student");
+        await deployRun(run);
+        return togetherStudent(owner.key, run);
+      })(),
+    );
+  }
+  return students.get(owner.id)!;
+}
 
 /** The tenant pair: the owner of every fixture and another tenant. */
 export async function tenantPair(canary: string): Promise<{ owner: Party; intruder: Party }> {

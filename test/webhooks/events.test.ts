@@ -7,7 +7,7 @@ describe("event patterns", () => {
   });
 
   it("refuses a misspelt type, a prefix over no type, and partial words", () => {
-    for (const p of ["fine_tune.job.succeded", "deployment.*", "fine.*", "fine_tune", "fine_tune.job", "", ".*", "**"]) {
+    for (const p of ["fine_tune.job.succeded", "retraining.*", "fine.*", "fine_tune", "fine_tune.job", "", ".*", "**"]) {
       expect(isEventPattern(p), p).toBe(false);
     }
   });

@@ -43,6 +43,8 @@ export const runConfigSchema = z.strictObject({
       hold_running: z.boolean().optional(),
     })
     .optional(),
+  // Together's dedicated deployments (emulated ms to provision; a failure every deployment of the run meets when provisioned).
+  deployments: z.strictObject({ provisioning_ms: z.number().int().min(0).optional(), fail: z.string().min(1).optional() }).optional(),
   script: z
     .array(
       z.strictObject({

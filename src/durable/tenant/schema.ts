@@ -257,4 +257,25 @@ export const TENANT_MIGRATIONS = [
   // Kept for USAGE_EVENT_KEEP_MS (src/durable/tenant/usage.ts), far past any redelivery.
   `CREATE TABLE usage_events (id TEXT PRIMARY KEY, at INTEGER NOT NULL)`,
   `CREATE INDEX usage_events_at ON usage_events (at)`,
+  // Deployments of open-weights students (issue 21): the tenant's index (each one's lifecycle lives in
+  // its ModelDeployment object), and how a registered model is reached once a deployment serves it.
+  `CREATE TABLE deployments (
+     id TEXT PRIMARY KEY,
+     model TEXT NOT NULL,
+     provider TEXT NOT NULL,
+     profile TEXT NOT NULL,
+     state TEXT NOT NULL,
+     inference_model TEXT,
+     hourly_micros INTEGER NOT NULL,
+     min_replicas INTEGER NOT NULL,
+     max_replicas INTEGER NOT NULL,
+     shared INTEGER NOT NULL DEFAULT 0,
+     job_id TEXT,
+     created_at TEXT NOT NULL,
+     updated_at TEXT NOT NULL
+   )`,
+  `CREATE INDEX deployments_model ON deployments (model, state)`,
+  `ALTER TABLE models ADD COLUMN deployment_id TEXT`,
+  `ALTER TABLE models ADD COLUMN base_url TEXT`,
+  `ALTER TABLE models ADD COLUMN inference_model TEXT`,
 ] as const;
