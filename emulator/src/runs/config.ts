@@ -37,6 +37,19 @@ export const runConfigSchema = z.strictObject({
       hold_running: z.boolean().optional(),
     })
     .optional(),
+  /** Fireworks deployments and deployedModels (LoRA addons) created in this run (emulated ms). */
+  deployments: z
+    .strictObject({
+      /** CREATING → READY after this long (default 5 emulated minutes). */
+      provisioning_ms: z.number().int().min(0).optional(),
+      /** A loaded addon reads DEPLOYING this long before DEPLOYED (default 30 s). */
+      addon_load_ms: z.number().int().min(0).optional(),
+      /** Addons one deployment holds (default 100, Fireworks' documented multi-LoRA limit). */
+      addon_limit: z.number().int().min(1).optional(),
+      /** Deployments created in this run turn FAILED halfway through provisioning with this message. */
+      fail: z.string().min(1).optional(),
+    })
+    .optional(),
   script: z
     .array(
       z.strictObject({
