@@ -31,13 +31,13 @@ export async function fireworksRun(config: RunConfigInput = {}) {
 }
 
 /** LoRAs trained on the emulator in `account` (one dataset of `examples` rows each): their model names. */
-export async function trainedLoras(ctx: { run: string; account: string; call: ReturnType<typeof fireworksRun> extends Promise<infer C> ? C["call"] : never }, names: string[], examples = 100): Promise<string[]> {
+export async function trainedLoras(ctx: Awaited<ReturnType<typeof fireworksRun>>, names: string[], examples = 100): Promise<string[]> {
   for (const name of names) {
     await bodyOf(await ctx.call("POST", "/datasets", { datasetId: `ds-${name}`, dataset: { userUploaded: {}, format: "CHAT" } }));
     const form = new FormData();
     form.append("file", new File([trainingJsonl(examples)], `${name}.jsonl`));
     await bodyOf(await ctx.call("POST", `/datasets/ds-${name}:upload`, form));
-    await bodyOf(await ctx.call("POST", `/supervisedFineTuningJobs?supervisedFineTuningJobId=ft-${name}`, { dataset: `accounts/${ctx.account}/datasets/ds-${name}`, baseModel: FW_BASE, outputModel: name }));
+    await bodyOf(await ctx.call("POST", `/supervisedFineTuningJobs?supervisedFineTuningJobId=ft-${name}-${ctx.account.slice(-8)}`, { dataset: `accounts/${ctx.account}/datasets/ds-${name}`, baseModel: FW_BASE, outputModel: name }));
   }
   await advanceClock(ctx.run, 60_000);
   return names.map((n) => `accounts/${ctx.account}/models/${n}`);

@@ -60,7 +60,7 @@ describe("emulator: Fireworks deployments", () => {
 describe("emulator: Fireworks deployed models (LoRA addons)", () => {
   it("loads two LoRAs on one base deployment; each answers as its trained student, and unloading one leaves the other serving", async () => {
     const ctx = await fireworksRun();
-    const [a, b] = await trainedLoras(ctx, ["student-a", "student-b"]);
+    const [a = "", b = ""] = await trainedLoras(ctx, ["student-a", "student-b"]);
     await bodyOf(await ctx.call("POST", "/deployments?deploymentId=shared", SHARED));
     const base = `accounts/${ctx.account}/deployments/shared`;
     // Not READY yet: refused.
@@ -99,7 +99,7 @@ describe("emulator: Fireworks deployed models (LoRA addons)", () => {
 
   it("answers as the trained student: a LoRA trained on 1,000 rows spoils fewer answers than its base", async () => {
     const ctx = await fireworksRun();
-    const [lora] = await trainedLoras(ctx, ["well-trained"], 1000);
+    const [lora = ""] = await trainedLoras(ctx, ["well-trained"], 1000);
     await bodyOf(await ctx.call("POST", "/deployments?deploymentId=merged", { baseModel: lora, minReplicaCount: 1 }));
     await advanceClock(ctx.run, 60_000);
     const client = inference(ctx.run);
@@ -124,7 +124,7 @@ describe("emulator: Fireworks deployed models (LoRA addons)", () => {
 
   it("refuses an addon beyond the run's limit with a FAILED_PRECONDITION naming the maximum", async () => {
     const ctx = await fireworksRun({ deployments: { provisioning_ms: 1_000, addon_load_ms: 1_000, addon_limit: 1 } });
-    const [a, b] = await trainedLoras(ctx, ["lim-a", "lim-b"]);
+    const [a = "", b = ""] = await trainedLoras(ctx, ["lim-a", "lim-b"]);
     await bodyOf(await ctx.call("POST", "/deployments?deploymentId=small", SHARED));
     await advanceClock(ctx.run, 1_000);
     const base = `accounts/${ctx.account}/deployments/small`;
