@@ -7,6 +7,7 @@ import type { DeploymentSpec } from "../../src/deployments/types";
 import { baseDeploymentId, type BaseDeploymentView } from "../../src/durable/base-deployment";
 import type { Bindings } from "../../src/env";
 import { ApiError } from "../../src/errors";
+import { advanceClock as advanceTestClock } from "../../src/lib/clock";
 import { EMULATOR_ORIGIN, advanceClock, configureRun, emulatorFetch, runStats } from "../helpers/emulator";
 import type { RunConfigInput } from "../helpers/emulator";
 import { testEnv } from "../llm/helpers";
@@ -197,6 +198,19 @@ describe("Fireworks deployments: LoRA addons on a shared base deployment", () =>
     await t.provider.stop(t.spec(0), "x");
     expect(await t.provider.costShare(t.spec(0))).toMatchObject({ holders: 1, hourly_usd: 0 });
     expect(await t.provider.costShare(t.spec(1))).toMatchObject({ holders: 1, hourly_usd: 2.9 });
+  });
+
+  it("attributes each hour's price to the adapters that held the base during it", async () => {
+    const t = await setup(2);
+    await t.provider.create(t.spec(0));
+    advanceTestClock(3_600_000); // an hour alone
+    await t.provider.create(t.spec(1));
+    advanceTestClock(3_600_000); // an hour shared
+    await t.provider.stop(t.spec(0), "x");
+    advanceTestClock(3_600_000); // b alone again
+    // Real milliseconds pass between the calls too: a few micro-dollars at most.
+    expect((await t.provider.costShare(t.spec(0))).accrued_usd).toBeCloseTo(2.9 + 1.45, 3);
+    expect((await t.provider.costShare(t.spec(1))).accrued_usd).toBeCloseTo(1.45 + 2.9, 3);
   });
 });
 
