@@ -15,6 +15,8 @@ export interface Secrets {
   FIREWORKS_API_KEY?: string;
   FIREWORKS_BASE_URL?: string;
   FIREWORKS_ACCOUNT_ID?: string;
+  /** Together's project for dedicated deployments (its 2.0 endpoints API is project-scoped). */
+  TOGETHER_PROJECT_ID?: string;
   /** Workers AI's OpenAI-compatible route: an API token, and the account it lives in. */
   WORKERS_AI_API_KEY?: string;
   WORKERS_AI_BASE_URL?: string;

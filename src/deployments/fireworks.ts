@@ -7,13 +7,13 @@ import { usdOf } from "../lib/money";
 import { loadCatalog } from "../llm";
 import { derivedId } from "../providers/http";
 import { FireworksDeploymentsApi, type FwDeployment } from "./fireworks-api";
-import { FIREWORKS_DEPLOYMENT_DEFAULTS, fireworksHardware, hourlyMicros } from "./fireworks-config";
+import { fireworksHardware, hourlyMicros } from "./fireworks-config";
 import type { DeploymentProvider, DeploymentSpec, DeploymentStatus } from "./types";
 
 export interface FireworksDeploymentOptions {
   /** Sent as `X-Request-Id` on the provider calls (the shared object's alarm reuses the first one's). */
   requestId: string;
-  /** Adapters per shared base deployment (default: the documented limit, 100). */
+  /** Adapters per shared base deployment (default: the profile's addon limit, Fireworks' documented 100). */
   addonLimit?: number;
 }
 
@@ -40,7 +40,7 @@ export class FireworksDeploymentProvider implements DeploymentProvider {
   async create(spec: DeploymentSpec): Promise<DeploymentStatus> {
     if (spec.shared) return fromAddon(await this.#base(spec).attach(this.#attachInput(spec)));
     const id = await dedicatedId(spec);
-    const hw = fireworksHardware(spec.profile);
+    const hw = fireworksHardware(spec.base_model, spec.profile);
     const d = await this.#api.createDeployment(id, {
       baseModel: spec.model,
       displayName: `distillery ${spec.deployment_id}`.slice(0, 63),
@@ -92,7 +92,7 @@ export class FireworksDeploymentProvider implements DeploymentProvider {
       const share = await this.#base(spec).costShare(spec.deployment_id);
       if (share) return share;
     }
-    const hourly = hourlyMicros(fireworksHardware(spec.profile), spec.min_replicas);
+    const hourly = hourlyMicros(fireworksHardware(spec.base_model, spec.profile), spec.min_replicas);
     const hours = sinceMs !== undefined && nowMs !== undefined ? Math.max(0, nowMs - sinceMs) / 3_600_000 : 0;
     return { rule: COST_RULE, base_hourly_usd: usdOf(hourly), holders: 1, hourly_usd: usdOf(hourly), accrued_usd: usdOf(Math.round(hourly * hours)) };
   }
@@ -103,6 +103,7 @@ export class FireworksDeploymentProvider implements DeploymentProvider {
   }
 
   #attachInput(spec: DeploymentSpec) {
+    const hardware = fireworksHardware(spec.base_model, spec.profile);
     return {
       account: this.#api.account,
       request_id: this.#opts.requestId,
@@ -110,10 +111,10 @@ export class FireworksDeploymentProvider implements DeploymentProvider {
       tenant_id: spec.tenant_id,
       model: spec.model,
       base_model: baseModelName(this.#env, spec),
-      hardware: fireworksHardware(spec.profile),
+      hardware,
       min_replicas: spec.min_replicas,
       max_replicas: spec.max_replicas,
-      addon_limit: this.#opts.addonLimit ?? FIREWORKS_DEPLOYMENT_DEFAULTS.addon_limit,
+      addon_limit: this.#opts.addonLimit ?? hardware.addon_limit,
     };
   }
 

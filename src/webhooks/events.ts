@@ -4,7 +4,16 @@
  * `<prefix>.*` or `*`. Coming with their issues: `deployment.*` (ready, failed), `retraining.*`
  * (started, finished), `budget.*` (threshold reached), `model.rolled_back`.
  */
-export const WEBHOOK_EVENT_TYPES = ["fine_tune.job.succeeded", "fine_tune.job.failed", "fine_tune.job.cancelled"] as const;
+export const WEBHOOK_EVENT_TYPES = [
+  "fine_tune.job.succeeded",
+  "fine_tune.job.failed",
+  "fine_tune.job.cancelled",
+  // A deployment of an open-weights student (issue 21): serving, failed, or stopped (by the caller,
+  // the provider's inactivity timeout, or the unused-model grace period).
+  "deployment.ready",
+  "deployment.failed",
+  "deployment.stopped",
+] as const;
 
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 
@@ -31,6 +40,22 @@ export interface JobEventData {
     base_model: string;
   };
 }
+
+/** A deployment's change, as its events carry it. */
+export interface DeploymentEventData {
+  deployment: {
+    id: string;
+    model: string;
+    provider: string;
+    profile: string;
+    state: string;
+    inference_model: string | null;
+    stop_reason: string | null;
+    error: { code: string; message: string } | null;
+  };
+}
+
+export type DeploymentWebhookEvent = WebhookEvent<`deployment.${"ready" | "failed" | "stopped"}`, DeploymentEventData>;
 
 export type JobWebhookEvent = WebhookEvent<`fine_tune.job.${"succeeded" | "failed" | "cancelled"}`, JobEventData>;
 

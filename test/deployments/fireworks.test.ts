@@ -27,7 +27,7 @@ async function setup(n: number, config: RunConfigInput = {}, addonLimit?: number
     tenant_id: `tenant_${i}`,
     model: models[i]!,
     base_model: FW_BASE,
-    profile: "fireworks-a100-80gb",
+    profile: "fireworks-1x-h100",
     min_replicas: 1,
     max_replicas: 1,
     idle_minutes: 60,

@@ -56,6 +56,9 @@ export class TenantHandle implements Disposable {
   get models(): Surfaces["models"] {
     return this.#open("models");
   }
+  get deployments(): Surfaces["deployments"] {
+    return this.#open("deployments");
+  }
   get idempotency(): Surfaces["idempotency"] {
     return this.#open("idempotency");
   }

@@ -76,3 +76,41 @@ export function modelRegistry(sql: SqlStorage): { models: RegisteredModel[]; his
     .map((r) => r.base_model);
   return { models, history, base_models };
 }
+
+/** How a servable model is reached when a deployment serves it (null fields: the provider's usual route, its own name). */
+export interface ModelServing {
+  deployment_id: string | null;
+  base_url: string | null;
+  inference_model: string | null;
+}
+
+/** The deployment serving a model, if any. */
+export function modelServing(sql: SqlStorage, id: string): ModelServing | null {
+  const row = sql
+    .exec<{ deployment_id: string | null; base_url: string | null; inference_model: string | null }>("SELECT deployment_id, base_url, inference_model FROM models WHERE id = ?", id)
+    .toArray()[0];
+  return row ? { deployment_id: row.deployment_id ?? null, base_url: row.base_url ?? null, inference_model: row.inference_model ?? null } : null;
+}
+
+/** Marks a model servable through a ready deployment (a repeat changes nothing). */
+export function serveModel(sql: SqlStorage, model: string, serving: ModelServing & { deployment_id: string }, now: string): boolean {
+  const cursor = sql.exec(
+    `UPDATE models SET servable = 1, deployment_id = ?, base_url = ?, inference_model = ?, updated_at = ?
+     WHERE id = ? AND NOT (servable = 1 AND deployment_id IS ?)`,
+    serving.deployment_id, serving.base_url, serving.inference_model, now, model, serving.deployment_id,
+  );
+  if (cursor.rowsWritten === 0) return false;
+  sql.exec("INSERT INTO model_history (model, action, job_id, detail, at) VALUES (?, 'deployed', NULL, ?, ?)", model, `servable through deployment ${serving.deployment_id}`, now);
+  return true;
+}
+
+/** Makes a model unservable again when the deployment serving it stops or fails (another deployment's model is left alone). */
+export function unserveModel(sql: SqlStorage, model: string, deploymentId: string, reason: string, now: string): boolean {
+  const cursor = sql.exec(
+    "UPDATE models SET servable = 0, deployment_id = NULL, base_url = NULL, inference_model = NULL, updated_at = ? WHERE id = ? AND deployment_id = ?",
+    now, model, deploymentId,
+  );
+  if (cursor.rowsWritten === 0) return false;
+  sql.exec("INSERT INTO model_history (model, action, job_id, detail, at) VALUES (?, 'undeployed', NULL, ?, ?)", model, `deployment ${deploymentId} ${reason}`, now);
+  return true;
+}

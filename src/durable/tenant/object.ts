@@ -13,6 +13,7 @@ import { IngestSurface } from "./surfaces/ingest";
 import { JobsSurface } from "./surfaces/jobs";
 import { KeysSurface } from "./surfaces/keys";
 import { ModelsSurface } from "./surfaces/models";
+import { DeploymentsSurface } from "./surfaces/deployments";
 import { ProfileSurface } from "./surfaces/profile";
 import { ProgramsSurface } from "./surfaces/programs";
 import { RecoverySurface } from "./surfaces/recovery";
@@ -91,6 +92,10 @@ export class Tenant extends DurableObject<Bindings> {
     return new WebhooksSurface(this.#state);
   }
 
+  deployments(): DeploymentsSurface {
+    return new DeploymentsSurface(this.#state);
+  }
+
   /** The one alarm: the webhook outbox's deliveries and retries. */
   override async alarm(): Promise<void> {
     await deliverDue(this.#state);
@@ -100,4 +105,4 @@ countTrips(Tenant, (t) => t.trips);
 throwsAcrossRpc(Tenant);
 
 /** The names of the Tenant object's surfaces. */
-export type SurfaceName = "profile" | "keys" | "documents" | "ingest" | "programs" | "datasets" | "generation" | "usage" | "jobs" | "models" | "idempotency" | "recovery" | "webhooks";
+export type SurfaceName = "profile" | "keys" | "documents" | "ingest" | "programs" | "datasets" | "generation" | "usage" | "jobs" | "models" | "idempotency" | "recovery" | "webhooks" | "deployments";

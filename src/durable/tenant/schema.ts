@@ -253,4 +253,25 @@ export const TENANT_MIGRATIONS = [
   `UPDATE dataset_rows SET cost_micros = CAST(ROUND(cost_usd * 1000000) AS INTEGER) WHERE cost_usd != 0`,
   `ALTER TABLE gen_tasks ADD COLUMN cost_micros INTEGER NOT NULL DEFAULT 0`,
   `UPDATE gen_tasks SET cost_micros = CAST(ROUND(cost_usd * 1000000) AS INTEGER) WHERE cost_usd != 0`,
+  // Deployments of open-weights students (issue 21): the tenant's index (each one's lifecycle lives in
+  // its ModelDeployment object), and how a registered model is reached once a deployment serves it.
+  `CREATE TABLE deployments (
+     id TEXT PRIMARY KEY,
+     model TEXT NOT NULL,
+     provider TEXT NOT NULL,
+     profile TEXT NOT NULL,
+     state TEXT NOT NULL,
+     inference_model TEXT,
+     hourly_micros INTEGER NOT NULL,
+     min_replicas INTEGER NOT NULL,
+     max_replicas INTEGER NOT NULL,
+     shared INTEGER NOT NULL DEFAULT 0,
+     job_id TEXT,
+     created_at TEXT NOT NULL,
+     updated_at TEXT NOT NULL
+   )`,
+  `CREATE INDEX deployments_model ON deployments (model, state)`,
+  `ALTER TABLE models ADD COLUMN deployment_id TEXT`,
+  `ALTER TABLE models ADD COLUMN base_url TEXT`,
+  `ALTER TABLE models ADD COLUMN inference_model TEXT`,
 ] as const;
