@@ -61,6 +61,7 @@ export const NODE_TESTS = [
   "test/scripts/readme-blocks.test.ts",
   "test/vector/{exact-index,filter,vectorize}.test.ts",
   "test/durable/base-deployment-cost.test.ts",
+  "test/llm/catalog-deployments.test.ts",
 ];
 
 /**

@@ -10,6 +10,7 @@ import { modelRoutes } from "./routes/models";
 import { signedUploadRoutes } from "./fireworks/dataset-routes";
 import { fireworksRoutes } from "./routes/fireworks";
 import { togetherRoutes } from "./routes/together";
+import { togetherDeploymentControl, togetherDeploymentRoutes } from "./routes/together-deployments";
 import { uploadRoutes } from "./routes/uploads";
 import { requestContext, requireBearer, runEffects } from "./runs/middleware";
 import type { AppEnv, Services } from "./services";
@@ -40,6 +41,8 @@ export function createApp(services: Services): Hono<AppEnv> {
   app.use("*", requestContext(services));
   app.route("/v1", v1);
   app.route("/together/v1", inference().route("/", togetherRoutes(services)));
+  app.route("/together/v2", new Hono<AppEnv>().use("*", requireBearer).use("*", runEffects(services)).route("/", togetherDeploymentRoutes(services)));
+  app.route("/_emulator/together", togetherDeploymentControl(services));
   app.route("/fireworks/inference/v1", inference());
   app.route(
     "/fireworks/v1",

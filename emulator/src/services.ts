@@ -11,6 +11,7 @@ import { fineTunedRate } from "./profiles/config";
 import { profileFor, type Profile } from "./profiles/resolve";
 import { RateLimiter } from "./runs/rate-limit";
 import { RunStore, type Run } from "./runs/store";
+import { TogetherDeployments } from "./together/deployments";
 import { readTogether, renderTogether } from "./together/render";
 import { UploadStore } from "./uploads/store";
 
@@ -25,6 +26,8 @@ export interface Services {
   deployments: DeploymentStore;
   uploads: UploadStore;
   limiter: RateLimiter;
+  /** Together's dedicated deployments (2.0 endpoints API). */
+  togetherDeployments: TogetherDeployments;
   /** A catalogue model or a fine-tuned model that exists now; throws OpenAI's 404 otherwise. */
   resolveModel(id: string): ModelSpec;
   /** Catalogue models plus succeeded fine-tuned ones. */
@@ -43,6 +46,7 @@ export function createServices(sql: SqlStorage): Services {
   const jobs = new JobStore(sql);
   const fineTuning = new FineTuning(jobs, files, runs);
   const deployments = new DeploymentStore(sql, runs);
+  const togetherDeployments = new TogetherDeployments(sql, runs, jobs, fineTuning);
   return {
     runs,
     files,
@@ -52,8 +56,11 @@ export function createServices(sql: SqlStorage): Services {
     deployments,
     uploads: new UploadStore(sql, files),
     limiter: new RateLimiter((run) => runs.bump(run, "rate_limited", "budget")),
+    togetherDeployments,
     resolveModel(id) {
-      const spec = catalogModel(id) ?? fineTuning.modelSpec(id) ?? servedLora(deployments, jobs, fineTuning, id)?.spec;
+      // A Together deployment's qualified name answers as the fine-tune it serves, while it is ready;
+      // a Fireworks LoRA while a deployment serves it.
+      const spec = catalogModel(id) ?? fineTuning.modelSpec(id) ?? togetherDeployments.servedSpec(id) ?? servedLora(deployments, jobs, fineTuning, id)?.spec;
       if (!spec) throw modelNotFound(id);
       return spec;
     },
@@ -62,7 +69,7 @@ export function createServices(sql: SqlStorage): Services {
       // A deployed Fireworks LoRA answers as the student its job trained (README "Model profiles").
       const lora = servedLora(deployments, jobs, fineTuning, id);
       if (lora) return { kind: "fine_tuned", base: lora.job.spec.baseModel, examples: lora.job.spec.validation.examples, rate: fineTunedRate(lora.job.spec.validation.examples) };
-      return profileFor(id, (name) => {
+      return profileFor(togetherDeployments.served(id) ?? id, (name) => {
         const job = jobs.byModelName(name);
         return job ? { baseModel: job.spec.baseModel, examples: job.spec.validation.examples } : undefined;
       });

@@ -5,6 +5,7 @@ import { nowIso, nowMs } from "../lib/clock";
 import { newId } from "../lib/ids";
 import { logLine } from "../lib/log";
 import "./built-in";
+import "./deployments";
 import { sweepKinds, type KindCounts } from "./kinds";
 
 /** KV `TENANTS` key of the last run's report (GET /admin/sweeper). */

@@ -37,17 +37,20 @@ export const runConfigSchema = z.strictObject({
       hold_running: z.boolean().optional(),
     })
     .optional(),
-  /** Fireworks deployments and deployedModels (LoRA addons) created in this run (emulated ms). */
+  /**
+   * Deployments created in this run (emulated ms), Together's dedicated endpoints and Fireworks'
+   * deployments alike; the addon fields are Fireworks' deployedModels (LoRA addons).
+   */
   deployments: z
     .strictObject({
-      /** CREATING → READY after this long (default 5 emulated minutes). */
+      /** Provisioning → ready after this long (Fireworks: CREATING → READY, default 5 emulated minutes). */
       provisioning_ms: z.number().int().min(0).optional(),
-      /** A loaded addon reads DEPLOYING this long before DEPLOYED (default 30 s). */
-      addon_load_ms: z.number().int().min(0).optional(),
-      /** Addons one deployment holds (default 100, Fireworks' documented multi-LoRA limit). */
-      addon_limit: z.number().int().min(1).optional(),
-      /** Deployments created in this run turn FAILED halfway through provisioning with this message. */
+      /** A failure every deployment of the run meets (Fireworks: FAILED halfway through provisioning). */
       fail: z.string().min(1).optional(),
+      /** Fireworks: a loaded addon reads DEPLOYING this long before DEPLOYED (default 30 s). */
+      addon_load_ms: z.number().int().min(0).optional(),
+      /** Fireworks: addons one deployment holds (default 100, its documented multi-LoRA limit). */
+      addon_limit: z.number().int().min(1).optional(),
     })
     .optional(),
   script: z

@@ -1,0 +1,129 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { tenantHandle } from "../auth/middleware";
+import { DEPLOYMENT_STATES, openDeployment } from "../durable/model-deployment";
+import { ApiError } from "../errors";
+import { withUnixTimes } from "../lib/unix-time";
+import { usdOf } from "../lib/money";
+import { listBody, listSchema, pageOf, pageQuery } from "../openapi/lists";
+import { createRouter } from "../openapi/router";
+import { errorResponses, idempotencyKeyHeader, idParams, jsonContent, TENANT_SECURITY, unixTime } from "../openapi/schemas";
+
+const usd = z.number().openapi({ description: "Dollars, exact to 6 decimals" });
+
+/** A deployment as src/durable/model-deployment/view.ts shows it (documented here so /openapi.json says its shape). */
+export const deploymentSchema = z
+  .object({
+    object: z.literal("deployment"),
+    id: z.string(),
+    model: z.string().openapi({ description: "The registered fine-tune it serves" }),
+    base_model: z.string(),
+    provider: z.string(),
+    profile: z.string().openapi({ description: "The catalog's deployment profile (GET /api/catalog shows them)" }),
+    state: z.enum(DEPLOYMENT_STATES),
+    provider_status: z.string().nullable(),
+    provider_id: z.string().nullable(),
+    endpoint: z.object({
+      inference_model: z.string().nullable().openapi({ description: "What to send as `model` to the provider's OpenAI-compatible route" }),
+      base_url: z.string().nullable().openapi({ description: "The inference base URL when it is not the provider's usual one" }),
+    }),
+    replicas: z.object({ min: z.number(), max: z.number() }),
+    idle_minutes: z.number().openapi({ description: "Stopped by the provider after this many idle minutes (0: never)" }),
+    shared: z.boolean(),
+    job_id: z.string().nullable(),
+    stop_reason: z.enum(["requested", "idle", "unused"]).nullable(),
+    error: z.object({ code: z.string(), message: z.string() }).nullable(),
+    cost: z.object({
+      hourly_usd: usd.openapi({ description: "Standing cost: replicas kept up × the profile's hourly price" }),
+      so_far_usd: usd.openapi({ description: "From ready until stopped (or now), at the minimum replicas" }),
+    }),
+    timeline: z.array(z.object({ state: z.string(), at: unixTime, detail: z.string().nullable() })),
+    next_poll_at: unixTime.nullable(),
+    last_error: z.string().nullable(),
+    ready_at: unixTime.nullable(),
+    stopped_at: unixTime.nullable(),
+    created_at: unixTime,
+    updated_at: unixTime,
+  })
+  .openapi("Deployment", { description: "A deployment of an open-weights student: state timeline, provider status, endpoint, cost" });
+
+const summarySchema = z
+  .object({
+    object: z.literal("deployment"),
+    id: z.string(),
+    model: z.string(),
+    provider: z.string(),
+    profile: z.string(),
+    state: z.enum(DEPLOYMENT_STATES),
+    inference_model: z.string().nullable(),
+    hourly_usd: usd,
+    min_replicas: z.number(),
+    max_replicas: z.number(),
+    shared: z.boolean(),
+    job_id: z.string().nullable(),
+    created_at: unixTime,
+    updated_at: unixTime,
+  })
+  .openapi("DeploymentSummary");
+
+export const deploymentRoutes = createRouter();
+
+deploymentRoutes.openapi(
+  createRoute({
+    method: "get",
+    path: "/",
+    tags: ["deployments"],
+    summary: "List deployments, newest first",
+    security: TENANT_SECURITY,
+    request: { query: pageQuery().extend({ state: z.enum(DEPLOYMENT_STATES).optional() }) },
+    responses: { 200: jsonContent(listSchema(summarySchema), "Deployments"), ...errorResponses(400, 401) },
+  }),
+  async (c) => {
+    const query = c.req.valid("query");
+    const page = await tenantHandle(c).deployments.list({ ...pageOf(query), ...(query.state ? { state: query.state } : {}) });
+    const data = page.data.map(({ hourly_micros, ...d }) => ({
+      object: "deployment" as const,
+      ...withUnixTimes(d),
+      state: d.state as z.infer<typeof summarySchema>["state"],
+      hourly_usd: usdOf(hourly_micros * d.min_replicas),
+    }));
+    return c.json(listBody(data, page.has_more), 200);
+  },
+);
+
+deploymentRoutes.openapi(
+  createRoute({
+    method: "get",
+    path: "/{id}",
+    tags: ["deployments"],
+    summary: "A deployment: state timeline, provider status, endpoint, cost so far",
+    security: TENANT_SECURITY,
+    request: { params: idParams },
+    responses: { 200: jsonContent(deploymentSchema, "The deployment"), ...errorResponses(401, 404) },
+  }),
+  async (c) => {
+    const { id } = c.req.valid("param");
+    const tenant = tenantHandle(c);
+    await tenant.deployments.get(id);
+    const view = await openDeployment(c.env, tenant.id, id).get();
+    if (!view) throw new ApiError("not_found", `No deployment ${id}.`);
+    return c.json(view, 200);
+  },
+);
+
+deploymentRoutes.openapi(
+  createRoute({
+    method: "post",
+    path: "/{id}/stop",
+    tags: ["deployments"],
+    summary: "Stop a deployment (repeat-safe: a stopped or stopping one answers 200; a failed one 409)",
+    security: TENANT_SECURITY,
+    request: { params: idParams, headers: idempotencyKeyHeader },
+    responses: { 200: jsonContent(deploymentSchema, "The deployment, stopping or stopped"), ...errorResponses(401, 404, 409) },
+  }),
+  async (c) => {
+    const { id } = c.req.valid("param");
+    const tenant = tenantHandle(c);
+    await tenant.deployments.get(id);
+    return c.json(await openDeployment(c.env, tenant.id, id).stop(), 200);
+  },
+);
