@@ -14,7 +14,8 @@ const bindings = env as Bindings;
 /**
  * The whole path: the ModelDeployment object drives the Fireworks provider, which hands a shared
  * deployment to the BaseDeployment object; each object's alarm is run by hand. The test env has no
- * Fireworks account, so the objects use the emulator's "local" account (this is the one test that does).
+ * Fireworks account, so the objects use the emulator's "local" account, as fireworks.api.test.ts does:
+ * each leaves that shared base deleted for the other.
  */
 describe("ModelDeployment with Fireworks: a shared LoRA addon from request to ready and back", () => {
   it("becomes ready with <model>#<base deployment> as its inference model, and stopping it unloads the addon", async () => {
@@ -47,7 +48,8 @@ describe("ModelDeployment with Fireworks: a shared LoRA addon from request to re
     await runDurableObjectAlarm(base);
     await runDurableObjectAlarm(mdStub);
     const ready = await md.get();
-    const baseName = `accounts/local/deployments/${baseDeploymentId(FW_BASE, 1)}`;
+    const generation = (await base.state()).base!.generation; // 1, or more after another file's base
+    const baseName = `accounts/local/deployments/${baseDeploymentId(FW_BASE, generation)}`;
     expect(ready).toMatchObject({ state: "ready", endpoint: { inference_model: `${model}#${baseName}`, base_url: null } });
 
     await md.stop();
@@ -58,5 +60,9 @@ describe("ModelDeployment with Fireworks: a shared LoRA addon from request to re
     expect(await md.get()).toMatchObject({ state: "stopped" });
     const left = await bodyOf<{ deployedModels: Array<{ model: string }> }>(await call("GET", "/deployedModels"));
     expect(left.deployedModels.filter((m) => m.model === model)).toEqual([]);
+    // The base went with its last addon (and the shared "local" base is left clean for fireworks.api.test.ts).
+    await advanceClock(run, 30_000);
+    await runDurableObjectAlarm(base);
+    expect((await base.state()).base?.state).toBe("none");
   });
 });
