@@ -1,5 +1,5 @@
 import { env } from "cloudflare:workers";
-import { runDurableObjectAlarm } from "cloudflare:test";
+import { evictDurableObject, runDurableObjectAlarm } from "cloudflare:test";
 import OpenAI from "openai";
 import { describe, expect, it } from "vitest";
 import { FireworksDeploymentProvider } from "../../src/deployments/fireworks";
@@ -153,6 +153,21 @@ describe("Fireworks deployments: LoRA addons on a shared base deployment", () =>
     const faults = (await runStats(t.run)).faults;
     expect(faults["429"]).toBeGreaterThanOrEqual(1);
     expect(faults["500"]).toBeGreaterThanOrEqual(1);
+  });
+
+  it("finishes with one base deployment and one addon when the object is evicted mid-provisioning", async () => {
+    const t = await setup(1);
+    const a = t.spec(0);
+    await t.provider.create(a);
+    await evictDurableObject(t.stub);
+    await advanceClock(t.run, 60_000);
+    expect(await t.alarm()).toBe(true);
+    await evictDurableObject(t.stub);
+    await advanceClock(t.run, 10_000);
+    expect(await t.alarm()).toBe(true);
+    expect(await t.provider.status(a, "x")).toMatchObject({ state: "ready" });
+    expect(await t.deployments()).toHaveLength(1);
+    expect(await t.addons()).toHaveLength(1);
   });
 
   it("fails the waiting adapters when the base deployment fails, and deletes the failed base", async () => {
