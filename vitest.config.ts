@@ -62,6 +62,8 @@ export const NODE_TESTS = [
   "test/vector/{exact-index,filter,vectorize}.test.ts",
   "test/durable/base-deployment-cost.test.ts",
   "test/llm/catalog-deployments.test.ts",
+  "test/deployments/break-even.test.ts",
+  "test/durable/poll-cadence.test.ts",
 ];
 
 /**

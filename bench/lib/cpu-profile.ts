@@ -4,8 +4,18 @@
  * time and the longest stretches without a sample of idle time. For finding what holds the isolate.
  */
 export interface CpuProfiler {
-  stop(): Promise<{ top: { fn: string; url: string; ms: number }[] }>;
+  stop(): Promise<{ top: { fn: string; url: string; ms: number }[]; spans: BusySpan[] }>;
 }
+
+/** A stretch of consecutive samples none of which was idle: what a request arriving then waited on. */
+export interface BusySpan {
+  ms: number;
+  /** The functions on the stack in most of the span's samples (inclusive), most first, with their share. */
+  stack: { fn: string; share: number }[];
+}
+
+/** Frames present in nearly every stack; naming them says nothing about a span. */
+const GENERIC = new Set(["(root)", "(program)", "(garbage collector)", "(anonymous)", "__name", ""]);
 
 export async function startCpuProfile(inspectorPort: number): Promise<CpuProfiler> {
   const targets = (await (await fetch(`http://127.0.0.1:${inspectorPort}/json`)).json()) as { webSocketDebuggerUrl: string; title?: string }[];
@@ -47,7 +57,57 @@ export async function startCpuProfile(inspectorPort: number): Promise<CpuProfile
         e.ms += ms;
         byFn.set(key, e);
       }
-      return { top: [...byFn.values()].sort((a, b) => b.ms - a.ms).slice(0, 25) };
+      return { top: [...byFn.values()].sort((a, b) => b.ms - a.ms).slice(0, 25), spans: busySpans(profile) };
     },
   };
+}
+
+type ProfileNode = { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] };
+
+/** The longest busy spans (no idle sample), each with the functions its samples were in. */
+function busySpans(profile: { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] }, count = 10): BusySpan[] {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const stackOf = new Map<number, string[]>();
+  const frames = (id: number): string[] => {
+    let names = stackOf.get(id);
+    if (names) return names;
+    const seen = new Set<string>();
+    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+      const name = byId.get(at)!.callFrame.functionName || "(anonymous)";
+      if (!GENERIC.has(name)) seen.add(name);
+    }
+    names = [...seen];
+    stackOf.set(id, names);
+    return names;
+  };
+  const spans: { ms: number; from: number; to: number }[] = [];
+  let from = -1;
+  let ms = 0;
+  const close = (to: number) => {
+    if (from >= 0) spans.push({ ms, from, to });
+    from = -1;
+    ms = 0;
+  };
+  profile.samples.forEach((id, i) => {
+    const idle = byId.get(id)!.callFrame.functionName === "(idle)";
+    if (idle) return close(i);
+    if (from < 0) from = i;
+    ms += (profile.timeDeltas[i + 1] ?? 0) / 1000;
+  });
+  close(profile.samples.length);
+  return spans
+    .sort((a, b) => b.ms - a.ms)
+    .slice(0, count)
+    .map(({ ms, from, to }) => {
+      const counts = new Map<string, number>();
+      for (let i = from; i < to; i++) for (const fn of frames(profile.samples[i]!)) counts.set(fn, (counts.get(fn) ?? 0) + 1);
+      const n = to - from;
+      const stack = [...counts.entries()]
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 8)
+        .map(([fn, c]) => ({ fn, share: c / n }));
+      return { ms, stack };
+    });
 }

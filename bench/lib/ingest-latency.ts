@@ -95,9 +95,11 @@ export async function ingestLatency(opts: LatencyOptions): Promise<boolean> {
     );
     console.log(table(["request", "samples", "p50", "p95", "max"], rows));
     if (profiler) {
-      const { top } = await profiler.stop();
+      const { top, spans } = await profiler.stop();
       console.log("\nThe Worker's CPU while it ingested (self time, sampled every 1 ms):");
       console.log(table(["function", "where", "ms"], top.map((t) => [t.fn, t.url, t.ms.toFixed(0)])));
+      console.log("\nIts longest busy spans (no idle sample: a request arriving then waits), and the functions on the stack in them:");
+      console.log(table(["ms", "on the stack (share of the span's samples)"], spans.map((sp) => [sp.ms.toFixed(0), sp.stack.map((f) => `${f.fn} ${(100 * f.share).toFixed(0)}%`).join(", ")])));
     }
     const worst = Math.max(...health, ...reads);
     const ok = status === "ready" && worst < AIM_MS;

@@ -27,7 +27,7 @@ export interface FineTuneSummary {
 export async function fineTuneStudents(api: DistilleryClient, emulator: Emulator, datasetId: string): Promise<FineTuneSummary> {
   // Ten emulated minutes of training pass in about ten seconds.
   await emulator.configure(RUN, { clock: { speed: 60 }, fine_tuning: { durations_ms: { validating: 60_000, queued: 60_000, running: 480_000 } } });
-  note(dim(`the emulator's clock runs 60× for these jobs; Distillery polls every 1–2 s here (JOB_POLL_FIRST_MS/JOB_POLL_MAX_MS; 15 s → 5 min deployed)`));
+  note(dim(`the emulator's clock runs 60× for these jobs; Distillery polls every 1–2 s here (JOB_POLL_FIRST_MS/JOB_POLL_MAX_MS; 15 s → once a minute deployed, near the provider's estimated end)`));
 
   // OpenAI trains students only until its cutoff (2027-01-06): the catalog says whether it still does.
   const catalog = await api.get("/api/catalog");

@@ -2,7 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import type { Bindings } from "../env";
 import { ApiError } from "../errors";
 import { isTerminal, newRecord, type JobInit, type JobRecord } from "./fine-tune-job/record";
-import { errorDelayMs, pollCadence, pollDelayMs } from "./fine-tune-job/schedule";
+import { errorDelayMs, nextPollDelayMs, pollCadence } from "./poll-cadence";
 import { eventView, jobView, type JobEventView, type JobView } from "./fine-tune-job/view";
 import type { PageQuery } from "./keyset";
 import { deliverWebhook, nextWebhookDelayMs } from "../webhooks/delivery";
@@ -12,9 +12,10 @@ import { fineTuneProviderFor } from "../providers";
 import type { FineTuneProvider, ProviderEvent, ProviderJob } from "../providers/types";
 import { migrate } from "./sql-migrations";
 import { addEvents, JOB_MIGRATIONS, listEvents, loadRecord, pageEvents, saveRecord } from "./fine-tune-job/store";
-import { advanceJob, applyProviderJob, onStepError, transition, type StepContext } from "./fine-tune-job/steps";
+import { advanceJob, applyProviderJob, nextPollDelay, onStepError, transition, type StepContext } from "./fine-tune-job/steps";
 import { remote, throwsAcrossRpc, type Remote } from "./rpc-errors";
 import { openTenant } from "./tenant";
+import { launchDeployment } from "./model-deployment/launch";
 import { configureClock, nowIso, nowMs } from "../lib/clock";
 
 const EVENTS_SHOWN = 200;
@@ -68,7 +69,7 @@ export class FineTuneJob extends DurableObject<Bindings> {
       transition(ctx, "submitted", `${init.provider} job ${current.id}`);
       applyProviderJob(ctx, current);
       this.save();
-      await this.finishOrSchedule(isTerminal(this.job.state) ? null : pollDelayMs(0, pollCadence(this.env)));
+      await this.finishOrSchedule(isTerminal(this.job.state) ? null : nextPollDelay(ctx));
     }
     return this.view();
   }
@@ -117,7 +118,8 @@ export class FineTuneJob extends DurableObject<Bindings> {
       }
     }
     this.save();
-    await this.finishOrSchedule(isTerminal(job.state) ? null : pollDelayMs(0, pollCadence(this.env)));
+    // A cancel ends the job soon whatever the estimate said: the first short poll, not a wait for the estimated end.
+    await this.finishOrSchedule(isTerminal(job.state) ? null : nextPollDelayMs({ pollsSinceChange: 0, nowMs: Date.now() }, pollCadence(this.env)));
     return this.view();
   }
 
@@ -198,6 +200,7 @@ export class FineTuneJob extends DurableObject<Bindings> {
       this.note(`registered ${job.fine_tuned_model} as a candidate${provider.servableOnSuccess ? "" : " (needs a deployment before it can serve)"}`);
       this.save();
     }
+    if (job.state === "succeeded" && job.registered && job.deploy && !job.deployment_started && job.fine_tuned_model) await this.deployStudent(job, job.fine_tuned_model);
     const eventId = `evt_${job.id}_${job.state}`;
     if (!job.event_emitted) {
       // To the tenant's endpoints, through its outbox (which retries on its own alarm); a repeat after a
@@ -229,6 +232,20 @@ export class FineTuneJob extends DurableObject<Bindings> {
     if (delay === null) delivery.gave_up = true;
     this.note(`webhook attempt ${delivery.attempts} failed: ${result.error}${delay === null ? "; giving up" : ""}`, "warn", "webhook");
     return delay;
+  }
+
+  /** `deploy: true`: the succeeded student is deployed (a retryable failure is retried with the bookkeeping; a final one is noted). */
+  private async deployStudent(job: JobRecord, model: string): Promise<void> {
+    try {
+      using tenant = openTenant(this.env, job.tenant_id);
+      const { deployment } = await launchDeployment(this.env, tenant, { model, job_id: job.id, request_id: job.request_id });
+      this.note(`deploying ${model}: deployment ${deployment.id}`);
+    } catch (err) {
+      if (err instanceof ApiError && err.retryable) throw err;
+      this.note(`could not deploy ${model}: ${err instanceof Error ? err.message : String(err)}`, "warn");
+    }
+    job.deployment_started = true;
+    this.save();
   }
 
   private async syncIndex(): Promise<void> {

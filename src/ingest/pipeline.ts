@@ -51,6 +51,8 @@ export interface IngestOutcome {
   rounds: number;
   /** The longest span of text one slice split. */
   maxSliceChars: number;
+  /** The most text counted for embedding batches between two yields. */
+  maxCountChars: number;
 }
 
 /**
@@ -67,7 +69,7 @@ export async function ingestDocument(
   requestId: string,
   work: IngestWork = DEFAULT_INGEST_WORK,
 ): Promise<IngestOutcome> {
-  const outcome: IngestOutcome = { done: false, slices: 0, rounds: 0, maxSliceChars: 0 };
+  const outcome: IngestOutcome = { done: false, slices: 0, rounds: 0, maxSliceChars: 0, maxCountChars: 0 };
   const started = await tenant.ingest.start(documentId);
   if (!started) return { ...outcome, done: true };
   const doc = started.document;
@@ -113,18 +115,22 @@ export async function ingestDocument(
   let pending = await tenant.ingest.embedded(documentId, [], [], EMBED_ROUND);
   while (pending.length > 0) {
     if (outcome.rounds >= work.roundsPerInvocation) return outcome;
-    // Counted a slice's worth of text at a time, yielding between: a round is up to 2,048 chunks, and
-    // counting a round of long runs without whitespace in one go held the isolate for seconds.
+    // Counted at most a slice's worth of text at a time (or one chunk, when a chunk is longer),
+    // yielding between: a round is up to 2,048 chunks, and counting a round of long runs without
+    // whitespace in one go held the isolate for seconds. The yield comes before the chunk that would
+    // pass the slice, not after it: after, a stretch was up to a slice plus a chunk (~1.8 slices of
+    // one repeated character at chunk size 1024), the longest the isolate was held for while ingesting.
     const inputs: { chunk: ChunkRow; text: string; tokens: number }[] = [];
     let counted = 0;
     for (const chunk of pending) {
       const text = embedText(metadataText, chunk.text);
-      inputs.push({ chunk, text, tokens: count(text) });
-      counted += text.length;
-      if (counted >= work.sliceChars) {
+      if (counted > 0 && counted + text.length > work.sliceChars) {
         counted = 0;
         await work.yieldNow();
       }
+      inputs.push({ chunk, text, tokens: count(text) });
+      counted += text.length;
+      outcome.maxCountChars = Math.max(outcome.maxCountChars, counted);
     }
     const batches = planBatches(inputs, embedding.limits);
     pending = [];

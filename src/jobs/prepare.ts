@@ -12,6 +12,7 @@ import { newSigningSecret } from "../webhooks/signature";
 import { checkWebhookUrl, parseDenyList } from "../webhooks/url";
 import { nowIso, today } from "../lib/clock";
 import { isRetired } from "../llm/retirement";
+import { deploymentProviderFor, needsDeployment } from "../deployments";
 
 export interface CreateJobBody {
   dataset: string;
@@ -23,6 +24,8 @@ export interface CreateJobBody {
   lora?: boolean;
   validation: "eval-split" | "none";
   evaluate: boolean;
+  /** Deploy the student once the job succeeds (providers whose fine-tunes need a deployment). */
+  deploy?: boolean;
   webhook_url?: string;
 }
 
@@ -101,6 +104,7 @@ export async function prepareCreate(env: Bindings, tenant: TenantHandle, body: C
   // Credentials before anything else that reaches out: a missing key is a 400 naming the variable.
   resolveEndpoint(env, body.provider, "control");
   checkCutoff(catalog, body.provider);
+  if (body.deploy) checkDeployable(env, body.provider, requestId);
   const webhook = webhookOf(env, body.webhook_url);
 
   // Jobs train on snapshots: the one named, or a dataset's latest ready snapshot (409 when it has none).
@@ -143,6 +147,7 @@ export async function prepareCreate(env: Bindings, tenant: TenantHandle, body: C
     lora: body.lora ?? spec.lora_default ?? false,
     validation: body.validation,
     evaluate: body.evaluate,
+    ...(body.deploy ? { deploy: true } : {}),
     webhook,
     provider_job_id: null,
     cost_estimate_usd: report.cost_usd_estimate,
@@ -193,4 +198,14 @@ export function prepareAttach(
     new_jobs_cutoff: null,
     created_at: nowIso(),
   };
+}
+
+/** `deploy: true` asks for what the provider has: OpenAI's fine-tunes need no deployment (400), and credentials are checked now. */
+function checkDeployable(env: Bindings, provider: FineTuneProviderId, requestId: string): void {
+  if (!needsDeployment(provider)) {
+    throw new ApiError("validation_failed", `deploy: ${provider} fine-tunes need no deployment; they are callable as soon as the job succeeds.`, {
+      details: [{ path: "deploy", message: `${provider} fine-tunes need no deployment` }],
+    });
+  }
+  deploymentProviderFor(env, provider, { requestId });
 }

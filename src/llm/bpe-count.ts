@@ -166,20 +166,35 @@ const START_SPAN = 2 ** 26;
  * list by start offset, candidate pairs sit in a binary heap, and an entry whose part has changed
  * since is skipped when it surfaces.
  */
-export function heapMergeCount(bytes: Uint8Array, core: Pick<BpeCore, "getBpeRankFromBytes">, work?: CountWork): number {
+export function heapMergeCount(bytes: Uint8Array, core: Pick<BpeCore, "getBpeRankFromBytes" | "getBpeRankFromString">, work?: CountWork): number {
   const n = bytes.length;
   if (n <= 1) return n;
   const next = new Int32Array(n);
   const prev = new Int32Array(n);
   const rank = new Float64Array(n);
   const heap: number[] = [];
+  const rankOf = rankLookup(core);
+  const pairs = pairCache(core);
+  // Every part is a token (a byte, or a pair that had a rank): its rank names its bytes, so a
+  // pair's rank is a function of its two parts' ranks, cached by them across merges and calls:
+  // most look-ups of a long run are the same few pairs. -1: a part whose rank is unknown.
+  const tokenRank = new Float64Array(n);
   let lookups = 0;
   // The rank of the pair starting at `start`: the bytes of its part and of the part after it.
   const pairRank = (start: number): number => {
     const second = next[start]!;
     if (second >= n) return NONE;
     lookups += 1;
-    return core.getBpeRankFromBytes(bytes.subarray(start, next[second]!)) ?? NONE;
+    const a = tokenRank[start]!;
+    const b = tokenRank[second]!;
+    if (a < 0 || b < 0 || a >= PAIR_SPAN || b >= PAIR_SPAN) return rankOf(bytes.subarray(start, next[second]!)) ?? NONE;
+    const key = a * PAIR_SPAN + b;
+    const hit = pairs.get(key);
+    if (hit !== undefined) return hit < 0 ? NONE : hit;
+    const found = rankOf(bytes.subarray(start, next[second]!));
+    if (pairs.size >= CACHE_MAX) pairs.clear();
+    pairs.set(key, found ?? -1);
+    return found ?? NONE;
   };
   const push = (key: number) => {
     let i = heap.length;
@@ -218,6 +233,7 @@ export function heapMergeCount(bytes: Uint8Array, core: Pick<BpeCore, "getBpeRan
   for (let i = 0; i < n; i++) {
     next[i] = i + 1;
     prev[i] = i - 1;
+    tokenRank[i] = rankOf(bytes.subarray(i, i + 1)) ?? -1;
   }
   // A part that has been merged into its left neighbour is marked by rank -1 (never a real rank).
   for (let i = 0; i < n; i++) schedule(i);
@@ -234,6 +250,7 @@ export function heapMergeCount(bytes: Uint8Array, core: Pick<BpeCore, "getBpeRan
     next[start] = after;
     if (after < n) prev[after] = start;
     rank[second] = -1;
+    tokenRank[start] = entryRank;
     parts -= 1;
     schedule(start);
     if (prev[start]! >= 0) schedule(prev[start]!);
@@ -243,4 +260,91 @@ export function heapMergeCount(bytes: Uint8Array, core: Pick<BpeCore, "getBpeRan
     work.heapBytes += n;
   }
   return parts;
+}
+
+/** Keys up to this many bytes are cached by a number packed from their bytes (6 × 8 bits + a length fits a double's 53). */
+const SHORT_KEY_BYTES = 6;
+/** Entries a cache holds before it starts over: its memory stays bounded whatever the input. */
+const CACHE_MAX = 1 << 16;
+const shortKeyCaches = new WeakMap<object, Map<number, number>>();
+/** Pair ranks by their parts' ranks (rank × PAIR_SPAN + rank; both encodings' ranks are far below it). */
+const PAIR_SPAN = 2 ** 21;
+const pairCaches = new WeakMap<object, Map<number, number>>();
+
+function pairCache(core: object): Map<number, number> {
+  let cache = pairCaches.get(core);
+  if (!cache) {
+    cache = new Map();
+    pairCaches.set(core, cache);
+  }
+  return cache;
+}
+
+/**
+ * The rank of a byte string, as the library's `getBpeRankFromBytes` answers it. The library
+ * validates and decodes every key with a TextDecoder call, then hashes the new string: on a long
+ * pre-token that was most of the merge's time (bench:adversarial:ingest's CPU profile: 35–40 % of
+ * the ingest's samples in tryConvertToString/decode, 15 % in the string map). Here the short keys a
+ * merge looks up again and again (a pair of tokens is a few bytes) are cached by a number packed
+ * from their bytes; a longer key is decoded here (valid UTF-8) or left to the library.
+ */
+export function rankOfBytes(core: Pick<BpeCore, "getBpeRankFromBytes" | "getBpeRankFromString">, bytes: Uint8Array): number | undefined {
+  return rankLookup(core)(bytes);
+}
+
+/** `rankOfBytes` bound to one encoding's core and its cache (looked up once per merge, not per key). */
+export function rankLookup(core: Pick<BpeCore, "getBpeRankFromBytes" | "getBpeRankFromString">): (bytes: Uint8Array) => number | undefined {
+  let cache = shortKeyCaches.get(core);
+  if (!cache) {
+    cache = new Map();
+    shortKeyCaches.set(core, cache);
+  }
+  const shortKeys = cache;
+  return (bytes) => {
+    if (bytes.length > SHORT_KEY_BYTES) return rankByKey(core, bytes);
+    let packed = 0;
+    for (let i = 0; i < bytes.length; i++) packed = packed * 256 + bytes[i]!;
+    packed = packed * 8 + bytes.length;
+    const hit = shortKeys.get(packed);
+    if (hit !== undefined) return hit < 0 ? undefined : hit;
+    const rank = rankByKey(core, bytes);
+    if (shortKeys.size >= CACHE_MAX) shortKeys.clear();
+    shortKeys.set(packed, rank ?? -1);
+    return rank;
+  };
+}
+
+function rankByKey(core: Pick<BpeCore, "getBpeRankFromBytes" | "getBpeRankFromString">, bytes: Uint8Array): number | undefined {
+  const key = utf8Key(bytes);
+  return key === undefined ? core.getBpeRankFromBytes(bytes) : core.getBpeRankFromString(key);
+}
+
+/** `bytes` decoded when they are valid UTF-8 (shortest forms, no surrogates, ≤ U+10FFFF), else undefined. */
+function utf8Key(bytes: Uint8Array): string | undefined {
+  let key = "";
+  for (let i = 0; i < bytes.length; ) {
+    const b = bytes[i]!;
+    if (b < 0x80) {
+      key += String.fromCharCode(b);
+      i += 1;
+      continue;
+    }
+    let more: number;
+    let cp: number;
+    let min: number;
+    if ((b & 0xe0) === 0xc0) [more, cp, min] = [1, b & 0x1f, 0x80];
+    else if ((b & 0xf0) === 0xe0) [more, cp, min] = [2, b & 0x0f, 0x800];
+    else if ((b & 0xf8) === 0xf0) [more, cp, min] = [3, b & 0x07, 0x10000];
+    else return undefined;
+    if (i + more >= bytes.length) return undefined;
+    for (let j = 1; j <= more; j++) {
+      const c = bytes[i + j]!;
+      if ((c & 0xc0) !== 0x80) return undefined;
+      cp = (cp << 6) | (c & 0x3f);
+    }
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return undefined;
+    key += String.fromCodePoint(cp);
+    i += more + 1;
+  }
+  return key;
 }

@@ -56,6 +56,8 @@ const jobSchema = z.looseObject({
   error: z.looseObject({ code: z.string().nullish(), message: z.string().nullish() }).nullish(),
   created_at: z.number().nullish(),
   finished_at: z.number().nullish(),
+  // Unix seconds; null unless the job is running (the API reference's fine_tuning.job object).
+  estimated_finish: z.number().nullish(),
   metadata: z.record(z.string(), z.string()).nullish(),
 });
 const jobListSchema = z.looseObject({ data: z.array(jobSchema) });
@@ -171,8 +173,9 @@ export class OpenAIFineTuneProvider implements FineTuneProvider {
   }
 
   async getJob(id: string): Promise<ProviderJob> {
-    const job = await callForJob(PROVIDER, id, () => this.client.get(`/fine_tuning/jobs/${jobPathSegment(PROVIDER, id)}`));
-    return toJob(parseUpstream(jobSchema, job, PROVIDER, "fine-tuning job"));
+    const { data: job, response } = await callForJob(PROVIDER, id, () => this.client.get(`/fine_tuning/jobs/${jobPathSegment(PROVIDER, id)}`).withResponse());
+    const parsed = toJob(parseUpstream(jobSchema, job, PROVIDER, "fine-tuning job"));
+    return { ...parsed, estimated_finish: onOurClock(parsed.estimated_finish ?? null, response.headers.get("date")) };
   }
 
   /**
@@ -224,8 +227,20 @@ function toJob(job: z.infer<typeof jobSchema>): ProviderJob {
     error: job.error?.message ? { code: job.error.code ?? null, message: job.error.message } : null,
     created_at: job.created_at ?? null,
     finished_at: job.finished_at ?? null,
+    estimated_finish: job.estimated_finish ?? null,
     key: job.metadata?.distillery_job ?? null,
   };
+}
+
+/**
+ * `estimated_finish` is an instant on OpenAI's clock; read against its response's Date header it
+ * becomes a time remaining, placed on ours (Date.now(), as the poll cadence compares): a skew
+ * between the two clocks then moves no poll. Without a Date header it is taken as it is.
+ */
+function onOurClock(estimatedFinish: number | null, date: string | null): number | null {
+  const serverMs = date ? Date.parse(date) : Number.NaN;
+  if (estimatedFinish === null || !Number.isFinite(serverMs)) return estimatedFinish;
+  return Math.round(Date.now() / 1000 + (estimatedFinish - serverMs / 1000));
 }
 
 function toEvent(event: z.infer<typeof eventSchema>): ProviderEvent {

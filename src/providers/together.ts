@@ -70,6 +70,10 @@ const jobSchema = z.looseObject({
   token_count: z.number().nullish(),
   n_epochs: z.number().nullish(),
   events: z.array(eventSchema).nullish(),
+  // Inferred, not in the SDK's FinetuneResponse type we checked (together-typescript
+  // src/resources/fine-tuning.ts lists no progress field): `{estimate_available, seconds_remaining}`
+  // as the emulator renders it. Read only when present; without it polling keeps its steady minute.
+  progress: z.looseObject({ estimate_available: z.boolean().nullish(), seconds_remaining: z.number().nullish() }).nullish(),
 });
 type TogetherJob = z.infer<typeof jobSchema>;
 const listSchema = z.looseObject({ data: z.array(z.unknown()).nullish() });
@@ -200,9 +204,18 @@ function toJob(job: TogetherJob): ProviderJob {
     error: status === "failed" ? { code: job.status, message: failure?.message ?? `The Together job ended with status ${job.status}.` } : null,
     created_at: seconds(job.created_at),
     finished_at: TERMINAL_STATUSES.has(status) ? seconds(job.updated_at) : null,
+    estimated_finish: estimatedFinish(job, status),
     // The key itself cannot be read back, only its tag: enough to tell a job Distillery created.
     key: distilleryTag(job),
   };
+}
+
+/** Unix seconds at which Together expects the job to end: now plus its seconds remaining, while it gives an estimate. */
+function estimatedFinish(job: TogetherJob, status: ProviderJob["status"]): number | null {
+  const p = job.progress;
+  if (TERMINAL_STATUSES.has(status) || !p?.estimate_available || typeof p.seconds_remaining !== "number" || p.seconds_remaining <= 0) return null;
+  // Date.now(), not the clock seam: the poll cadence compares it with the real time the provider keeps.
+  return Math.floor(Date.now() / 1000) + p.seconds_remaining;
 }
 
 /** `tag:d…` when the job's suffix (or output name) carries a key's tag, else null. */

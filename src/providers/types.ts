@@ -23,6 +23,12 @@ export interface ProviderJob {
   /** Unix seconds, when the provider says. */
   created_at: number | null;
   finished_at: number | null;
+  /**
+   * When the provider expects the job to finish, unix seconds, if it says (OpenAI's
+   * `estimated_finish` while running; Together's `progress.seconds_remaining` from now). Optional:
+   * polling goes near it (src/durable/poll-cadence.ts).
+   */
+  estimated_finish?: number | null;
   /** The caller's key the job was created with (see CreateJobInput.key), when the provider echoes it. */
   key: string | null;
 }

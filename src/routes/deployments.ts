@@ -1,7 +1,13 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { tenantHandle } from "../auth/middleware";
 import { DEPLOYMENT_STATES, openDeployment } from "../durable/model-deployment";
+import { answerCostUsd, breakEvenRequestsPerDay } from "../deployments/break-even";
+import type { TenantHandle } from "../durable/tenant";
+import type { DeploymentView } from "../durable/model-deployment";
+import type { Bindings } from "../env";
 import { ApiError } from "../errors";
+import { nowMs } from "../lib/clock";
+import { loadCatalog } from "../llm";
 import { withUnixTimes } from "../lib/unix-time";
 import { usdOf } from "../lib/money";
 import { listBody, listSchema, pageOf, pageQuery } from "../openapi/lists";
@@ -45,6 +51,52 @@ export const deploymentSchema = z
     updated_at: unixTime,
   })
   .openapi("Deployment", { description: "A deployment of an open-weights student: state timeline, provider status, endpoint, cost" });
+
+const standingSchema = z
+  .object({
+    hourly_usd: usd.openapi({ description: "This deployment's standing cost per hour (its share, when shared)" }),
+    daily_usd: usd,
+    tenant_hourly_usd: usd.openapi({ description: "All of the tenant's serving deployments, per hour" }),
+    teacher: z.object({
+      model: z.string(),
+      spend_30d_usd: usd.openapi({ description: "The tenant's teacher spend over the last 30 days" }),
+      cost_per_1k_answers_usd: usd.nullable(),
+    }),
+    tokens_per_answer: z
+      .object({ prompt: z.number(), completion: z.number(), source: z.enum(["eval", "dataset", "teacher_usage"]) })
+      .nullable()
+      .openapi({ description: "From the eval when there is one, else the teacher calls that labeled the model's dataset, else the tenant's recent teacher calls" }),
+    break_even_requests_per_day: z
+      .number()
+      .nullable()
+      .openapi({ description: "Requests a day above which this endpoint (billed by the hour) costs less than the teacher's tokens; null when unknown" }),
+  })
+  .openapi("DeploymentStandingCost");
+
+/** The standing cost beside the teacher's: what one deployment's GET shows. */
+async function standingCost(env: Bindings, tenant: TenantHandle, view: DeploymentView): Promise<z.infer<typeof standingSchema>> {
+  const catalog = loadCatalog(env);
+  const teacher = catalog.defaults.teacher;
+  const prices = catalog.byId.get(teacher)?.prices ?? { input: 0, output: 0 };
+  const since = new Date(nowMs() - 30 * 86_400_000).toISOString().slice(0, 10);
+  const inputs = await tenant.deployments.costInputs(view.model, teacher, since);
+  const perAnswer = inputs.tokens ? answerCostUsd(inputs.tokens, prices) : null;
+  return {
+    hourly_usd: view.cost.hourly_usd,
+    daily_usd: usdOf(Math.round(view.cost.hourly_usd * 24 * 1_000_000)),
+    tenant_hourly_usd: usdOf(inputs.standing_hourly_micros),
+    teacher: {
+      model: teacher,
+      spend_30d_usd: usdOf(inputs.teacher_spend_micros),
+      cost_per_1k_answers_usd: perAnswer === null ? null : usdOf(Math.round(perAnswer * 1000 * 1_000_000)),
+    },
+    tokens_per_answer: inputs.tokens,
+    // A dedicated endpoint is billed by the hour whatever it serves: the student's per-answer cost is 0.
+    break_even_requests_per_day: perAnswer === null ? null : breakEvenRequestsPerDay(view.cost.hourly_usd, perAnswer),
+  };
+}
+
+const deploymentDetailSchema = deploymentSchema.extend({ standing: standingSchema }).openapi("DeploymentDetail");
 
 const summarySchema = z
   .object({
@@ -98,7 +150,7 @@ deploymentRoutes.openapi(
     summary: "A deployment: state timeline, provider status, endpoint, cost so far",
     security: TENANT_SECURITY,
     request: { params: idParams },
-    responses: { 200: jsonContent(deploymentSchema, "The deployment"), ...errorResponses(401, 404) },
+    responses: { 200: jsonContent(deploymentDetailSchema, "The deployment, with its standing cost"), ...errorResponses(401, 404) },
   }),
   async (c) => {
     const { id } = c.req.valid("param");
@@ -106,7 +158,7 @@ deploymentRoutes.openapi(
     await tenant.deployments.get(id);
     const view = await openDeployment(c.env, tenant.id, id).get();
     if (!view) throw new ApiError("not_found", `No deployment ${id}.`);
-    return c.json(view, 200);
+    return c.json({ ...view, standing: await standingCost(c.env, tenant, view) }, 200);
   },
 );
 

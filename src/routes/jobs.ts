@@ -116,6 +116,7 @@ const createBody = z
     lora: z.boolean().optional().openapi({ description: "Train a LoRA adapter (Together, Fireworks); default from the catalog" }),
     validation: z.enum(["eval-split", "none"]).default("eval-split"),
     evaluate: z.boolean().default(false),
+    deploy: z.boolean().default(false).openapi({ description: "Deploy the student once it succeeds (Together, Fireworks), with the catalog's default profile" }),
     webhook_url: webhookUrl,
   })
   .strict()

@@ -1,6 +1,7 @@
 import { evictDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { api, createTenant } from "../helpers/api";
+import { openTenant } from "../../src/durable/tenant";
+import { api, bindings, createTenant } from "../helpers/api";
 import { callEmulator, configureRun, uniqueRun } from "../helpers/emulator";
 import {
   deploy,
@@ -58,6 +59,23 @@ describe("deploying a Together student", () => {
     expect(chat.status).toBe(200);
     expect(((await chat.json()) as { model: string }).model).toBe(deployment.endpoint.inference_model);
     expect(await emulatorDeployments(run)).toHaveLength(1);
+
+    // Its standing cost beside the teacher's: 2 teacher calls of 500 + 200 tokens at gpt-6.1-sol's $2/$10 per 1M.
+    using tenant = openTenant(bindings, tenantId);
+    await tenant.usage.record([
+      { model: "gpt-6.1-sol", kind: "chat", prompt_tokens: 500, completion_tokens: 200, cost_usd: 0.003 },
+      { model: "gpt-6.1-sol", kind: "chat", prompt_tokens: 500, completion_tokens: 200, cost_usd: 0.003 },
+    ]);
+    const detail = await api(`/api/deployments/${created.body.id}`, { key });
+    expect(detail.status, detail.text).toBe(200);
+    expect(detail.body.standing).toEqual({
+      hourly_usd: 3.36,
+      daily_usd: 80.64,
+      tenant_hourly_usd: 3.36,
+      teacher: { model: "gpt-6.1-sol", spend_30d_usd: 0.006, cost_per_1k_answers_usd: 3 },
+      tokens_per_answer: { prompt: 500, completion: 200, source: "teacher_usage" },
+      break_even_requests_per_day: 26_880,
+    });
 
     // Deploying again while it is live answers with the same deployment.
     const again = await deploy(key, run, model);

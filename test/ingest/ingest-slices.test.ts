@@ -93,6 +93,19 @@ describe("ingest in slices", () => {
     expect(counts.yields).toBeGreaterThanOrEqual(3 + outcomes.reduce((n, o) => n + o.slices, 0));
   });
 
+  it("counts text for embedding batches a slice's worth at most between yields, not a slice plus a chunk", async () => {
+    const t = await createTenant();
+    const id = await uploadText(t.key, "E", TEXT);
+    const { work } = smallWork({ slicesPerInvocation: 1000, roundsPerInvocation: 1000 });
+    const { ingestDocument } = await import("../../src/ingest/pipeline");
+    using tenant = openTenant(bindings, t.id);
+    const o = await ingestDocument(bindings, tenant, id, "test", work);
+    expect(o.done).toBe(true);
+    // Chunks of 128 tokens (~600 characters with their title): several fill a 2,048-character slice.
+    expect(o.maxCountChars).toBeGreaterThan(2048 - 1000);
+    expect(o.maxCountChars).toBeLessThanOrEqual(2048);
+  });
+
   it("gives exactly the chunks of a clean ingest when a consumer is killed mid-way and the message redelivered", async () => {
     const t = await createTenant();
     const clean = await uploadText(t.key, "clean", TEXT);

@@ -7,16 +7,18 @@ import { PROVIDERS } from "./providers";
 // These tests train OpenAI students: they stand on a day OpenAI still took jobs.
 whileOpenAITrains();
 
-/**
- * A job that trains for 30 emulated minutes. Polling every 15 s would cost ~120 polls (240 calls
- * with events); the backoff (15 s growing ×1.6 to a 5 min cap, restarting short on each change
- * of our own status) needs 37 on OpenAI, 33 on Together (no validating phase) and 22 on
- * Fireworks (no events API; a dataset created and uploaded per split).
- */
-const MAX_PROVIDER_CALLS = 40;
+const END_MS = 30 * 60_000;
 
+/**
+ * A job that ends 30 emulated minutes after it was created, driven alarm by alarm on the
+ * emulator's clock, under the shared cadence (src/durable/poll-cadence.ts). OpenAI and Together
+ * say when they expect to finish (OpenAI's `estimated_finish` read against its Date header,
+ * Together's seconds remaining): their jobs wait up to 5 min while the end is far and poll just
+ * after it. Fireworks says nothing: one poll a minute after the short polls of each status.
+ * Events are read only when the status changed (Fireworks has no events call).
+ */
 describe.each(PROVIDERS)("polling a 30-minute $provider job", (p) => {
-  it(`makes at most ${MAX_PROVIDER_CALLS} provider calls from upload to succeeded`, async () => {
+  it("sees the end within a minute of it, at most one poll a minute, events read only on a change", async () => {
     const { id: tenantId, key } = await createTenant();
     const run = uniqueRun(`ft-poll-${p.provider}`);
     await jobRun(run, { fine_tuning: { durations_ms: { validating: 60_000, queued: 60_000, running: 28 * 60_000 } } });
@@ -25,12 +27,18 @@ describe.each(PROVIDERS)("polling a 30-minute $provider job", (p) => {
     const { job, alarms, elapsedMs, delays } = await driveJob(tenantId, created.body.id, run);
 
     expect(job.state).toBe("succeeded");
-    expect(elapsedMs).toBeGreaterThanOrEqual(30 * 60_000);
-    expect(Math.max(...delays)).toBeLessThanOrEqual(5 * 60_000 * 1.1);
+    expect(elapsedMs).toBeGreaterThanOrEqual(END_MS);
+    // Seen within a steady interval (60 s + 5 % jitter) of the end; a few seconds of upload before the clock started.
+    expect(elapsedMs - END_MS).toBeLessThanOrEqual(63_000 + 5_000);
+    expect(Math.max(...delays)).toBeLessThanOrEqual(5 * 60_000);
+    // The short polls after each change (3 statuses × 3), then at most one a minute.
+    expect(alarms).toBeLessThanOrEqual(9 + 30);
+    if (p.provider !== "fireworks") expect(alarms).toBeLessThanOrEqual(20);
+
     const stats = await runStats(run);
-    const calls = Object.values(stats.requests).reduce((a, b) => a + b, 0);
-    // Every jitter at its shortest gives 17 polls over these phases (bench/poll.ts's schedule); one more for a phase edge.
-    expect(alarms).toBeLessThanOrEqual(18);
-    expect(calls).toBeLessThanOrEqual(MAX_PROVIDER_CALLS);
+    const eventReads = Object.entries(stats.requests).filter(([k]) => k.endsWith("/events")).reduce((a, [, n]) => a + n, 0);
+    // One read per status the poll saw change (validating, queued, running, succeeded at most; Together has finer ones).
+    expect(eventReads).toBeLessThanOrEqual(6);
+    if (p.provider !== "fireworks") expect(eventReads).toBeGreaterThanOrEqual(2);
   });
 });

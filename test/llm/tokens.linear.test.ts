@@ -2,7 +2,7 @@ import fc from "fast-check";
 import cl100k from "gpt-tokenizer/encoding/cl100k_base";
 import o200k from "gpt-tokenizer/encoding/o200k_base";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { type BpeEncoding, emptyWork, heapMergeCount, LIBRARY_MERGE_MAX_CHARS, linearCounter, utf8Length } from "../../src/llm/bpe-count";
+import { type BpeEncoding, emptyWork, heapMergeCount, LIBRARY_MERGE_MAX_CHARS, linearCounter, rankOfBytes, utf8Length } from "../../src/llm/bpe-count";
 import { countChatTokens, tokenCounter } from "../../src/llm";
 import { ADVERSARIAL_SHAPES, type AdversarialShape, adversarialText } from "../fixtures/adversarial";
 
@@ -118,6 +118,7 @@ describe("token counts against the library's exact count (property)", () => {
     const core = asBpe(o200k).bytePairEncodingCoreProcessor as unknown as {
       bytePairMerge(bytes: Uint8Array): number[];
       getBpeRankFromBytes(bytes: Uint8Array): number | undefined;
+      getBpeRankFromString(text: string): number | undefined;
     };
     fc.assert(
       fc.property(adversarialInput, (text) => {
@@ -125,6 +126,21 @@ describe("token counts against the library's exact count (property)", () => {
         return heapMergeCount(bytes, core) === core.bytePairMerge(bytes).length;
       }),
       { numRuns: 200 },
+    );
+  });
+});
+
+describe("rankOfBytes", () => {
+  it.each(ENCODINGS)("%s: answers the library's rank for any bytes, valid UTF-8 or not", (_name, enc) => {
+    const core = asBpe(enc).bytePairEncodingCoreProcessor as unknown as Parameters<typeof rankOfBytes>[0];
+    const utf8 = new TextEncoder();
+    const fromText = adversarialInput.map((t) => utf8.encode(t.slice(0, 6)));
+    // Raw bytes: stray continuations, overlongs, surrogates encoded, truncated sequences.
+    const raw = fc.uint8Array({ minLength: 1, maxLength: 6 });
+    const known = fc.constantFrom(" the", "ing", "😀", "漢", "\u00e9", "\n\n").map((t) => utf8.encode(t));
+    fc.assert(
+      fc.property(fc.oneof(fromText, raw, known), (bytes) => rankOfBytes(core, bytes) === core.getBpeRankFromBytes(bytes)),
+      { numRuns: 2000 },
     );
   });
 });

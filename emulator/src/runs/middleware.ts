@@ -87,5 +87,8 @@ export function runEffects(services: Services): MiddlewareHandler<AppEnv> {
       }
     }
     await next();
+    // A provider's Date header is its clock: here the run's emulated one, so a client can read
+    // absolute times such as OpenAI's `estimated_finish` against the clock that wrote them.
+    c.header("date", new Date(services.runs.now(run.name)).toUTCString());
   };
 }

@@ -41,6 +41,8 @@ export interface JobInit {
   validation: "eval-split" | "none";
   /** Whether an evaluation was asked for (it runs with the evaluation issue). */
   evaluate: boolean;
+  /** Deploy the student once it succeeds (absent in records older than it). */
+  deploy?: boolean;
   /** The signing secret never leaves the job's object except in the create response. */
   webhook: { url: string; secret: string } | null;
   provider_job_id: string | null;
@@ -80,8 +82,12 @@ export interface JobRecord extends JobInit {
   };
   /** Polls since the provider's status last changed (the backoff step), and failures in a row. */
   poll: { count: number; failures: number; next_at: string | null; last_error: string | null };
+  /** When the provider expects the job to finish, unix seconds, as of the last poll (absent in records older than it). */
+  estimated_finish?: number | null;
   last_event_id: string | null;
   registered: boolean;
+  /** Whether the deployment `deploy` asked for was launched (or could not be). */
+  deployment_started?: boolean;
   /** Whether the job's end went to the tenant's webhook outbox (absent in records older than it). */
   event_emitted?: boolean;
   webhook_delivery: WebhookDeliveryState | null;

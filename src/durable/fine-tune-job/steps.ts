@@ -1,7 +1,8 @@
 import type { Bindings } from "../../env";
 import { ApiError } from "../../errors";
 import { isTerminal, type JobRecord, type JobState, type PinnedFile } from "./record";
-import { errorDelayMs, MAX_POLL_FAILURES, MAX_SUBMIT_FAILURES, pollDelayMs, type PollCadence } from "./schedule";
+import { MAX_POLL_FAILURES, MAX_SUBMIT_FAILURES } from "./schedule";
+import { errorDelayMs, nextPollDelayMs, statusChanged, type PollCadence } from "../poll-cadence";
 import type { FineTuneProvider, ProviderEvent, ProviderJob, UploadInput } from "../../providers/types";
 import { nowIso } from "../../lib/clock";
 
@@ -52,10 +53,18 @@ export async function advanceJob(ctx: StepContext): Promise<number | null> {
     }
     await submit(ctx);
     if (isTerminal(job.state)) return null;
-    return pollDelayMs(0, ctx.cadence);
+    return nextPollDelay(ctx);
   }
   await poll(ctx);
-  return isTerminal(job.state) ? null : pollDelayMs(job.poll.count, ctx.cadence);
+  return isTerminal(job.state) ? null : nextPollDelay(ctx);
+}
+
+/** The wait before the job's next poll: the shared cadence, from the polls since its status changed and the provider's estimate. */
+export function nextPollDelay(ctx: Pick<StepContext, "job" | "cadence">): number {
+  const { job } = ctx;
+  const estimate = job.estimated_finish ?? null;
+  // Date.now(), not the clock seam: the estimate is the provider's real time, as alarms are ours.
+  return nextPollDelayMs({ pollsSinceChange: job.poll.count, nowMs: Date.now(), estimatedFinishMs: estimate === null ? null : estimate * 1000 }, ctx.cadence);
 }
 
 /** Upload the pinned files, then create the provider job: each step saved before the next. */
@@ -140,9 +149,13 @@ async function poll(ctx: StepContext): Promise<void> {
     if (isTerminal(job.state)) return;
   }
   const current = await provider.getJob(id);
-  const events = await provider.listEvents(id, job.last_event_id);
-  ctx.addProviderEvents(events);
-  if (events.length) job.last_event_id = events[events.length - 1]!.id;
+  // Events only when the status moved: they explain the change, and the cursor keeps the lines
+  // logged in between for then (one call a poll instead of two on OpenAI and Together).
+  if (statusChanged(job.provider_status, current.provider_status)) {
+    const events = await provider.listEvents(id, job.last_event_id);
+    ctx.addProviderEvents(events);
+    if (events.length) job.last_event_id = events[events.length - 1]!.id;
+  }
   job.poll.count++;
   applyProviderJob(ctx, current);
 }
@@ -154,6 +167,8 @@ export function applyProviderJob(ctx: StepContext, pj: ProviderJob): void {
   // own statuses count: a provider's finer steps (Together's compressing, uploading) do not.
   if (job.state !== pj.status) job.poll.count = 0;
   job.provider_status = pj.provider_status;
+  // Only a running job has one (OpenAI's is null otherwise); a stale one would hold polls back.
+  job.estimated_finish = pj.estimated_finish ?? null;
   job.poll.failures = 0;
   job.poll.last_error = null;
   if (pj.trained_tokens !== null) job.trained_tokens = pj.trained_tokens;

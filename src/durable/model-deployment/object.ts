@@ -7,7 +7,7 @@ import { configureClock, nowIso, nowMs } from "../../lib/clock";
 import { logLine } from "../../lib/log";
 import { activePointer } from "../../serving/pointer";
 import type { DeploymentWebhookEvent } from "../../webhooks/events";
-import { errorDelayMs, pollCadence } from "../fine-tune-job/schedule";
+import { errorDelayMs, pollCadence } from "../poll-cadence";
 import { remote, throwsAcrossRpc, type Remote } from "../rpc-errors";
 import { migrate } from "../sql-migrations";
 import { openTenant } from "../tenant";

@@ -1,7 +1,8 @@
 import type { DeploymentProvider, DeploymentState, DeploymentStatus } from "../../deployments/types";
 import { ApiError } from "../../errors";
-import { nowIso } from "../../lib/clock";
-import { errorDelayMs, MAX_POLL_FAILURES, MAX_SUBMIT_FAILURES, pollDelayMs, type PollCadence } from "../fine-tune-job/schedule";
+import { nowIso, nowMs } from "../../lib/clock";
+import { MAX_POLL_FAILURES, MAX_SUBMIT_FAILURES } from "../fine-tune-job/schedule";
+import { errorDelayMs, nextPollDelayMs, type PollCadence } from "../poll-cadence";
 import { isFinal, type DeploymentRecord } from "./record";
 
 /** How often a ready deployment is looked at: the provider may stop it for inactivity, and an unused model's grace period runs out. */
@@ -48,7 +49,7 @@ export async function advance(ctx: StepContext): Promise<number | null> {
     }
     await submit(ctx);
     if (isFinal(rec.state)) return null;
-    return pollDelayMs(0, ctx.cadence);
+    return nextPollDelayMs({ pollsSinceChange: 0, nowMs: nowMs() }, ctx.cadence);
   }
   const provider = ctx.provider();
   if (rec.stop_requested && !rec.stop_sent) {
@@ -61,7 +62,9 @@ export async function advance(ctx: StepContext): Promise<number | null> {
   }
   rec.poll.count++;
   if (isFinal(rec.state)) return null;
-  return rec.state === "ready" ? WATCH_MS : pollDelayMs(rec.poll.count, ctx.cadence);
+  // The shared cadence (src/durable/poll-cadence.ts): short polls after a change, then one a minute;
+  // providers give no estimate of a deployment's end, so none is passed.
+  return rec.state === "ready" ? WATCH_MS : nextPollDelayMs({ pollsSinceChange: rec.poll.count, nowMs: nowMs() }, ctx.cadence);
 }
 
 /** Creates the provider's deployment, or finds the one a crashed attempt created. */

@@ -98,3 +98,42 @@ export function quietDeployments(sql: SqlStorage, before: string, limit: number)
 export function standingHourlyMicros(sql: SqlStorage): number {
   return sql.exec<{ n: number | null }>("SELECT SUM(hourly_micros * min_replicas) AS n FROM deployments WHERE state = 'ready'").one().n ?? 0;
 }
+
+/**
+ * Tokens per answer for a model's break-even: the teacher's calls that labeled the dataset its job
+ * trained on (a snapshot's rows are its source's), else the tenant's teacher calls of the last 30
+ * days, else null. (An eval's measured tokens, issue 18, take precedence once evals are stored.)
+ */
+export function answerTokens(sql: SqlStorage, model: string, teacher: string, sinceDay: string): { prompt: number; completion: number; source: "dataset" | "teacher_usage" } | null {
+  const dataset = sql
+    .exec<{ id: string | null; source: string | null }>(
+      `SELECT d.id AS id, d.snapshot_of AS source FROM models m JOIN jobs j ON j.id = m.job_id JOIN datasets d ON d.id = j.dataset_id WHERE m.id = ?`,
+      model,
+    )
+    .toArray()[0];
+  const datasetId = dataset?.source ?? dataset?.id;
+  if (datasetId) {
+    const row = sql
+      .exec<{ n: number; p: number | null; c: number | null }>(
+        `SELECT COUNT(*) AS n, AVG(json_extract(usage, '$.prompt_tokens')) AS p, AVG(json_extract(usage, '$.completion_tokens')) AS c
+         FROM dataset_rows WHERE dataset_id = ? AND usage IS NOT NULL AND json_valid(usage)`,
+        datasetId,
+      )
+      .one();
+    if (row.n > 0 && row.p !== null && row.c !== null) return { prompt: Math.round(row.p), completion: Math.round(row.c), source: "dataset" };
+  }
+  const usage = sql
+    .exec<{ calls: number | null; p: number | null; c: number | null }>(
+      "SELECT SUM(calls) AS calls, SUM(prompt_tokens) AS p, SUM(completion_tokens) AS c FROM usage WHERE model = ? AND day >= ?",
+      teacher,
+      sinceDay,
+    )
+    .one();
+  if (usage.calls && usage.p !== null && usage.c !== null) return { prompt: Math.round(usage.p / usage.calls), completion: Math.round(usage.c / usage.calls), source: "teacher_usage" };
+  return null;
+}
+
+/** Micro-dollars the tenant spent on the teacher since a day (YYYY-MM-DD). */
+export function teacherSpendMicros(sql: SqlStorage, teacher: string, sinceDay: string): number {
+  return sql.exec<{ n: number | null }>("SELECT SUM(cost_micros) AS n FROM usage WHERE model = ? AND day >= ?", teacher, sinceDay).one().n ?? 0;
+}

@@ -2,11 +2,13 @@ import { ApiError } from "../../../errors";
 import { nowIso } from "../../../lib/clock";
 import type { PageQuery } from "../../keyset";
 import {
+  answerTokens,
   claimDeployment,
   getDeploymentSummary,
   listDeploymentSummaries,
   quietDeployments,
   standingHourlyMicros,
+  teacherSpendMicros,
   updateDeploymentSummary,
   type DeploymentSummary,
 } from "../deployments";
@@ -58,6 +60,15 @@ export class DeploymentsSurface extends Surface {
   /** Transitional deployments not heard from since `before` (for the sweeper). */
   quiet(before: string, limit: number): string[] {
     return quietDeployments(this.sql, before, limit);
+  }
+
+  /** What a model's break-even reads: tokens per answer (and their source), and the teacher spend since `sinceDay`. */
+  costInputs(model: string, teacher: string, sinceDay: string): { tokens: ReturnType<typeof answerTokens>; teacher_spend_micros: number; standing_hourly_micros: number } {
+    return {
+      tokens: answerTokens(this.sql, model, teacher, sinceDay),
+      teacher_spend_micros: teacherSpendMicros(this.sql, teacher, sinceDay),
+      standing_hourly_micros: standingHourlyMicros(this.sql),
+    };
   }
 
   /** USD per hour the tenant's serving deployments cost now, in micro-dollars. */
