@@ -65,10 +65,9 @@ export const NODE_TESTS = [
   "test/serving/settings-cache.test.ts",
   "test/serving/responses/{request,response,stream}.test.ts",
   "test/middleware/request-id.test.ts",
+  "test/durable/base-deployment-cost.test.ts",
   "test/llm/catalog-deployments.test.ts",
   "test/deployments/break-even.test.ts",
-  "test/durable/poll-cadence.test.ts",
-  "test/serving/sse.test.ts",
 ];
 
 /**

@@ -8,6 +8,7 @@ export { FineTuneJob } from "./durable/fine-tune-job";
 export { LocalVectorIndex } from "./durable/local-vector-index";
 export { ModelDeployment } from "./durable/model-deployment";
 export { ProviderLimiter } from "./durable/provider-limiter";
+export { BaseDeployment } from "./durable/base-deployment";
 export { Tenant } from "./durable/tenant";
 
 const app = createApp();

@@ -1,10 +1,13 @@
 import { modelNotFound } from "./errors";
 import { FileStore } from "./files/store";
 import { DatasetStore } from "./fireworks/datasets";
+import { DeploymentStore } from "./fireworks/deployments";
+import { servedLora } from "./fireworks/served";
 import { readFireworks, renderFireworks } from "./fireworks/render";
 import { FineTuning } from "./fine-tuning/service";
 import { JobStore, type StoredJob } from "./fine-tuning/store";
 import { MODELS, catalogModel, type ModelSpec } from "./models";
+import { fineTunedRate } from "./profiles/config";
 import { profileFor, type Profile } from "./profiles/resolve";
 import { RateLimiter } from "./runs/rate-limit";
 import { RunStore, type Run } from "./runs/store";
@@ -19,6 +22,8 @@ export interface Services {
   jobs: JobStore;
   fineTuning: FineTuning;
   datasets: DatasetStore;
+  /** Fireworks deployments and deployed models (LoRA addons). */
+  deployments: DeploymentStore;
   uploads: UploadStore;
   limiter: RateLimiter;
   /** Together's dedicated deployments (2.0 endpoints API). */
@@ -40,6 +45,7 @@ export function createServices(sql: SqlStorage): Services {
   const files = new FileStore(sql);
   const jobs = new JobStore(sql);
   const fineTuning = new FineTuning(jobs, files, runs);
+  const deployments = new DeploymentStore(sql, runs);
   const togetherDeployments = new TogetherDeployments(sql, runs, jobs, fineTuning);
   return {
     runs,
@@ -47,21 +53,27 @@ export function createServices(sql: SqlStorage): Services {
     jobs,
     fineTuning,
     datasets: new DatasetStore(sql, files),
+    deployments,
     uploads: new UploadStore(sql, files),
     limiter: new RateLimiter((run) => runs.bump(run, "rate_limited", "budget")),
     togetherDeployments,
     resolveModel(id) {
-      // A Together deployment's qualified name answers as the fine-tune it serves, while it is ready.
-      const spec = catalogModel(id) ?? fineTuning.modelSpec(id) ?? togetherDeployments.servedSpec(id);
+      // A Together deployment's qualified name answers as the fine-tune it serves, while it is ready;
+      // a Fireworks LoRA while a deployment serves it.
+      const spec = catalogModel(id) ?? fineTuning.modelSpec(id) ?? togetherDeployments.servedSpec(id) ?? servedLora(deployments, jobs, fineTuning, id)?.spec;
       if (!spec) throw modelNotFound(id);
       return spec;
     },
     listModels: () => [...MODELS, ...fineTuning.succeededModels()],
-    profileFor: (id) =>
-      profileFor(togetherDeployments.served(id) ?? id, (name) => {
+    profileFor: (id) => {
+      // A deployed Fireworks LoRA answers as the student its job trained (README "Model profiles").
+      const lora = servedLora(deployments, jobs, fineTuning, id);
+      if (lora) return { kind: "fine_tuned", base: lora.job.spec.baseModel, examples: lora.job.spec.validation.examples, rate: fineTunedRate(lora.job.spec.validation.examples) };
+      return profileFor(togetherDeployments.served(id) ?? id, (name) => {
         const job = jobs.byModelName(name);
         return job ? { baseModel: job.spec.baseModel, examples: job.spec.validation.examples } : undefined;
-      }),
+      });
+    },
     renderJob(job) {
       if (job.spec.provider === "together") return renderTogether(fineTuning, job, true);
       if (job.spec.provider === "fireworks") return renderFireworks(fineTuning, job);

@@ -1,5 +1,6 @@
 import type { Bindings } from "../env";
 import { ApiError } from "../errors";
+import { FireworksDeploymentProvider } from "./fireworks";
 import { TogetherDeploymentProvider } from "./together";
 import type { DeploymentProvider } from "./types";
 
@@ -22,13 +23,14 @@ export function deploymentProviderFor(env: Bindings, provider: string, opts: { r
   switch (provider) {
     case "together":
       return new TogetherDeploymentProvider(env, opts);
+    case "fireworks":
+      return new FireworksDeploymentProvider(env, opts);
     case "openai":
       throw new ApiError("conflict", "OpenAI fine-tunes need no deployment: they are callable as soon as their job succeeds.", {
         details: { provider },
         retryable: false,
       });
     default:
-      // Fireworks arrives with its shared base-deployment object (branch issue21-fireworks).
       throw new ApiError("bad_request", `Deploying ${provider} models is not supported yet.`, { details: { provider }, retryable: false });
   }
 }

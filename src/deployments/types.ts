@@ -53,4 +53,20 @@ export interface DeploymentProvider {
   status(spec: DeploymentSpec, providerId: string): Promise<DeploymentStatus>;
   /** Begins stopping; stopping something already stopped or gone is not an error. */
   stop(spec: DeploymentSpec, providerId: string): Promise<DeploymentStatus>;
+  /**
+   * Where a deployment shares hardware (Fireworks' shared base): its part of the hourly price now
+   * and what it has been attributed so far, by the provider's stated rule. Absent: it pays its whole price.
+   */
+  costShare?(spec: DeploymentSpec): Promise<DeploymentCostShare>;
+}
+
+/** A deployment's share of what it runs on (see `DeploymentProvider.costShare`). */
+export interface DeploymentCostShare {
+  rule: string;
+  /** The whole shared deployment's hourly price. */
+  base_hourly_usd: number;
+  /** Deployments sharing it now. */
+  holders: number;
+  hourly_usd: number;
+  accrued_usd: number;
 }

@@ -43,8 +43,22 @@ export const runConfigSchema = z.strictObject({
       hold_running: z.boolean().optional(),
     })
     .optional(),
-  // Together's dedicated deployments (emulated ms to provision; a failure every deployment of the run meets when provisioned).
-  deployments: z.strictObject({ provisioning_ms: z.number().int().min(0).optional(), fail: z.string().min(1).optional() }).optional(),
+  /**
+   * Deployments created in this run (emulated ms), Together's dedicated endpoints and Fireworks'
+   * deployments alike; the addon fields are Fireworks' deployedModels (LoRA addons).
+   */
+  deployments: z
+    .strictObject({
+      /** Provisioning → ready after this long (Fireworks: CREATING → READY, default 5 emulated minutes). */
+      provisioning_ms: z.number().int().min(0).optional(),
+      /** A failure every deployment of the run meets (Fireworks: FAILED halfway through provisioning). */
+      fail: z.string().min(1).optional(),
+      /** Fireworks: a loaded addon reads DEPLOYING this long before DEPLOYED (default 30 s). */
+      addon_load_ms: z.number().int().min(0).optional(),
+      /** Fireworks: addons one deployment holds (default 100, its documented multi-LoRA limit). */
+      addon_limit: z.number().int().min(1).optional(),
+    })
+    .optional(),
   script: z
     .array(
       z.strictObject({

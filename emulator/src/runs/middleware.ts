@@ -46,7 +46,7 @@ export const requireBearer: MiddlewareHandler<AppEnv> = async (c, next) => {
 };
 
 /** Collection segments whose next segment is a caller-chosen id (Fireworks' resource names). */
-const NAMED_AFTER = new Set(["accounts", "datasets", "supervisedFineTuningJobs", "_signed"]);
+const NAMED_AFTER = new Set(["accounts", "datasets", "supervisedFineTuningJobs", "_signed", "deployments", "deployedModels"]);
 
 /**
  * "/v1/files/file-abc/content" → "/v1/files/:id/content" and

@@ -57,6 +57,20 @@ export function migrate(sql: SqlStorage): void {
       size INTEGER NOT NULL,
       file_id TEXT
     );
+    CREATE TABLE IF NOT EXISTS fw_deployments (
+      seq INTEGER PRIMARY KEY AUTOINCREMENT,
+      account TEXT NOT NULL,
+      id TEXT NOT NULL,
+      record TEXT NOT NULL,
+      UNIQUE (account, id)
+    );
+    CREATE TABLE IF NOT EXISTS fw_deployed_models (
+      seq INTEGER PRIMARY KEY AUTOINCREMENT,
+      account TEXT NOT NULL,
+      id TEXT NOT NULL,
+      record TEXT NOT NULL,
+      UNIQUE (account, id)
+    );
     CREATE TABLE IF NOT EXISTS uploads (
       seq INTEGER PRIMARY KEY AUTOINCREMENT,
       id TEXT NOT NULL UNIQUE,
