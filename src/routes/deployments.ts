@@ -40,7 +40,11 @@ export const deploymentSchema = z
     error: z.object({ code: z.string(), message: z.string() }).nullable(),
     cost: z.object({
       hourly_usd: usd.openapi({ description: "Standing cost: replicas kept up × the profile's hourly price" }),
-      so_far_usd: usd.openapi({ description: "From ready until stopped (or now), at the minimum replicas" }),
+      so_far_usd: usd.openapi({ description: "From ready until stopped (or now), at the minimum replicas; on a shared base, the share attributed so far" }),
+      share: z
+        .object({ rule: z.string(), base_hourly_usd: usd, holders: z.number(), hourly_usd: usd, accrued_usd: usd })
+        .nullable()
+        .openapi({ description: "On a shared base deployment (Fireworks LoRA addons): this deployment's share of its hourly price, by the stated rule" }),
     }),
     timeline: z.array(z.object({ state: z.string(), at: unixTime, detail: z.string().nullable() })),
     next_poll_at: unixTime.nullable(),

@@ -45,6 +45,10 @@ describe("deploying a Fireworks student through the API", () => {
       body: JSON.stringify({ model: deployment.endpoint.inference_model, messages: [{ role: "user", content: "Which chapter covers topic 3?" }] }),
     });
     expect(chat.status).toBe(200);
+    // Its cost is its share of the base, by the stated rule (alone on it: the whole price).
+    const shown = await api(`/api/deployments/${created.body.id}`, { key });
+    expect(shown.body.cost.share).toMatchObject({ rule: "split_equally_per_addon_hour", holders: 1 });
+    expect(shown.body.cost.hourly_usd).toBe(shown.body.cost.share.base_hourly_usd);
 
     expect((await api(`/api/deployments/${created.body.id}/stop`, { method: "POST", key })).status).toBe(200);
     await advanceClock(ctx.run, 10_000);

@@ -57,8 +57,16 @@ export class ModelDeployment extends DurableObject<Bindings> {
     return this.view();
   }
 
+  /** The deployment as the API shows it; on a shared base, its cost is its share by the provider's rule. */
   async get(): Promise<DeploymentView | null> {
-    return this.rec ? this.view() : null;
+    if (!this.rec) return null;
+    const view = this.view();
+    const rec = this.rec;
+    if (!rec.spec.shared || !rec.provider_id || rec.state === "stopped" || rec.state === "failed") return view;
+    const provider = deploymentProviderFor(this.env, rec.provider, { requestId: rec.request_id });
+    if (!provider.costShare) return view;
+    const share = await provider.costShare(rec.spec);
+    return { ...view, cost: { hourly_usd: share.hourly_usd, so_far_usd: share.accrued_usd, share } };
   }
 
   /** Stops: at once when nothing was created yet, else by asking the provider (on the alarm, retried). */

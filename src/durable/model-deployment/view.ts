@@ -1,5 +1,6 @@
 import { toMicros, usdOf } from "../../lib/money";
 import { unixSeconds } from "../../lib/unix-time";
+import type { DeploymentCostShare } from "../../deployments/types";
 import { costSoFarMicros, type DeploymentRecord } from "./record";
 
 /** A deployment as the API shows it: state timeline, provider status, endpoint, cost so far. */
@@ -26,6 +27,8 @@ export function deploymentView(rec: DeploymentRecord, nowMs: number) {
       // The deployment's standing cost: replicas kept up × the profile's hourly price.
       hourly_usd: usdOf(toMicros(rec.hourly_usd * s.min_replicas)),
       so_far_usd: usdOf(costSoFarMicros(rec, nowMs)),
+      /** On a shared base (Fireworks addons): the rule, the base's price and how many share it now. */
+      share: null as DeploymentCostShare | null,
     },
     timeline: rec.timeline.map((t) => ({ state: t.state, at: unixSeconds(t.at), detail: t.detail })),
     next_poll_at: rec.poll.next_at ? unixSeconds(rec.poll.next_at) : null,
