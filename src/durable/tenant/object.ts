@@ -5,6 +5,8 @@ import { throwsAcrossRpc } from "../rpc-errors";
 import { migrate } from "../sql-migrations";
 import { countTrips, TripCounter } from "../trips";
 import { TENANT_MIGRATIONS } from "./schema";
+import { repairPointer } from "./active-model";
+import { ActiveModelSurface } from "./surfaces/active-model";
 import { DatasetsSurface } from "./surfaces/datasets";
 import { DocumentsSurface } from "./surfaces/documents";
 import { GenerationSurface } from "./surfaces/generation";
@@ -91,13 +93,18 @@ export class Tenant extends DurableObject<Bindings> {
     return new WebhooksSurface(this.#state);
   }
 
-  /** The one alarm: the webhook outbox's deliveries and retries. */
+  activeModel(): ActiveModelSurface {
+    return new ActiveModelSurface(this.#state);
+  }
+
+  /** The one alarm: the webhook outbox's deliveries and retries; a failed KV write of the active-model pointer. */
   override async alarm(): Promise<void> {
     await deliverDue(this.#state);
+    await repairPointer(this.#state);
   }
 }
 countTrips(Tenant, (t) => t.trips);
 throwsAcrossRpc(Tenant);
 
 /** The names of the Tenant object's surfaces. */
-export type SurfaceName = "profile" | "keys" | "documents" | "ingest" | "programs" | "datasets" | "generation" | "usage" | "jobs" | "models" | "idempotency" | "recovery" | "webhooks";
+export type SurfaceName = "profile" | "keys" | "documents" | "ingest" | "programs" | "datasets" | "generation" | "usage" | "jobs" | "models" | "idempotency" | "recovery" | "webhooks" | "activeModel";

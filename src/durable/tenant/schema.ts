@@ -253,4 +253,19 @@ export const TENANT_MIGRATIONS = [
   `UPDATE dataset_rows SET cost_micros = CAST(ROUND(cost_usd * 1000000) AS INTEGER) WHERE cost_usd != 0`,
   `ALTER TABLE gen_tasks ADD COLUMN cost_micros INTEGER NOT NULL DEFAULT 0`,
   `UPDATE gen_tasks SET cost_micros = CAST(ROUND(cost_usd * 1000000) AS INTEGER) WHERE cost_usd != 0`,
+  // The switch (active-model.ts): one row per version of the tenant's active model; the newest is the
+  // truth, KV MODELS its copy, and active_model_sync how far that copy is known to have got.
+  `CREATE TABLE active_model (
+     version INTEGER PRIMARY KEY,
+     model TEXT NOT NULL,
+     provider TEXT NOT NULL,
+     base_url TEXT,
+     served_as TEXT NOT NULL,
+     eval_id TEXT,
+     action TEXT NOT NULL,
+     reason TEXT,
+     prior_version INTEGER,
+     at TEXT NOT NULL
+   )`,
+  `CREATE TABLE active_model_sync (one INTEGER PRIMARY KEY CHECK (one = 1), synced_version INTEGER NOT NULL)`,
 ] as const;
