@@ -23,6 +23,7 @@ import { programRoutes } from "./routes/programs";
 import { queryRoutes } from "./routes/query";
 import { retrieveRoutes } from "./routes/retrieve";
 import { settingsRoutes } from "./routes/settings";
+import { promotionSettingsRoutes } from "./routes/settings-promotion";
 import { usageRoutes } from "./routes/usage";
 import { webhookRoutes } from "./routes/webhooks";
 
@@ -79,6 +80,7 @@ export function createApp() {
   app.route("/api/keys", keyRoutes);
   app.route("/api/catalog", catalogRoutes);
   app.route("/api/settings", settingsRoutes);
+  app.route("/api/settings/promotion", promotionSettingsRoutes);
   app.route("/api/documents", documentRoutes);
   app.route("/api/retrieve", retrieveRoutes);
   app.route("/api/programs", programRoutes);

@@ -268,4 +268,8 @@ export const TENANT_MIGRATIONS = [
      at TEXT NOT NULL
    )`,
   `CREATE TABLE active_model_sync (one INTEGER PRIMARY KEY CHECK (one = 1), synced_version INTEGER NOT NULL)`,
+  // The promotion rule (src/promotion/rule.ts) and its decisions, one per eval: a second decision for
+  // the same eval (a redelivered completion) reads the first and switches nothing.
+  `CREATE TABLE promotion_rule (one INTEGER PRIMARY KEY CHECK (one = 1), rule TEXT NOT NULL, updated_at TEXT NOT NULL)`,
+  `CREATE TABLE promotion_decisions (eval_id TEXT PRIMARY KEY, body TEXT NOT NULL, at TEXT NOT NULL)`,
 ] as const;

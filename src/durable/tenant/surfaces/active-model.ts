@@ -15,6 +15,8 @@ import {
   type ServingTarget,
 } from "../active-model";
 import { getRegisteredModel } from "../models";
+import { promotionRule, setPromotionRule, storeDecision, storedDecision, type StoredDecision } from "../promotion";
+import { decidePromotion, type PromotionEvidence, type PromotionRule } from "../../../promotion/rule";
 import { Surface, surface, type TenantState } from "./surface";
 
 /** What a change answers: the pointer now, whether this call changed it, whether KV holds it yet. */
@@ -85,6 +87,54 @@ export class ActiveModelSurface extends Surface {
   async #answer(changed: boolean): Promise<SwitchResult> {
     const pointer = this.#pointer(); // this change's, whatever a concurrent one does meanwhile
     return { pointer, changed, synced: await syncPointer(this.#state) };
+  }
+
+  /** The tenant's promotion rule (the defaults until it sets one). */
+  promotionRule(): PromotionRule {
+    return promotionRule(this.sql);
+  }
+
+  setPromotionRule(rule: PromotionRule): PromotionRule {
+    return setPromotionRule(this.sql, rule, nowIso());
+  }
+
+  /** The decision stored for an eval, or null. */
+  decisionFor(evalId: string): StoredDecision | null {
+    return storedDecision(this.sql, evalId);
+  }
+
+  /**
+   * Applies the tenant's rule to an eval's evidence and stores the decision with each condition's
+   * value; when the rule says promote and `auto_promote` is on, switches to the candidate in the
+   * same turn, unless the incumbent the eval measured is no longer the active model or the candidate
+   * cannot serve. Once per eval: a repeat answers the stored decision and switches nothing.
+   */
+  decide(evalId: string, evidence: PromotionEvidence): Promise<StoredDecision> {
+    const stored = storedDecision(this.sql, evalId);
+    if (stored) return Promise.resolve(stored);
+    const rule = promotionRule(this.sql);
+    const decision = decidePromotion(evidence, rule);
+    let notApplied: string | null = null;
+    let version: number | null = null;
+    if (decision.decision === "keep") notApplied = "the rule keeps the incumbent";
+    else if (!rule.auto_promote) notApplied = "auto_promote is off: POST /api/models/active to switch";
+    else if (this.#pointer().model === evidence.candidate) notApplied = "the candidate is already the active model";
+    else if (this.#pointer().model !== evidence.incumbent) notApplied = `the active model is no longer ${evidence.incumbent}, the incumbent this eval measured`;
+    else {
+      try {
+        version = appendVersion(
+          this.sql,
+          this.#servable(evidence.candidate),
+          { action: "promote", reason: "promotion rule", eval_id: evalId, prior_version: currentVersion(this.sql)?.version ?? null },
+          nowIso(),
+        ).version;
+      } catch (err) {
+        notApplied = err instanceof Error ? err.message : String(err);
+      }
+    }
+    const result: StoredDecision = { ...decision, eval_id: evalId, applied: version !== null, not_applied_reason: notApplied, version, at: nowIso() };
+    storeDecision(this.sql, result);
+    return syncPointer(this.#state).then(() => result);
   }
 
   #pointer(): ActivePointer {
