@@ -11,6 +11,8 @@ export const ERROR_STATUS = {
   unauthorized: 401,
   forbidden: 403,
   not_found: 404,
+  /** OpenAI's code for a model the caller may not use (`/openai/v1`): unknown, or another tenant's. */
+  model_not_found: 404,
   method_not_allowed: 405,
   conflict: 409,
   idempotency_conflict: 409,

@@ -27,6 +27,8 @@ export const BODIES: Record<string, Body> = {
   "POST /api/jobs/attach": { json: { provider: JOB_PROVIDER.provider, provider_job_id: "ft-probe" } },
   "POST /api/webhooks": { json: { url: `https://${WEBHOOK_HOST}/probe`, events: ["*"] } },
   "PATCH /api/webhooks/:id": { json: { events: ["fine_tune.job.*"] } },
+  "PUT /api/settings/promotion": { json: { auto_promote: true } },
+  "POST /api/models/active": { json: { model: "probe" } },
 };
 
 /** `RequestInit` fields for a body. */

@@ -2,6 +2,7 @@ import { ADMIN_TOKEN, api, createTenant } from "../helpers/api";
 import { uniqueRun } from "../helpers/emulator";
 import { createJob, exampleLines, jobRun, readyDataset } from "../helpers/jobs";
 import { assertNoSecretLeaked, registerSecret } from "../helpers/secrets";
+import { registerFineTune } from "../models/helpers";
 import { WEBHOOK_HOST } from "../outbound/protocol";
 
 /** One tenant as the probes use it: its id and a working key. */
@@ -134,6 +135,19 @@ export const FIXTURES: Record<string, Factory> = {
       snapshot: async () => ({
         endpoint: (await ownerRead(owner.key, `/api/webhooks/${endpoint.id}`)).body,
         deliveries: (await ownerRead(owner.key, `/api/webhooks/${endpoint.id}/deliveries`)).body,
+      }),
+    };
+  },
+
+  // A servable fine-tune in the owner's registry (registered as a finished job does), active.
+  "models/:id": async ({ owner, canary }) => {
+    const id = await registerFineTune(owner.id, { tag: canary.replace(/[^a-z0-9]/gi, "").slice(0, 16) || "canary" });
+    created(await api("/api/models/active", { method: "POST", key: owner.key, json: { model: id } }), "active model", 200);
+    return {
+      values: [{ label: "model id", value: id }],
+      snapshot: async () => ({
+        model: (await ownerRead(owner.key, `/openai/v1/models/${encodeURIComponent(id)}`)).body,
+        active: (await ownerRead(owner.key, "/api/models")).body.active_model,
       }),
     };
   },
