@@ -65,6 +65,9 @@ export class TenantHandle implements Disposable {
   get webhooks(): Surfaces["webhooks"] {
     return this.#open("webhooks");
   }
+  get evals(): Surfaces["evals"] {
+    return this.#open("evals");
+  }
 
   /** Disposes every surface opened so far (a later use opens it again). */
   [Symbol.dispose](): void {

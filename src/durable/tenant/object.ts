@@ -7,6 +7,7 @@ import { countTrips, TripCounter } from "../trips";
 import { TENANT_MIGRATIONS } from "./schema";
 import { DatasetsSurface } from "./surfaces/datasets";
 import { DocumentsSurface } from "./surfaces/documents";
+import { EvalsSurface } from "./surfaces/evals";
 import { GenerationSurface } from "./surfaces/generation";
 import { IdempotencySurface } from "./surfaces/idempotency";
 import { IngestSurface } from "./surfaces/ingest";
@@ -91,6 +92,10 @@ export class Tenant extends DurableObject<Bindings> {
     return new WebhooksSurface(this.#state);
   }
 
+  evals(): EvalsSurface {
+    return new EvalsSurface(this.#state);
+  }
+
   /** The one alarm: the webhook outbox's deliveries and retries. */
   override async alarm(): Promise<void> {
     await deliverDue(this.#state);
@@ -100,4 +105,4 @@ countTrips(Tenant, (t) => t.trips);
 throwsAcrossRpc(Tenant);
 
 /** The names of the Tenant object's surfaces. */
-export type SurfaceName = "profile" | "keys" | "documents" | "ingest" | "programs" | "datasets" | "generation" | "usage" | "jobs" | "models" | "idempotency" | "recovery" | "webhooks";
+export type SurfaceName = "profile" | "keys" | "documents" | "ingest" | "programs" | "datasets" | "generation" | "usage" | "jobs" | "models" | "idempotency" | "recovery" | "webhooks" | "evals";
