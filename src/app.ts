@@ -13,6 +13,7 @@ import { adminTenantRoutes } from "./routes/admin-tenants";
 import { catalogRoutes } from "./routes/catalog";
 import { datasetRoutes } from "./routes/datasets";
 import { jobRoutes } from "./routes/jobs";
+import { evalRoutes } from "./routes/evals";
 import { modelRegistryRoutes } from "./routes/models";
 import { docsRoutes } from "./routes/docs";
 import { documentRoutes } from "./routes/documents";
@@ -87,6 +88,7 @@ export function createApp() {
   app.route("/api/query", queryRoutes);
   app.route("/api/datasets", datasetRoutes);
   app.route("/api/jobs", jobRoutes);
+  app.route("/api/evals", evalRoutes);
   app.route("/api/models", modelRegistryRoutes);
   app.route("/api/usage", usageRoutes);
   app.route("/api/webhooks", webhookRoutes);

@@ -65,6 +65,9 @@ export class TenantHandle implements Disposable {
   get webhooks(): Surfaces["webhooks"] {
     return this.#open("webhooks");
   }
+  get evals(): Surfaces["evals"] {
+    return this.#open("evals");
+  }
   get activeModel(): Surfaces["activeModel"] {
     return this.#open("activeModel");
   }

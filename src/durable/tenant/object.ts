@@ -9,6 +9,7 @@ import { repairPointer } from "./active-model";
 import { ActiveModelSurface } from "./surfaces/active-model";
 import { DatasetsSurface } from "./surfaces/datasets";
 import { DocumentsSurface } from "./surfaces/documents";
+import { EvalsSurface } from "./surfaces/evals";
 import { GenerationSurface } from "./surfaces/generation";
 import { IdempotencySurface } from "./surfaces/idempotency";
 import { IngestSurface } from "./surfaces/ingest";
@@ -93,6 +94,10 @@ export class Tenant extends DurableObject<Bindings> {
     return new WebhooksSurface(this.#state);
   }
 
+  evals(): EvalsSurface {
+    return new EvalsSurface(this.#state);
+  }
+
   activeModel(): ActiveModelSurface {
     return new ActiveModelSurface(this.#state);
   }
@@ -107,4 +112,4 @@ countTrips(Tenant, (t) => t.trips);
 throwsAcrossRpc(Tenant);
 
 /** The names of the Tenant object's surfaces. */
-export type SurfaceName = "profile" | "keys" | "documents" | "ingest" | "programs" | "datasets" | "generation" | "usage" | "jobs" | "models" | "idempotency" | "recovery" | "webhooks" | "activeModel";
+export type SurfaceName = "profile" | "keys" | "documents" | "ingest" | "programs" | "datasets" | "generation" | "usage" | "jobs" | "models" | "idempotency" | "recovery" | "webhooks" | "evals" | "activeModel";

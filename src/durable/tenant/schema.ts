@@ -253,6 +253,57 @@ export const TENANT_MIGRATIONS = [
   `UPDATE dataset_rows SET cost_micros = CAST(ROUND(cost_usd * 1000000) AS INTEGER) WHERE cost_usd != 0`,
   `ALTER TABLE gen_tasks ADD COLUMN cost_micros INTEGER NOT NULL DEFAULT 0`,
   `UPDATE gen_tasks SET cost_micros = CAST(ROUND(cost_usd * 1000000) AS INTEGER) WHERE cost_usd != 0`,
+  // Eval runs (src/evals/runs/): one record per run, its questions in order, and its tasks, one per
+  // (question, model) answer and per judge unit, under stable ids so a redelivered message writes nothing.
+  `CREATE TABLE evals (
+     id TEXT PRIMARY KEY,
+     dataset_id TEXT NOT NULL,
+     status TEXT NOT NULL,
+     config TEXT NOT NULL,
+     job_id TEXT,
+     questions INTEGER NOT NULL,
+     tasks_total INTEGER NOT NULL DEFAULT 0,
+     tasks_done INTEGER NOT NULL DEFAULT 0,
+     tasks_failed INTEGER NOT NULL DEFAULT 0,
+     cost_micros INTEGER NOT NULL DEFAULT 0,
+     reserved_micros INTEGER NOT NULL DEFAULT 0,
+     estimate TEXT NOT NULL,
+     decision TEXT,
+     report_key TEXT,
+     error TEXT,
+     lease_until INTEGER,
+     recoveries INTEGER NOT NULL DEFAULT 0,
+     request_id TEXT NOT NULL,
+     created_at TEXT NOT NULL,
+     updated_at TEXT NOT NULL,
+     finished_at TEXT
+   )`,
+  `CREATE INDEX evals_by_job ON evals (job_id) WHERE job_id IS NOT NULL`,
+  `CREATE TABLE eval_questions (
+     eval_id TEXT NOT NULL,
+     seq INTEGER NOT NULL,
+     row_id TEXT NOT NULL,
+     PRIMARY KEY (eval_id, seq)
+   )`,
+  `CREATE TABLE eval_tasks (
+     eval_id TEXT NOT NULL,
+     id TEXT NOT NULL,
+     kind TEXT NOT NULL,
+     row_id TEXT NOT NULL,
+     model INTEGER NOT NULL,
+     rep INTEGER NOT NULL DEFAULT 0,
+     state TEXT NOT NULL,
+     score REAL,
+     undetermined TEXT,
+     extra TEXT,
+     result TEXT,
+     cost_micros INTEGER NOT NULL DEFAULT 0,
+     attempts INTEGER NOT NULL DEFAULT 0,
+     updated_at TEXT NOT NULL,
+     PRIMARY KEY (eval_id, id)
+   )`,
+  `CREATE INDEX eval_tasks_by_state ON eval_tasks (eval_id, state)`,
+  `CREATE INDEX eval_tasks_by_row ON eval_tasks (eval_id, row_id)`,
   // The switch (active-model.ts): one row per version of the tenant's active model; the newest is the
   // truth, KV MODELS its copy, and active_model_sync how far that copy is known to have got.
   `CREATE TABLE active_model (
