@@ -60,7 +60,7 @@ export const NODE_TESTS = [
   "test/queues/retry.test.ts",
   "test/scripts/readme-blocks.test.ts",
   "test/vector/{exact-index,filter,vectorize}.test.ts",
-  "test/promotion/rule.test.ts",
+  "test/promotion/{rule,evidence}.test.ts",
 ];
 
 /**

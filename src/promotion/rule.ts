@@ -34,8 +34,8 @@ export interface PromotionEvidence {
   schema_validity: { candidate: number | null; incumbent: number | null };
   /** Lower bound of the 95% interval of the paired faithfulness difference (candidate − incumbent). */
   faithfulness_diff_lower: number | null;
-  /** Pairwise preference, counted only when the judge agreed in both orders. */
-  pairwise: { wins: number; losses: number; ties: number };
+  /** Pairwise preference, counted only when the judge agreed in both orders; null when not asked. */
+  pairwise: { wins: number; losses: number; ties: number } | null;
 }
 
 export type ConditionName = "min_scored" | "schema_validity" | "faithfulness" | "pairwise";
@@ -110,6 +110,10 @@ function faithfulnessCondition(e: PromotionEvidence, rule: PromotionRule): Condi
 }
 
 function pairwiseCondition(e: PromotionEvidence, rule: PromotionRule): ConditionResult {
+  if (e.pairwise === null) {
+    const passed = !rule.require_wins_at_least_losses;
+    return { name: "pairwise", passed, value: null, threshold: passed ? null : 0, detail: `not measured${passed ? " (not required)" : ""}` };
+  }
   const { wins, losses, ties } = e.pairwise;
   const margin = wins - losses;
   if (!rule.require_wins_at_least_losses) {

@@ -50,7 +50,7 @@ function comparable(report: any) {
 describe("eval runs", () => {
   let clean: any;
 
-  it("runs to completion: a report per model and metric, paired differences, cost, the reference stated, 'no rule'", async () => {
+  it("runs to completion: a report per model and metric, paired differences, cost, the reference stated, the promotion rule's decision", async () => {
     const created = await startEval(uniqueRun("ev-clean"));
     expect(created).toMatchObject({ object: "eval", status: "running", models: [{ id: INCUMBENT, role: "incumbent" }, { id: BASE, role: "candidate" }] });
     const done = await drainEval(t, created.id);
@@ -66,8 +66,9 @@ describe("eval runs", () => {
     expect(cand.cost_per_1k_answers_usd).toBeGreaterThan(0);
     expect(cand.latency_ms.p50).not.toBeNull();
     expect(clean.reference.statement).toMatch(/only rows the quality filters passed/);
-    expect(clean.decision).toMatchObject({ decision: "no rule" });
-    expect(done.decision).toMatchObject({ decision: "no rule" });
+    // The promotion rule (registered by the Worker) keeps the incumbent: faithfulness was not measured.
+    expect(clean.decision).toMatchObject({ decision: "keep", candidate: BASE, applied: false });
+    expect(done.decision).toMatchObject({ decision: "keep", candidate: BASE, applied: false });
 
     const rows = await api(`/api/evals/${created.id}/rows?limit=2`, { key: t.key });
     expect(rows.status, rows.text).toBe(200);

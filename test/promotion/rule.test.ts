@@ -79,6 +79,12 @@ describe("what was not measured", () => {
     expect(decidePromotion(e).decision).toBe("keep");
   });
 
+  it("no pairwise comparison blocks unless the tenant waived it", () => {
+    const e = { ...atBoundary(), pairwise: null };
+    expect(condition(e, "pairwise")).toMatchObject({ passed: false, value: null });
+    expect(decidePromotion(e, { ...DEFAULT_PROMOTION_RULE, require_wins_at_least_losses: false }).decision).toBe("promote");
+  });
+
   it("no faithfulness interval blocks: nothing shows the candidate is not worse", () => {
     const e = { ...atBoundary(), faithfulness_diff_lower: null };
     expect(condition(e, "faithfulness")).toMatchObject({ passed: false, value: null });
