@@ -16,6 +16,7 @@ import { buildDataset, type DatasetSummary } from "./demo/dataset.ts";
 import { fineTuneStudents, type FineTuneSummary } from "./demo/fine-tune.ts";
 import { ingestCorpus, type IngestedCorpus } from "./demo/ingest.ts";
 import { runPrograms, type ProgramsSummary } from "./demo/programs.ts";
+import { promoteWinner } from "./demo/promote.ts";
 import { freePort, startDevServer } from "./lib/dev-server.ts";
 import { emulatorVars, startEmulator } from "./lib/emulator.ts";
 import { bold, dim, green, note, notYet, red, step, usd } from "./lib/ui.ts";
@@ -77,6 +78,7 @@ async function main(): Promise<void> {
       fineTuneStudents(api, emulator, dataset.id),
     );
     await timed(6, "Evaluate, promote, serve", async () => notYet("evaluation and operations issues"));
+    await timed(7, "Promote the winner by the rule; ask it through /openai/v1 with the openai SDK", () => promoteWinner(api, server.url, key));
 
     const usage = await api.get("/api/usage");
     summary({ tenantId, corpus, programs, dataset, students, usageUsd: usage.totals.cost_usd, usageCalls: usage.totals.calls, stateDir: server.dir });
