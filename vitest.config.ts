@@ -61,6 +61,7 @@ export const NODE_TESTS = [
   "test/scripts/readme-blocks.test.ts",
   "test/vector/{exact-index,filter,vectorize}.test.ts",
   "test/promotion/{rule,evidence}.test.ts",
+  "test/serving/sse.test.ts",
 ];
 
 /**

@@ -17,9 +17,10 @@ import { fineTuneStudents, type FineTuneSummary } from "./demo/fine-tune.ts";
 import { ingestCorpus, type IngestedCorpus } from "./demo/ingest.ts";
 import { runPrograms, type ProgramsSummary } from "./demo/programs.ts";
 import { promoteWinner } from "./demo/promote.ts";
+import { serveQuestion } from "./demo/serve.ts";
 import { freePort, startDevServer } from "./lib/dev-server.ts";
 import { emulatorVars, startEmulator } from "./lib/emulator.ts";
-import { bold, dim, green, note, notYet, red, step, usd } from "./lib/ui.ts";
+import { bold, dim, green, note, red, step, usd } from "./lib/ui.ts";
 
 const KEEP = process.argv.includes("--keep");
 const timings: { title: string; seconds: number }[] = [];
@@ -77,7 +78,7 @@ async function main(): Promise<void> {
     const students: FineTuneSummary = await timed(5, "Fine-tune a student with each provider (one Durable Object per job, polling with alarms)", () =>
       fineTuneStudents(api, emulator, dataset.id),
     );
-    await timed(6, "Evaluate, promote, serve", async () => notYet("evaluation and operations issues"));
+    await timed(6, "Serve: one question through /openai/v1 with the openai SDK (evaluate and promote: not yet)", () => serveQuestion(server.url, key));
     await timed(7, "Promote the winner by the rule; ask it through /openai/v1 with the openai SDK", () => promoteWinner(api, server.url, key));
 
     const usage = await api.get("/api/usage");

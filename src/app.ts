@@ -20,6 +20,8 @@ import { documentRoutes } from "./routes/documents";
 import { healthRoutes } from "./routes/health";
 import { keyRoutes } from "./routes/keys";
 import { openaiModelRoutes } from "./routes/openai-models";
+import { openaiChatRoutes } from "./routes/openai-chat";
+import { openaiEmbeddingRoutes } from "./routes/openai-embeddings";
 import { programRoutes } from "./routes/programs";
 import { queryRoutes } from "./routes/query";
 import { retrieveRoutes } from "./routes/retrieve";
@@ -93,6 +95,8 @@ export function createApp() {
   app.route("/api/usage", usageRoutes);
   app.route("/api/webhooks", webhookRoutes);
   app.route("/openai/v1/models", openaiModelRoutes);
+  app.route("/openai/v1/chat/completions", openaiChatRoutes);
+  app.route("/openai/v1/embeddings", openaiEmbeddingRoutes);
 
   const documentConfig = {
     openapi: "3.1.0",

@@ -40,6 +40,12 @@ const modelShape = {
   kind: z.enum(["chat", "embedding"]),
   supports_tools: z.boolean(),
   supports_response_format: z.enum(["json_schema", "json_object", "none"]),
+  /**
+   * The chat-completions parameters the provider accepts for this model (beside `model`, `messages`,
+   * `stream`, `stream_options`): `/openai/v1` refuses any other with a 400 naming it, never dropping it.
+   * Absent: every parameter `/openai/v1` passes through (src/serving/params.ts).
+   */
+  supported_params: z.array(z.string().min(1)).optional(),
   context_window: z.int().positive(),
   max_output_tokens: z.int().positive(),
   encoding: encodingSchema,

@@ -26,6 +26,20 @@ const OPENAI_DEPRECATIONS = "https://developers.openai.com/api/docs/deprecations
 const TOGETHER_DEPRECATIONS = "https://docs.together.ai/docs/deprecations (read 2026-12)";
 const FIREWORKS_MODELS = "https://fireworks.ai/models (read 2026-12)";
 
+/*
+ * Chat-completions parameters each model accepts (`supported_params`; `/openai/v1` refuses others by
+ * name). OpenAI: platform.openai.com/docs/api-reference/chat/create; Together:
+ * docs.together.ai/reference/chat-completions-1 (n, seed, stop, tools, response_format documented);
+ * Fireworks: docs.fireworks.ai/api-reference/post-chatcompletions; read 2026-12. A model without
+ * tools or structured output takes neither (the provider would refuse or ignore them).
+ */
+const CHAT_PARAMS = [
+  "temperature", "top_p", "max_tokens", "max_completion_tokens", "n", "seed", "stop", "tools", "tool_choice",
+  "parallel_tool_calls", "response_format", "presence_penalty", "frequency_penalty", "logit_bias", "logprobs",
+  "top_logprobs", "user", "metadata",
+];
+const PLAIN_CHAT_PARAMS = CHAT_PARAMS.filter((p) => !["tools", "tool_choice", "parallel_tool_calls", "response_format"].includes(p));
+
 /** The catalog compiled into the Worker, before MODEL_CATALOG overrides. */
 export const BUILTIN_CATALOG: CatalogInput = {
   models: [
@@ -41,6 +55,7 @@ export const BUILTIN_CATALOG: CatalogInput = {
       kind: "chat",
       supports_tools: true,
       supports_response_format: "json_schema",
+      supported_params: CHAT_PARAMS,
       context_window: 1_050_000,
       max_output_tokens: 128_000,
       encoding: "o200k_base",
@@ -53,6 +68,7 @@ export const BUILTIN_CATALOG: CatalogInput = {
       kind: "chat",
       supports_tools: true,
       supports_response_format: "json_schema",
+      supported_params: CHAT_PARAMS,
       context_window: 1_047_576,
       max_output_tokens: 32_768,
       encoding: "o200k_base",
@@ -65,6 +81,7 @@ export const BUILTIN_CATALOG: CatalogInput = {
       kind: "chat",
       supports_tools: true,
       supports_response_format: "json_schema",
+      supported_params: CHAT_PARAMS,
       context_window: 1_047_576,
       max_output_tokens: 32_768,
       encoding: "o200k_base",
@@ -77,6 +94,7 @@ export const BUILTIN_CATALOG: CatalogInput = {
       kind: "chat",
       supports_tools: true,
       supports_response_format: "json_schema",
+      supported_params: CHAT_PARAMS,
       context_window: 1_047_576,
       max_output_tokens: 32_768,
       encoding: "o200k_base",
@@ -89,6 +107,7 @@ export const BUILTIN_CATALOG: CatalogInput = {
       kind: "chat",
       supports_tools: true,
       supports_response_format: "json_schema",
+      supported_params: CHAT_PARAMS,
       context_window: 128_000,
       max_output_tokens: 16_384,
       encoding: "o200k_base",
@@ -101,6 +120,7 @@ export const BUILTIN_CATALOG: CatalogInput = {
       kind: "chat",
       supports_tools: true,
       supports_response_format: "json_schema",
+      supported_params: CHAT_PARAMS,
       context_window: 128_000,
       max_output_tokens: 16_384,
       encoding: "o200k_base",
@@ -147,6 +167,7 @@ export const BUILTIN_CATALOG: CatalogInput = {
       kind: "chat",
       supports_tools: true,
       supports_response_format: "json_schema",
+      supported_params: CHAT_PARAMS,
       context_window: 131_072,
       max_output_tokens: 8_192,
       encoding: "estimate",
@@ -163,6 +184,7 @@ export const BUILTIN_CATALOG: CatalogInput = {
       kind: "chat",
       supports_tools: false,
       supports_response_format: "none",
+      supported_params: PLAIN_CHAT_PARAMS,
       context_window: 131_072,
       max_output_tokens: 8_192,
       encoding: "estimate",
@@ -176,6 +198,7 @@ export const BUILTIN_CATALOG: CatalogInput = {
       kind: "chat",
       supports_tools: true,
       supports_response_format: "json_schema",
+      supported_params: CHAT_PARAMS,
       context_window: 131_072,
       max_output_tokens: 8_192,
       encoding: "estimate",

@@ -8,6 +8,7 @@ import { labelQueueMessageSchema, type LabelQueueMessage } from "./messages";
 import { retryLater } from "./retry";
 import { withPacing } from "../llm/pace";
 import { nowMs } from "../lib/clock";
+import { isCaptureLabel, labelCapture } from "../serving/capture-label";
 
 /**
  * Attempts per question (or chunk) before it is given up: counted by us, not by the
@@ -141,7 +142,13 @@ export function consumeLabel(batch: MessageBatch<unknown>, env: Bindings): Promi
 /** The consumer with its waits set (tests: a step that finds no slot at once is sent back). */
 export async function consumeLabelWith(batch: MessageBatch<unknown>, env: Bindings, opts: { leaseWaitMs?: number }): Promise<void> {
   const byTenant = new Map<string, Item[]>();
+  // Captured prompts of student-served exchanges, for the teacher to label (src/serving/capture-label.ts).
+  const captures: Promise<void>[] = [];
   for (const msg of batch.messages) {
+    if (isCaptureLabel(msg.body)) {
+      captures.push(labelCapture(msg, env));
+      continue;
+    }
     const parsed = labelQueueMessageSchema.safeParse(msg.body);
     if (!parsed.success) {
       logLine("error", "malformed label message", { message_id: msg.id });
@@ -157,10 +164,11 @@ export async function consumeLabelWith(batch: MessageBatch<unknown>, env: Bindin
     byTenant.set(message.tenant_id, list);
   }
   // Tenants side by side: the limiter, not the order in a batch, decides who calls when.
-  await Promise.all(
-    [...byTenant].map(async ([tenantId, items]) => {
+  await Promise.all([
+    ...captures,
+    ...[...byTenant].map(async ([tenantId, items]) => {
       using tenant = openTenant(env, tenantId);
       await withPacing({ tenant: tenantId, limiterFor: (key) => env.PROVIDER_LIMITER.get(env.PROVIDER_LIMITER.idFromName(key)) }, () => runTenant(env, tenant, items, opts.leaseWaitMs ?? LEASE_WAIT_MS));
     }),
-  );
+  ]);
 }

@@ -2,17 +2,14 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { tenantHandle } from "../auth/middleware";
 import type { RegisteredModel } from "../durable/tenant/models";
 import type { Bindings } from "../env";
-import { ApiError } from "../errors";
 import { loadCatalog, type ModelEntry } from "../llm";
 import { isRetired } from "../llm/retirement";
 import { unixSeconds } from "../lib/unix-time";
 import { createRouter } from "../openapi/router";
 import { jsonContent, TENANT_SECURITY } from "../openapi/schemas";
 import { activePointer, type ActivePointer } from "../serving/pointer";
+import { ACTIVE_ALIAS, modelNotFound, TEACHER_ALIAS } from "../serving/resolve";
 
-/** Aliases every tenant can call: its active model, and the configured teacher. */
-export const ACTIVE_ALIAS = "distillery:active";
-export const TEACHER_ALIAS = "distillery:teacher";
 
 // OpenAI's model object (id, object, created, owned_by; `shutdown_date` as its newer reference
 // documents it), plus Distillery's own fields, which OpenAI SDKs pass through untouched.
@@ -89,11 +86,7 @@ export const openaiModelRoutes = createRouter()
     async (c) => {
       const { id } = c.req.valid("param");
       const found = (await servableModels(c.env, tenantHandle(c))).find((m) => m.id === id);
-      if (!found) {
-        throw new ApiError("model_not_found", `The model '${id}' does not exist or you do not have access to it.`, {
-          details: [{ path: "model", message: "unknown model" }],
-        });
-      }
+      if (!found) throw modelNotFound(id);
       return c.json(found, 200);
     },
   );

@@ -13,8 +13,20 @@ const chunkingSchema = z
   })
   .strict();
 
-const settingsSchema = z.object({ chunking: chunkingSchema.optional() }).openapi("TenantSettings");
-const patchSchema = z.object({ chunking: chunkingSchema.nullable().optional() }).strict().openapi("TenantSettingsPatch");
+/** `/openai/v1`: fallback to the teacher (default on), the schema guard (default off), sampled capture. */
+const servingSchema = z
+  .object({
+    fallback: z.boolean().optional(),
+    schema_guard: z.boolean().optional(),
+    capture: z.object({ dataset: z.string().trim().min(1).max(128), sample_rate: z.number().min(0).max(1) }).strict().nullable().optional(),
+  })
+  .strict();
+
+const settingsSchema = z.object({ chunking: chunkingSchema.optional(), serving: servingSchema.optional() }).openapi("TenantSettings");
+const patchSchema = z
+  .object({ chunking: chunkingSchema.nullable().optional(), serving: servingSchema.nullable().optional() })
+  .strict()
+  .openapi("TenantSettingsPatch");
 
 export const settingsRoutes = createRouter()
   .openapi(

@@ -21,6 +21,8 @@ export const BODIES: Record<string, Body> = {
   "PUT /api/programs/:name": { json: programSpec("probe v2") },
   "POST /api/programs/:name/run": { json: { variables: { topic: "probes" } } },
   "POST /api/query": { json: { question: "probe?", program: "probe" } },
+  "POST /openai/v1/chat/completions": { json: { model: "distillery:teacher", messages: [{ role: "user", content: "probe?" }] } },
+  "POST /openai/v1/embeddings": { json: { input: "probe" } },
   "POST /api/datasets": { json: { name: "probe" } },
   "POST /api/datasets/:id/import": { raw: exampleLines(1, "probe"), contentType: "application/x-ndjson" },
   "POST /api/jobs": { json: { dataset: "probe", ...JOB_PROVIDER } },

@@ -57,8 +57,9 @@ export function planChat(req: ChatRequest, ctx: GenContext): ChatPlan {
 }
 
 /** Whether a script step can act on this kind of answer (so it is not consumed where it cannot apply). */
-export function scriptApplies(step: ScriptStep, plan: ChatPlan): boolean {
+export function scriptApplies(step: ScriptStep, plan: ChatPlan, streamed = false): boolean {
   if (step.action === "invalid_json") return plan.mode === "tool" || plan.mode === "json";
   if (step.action === "wrong_count") return plan.mode !== "text";
+  if (step.action === "hang_stream") return streamed;
   return true;
 }

@@ -35,6 +35,11 @@ function chunkPieces(text: string, size = 16): string[] {
  * finish_reason chunk; then a usage chunk with empty choices when asked; then [DONE].
  */
 export function streamBody(base: CompletionBase, choices: GeneratedChoice[], usage: Usage | null): string {
+  return streamEvents(base, choices, usage).join("");
+}
+
+/** The events of streamBody, one string each (`data: …\n\n`). */
+export function streamEvents(base: CompletionBase, choices: GeneratedChoice[], usage: Usage | null): string[] {
   const lines: string[] = [];
   const emit = (choice: Record<string, unknown> | null) => {
     const chunk: Record<string, unknown> = {
@@ -65,5 +70,28 @@ export function streamBody(base: CompletionBase, choices: GeneratedChoice[], usa
     );
   }
   lines.push("data: [DONE]\n\n");
-  return lines.join("");
+  return lines;
+}
+
+/** How long a held stream waits for its caller to cancel before it fails (real ms): nothing hangs forever. */
+const HOLD_LIMIT_MS = 30_000;
+
+/**
+ * A `hang_stream` answer: every delta but the last (finish, usage, [DONE]) at once, then the stream
+ * stays open until the caller cancels it (`onCancel`), or errors after HOLD_LIMIT_MS.
+ */
+export function heldStream(events: string[], onCancel: () => void): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder();
+  const sent = events.slice(0, Math.max(1, events.length - 3));
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      for (const e of sent) controller.enqueue(encoder.encode(e));
+      timer = setTimeout(() => controller.error(new Error("held stream was never cancelled")), HOLD_LIMIT_MS);
+    },
+    cancel() {
+      if (timer !== undefined) clearTimeout(timer);
+      onCancel();
+    },
+  });
 }

@@ -3,10 +3,11 @@ import { checkChatRequest } from "../chat/checks";
 import { planChat, scriptApplies } from "../chat/plan";
 import { chatRequestSchema, messageText } from "../chat/request";
 import { generateChoices } from "../chat/respond";
-import { streamBody, type Usage } from "../chat/stream";
+import { heldStream, streamBody, streamEvents, type Usage } from "../chat/stream";
 import { invalidRequest } from "../errors";
 import { buildContext, type PlainMessage } from "../generate/context";
 import { hash53, randomId } from "../ids";
+import { faultError } from "../runs/faults";
 import type { AppEnv, Services } from "../services";
 import { countPromptTokens, tokenizer } from "../tokens";
 import { parseOrThrow, readJsonText } from "../validation";
@@ -38,7 +39,11 @@ export function chatRoutes(services: Services) {
     const admission = services.limiter.admit(run.name, run.config, model.id, promptTokens + maxTokens);
 
     const plan = planChat(req, buildContext(messages));
-    const step = services.runs.consumeScript(run, raw, (s) => scriptApplies(s, plan));
+    const step = services.runs.consumeScript(run, raw, (s) => scriptApplies(s, plan, req.stream === true));
+    if (step?.action === "server_error") {
+      services.limiter.settle(admission, 0);
+      throw faultError(500);
+    }
     // A profile's draws key on what was asked (the messages and the tools), never on the model's name.
     const requestKey = JSON.stringify([messages, req.tools?.map((t) => t.function.name) ?? [], plan.mode]);
     const choices = generateChoices(req, plan, messages, tok, step?.action ?? null, { profile: services.profileFor(model.id), requestKey });
@@ -65,6 +70,11 @@ export function chatRoutes(services: Services) {
     if (req.stream) {
       c.header("content-type", "text/event-stream; charset=utf-8");
       c.header("cache-control", "no-cache");
+      if (step?.action === "hang_stream") {
+        services.runs.bump(run.name, "streams", "held");
+        const events = streamEvents(base, choices, req.stream_options?.include_usage ? usage : null);
+        return c.body(heldStream(events, () => services.runs.bump(run.name, "streams", "cancelled")));
+      }
       return c.body(streamBody(base, choices, req.stream_options?.include_usage ? usage : null));
     }
     return c.json({

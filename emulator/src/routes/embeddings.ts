@@ -26,12 +26,20 @@ export function embeddingRoutes(services: Services) {
       throw invalidRequest(`The model \`${model.id}\` does not support embeddings.`, "model", "invalid_model");
     }
     const tok = tokenizer(model.encoding);
+    // A token id outside the encoding's vocabulary is the caller's error (a 400), not the server's.
+    const decode = (ids: number[]): string => {
+      try {
+        return tok.decode(ids);
+      } catch {
+        throw invalidRequest("Invalid token ids in 'input': not in the model's vocabulary.", "input");
+      }
+    };
     // A flat number array is one tokenised input; an array of arrays is several.
     const inputs: Array<{ text: string; tokens: number }> = [];
     const raw = req.input;
     if (typeof raw === "string") inputs.push({ text: raw, tokens: tok.count(raw) });
-    else if (raw.length > 0 && typeof raw[0] === "number") inputs.push({ text: tok.decode(raw as number[]), tokens: raw.length });
-    else for (const item of raw as Array<string | number[]>) inputs.push(typeof item === "string" ? { text: item, tokens: tok.count(item) } : { text: tok.decode(item), tokens: item.length });
+    else if (raw.length > 0 && typeof raw[0] === "number") inputs.push({ text: decode(raw as number[]), tokens: raw.length });
+    else for (const item of raw as Array<string | number[]>) inputs.push(typeof item === "string" ? { text: item, tokens: tok.count(item) } : { text: decode(item), tokens: item.length });
 
     if (inputs.length === 0 || inputs.some((i) => i.text === "" && i.tokens === 0)) {
       throw invalidRequest("'$.input' is invalid. Please check the API reference: https://platform.openai.com/docs/api-reference.", "input");

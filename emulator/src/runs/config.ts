@@ -1,6 +1,12 @@
 import { z } from "zod";
 
-export const SCRIPT_ACTIONS = ["invalid_json", "chatty_preamble", "wrong_count", "no_context", "refusal"] as const;
+/**
+ * One-shot behaviours. Besides the answer spoilers: `server_error` answers OpenAI's 500 (match it on
+ * a model name to fail one model and not another: fallback tests); `hang_stream` sends a streamed
+ * answer's deltas and then holds the stream open until the caller cancels it (counted in
+ * `streams.cancelled`), so a test sees a client's disconnect reach the provider.
+ */
+export const SCRIPT_ACTIONS = ["invalid_json", "chatty_preamble", "wrong_count", "no_context", "refusal", "server_error", "hang_stream"] as const;
 export type ScriptAction = (typeof SCRIPT_ACTIONS)[number];
 
 const rate = z.number().min(0).max(1).default(0);

@@ -27,6 +27,8 @@ export interface RunStats {
   rate_limited: number;
   script_consumed: Record<string, number>;
   tokens: { prompt: number; completion: number; total: number };
+  /** Streams a `hang_stream` step held open: how many the caller cancelled. */
+  streams: { held: number; cancelled: number };
 }
 
 /** Runs: configuration, emulated clock, stats, fault fingerprints and script consumption. */
@@ -103,7 +105,7 @@ export class RunStore {
   }
 
   stats(run: string): RunStats {
-    const stats: RunStats = { requests: {}, faults: {}, rate_limited: 0, script_consumed: {}, tokens: { prompt: 0, completion: 0, total: 0 } };
+    const stats: RunStats = { requests: {}, faults: {}, rate_limited: 0, script_consumed: {}, tokens: { prompt: 0, completion: 0, total: 0 }, streams: { held: 0, cancelled: 0 } };
     const rows = this.sql.exec<{ kind: string; key: string; value: number }>("SELECT kind, key, value FROM run_stats WHERE run = ?", run);
     for (const { kind, key, value } of rows) {
       if (kind === "requests") stats.requests[key] = value;
@@ -111,6 +113,7 @@ export class RunStore {
       else if (kind === "script") stats.script_consumed[key] = value;
       else if (kind === "rate_limited") stats.rate_limited += value;
       else if (kind === "tokens" && (key === "prompt" || key === "completion" || key === "total")) stats.tokens[key] = value;
+      else if (kind === "streams" && (key === "held" || key === "cancelled")) stats.streams[key] = value;
     }
     return stats;
   }

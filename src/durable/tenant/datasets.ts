@@ -216,6 +216,23 @@ export function addRow(sql: SqlStorage, datasetId: string, row: NewRow): boolean
   return res.rowsWritten > 0;
 }
 
+/** A row by id, in any dataset; null when none. */
+export function getRow(sql: SqlStorage, id: string): RowRecord | null {
+  return first(rowRow, sql, "SELECT * FROM dataset_rows WHERE id = ?", id);
+}
+
+/** What labeling a pending captured row sets (src/serving/capture-label.ts). */
+export type RowLabel = Pick<NewRow, "status" | "reason" | "example" | "tokens" | "model" | "usage">;
+
+/** Labels a row still pending; false when it is not (a redelivery changes nothing). */
+export function labelPendingRow(sql: SqlStorage, id: string, label: RowLabel): boolean {
+  const res = sql.exec(
+    "UPDATE dataset_rows SET status = ?, reason = ?, example = ?, tokens = ?, model = ?, usage = ?, updated_at = ? WHERE id = ? AND status = 'pending'",
+    label.status, label.reason, label.example, label.tokens, label.model, label.usage, nowIso(), id,
+  );
+  return res.rowsWritten > 0;
+}
+
 /** Counts of a dataset's rows by status, split and rejection reason. */
 export function countRows(sql: SqlStorage, datasetId: string, through: number | null = null): DatasetCounts {
   const counts: DatasetCounts = {

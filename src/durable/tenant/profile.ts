@@ -3,6 +3,8 @@
 /** A tenant's own defaults; each issue adds its section. */
 export interface TenantSettings {
   chunking?: { chunk_size?: number; chunk_overlap?: number; encoding?: "cl100k_base" | "o200k_base" };
+  /** `/openai/v1`: fallback to the teacher, the schema guard, capture of live traffic (src/serving/settings.ts). */
+  serving?: { fallback?: boolean; schema_guard?: boolean; capture?: { dataset: string; sample_rate: number } | null };
 }
 
 export interface TenantInfo {

@@ -12,6 +12,9 @@ import {
   listRows,
   listSnapshots,
   rowsOf,
+  getRow,
+  labelPendingRow,
+  type RowLabel,
   type DatasetCounts,
   type DatasetRecord,
   type NewRow,
@@ -213,6 +216,16 @@ export class DatasetsSurface extends Surface {
     assertOpenForRows(dataset);
     addRow(this.sql, dataset.id, { ...row, split: await splitFor(row.id, dataset.eval_fraction) });
     return { dataset: dataset.id, status: row.status, reason: row.reason };
+  }
+
+  /** A row by id (a captured prompt awaiting the teacher); null when gone. */
+  row(rowId: string): RowRecord | null {
+    return getRow(this.sql, rowId);
+  }
+
+  /** Labels a captured row still pending (the teacher's answer); false when it was labeled already. */
+  labelCaptured(rowId: string, label: RowLabel): boolean {
+    return labelPendingRow(this.sql, rowId, label);
   }
 
   /** A page of labeled examples (for the JSONL files, exports and validation), in the order added. */
