@@ -13,12 +13,13 @@
 import { resolve } from "node:path";
 import { DistilleryClient } from "./lib/client.ts";
 import { buildDataset, type DatasetSummary } from "./demo/dataset.ts";
+import { evaluate } from "./demo/evaluate.ts";
 import { fineTuneStudents, type FineTuneSummary } from "./demo/fine-tune.ts";
 import { ingestCorpus, type IngestedCorpus } from "./demo/ingest.ts";
 import { runPrograms, type ProgramsSummary } from "./demo/programs.ts";
 import { freePort, startDevServer } from "./lib/dev-server.ts";
 import { emulatorVars, startEmulator } from "./lib/emulator.ts";
-import { bold, dim, green, note, notYet, red, step, usd } from "./lib/ui.ts";
+import { bold, dim, green, note, red, step, usd } from "./lib/ui.ts";
 
 const KEEP = process.argv.includes("--keep");
 const timings: { title: string; seconds: number }[] = [];
@@ -76,10 +77,12 @@ async function main(): Promise<void> {
     const students: FineTuneSummary = await timed(5, "Fine-tune a student with each provider (one Durable Object per job, polling with alarms)", () =>
       fineTuneStudents(api, emulator, dataset.id),
     );
-    await timed(6, "Evaluate, promote, serve", async () => notYet("evaluation and operations issues"));
+    const evaluation = await timed(6, "Evaluate the student against the incumbent on held-out questions (eval queue, judge, paired statistics)", () =>
+      evaluate(api, students.jobs.map((j) => j.id), dataset.id),
+    );
 
     const usage = await api.get("/api/usage");
-    summary({ tenantId, corpus, programs, dataset, students, usageUsd: usage.totals.cost_usd, usageCalls: usage.totals.calls, stateDir: server.dir });
+    summary({ tenantId, corpus, programs, dataset, students, evaluation, usageUsd: usage.totals.cost_usd, usageCalls: usage.totals.calls, stateDir: server.dir });
     console.log(`\n${green("done")} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
     if (KEEP) {
@@ -104,6 +107,7 @@ function summary(s: {
   programs: ProgramsSummary;
   dataset: DatasetSummary;
   students: FineTuneSummary;
+  evaluation: Awaited<ReturnType<typeof evaluate>>;
   usageUsd: number;
   usageCalls: number;
   stateDir: string;
@@ -115,6 +119,7 @@ function summary(s: {
   note(`  programs ${s.programs.programs.join(", ")}; ${s.programs.runs} program runs and queries`);
   note(`  dataset ${s.dataset.id} (${s.dataset.name}): ${s.dataset.rows} questions, ${s.dataset.labeled} labeled by the teacher`);
   for (const j of s.students.jobs) note(`  job ${j.id} (${j.provider}): ${j.state}${j.model ? ` → ${j.model}` : ""}`);
+  if (s.evaluation) note(`  eval ${s.evaluation.id}: ${s.evaluation.status} on ${s.evaluation.questions} questions, decision "${s.evaluation.decision}", ${usd(s.evaluation.costUsd)}`);
   note(`${bold("files on disk")}:`);
   note(`  ${resolve(s.corpus.pdfPath)}  ${dim("(the sample corpus typeset as a PDF: npm run samples)")}`);
   for (const f of s.dataset.files) note(`  ${resolve(f)}`);
