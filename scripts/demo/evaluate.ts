@@ -28,13 +28,18 @@ const short = (v: unknown, n = 90) => {
 
 async function waitForEval(api: DistilleryClient, id: string): Promise<any> {
   let e = await api.get(`/api/evals/${id}`);
-  const bar = progress("evaluating", Math.max(1, e.progress.tasks_total));
+  // Judge tasks are created as answers come in: the bar's total is what the eval will have made in the end.
+  const q = e.questions;
+  const m = e.models.length;
+  const judged = ["faithfulness", "answer_relevancy"].filter((k) => e.metrics.includes(k)).length;
+  const total = q * m + q * m * e.repeats * judged + (e.metrics.includes("pairwise") ? q * (m - 1) * e.repeats : 0);
+  const bar = progress("evaluating", Math.max(1, total));
   const deadline = Date.now() + 300_000;
   while (e.status === "running" || e.status === "reporting") {
     if (Date.now() > deadline) throw new Error(`eval ${id} still ${e.status} after 5 minutes`);
     await sleep(500);
     e = await api.get(`/api/evals/${id}`);
-    bar(e.progress.tasks_done + e.progress.tasks_failed, `${e.progress.tasks_total} tasks, $${e.cost_usd.toFixed(4)} (emulated)`);
+    bar(e.progress.tasks_done + e.progress.tasks_failed, `$${e.cost_usd.toFixed(4)} (emulated)`);
   }
   return e;
 }
@@ -108,12 +113,26 @@ export async function evaluate(api: DistilleryClient, jobIds: string[], datasetI
     if (!page.has_more) break;
     after = page.last_id;
   }
-  const agreementOf = (row: any) => row.models.find((m: any) => m.model === student)?.metrics.agreement ?? -1;
-  const worst = rows.filter((row) => agreementOf(row) >= 0).sort((a, b) => agreementOf(a) - agreementOf(b)).slice(0, 5);
-  note(`the five questions where ${bold(student)} and the teacher disagree most ${dim("(agreement with the teacher's answer, lowest first)")}:`);
+  // Disagreement: an answer that breaks the schema first, then one that differs from the teacher's, then by how little of it agrees.
+  const metricsOf = (row: any) => row.models.find((m: any) => m.model === student)?.metrics ?? {};
+  const key = (row: any) => {
+    const k = metricsOf(row);
+    return [k.schema_validity ?? 0, k.exact_match ?? 0, k.agreement ?? 0, k.faithfulness ?? 1];
+  };
+  const worst = rows
+    .map((row) => ({ row, k: key(row) }))
+    .sort((a, b) => {
+      for (let i = 0; i < a.k.length; i++) if (a.k[i] !== b.k[i]) return a.k[i]! - b.k[i]!;
+      return 0;
+    })
+    .slice(0, 5)
+    .map((x) => x.row);
+  note(`the five questions where ${bold(student)} and the teacher disagree most ${dim("(schema validity, exact match, agreement with the teacher's answer, faithfulness)")}:`);
   for (const row of worst) {
     const mine = row.models.find((m: any) => m.model === student);
-    note(`  ${bold(agreementOf(row).toFixed(2))} ${short(row.question, 100)}`);
+    const k = metricsOf(row);
+    const f = (v: number | null | undefined) => (v === null || v === undefined ? "–" : v.toFixed(2));
+    note(`  ${dim(`valid ${f(k.schema_validity)} exact ${f(k.exact_match)} agree ${f(k.agreement)} faithful ${f(k.faithfulness)}`)}  ${short(row.question, 80)}`);
     note(dim(`       teacher: ${short(row.reference)}`));
     note(emulated(dim(`       student: ${short(mine.output ?? mine.error)}`)));
   }
