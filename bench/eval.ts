@@ -28,7 +28,8 @@ const LATENCY_MS = arg("latency-ms") ?? num("BENCH_EVAL_LATENCY_MS", 800);
 const QUESTIONS = arg("questions") ?? num("BENCH_EVAL_QUESTIONS", 200);
 const LOOP_N = num("BENCH_EVAL_LOOP_N", 3);
 const BOX_S = num("BENCH_EVAL_BOX_S", 900);
-const SOURCE = process.env.BENCH_EVAL_SOURCE === "worktree" ? "worktree" : "head";
+// "worktree" (default): the servers run the working tree; "head": a snapshot of HEAD (which needs .build/assets there: npm run build:assets).
+const SOURCE = process.env.BENCH_EVAL_SOURCE === "head" ? "head" : "worktree";
 
 const INCUMBENT = "gpt-6.1-sol";
 const CANDIDATE = "gpt-4.1-mini-2025-04-14";
