@@ -45,6 +45,7 @@ export const NODE_TESTS = [
   "test/datasets/import.{parse,plan,stream}.test.ts",
   "test/emulator/profiles.config.test.ts",
   "test/evals/{agreement,faithfulness,pairwise,relevancy,schema-validity,stats}.test.ts",
+  "test/evals/runs.report.test.ts",
   "test/datasets/jsonl.part-buffer.test.ts",
   "test/datasets/validate.{check,limits,report}.test.ts",
   "test/ingest/chunk-pages.test.ts",

@@ -15,6 +15,8 @@ import { addEvents, JOB_MIGRATIONS, listEvents, loadRecord, pageEvents, saveReco
 import { advanceJob, applyProviderJob, onStepError, transition, type StepContext } from "./fine-tune-job/steps";
 import { remote, throwsAcrossRpc, type Remote } from "./rpc-errors";
 import { openTenant } from "./tenant";
+import { jobEvalId } from "./tenant/evals-types";
+import type { EvalJobMessage } from "../queues/messages";
 import { configureClock, nowIso, nowMs } from "../lib/clock";
 
 const EVENTS_SHOWN = 200;
@@ -196,6 +198,14 @@ export class FineTuneJob extends DurableObject<Bindings> {
       });
       job.registered = true;
       this.note(`registered ${job.fine_tuned_model} as a candidate${provider.servableOnSuccess ? "" : " (needs a deployment before it can serve)"}`);
+      this.save();
+    }
+    if (job.state === "succeeded" && job.evaluate && job.registered && !job.eval_id) {
+      // The eval is the eval queue's to start (its id comes from the job's, so a repeat starts nothing twice).
+      const message: EvalJobMessage = { type: "eval.job", tenant_id: job.tenant_id, request_id: job.request_id, job_id: job.id };
+      await this.env.EVAL_QUEUE.send(message);
+      job.eval_id = await jobEvalId(job.id);
+      this.note(`evaluation ${job.eval_id} queued (evaluate: true)`);
       this.save();
     }
     const eventId = `evt_${job.id}_${job.state}`;

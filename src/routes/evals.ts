@@ -112,6 +112,7 @@ const rowSchema = z
     question: z.string(),
     chunk_ids: z.array(z.string()),
     reference: z.unknown(),
+    created_at: unixTime,
     models: z.array(
       z.object({
         model: z.string(),

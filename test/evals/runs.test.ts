@@ -1,7 +1,10 @@
+import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { runScheduled } from "../../src/cron/scheduled";
+import type { Bindings } from "../../src/env";
 import { openTenant } from "../../src/durable/tenant";
 import { registerDecisionHook } from "../../src/evals/runs/decision";
-import { setClock } from "../../src/lib/clock";
+import { advanceClock, setClock } from "../../src/lib/clock";
 import { QUEUES } from "../../src/queues/messages";
 import { api, bindings, createTenant } from "../helpers/api";
 import { configureRun, runStats, uniqueRun } from "../helpers/emulator";
@@ -136,6 +139,17 @@ describe("eval runs", () => {
     }
   });
 
+  it("queues a stalled eval's pending tasks again from the sweeper once its lease lapses, and the eval then completes", async () => {
+    const created = await startEval(uniqueRun("ev-sweep"), { metrics: ["agreement"] });
+    // Its messages lost: nothing delivers them. Within its lease the sweeper leaves it alone.
+    expect((await sweep()).filter((m) => m.eval_id === created.id)).toEqual([]);
+    advanceClock(11 * 60_000);
+    const requeued = (await sweep()).filter((m) => m.eval_id === created.id);
+    expect(requeued.length).toBe(created.progress.tasks_total);
+    await deliver(QUEUES.eval, requeued);
+    expect((await api(`/api/evals/${created.id}`, { key: t.key })).body.status).toBe("completed");
+  });
+
   it("lists evals newest first and deletes one with its files", async () => {
     const list = await api("/api/evals?limit=2", { key: t.key });
     expect(list.status).toBe(200);
@@ -147,3 +161,14 @@ describe("eval runs", () => {
     expect(await bindings.DATA.get(`tenants/${t.id}/evals/${id}/report.json`)).toBeNull();
   });
 });
+
+/** Runs the cron trigger with the eval queue recorded (tests run no consumers); answers what it queued. */
+async function sweep(): Promise<any[]> {
+  const sent: any[] = [];
+  const queue = { send: async (b: unknown) => void sent.push(b), sendBatch: async (ms: Iterable<{ body: unknown }>) => void sent.push(...[...ms].map((m) => m.body)) };
+  const env = { ...bindings, EVAL_QUEUE: queue as unknown as Queue } as Bindings;
+  const ctx = createExecutionContext();
+  await runScheduled(createScheduledController({ scheduledTime: Date.now(), cron: "*/15 * * * *" }), env, ctx);
+  await waitOnExecutionContext(ctx);
+  return sent;
+}

@@ -82,6 +82,8 @@ export interface JobRecord extends JobInit {
   poll: { count: number; failures: number; next_at: string | null; last_error: string | null };
   last_event_id: string | null;
   registered: boolean;
+  /** With `evaluate: true`: the eval its success started (queued on the eval queue; absent in records older than it). */
+  eval_id?: string | null;
   /** Whether the job's end went to the tenant's webhook outbox (absent in records older than it). */
   event_emitted?: boolean;
   webhook_delivery: WebhookDeliveryState | null;

@@ -58,3 +58,12 @@ export interface TaskOutcome {
 export async function jobEvalId(jobId: string): Promise<string> {
   return `ev_${(await sha256Hex(`job-eval:${jobId}`)).slice(0, 22)}`;
 }
+
+/** What planning an eval reads of its snapshot: the questions it would ask and their tokens, and the teacher's rejections. */
+export interface EvalPlan {
+  dataset_id: string;
+  questions: number;
+  tokens: number;
+  rejected: number;
+  considered: number;
+}

@@ -1,6 +1,5 @@
 import type { TenantHandle } from "../../durable/tenant";
-import type { EvalConfig, EvalEstimate, EvalMetricName, EvalModelRef, EvalRecord, EvalTaskKind } from "../../durable/tenant/evals";
-import type { EvalPlan } from "../../durable/tenant/surfaces/evals";
+import type { EvalConfig, EvalEstimate, EvalMetricName, EvalModelRef, EvalPlan, EvalRecord, EvalTaskKind } from "../../durable/tenant/evals";
 import type { Bindings } from "../../env";
 import { ApiError } from "../../errors";
 import { newId } from "../../lib/ids";

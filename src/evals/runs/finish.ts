@@ -3,6 +3,7 @@ import type { EvalTask } from "../../durable/tenant/evals";
 import type { RowRecord } from "../../durable/tenant/datasets";
 import type { Bindings } from "../../env";
 import { nowMs } from "../../lib/clock";
+import { unixSeconds } from "../../lib/unix-time";
 import { referenceOutput } from "../replay";
 import { decide } from "./decision";
 import { buildReport, csvLine, reportCsv, type EvalReport } from "./report";
@@ -22,6 +23,8 @@ export interface EvalRowView {
   question: string;
   chunk_ids: string[];
   reference: unknown;
+  /** When the question's row was labeled (unix seconds). */
+  created_at: number;
   models: Array<{
     model: string;
     output: unknown;
@@ -42,6 +45,7 @@ export function rowView(models: readonly { id: string }[], q: { seq: number; row
     question: questionOf(q.row),
     chunk_ids: q.row.chunk_ids ?? [],
     reference: referenceOutput(q.row),
+    created_at: unixSeconds(q.row.created_at),
     models: models.map((ref, m) => {
       const mine = q.tasks.filter((t) => t.model === m);
       const answer = mine.find((t) => t.kind === "answer");

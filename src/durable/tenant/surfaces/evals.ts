@@ -19,6 +19,7 @@ import {
   taskScores,
   teacherRejections,
   type Begin,
+  type EvalPlan,
   type EvalRecord,
   type EvalTask,
   type NewEval,
@@ -30,14 +31,6 @@ import { MAX_RECOVERIES, registerInFlight } from "../recovery";
 import { ApiError } from "../../../errors";
 import { Surface, surface } from "./surface";
 
-/** What planning an eval reads of its snapshot: the questions it would ask and their tokens, and the teacher's rejections. */
-export interface EvalPlan {
-  dataset_id: string;
-  questions: number;
-  tokens: number;
-  rejected: number;
-  considered: number;
-}
 
 /** Eval runs: create, begin and finish their tasks (each written once), read, cancel, delete. */
 export class EvalsSurface extends Surface {
