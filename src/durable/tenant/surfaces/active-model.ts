@@ -158,6 +158,7 @@ export class ActiveModelSurface extends Surface {
       }
       const base = catalog.byId.get(registered.base_model);
       if (base && isRetired(base)) throw retired(model, base.retirement?.date ?? null);
+      // base_url: null (the provider's own endpoint) until deployments record a dedicated one in the registry.
       return { model, provider: registered.provider, base_url: null, served_as: "student" };
     }
     const entry = catalog.byId.get(model);
