@@ -32,7 +32,7 @@ export const DEFAULT_MAX_QUESTIONS = 500;
 export const MAX_QUESTIONS = 2000;
 
 /** A model an eval may call: in the tenant's registry and servable, or a chat model of the catalog not retired. */
-async function evalModel(env: Bindings, tenant: TenantHandle, id: string, registry: Awaited<ReturnType<TenantHandle["models"]["registry"]>>): Promise<EvalModelRef> {
+function evalModel(env: Bindings, id: string, registry: Awaited<ReturnType<TenantHandle["models"]["registry"]>>): EvalModelRef {
   const registered = registry.models.find((m) => m.id === id);
   if (registered) {
     if (!registered.servable) {
@@ -46,7 +46,6 @@ async function evalModel(env: Bindings, tenant: TenantHandle, id: string, regist
   }
   if (entry.kind !== "chat") throw new ApiError("bad_request", `Model ${id} is an ${entry.kind} model, not a chat model.`, { details: { model: id } });
   if (isRetired(entry)) throw new ApiError("bad_request", `Model ${id} is retired and cannot be called.`, { details: { model: id } });
-  void tenant;
   return { id, role: "candidate", base_model: null };
 }
 
@@ -121,14 +120,14 @@ export async function planEval(env: Bindings, tenant: TenantHandle, req: EvalReq
   const judge = judgeModel(env, req.judge_model);
   const maxQuestions = req.max_questions ?? DEFAULT_MAX_QUESTIONS;
   const [plan, registry, pointer] = await Promise.all([tenant.evals.plan(req.dataset, maxQuestions), tenant.models.registry(), activePointer(env, tenant.id)]);
-  const incumbent = { ...(await evalModel(env, tenant, req.incumbent ?? pointer.model, registry)), role: "incumbent" as const };
+  const incumbent = { ...evalModel(env, req.incumbent ?? pointer.model, registry), role: "incumbent" as const };
   let candidates = req.models;
   if (!candidates || candidates.length === 0) {
     const newest = registry.models.find((m) => m.status === "candidate" && m.servable && m.id !== incumbent.id);
     if (!newest) throw new ApiError("bad_request", "This tenant has no servable candidate model to evaluate: name the models to compare in `models`.", { details: { models: [] } });
     candidates = [newest.id];
   }
-  const refs = [incumbent, ...(await Promise.all(candidates.map((id) => evalModel(env, tenant, id, registry))))];
+  const refs = [incumbent, ...candidates.map((id) => evalModel(env, id, registry))];
   const seen = new Set<string>();
   for (const r of refs) {
     if (seen.has(r.id)) throw new ApiError("bad_request", `Model ${r.id} is named twice (the incumbent is ${incumbent.id}).`, { details: { model: r.id } });
