@@ -13,10 +13,12 @@
 import { resolve } from "node:path";
 import { DistilleryClient } from "./lib/client.ts";
 import { buildDataset, type DatasetSummary } from "./demo/dataset.ts";
+import { evaluate } from "./demo/evaluate.ts";
 import { fineTuneStudents, type FineTuneSummary } from "./demo/fine-tune.ts";
 import { deployStudent } from "./demo/deploy.ts";
 import { ingestCorpus, type IngestedCorpus } from "./demo/ingest.ts";
 import { runPrograms, type ProgramsSummary } from "./demo/programs.ts";
+import { promoteWinner } from "./demo/promote.ts";
 import { serveQuestion } from "./demo/serve.ts";
 import { askThroughResponses } from "./demo/responses.ts";
 import { freePort, startDevServer } from "./lib/dev-server.ts";
@@ -80,11 +82,15 @@ async function main(): Promise<void> {
       fineTuneStudents(api, emulator, dataset.id),
     );
     await timed(6, "Deploy the open-weights student (Together), with its standing cost and break-even", () => deployStudent(api, emulator, students));
-    await timed(7, "Serve: one question through /openai/v1 with the openai SDK (evaluate and promote: not yet)", () => serveQuestion(server.url, key));
-    await timed(8, "Responses API: a json_schema answer and a stream through /openai/v1/responses with the openai SDK", () => askThroughResponses(server.url, key));
+    const evaluation = await timed(7, "Evaluate the student against the incumbent on held-out questions (eval queue, judge, paired statistics)", () =>
+      evaluate(api, students.jobs.map((j) => j.id), dataset.id),
+    );
+    await timed(8, "Promote the winner by the rule", () => promoteWinner(api, server.url, key, evaluation?.id));
+    await timed(9, "Serve: one question through /openai/v1 with the openai SDK", () => serveQuestion(server.url, key));
+    await timed(10, "Responses API: a json_schema answer and a stream through /openai/v1/responses with the openai SDK", () => askThroughResponses(server.url, key));
 
     const usage = await api.get("/api/usage");
-    summary({ tenantId, corpus, programs, dataset, students, usageUsd: usage.totals.cost_usd, usageCalls: usage.totals.calls, stateDir: server.dir });
+    summary({ tenantId, corpus, programs, dataset, students, evaluation, usageUsd: usage.totals.cost_usd, usageCalls: usage.totals.calls, stateDir: server.dir });
     console.log(`\n${green("done")} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
     if (KEEP) {
@@ -109,6 +115,7 @@ function summary(s: {
   programs: ProgramsSummary;
   dataset: DatasetSummary;
   students: FineTuneSummary;
+  evaluation: Awaited<ReturnType<typeof evaluate>>;
   usageUsd: number;
   usageCalls: number;
   stateDir: string;
@@ -120,6 +127,7 @@ function summary(s: {
   note(`  programs ${s.programs.programs.join(", ")}; ${s.programs.runs} program runs and queries`);
   note(`  dataset ${s.dataset.id} (${s.dataset.name}): ${s.dataset.rows} questions, ${s.dataset.labeled} labeled by the teacher`);
   for (const j of s.students.jobs) note(`  job ${j.id} (${j.provider}): ${j.state}${j.model ? ` → ${j.model}` : ""}`);
+  if (s.evaluation) note(`  eval ${s.evaluation.id}: ${s.evaluation.status} on ${s.evaluation.questions} questions, decision "${s.evaluation.decision}", ${usd(s.evaluation.costUsd)}`);
   note(`${bold("files on disk")}:`);
   note(`  ${resolve(s.corpus.pdfPath)}  ${dim("(the sample corpus typeset as a PDF: npm run samples)")}`);
   for (const f of s.dataset.files) note(`  ${resolve(f)}`);

@@ -2,6 +2,7 @@ import { createApp } from "./app";
 import { runScheduled } from "./cron/scheduled";
 import type { Bindings } from "./env";
 import { configureClock } from "./lib/clock";
+import { registerPromotionHook } from "./promotion/hook";
 import { dispatchQueue } from "./queues/dispatch";
 
 export { FineTuneJob } from "./durable/fine-tune-job";
@@ -12,6 +13,8 @@ export { BaseDeployment } from "./durable/base-deployment";
 export { Tenant } from "./durable/tenant";
 
 const app = createApp();
+// Eval runs ask the promotion rule on completion (src/evals/runs/decision.ts).
+registerPromotionHook();
 
 /** Composition only: HTTP, queue consumers and cron each go to their own module. */
 export default {

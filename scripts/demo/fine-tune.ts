@@ -37,7 +37,7 @@ export async function fineTuneStudents(api: DistilleryClient, emulator: Emulator
 
   const jobs = [];
   for (const spec of JOBS.filter((j) => open.has(j.provider))) {
-    const job = await api.post("/api/jobs", { dataset: datasetId, ...spec, suffix: "citations" }, {
+    const job = await api.post("/api/jobs", { dataset: datasetId, ...spec, suffix: "citations", evaluate: true }, {
       "Idempotency-Key": `demo-job-${spec.provider}`,
       "X-Request-Id": `${RUN}:${spec.provider}`,
     });

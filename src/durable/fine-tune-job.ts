@@ -16,6 +16,8 @@ import { advanceJob, applyProviderJob, nextPollDelay, onStepError, transition, t
 import { remote, throwsAcrossRpc, type Remote } from "./rpc-errors";
 import { openTenant } from "./tenant";
 import { launchDeployment } from "./model-deployment/launch";
+import { jobEvalId } from "./tenant/evals-types";
+import type { EvalJobMessage } from "../queues/messages";
 import { configureClock, nowIso, nowMs } from "../lib/clock";
 
 const EVENTS_SHOWN = 200;
@@ -201,6 +203,14 @@ export class FineTuneJob extends DurableObject<Bindings> {
       this.save();
     }
     if (job.state === "succeeded" && job.registered && job.deploy && !job.deployment_started && job.fine_tuned_model) await this.deployStudent(job, job.fine_tuned_model);
+    if (job.state === "succeeded" && job.evaluate && job.registered && !job.eval_id) {
+      // The eval is the eval queue's to start (its id comes from the job's, so a repeat starts nothing twice).
+      const message: EvalJobMessage = { type: "eval.job", tenant_id: job.tenant_id, request_id: job.request_id, job_id: job.id };
+      await this.env.EVAL_QUEUE.send(message);
+      job.eval_id = await jobEvalId(job.id);
+      this.note(`evaluation ${job.eval_id} queued (evaluate: true)`);
+      this.save();
+    }
     const eventId = `evt_${job.id}_${job.state}`;
     if (!job.event_emitted) {
       // To the tenant's endpoints, through its outbox (which retries on its own alarm); a repeat after a

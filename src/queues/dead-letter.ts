@@ -4,7 +4,8 @@ import { failDocument } from "../ingest/pipeline";
 import { logLine } from "../lib/log";
 import { finalizeDataset } from "../datasets/finalize";
 import { openTenant } from "../durable/tenant";
-import { ingestMessageSchema, labelQueueMessageSchema } from "./messages";
+import { evalTaskMessageSchema, ingestMessageSchema, labelQueueMessageSchema } from "./messages";
+import { finalizeEval } from "../evals/runs/finish";
 
 /**
  * Messages that used up their retries: the thing they were for is recorded as
@@ -27,6 +28,14 @@ export async function consumeDeadLetters(batch: MessageBatch<unknown>, env: Bind
       // Failed with the last error it saw; it may have been its dataset's last work.
       const { finalize } = await tenant.generation.giveUp(label.data);
       if (finalize) await finalizeDataset(env, tenant, label.data.dataset_id, label.data.request_id);
+    }
+    const evalTask = evalTaskMessageSchema.safeParse(body);
+    if (evalTask.success) {
+      const m = evalTask.data;
+      using tenant = openTenant(env, m.tenant_id);
+      // Counted failed (never scored), so the eval still completes; it may have been its last task.
+      const done = await tenant.evals.finish(m.eval_id, m.task_id, { failed: true, score: null, undetermined: null, extra: null, result: { error: `gave up after ${msg.attempts} deliveries` }, cost_micros: 0 });
+      if (done.complete) await finalizeEval(env, tenant, m.eval_id, m.request_id);
     }
     const ingest = ingestMessageSchema.safeParse(body);
     if (ingest.success) {

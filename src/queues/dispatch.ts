@@ -1,6 +1,7 @@
 import type { Bindings } from "../env";
 import { logLine } from "../lib/log";
 import { consumeDeadLetters } from "./dead-letter";
+import { consumeEval } from "./eval";
 import { consumeIngest } from "./ingest";
 import { consumeLabel } from "./label";
 import { QUEUES } from "./messages";
@@ -9,23 +10,10 @@ import { consumeUsage } from "./usage";
 /** What a consumer does with one batch. */
 export type Consumer = (batch: MessageBatch<unknown>, env: Bindings, ctx: ExecutionContext) => Promise<void>;
 
-/**
- * Consumers not built yet (eval) acknowledge and log a message, so
- * nothing loops through retries before their issues land.
- */
-const notYet =
-  (queue: string): Consumer =>
-  async (batch) => {
-    for (const msg of batch.messages) {
-      logLine("warn", "queue message with no consumer yet", { queue, message_id: msg.id });
-      msg.ack();
-    }
-  };
-
 const CONSUMERS: Record<string, Consumer> = {
   [QUEUES.ingest]: (batch, env) => consumeIngest(batch, env),
   [QUEUES.label]: consumeLabel,
-  [QUEUES.eval]: notYet(QUEUES.eval),
+  [QUEUES.eval]: (batch, env) => consumeEval(batch, env),
   [QUEUES.usage]: (batch, env) => consumeUsage(batch, env),
 };
 

@@ -33,13 +33,19 @@ export const labelMessageSchema = z.object({
   waits: z.number().int().min(0).optional(),
 });
 export const labelQueueMessageSchema = z.discriminatedUnion("type", [generateMessageSchema, labelMessageSchema]);
-export const evalMessageSchema = z.object({ ...envelope, type: z.literal("eval.example"), eval_id: z.string() });
+/** The `eval` queue: one message per eval task (an answer or a judge unit, by its stable id). */
+export const evalTaskMessageSchema = z.object({ ...envelope, type: z.literal("eval.task"), eval_id: z.string(), task_id: z.string() });
+/** A job created with `evaluate: true` succeeded: start its eval (one per job, whatever the deliveries). */
+export const evalJobMessageSchema = z.object({ ...envelope, type: z.literal("eval.job"), job_id: z.string() });
+export const evalMessageSchema = z.discriminatedUnion("type", [evalTaskMessageSchema, evalJobMessageSchema]);
 
 export type IngestMessage = z.infer<typeof ingestMessageSchema>;
 export type GenerateMessage = z.infer<typeof generateMessageSchema>;
 export type LabelMessage = z.infer<typeof labelMessageSchema>;
 export type LabelQueueMessage = z.infer<typeof labelQueueMessageSchema>;
 export type EvalMessage = z.infer<typeof evalMessageSchema>;
+export type EvalTaskMessage = z.infer<typeof evalTaskMessageSchema>;
+export type EvalJobMessage = z.infer<typeof evalJobMessageSchema>;
 
 /**
  * Usage of one request's model calls, on its way to the tenant's object (src/queues/usage.ts).

@@ -4,6 +4,8 @@ import { nowIso } from "../lib/clock";
 import { enqueueWork } from "../datasets/steps";
 import type { IngestMessage } from "../queues/messages";
 import { registerSweepKind } from "./kinds";
+import { enqueueTasks } from "../evals/runs/enqueue";
+import { finalizeEval } from "../evals/runs/finish";
 
 /** How many stalled items of a kind one tenant's sweep takes (the rest wait for the next run). */
 const PER_TENANT = 100;
@@ -55,5 +57,19 @@ registerSweepKind({
     const view = await openJob(env, tenant.id, item.id).get();
     const state = view ? view.state : "failed";
     await tenant.jobs.update({ id: item.id, state, provider_job_id: view?.provider_job_id ?? null, fine_tuned_model: view?.fine_tuned_model ?? null, updated_at: nowIso() });
+  },
+});
+
+/**
+ * Evals running or reporting past their lease (no task seen for EVAL_LEASE_MS): their pending tasks
+ * queued again (a task already done is skipped by its consumer), or their report written.
+ */
+registerSweepKind({
+  name: "eval",
+  find: (tenant, at) => tenant.evals.stalled(at, PER_TENANT, WORK_PER_DATASET),
+  async repair(env, tenant, item, requestId) {
+    if (item.action !== "resume") return;
+    if (item.status === "reporting") await finalizeEval(env, tenant, item.id, requestId);
+    else await enqueueTasks(env, tenant.id, item.id, item.request_id, item.pending);
   },
 });

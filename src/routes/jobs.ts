@@ -46,6 +46,7 @@ const jobSchema = z
     suffix: z.string().nullable(),
     validation: z.enum(["eval-split", "none"]),
     evaluate: z.boolean(),
+    eval_id: z.string().nullable().openapi({ description: "With evaluate: true, the eval the job's success started (GET /api/evals/{id})" }),
     training_file: z.string().nullable(),
     validation_file: z.string().nullable(),
     fine_tuned_model: z.string().nullable(),
@@ -115,7 +116,7 @@ const createBody = z
     seed: z.int().min(0).max(2_147_483_647).optional(),
     lora: z.boolean().optional().openapi({ description: "Train a LoRA adapter (Together, Fireworks); default from the catalog" }),
     validation: z.enum(["eval-split", "none"]).default("eval-split"),
-    evaluate: z.boolean().default(false),
+    evaluate: z.boolean().default(false).openapi({ description: "Once the job succeeds, evaluate its model against the incumbent (and its base) on the snapshot's eval split: the job's eval_id" }),
     deploy: z.boolean().default(false).openapi({ description: "Deploy the student once it succeeds (Together, Fireworks), with the catalog's default profile" }),
     webhook_url: webhookUrl,
   })

@@ -1,4 +1,5 @@
 import type { Bindings } from "../env";
+import { nowMs } from "../lib/clock";
 import { loadCatalog } from "../llm";
 import { activeModelKey } from "../programs/models";
 
@@ -7,7 +8,7 @@ import { activeModelKey } from "../programs/models";
  * KV `MODELS` under `active:{tenant}` and written after the object commits (promotion, rollback).
  * No record means the tenant has never promoted anything: the configured teacher serves.
  *
- * (Seam shared by promotion, serving and deployments; the switch fills in history and caching.)
+ * (Seam shared by promotion, serving and deployments. The truth and its history: src/durable/tenant/active-model.ts.)
  */
 export interface ActivePointer {
   /** Increases by one on every change; 0 when nothing was ever promoted. */
@@ -33,9 +34,52 @@ export function teacherPointer(env: Bindings): ActivePointer {
   return { version: 0, model: teacher, provider, base_url: null, served_as: "teacher", eval_id: null, updated_at: null };
 }
 
-/** Reads the tenant's pointer from KV (a short edge cache); the teacher when there is none. */
+/**
+ * How long an isolate trusts the pointer it read before reading KV again. With KV's own propagation
+ * (a write is seen elsewhere within about 60 s; reads use KV's minimum `cacheTtl` of 30 s, inside that
+ * bound), a change reaches every isolate within POINTER_STALE_BOUND_MS. The isolate that made the
+ * change sees it at once (`forgetPointer`).
+ */
+export const POINTER_CACHE_MS = 10_000;
+/** KV's propagation (about 60 s) plus the isolate's cache: the README's stated bound. */
+export const POINTER_STALE_BOUND_MS = 60_000 + POINTER_CACHE_MS;
+/** Tenants whose pointer one isolate keeps (oldest read dropped first): bounds the isolate's memory. */
+export const POINTER_CACHE_TENANTS = 1_000;
+
+interface Cached {
+  pointer: ActivePointer;
+  /** Clock-seam ms after which KV is read again. */
+  until: number;
+}
+
+// Per isolate. Also the newest version this isolate has seen per tenant, so a KV read that lags
+// behind a change this isolate made (or saw) never moves the pointer back.
+const cache = new Map<string, Cached>();
+
+/** Reads the tenant's pointer: the isolate's cached copy, else KV; the teacher when there is none. */
 export async function activePointer(env: Bindings, tenantId: string): Promise<ActivePointer> {
+  const hit = cache.get(tenantId);
+  if (hit && hit.until > nowMs()) return hit.pointer;
   const stored = await env.MODELS.get<Partial<ActivePointer> & { model: string }>(activeModelKey(tenantId), { type: "json", cacheTtl: 30 });
-  if (!stored) return teacherPointer(env);
-  return { ...teacherPointer(env), served_as: "student", ...stored };
+  const read = stored ? { ...teacherPointer(env), served_as: "student" as const, ...stored } : teacherPointer(env);
+  const pointer = hit && hit.pointer.version > read.version ? hit.pointer : read;
+  keep(tenantId, pointer);
+  return pointer;
+}
+
+/**
+ * Called by the isolate that changed the pointer: drops its cached copy at once. Given the object's
+ * answer (`newest`), it serves that from here on instead, since KV may still hold the old version
+ * for a while even here (the object, not this isolate, wrote it); a lower version never replaces it.
+ */
+export function forgetPointer(tenantId: string, newest?: ActivePointer): void {
+  const hit = cache.get(tenantId);
+  if (!newest) cache.delete(tenantId);
+  else if (!hit || hit.pointer.version <= newest.version) keep(tenantId, newest);
+}
+
+function keep(tenantId: string, pointer: ActivePointer): void {
+  cache.delete(tenantId); // re-inserted last: Map order is the eviction order
+  cache.set(tenantId, { pointer, until: nowMs() + POINTER_CACHE_MS });
+  if (cache.size > POINTER_CACHE_TENANTS) cache.delete(cache.keys().next().value!);
 }

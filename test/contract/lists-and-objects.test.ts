@@ -58,6 +58,18 @@ beforeAll(async () => {
     expect(attached.status, attached.text).toBe(201);
     jobId = attached.body.id;
   }
+  // Three evals of a snapshot whose eval split holds several questions (nothing delivers their tasks here).
+  const evalSource = (await api("/api/datasets", { method: "POST", key, json: { name: "d-evals", eval_fraction: 0.9 } })).body.id;
+  expect((await api(`/api/datasets/${evalSource}/import`, { method: "POST", key, headers: ndjson, body: exampleLines(10, "evals") })).status).toBe(200);
+  const evalSnapshot = (await api(`/api/datasets/${evalSource}/freeze`, { method: "POST", key })).body.id;
+  let evalId = "";
+  for (let i = 0; i < 3; i++) {
+    const made = await api("/api/evals", { method: "POST", key, json: { dataset: evalSnapshot, models: ["meta-llama/Llama-3.2-3B-Instruct"] } });
+    expect(made.status, made.text).toBe(202);
+    evalId = made.body.id;
+  }
+  lists.set("/api/evals", "/api/evals");
+  lists.set("/api/evals/{id}/rows", `/api/evals/${evalId}/rows`);
   lists.set("/api/keys", "/api/keys");
   lists.set("/api/programs", "/api/programs");
   lists.set("/api/documents", "/api/documents");

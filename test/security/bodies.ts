@@ -27,9 +27,12 @@ export const BODIES: Record<string, Body> = {
   "POST /api/datasets/:id/import": { raw: exampleLines(1, "probe"), contentType: "application/x-ndjson" },
   "POST /api/jobs": { json: { dataset: "probe", ...JOB_PROVIDER } },
   "POST /api/jobs/attach": { json: { provider: JOB_PROVIDER.provider, provider_job_id: "ft-probe" } },
+  "POST /api/evals": { json: { dataset: "probe", models: ["meta-llama/Llama-3.2-3B-Instruct"] } },
   "POST /api/webhooks": { json: { url: `https://${WEBHOOK_HOST}/probe`, events: ["*"] } },
   "PATCH /api/webhooks/:id": { json: { events: ["fine_tune.job.*"] } },
   "POST /openai/v1/responses": { json: { input: "probe" } },
+  "PUT /api/settings/promotion": { json: { auto_promote: true } },
+  "POST /api/models/active": { json: { model: "probe" } },
 };
 
 /** `RequestInit` fields for a body. */

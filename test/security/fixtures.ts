@@ -131,6 +131,7 @@ export const FIXTURES: Record<string, Factory> = {
       snapshot: async () => ({
         model: (await ownerRead(owner.key, "/api/models")).body.models.find((m: { id: string }) => m.id === model),
         deployments: (await ownerRead(owner.key, "/api/deployments")).body.data,
+        active: (await ownerRead(owner.key, "/api/models")).body.active_model,
       }),
     };
   },
@@ -150,6 +151,23 @@ export const FIXTURES: Record<string, Factory> = {
     };
   },
 
+  "evals/:id": async ({ owner }) => {
+    const dataset = await readyDataset(owner.key, { examples: 8, evalFraction: 0.5 });
+    const e = created(
+      await api("/api/evals", { method: "POST", key: owner.key, json: { dataset: dataset.id, models: ["meta-llama/Llama-3.2-3B-Instruct"] } }),
+      "eval",
+      202,
+    );
+    return {
+      values: [{ label: "eval id", value: e.id }],
+      // Nothing delivers its tasks here: another tenant's cancel or delete is what would change it.
+      snapshot: async () => {
+        const view = (await ownerRead(owner.key, `/api/evals/${e.id}`)).body;
+        return { id: view.id, status: view.status, dataset_id: view.dataset_id };
+      },
+    };
+  },
+
   "webhooks/:id": async ({ owner, canary }) => {
     const url = `https://${WEBHOOK_HOST}/${canary}`;
     const endpoint = created(await api("/api/webhooks", { method: "POST", key: owner.key, json: { url, events: ["fine_tune.job.succeeded"] } }), "webhook");
@@ -165,6 +183,7 @@ export const FIXTURES: Record<string, Factory> = {
       }),
     };
   },
+
 };
 
 /** The owner's Together student (one per owner, shared by the model and deployment fixtures). */

@@ -1,7 +1,7 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import OpenAI from "openai";
 import { activeModelKey } from "../../src/programs/models";
-import type { ActivePointer } from "../../src/serving/pointer";
+import { forgetPointer, type ActivePointer } from "../../src/serving/pointer";
 import worker from "../../src/worker";
 import { bindings } from "../helpers/api";
 import { capture } from "../helpers/secrets";
@@ -46,6 +46,8 @@ export function tenantClient(key: string, headers: Record<string, string> = {}) 
 export async function setPointer(tenantId: string, model: string, extra: Partial<ActivePointer> = {}): Promise<void> {
   const pointer: ActivePointer = { version: 1, model, provider: "fireworks", base_url: null, served_as: "student", eval_id: null, updated_at: new Date().toISOString(), ...extra };
   await bindings.MODELS.put(activeModelKey(tenantId), JSON.stringify(pointer));
+  // As the isolate that changed it: the pointer is cached per isolate (src/serving/pointer.ts).
+  forgetPointer(tenantId, pointer);
 }
 
 export const ALBUM_SCHEMA = {

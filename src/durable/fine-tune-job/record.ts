@@ -88,6 +88,8 @@ export interface JobRecord extends JobInit {
   registered: boolean;
   /** Whether the deployment `deploy` asked for was launched (or could not be). */
   deployment_started?: boolean;
+  /** With `evaluate: true`: the eval its success started (queued on the eval queue; absent in records older than it). */
+  eval_id?: string | null;
   /** Whether the job's end went to the tenant's webhook outbox (absent in records older than it). */
   event_emitted?: boolean;
   webhook_delivery: WebhookDeliveryState | null;

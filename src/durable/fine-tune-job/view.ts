@@ -19,6 +19,8 @@ export interface JobView {
   suffix: string | null;
   validation: "eval-split" | "none";
   evaluate: boolean;
+  /** The eval `evaluate: true` started once the job succeeded (GET /api/evals/{id}). */
+  eval_id: string | null;
   training_file: string | null;
   validation_file: string | null;
   fine_tuned_model: string | null;
@@ -76,6 +78,7 @@ export function jobView(job: JobRecord, events: JobEvent[]): JobView {
     suffix: job.suffix,
     validation: job.validation,
     evaluate: job.evaluate,
+    eval_id: job.eval_id ?? null,
     training_file: job.training_file_id,
     validation_file: job.validation_file_id,
     fine_tuned_model: job.fine_tuned_model,

@@ -68,6 +68,12 @@ export class TenantHandle implements Disposable {
   get webhooks(): Surfaces["webhooks"] {
     return this.#open("webhooks");
   }
+  get evals(): Surfaces["evals"] {
+    return this.#open("evals");
+  }
+  get activeModel(): Surfaces["activeModel"] {
+    return this.#open("activeModel");
+  }
 
   /** Disposes every surface opened so far (a later use opens it again). */
   [Symbol.dispose](): void {

@@ -5,8 +5,11 @@ import { throwsAcrossRpc } from "../rpc-errors";
 import { migrate } from "../sql-migrations";
 import { countTrips, TripCounter } from "../trips";
 import { TENANT_MIGRATIONS } from "./schema";
+import { repairPointer } from "./active-model";
+import { ActiveModelSurface } from "./surfaces/active-model";
 import { DatasetsSurface } from "./surfaces/datasets";
 import { DocumentsSurface } from "./surfaces/documents";
+import { EvalsSurface } from "./surfaces/evals";
 import { GenerationSurface } from "./surfaces/generation";
 import { IdempotencySurface } from "./surfaces/idempotency";
 import { IngestSurface } from "./surfaces/ingest";
@@ -96,13 +99,22 @@ export class Tenant extends DurableObject<Bindings> {
     return new DeploymentsSurface(this.#state);
   }
 
-  /** The one alarm: the webhook outbox's deliveries and retries. */
+  evals(): EvalsSurface {
+    return new EvalsSurface(this.#state);
+  }
+
+  activeModel(): ActiveModelSurface {
+    return new ActiveModelSurface(this.#state);
+  }
+
+  /** The one alarm: the webhook outbox's deliveries and retries; a failed KV write of the active-model pointer. */
   override async alarm(): Promise<void> {
     await deliverDue(this.#state);
+    await repairPointer(this.#state);
   }
 }
 countTrips(Tenant, (t) => t.trips);
 throwsAcrossRpc(Tenant);
 
 /** The names of the Tenant object's surfaces. */
-export type SurfaceName = "profile" | "keys" | "documents" | "ingest" | "programs" | "datasets" | "generation" | "usage" | "jobs" | "models" | "idempotency" | "recovery" | "webhooks" | "deployments";
+export type SurfaceName = "profile" | "keys" | "documents" | "ingest" | "programs" | "datasets" | "generation" | "usage" | "jobs" | "models" | "idempotency" | "recovery" | "webhooks" | "deployments" | "evals" | "activeModel";

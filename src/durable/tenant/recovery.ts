@@ -105,7 +105,8 @@ export function hasWorkInFlight(sql: SqlStorage): boolean {
     busy("SELECT 1 FROM documents WHERE status IN ('pending', 'processing') LIMIT 1") ||
     busy("SELECT 1 FROM datasets WHERE status IN ('generating', 'labeling', 'writing') LIMIT 1") ||
     busy("SELECT 1 FROM jobs WHERE state = 'created' LIMIT 1") ||
-    busy("SELECT 1 FROM deployments WHERE state IN ('requested', 'provisioning', 'stopping') LIMIT 1")
+    busy("SELECT 1 FROM deployments WHERE state IN ('requested', 'provisioning', 'stopping') LIMIT 1") ||
+    busy("SELECT 1 FROM evals WHERE status IN ('running', 'reporting') LIMIT 1")
   );
 }
 

@@ -278,4 +278,74 @@ export const TENANT_MIGRATIONS = [
   `ALTER TABLE models ADD COLUMN deployment_id TEXT`,
   `ALTER TABLE models ADD COLUMN base_url TEXT`,
   `ALTER TABLE models ADD COLUMN inference_model TEXT`,
+  // Eval runs (src/evals/runs/): one record per run, its questions in order, and its tasks, one per
+  // (question, model) answer and per judge unit, under stable ids so a redelivered message writes nothing.
+  `CREATE TABLE evals (
+     id TEXT PRIMARY KEY,
+     dataset_id TEXT NOT NULL,
+     status TEXT NOT NULL,
+     config TEXT NOT NULL,
+     job_id TEXT,
+     questions INTEGER NOT NULL,
+     tasks_total INTEGER NOT NULL DEFAULT 0,
+     tasks_done INTEGER NOT NULL DEFAULT 0,
+     tasks_failed INTEGER NOT NULL DEFAULT 0,
+     cost_micros INTEGER NOT NULL DEFAULT 0,
+     reserved_micros INTEGER NOT NULL DEFAULT 0,
+     estimate TEXT NOT NULL,
+     decision TEXT,
+     report_key TEXT,
+     error TEXT,
+     lease_until INTEGER,
+     recoveries INTEGER NOT NULL DEFAULT 0,
+     request_id TEXT NOT NULL,
+     created_at TEXT NOT NULL,
+     updated_at TEXT NOT NULL,
+     finished_at TEXT
+   )`,
+  `CREATE INDEX evals_by_job ON evals (job_id) WHERE job_id IS NOT NULL`,
+  `CREATE TABLE eval_questions (
+     eval_id TEXT NOT NULL,
+     seq INTEGER NOT NULL,
+     row_id TEXT NOT NULL,
+     PRIMARY KEY (eval_id, seq)
+   )`,
+  `CREATE TABLE eval_tasks (
+     eval_id TEXT NOT NULL,
+     id TEXT NOT NULL,
+     kind TEXT NOT NULL,
+     row_id TEXT NOT NULL,
+     model INTEGER NOT NULL,
+     rep INTEGER NOT NULL DEFAULT 0,
+     state TEXT NOT NULL,
+     score REAL,
+     undetermined TEXT,
+     extra TEXT,
+     result TEXT,
+     cost_micros INTEGER NOT NULL DEFAULT 0,
+     attempts INTEGER NOT NULL DEFAULT 0,
+     updated_at TEXT NOT NULL,
+     PRIMARY KEY (eval_id, id)
+   )`,
+  `CREATE INDEX eval_tasks_by_state ON eval_tasks (eval_id, state)`,
+  `CREATE INDEX eval_tasks_by_row ON eval_tasks (eval_id, row_id)`,
+  // The switch (active-model.ts): one row per version of the tenant's active model; the newest is the
+  // truth, KV MODELS its copy, and active_model_sync how far that copy is known to have got.
+  `CREATE TABLE active_model (
+     version INTEGER PRIMARY KEY,
+     model TEXT NOT NULL,
+     provider TEXT NOT NULL,
+     base_url TEXT,
+     served_as TEXT NOT NULL,
+     eval_id TEXT,
+     action TEXT NOT NULL,
+     reason TEXT,
+     prior_version INTEGER,
+     at TEXT NOT NULL
+   )`,
+  `CREATE TABLE active_model_sync (one INTEGER PRIMARY KEY CHECK (one = 1), synced_version INTEGER NOT NULL)`,
+  // The promotion rule (src/promotion/rule.ts) and its decisions, one per eval: a second decision for
+  // the same eval (a redelivered completion) reads the first and switches nothing.
+  `CREATE TABLE promotion_rule (one INTEGER PRIMARY KEY CHECK (one = 1), rule TEXT NOT NULL, updated_at TEXT NOT NULL)`,
+  `CREATE TABLE promotion_decisions (eval_id TEXT PRIMARY KEY, body TEXT NOT NULL, at TEXT NOT NULL)`,
 ] as const;
