@@ -200,7 +200,8 @@ export class FineTuneJob extends DurableObject<Bindings> {
       this.note(`registered ${job.fine_tuned_model} as a candidate${provider.servableOnSuccess ? "" : " (needs a deployment before it can serve)"}`);
       this.save();
     }
-    if (job.state === "succeeded" && job.evaluate && job.registered && !job.eval_id) {
+    // A model that needs a deployment first cannot be called yet: its eval is asked for once it can (POST /api/evals).
+    if (job.state === "succeeded" && job.evaluate && job.registered && !job.eval_id && this.provider(job).servableOnSuccess) {
       // The eval is the eval queue's to start (its id comes from the job's, so a repeat starts nothing twice).
       const message: EvalJobMessage = { type: "eval.job", tenant_id: job.tenant_id, request_id: job.request_id, job_id: job.id };
       await this.env.EVAL_QUEUE.send(message);
