@@ -46,7 +46,10 @@ async function waitForEval(api: DistilleryClient, id: string): Promise<any> {
 
 /** The job's eval when one of them started one; else a new eval of an open-weights base against the incumbent. */
 async function findOrStart(api: DistilleryClient, jobIds: string[], snapshot: string | null): Promise<string | null> {
-  const deadline = Date.now() + 20_000;
+  // Only a servable model's job queues its eval (the others need a deployment first).
+  const registry = await api.get("/api/models");
+  const servable = registry.candidates.some((m: any) => m.servable);
+  const deadline = Date.now() + (servable ? 20_000 : 0);
   while (Date.now() < deadline) {
     for (const id of jobIds) {
       const job = await api.get(`/api/jobs/${id}`);

@@ -203,7 +203,8 @@ export class FineTuneJob extends DurableObject<Bindings> {
       this.save();
     }
     if (job.state === "succeeded" && job.registered && job.deploy && !job.deployment_started && job.fine_tuned_model) await this.deployStudent(job, job.fine_tuned_model);
-    if (job.state === "succeeded" && job.evaluate && job.registered && !job.eval_id) {
+    // A model that needs a deployment first cannot be called yet: its eval is asked for once it can (POST /api/evals).
+    if (job.state === "succeeded" && job.evaluate && job.registered && !job.eval_id && this.provider(job).servableOnSuccess) {
       // The eval is the eval queue's to start (its id comes from the job's, so a repeat starts nothing twice).
       const message: EvalJobMessage = { type: "eval.job", tenant_id: job.tenant_id, request_id: job.request_id, job_id: job.id };
       await this.env.EVAL_QUEUE.send(message);
@@ -248,8 +249,13 @@ export class FineTuneJob extends DurableObject<Bindings> {
   private async deployStudent(job: JobRecord, model: string): Promise<void> {
     try {
       using tenant = openTenant(this.env, job.tenant_id);
-      const { deployment } = await launchDeployment(this.env, tenant, { model, job_id: job.id, request_id: job.request_id });
+      const { deployment } = await launchDeployment(this.env, tenant, { model, job_id: job.id, request_id: job.request_id, evaluate: job.evaluate === true });
       this.note(`deploying ${model}: deployment ${deployment.id}`);
+      if (job.evaluate && !job.eval_id) {
+        // The deployment queues the eval once it serves; its id is known now (it derives from the job's).
+        job.eval_id = await jobEvalId(job.id);
+        this.note(`evaluation ${job.eval_id} starts when deployment ${deployment.id} is ready (evaluate: true)`);
+      }
     } catch (err) {
       if (err instanceof ApiError && err.retryable) throw err;
       this.note(`could not deploy ${model}: ${err instanceof Error ? err.message : String(err)}`, "warn");

@@ -1,4 +1,7 @@
+import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { deploymentStub } from "../../src/durable/model-deployment/object";
+import { jobEvalId } from "../../src/durable/tenant/evals-types";
 import { openJob } from "../../src/durable/fine-tune-job";
 import { openTenant } from "../../src/durable/tenant";
 import { indexEntry } from "../../src/jobs/launch";
@@ -16,7 +19,7 @@ async function json<T>(res: Response): Promise<T> {
 }
 
 describe("a job with deploy: true", () => {
-  it("deploys its student once it succeeds, and the student becomes servable", async () => {
+  it("deploys its student once it succeeds, the student becomes servable, and with evaluate: true its eval is queued then", async () => {
     const { id: tenantId, key } = await createTenant();
     const run = uniqueRun("job-deploy");
     await deployRun(run);
@@ -32,12 +35,15 @@ describe("a job with deploy: true", () => {
     const requestId = `${run}:job`;
     const current = await fineTuneProviderFor(bindings, "together", { requestId }).getJob(providerJob.id);
     expect(current.status).toBe("succeeded");
-    const init = { ...prepareAttach(bindings, tenantId, { provider: "together", provider_job_id: providerJob.id, evaluate: false }, current, null, requestId), deploy: true };
+    const init = { ...prepareAttach(bindings, tenantId, { provider: "together", provider_job_id: providerJob.id, evaluate: true }, current, null, requestId), deploy: true };
     using tenant = openTenant(bindings, tenantId);
     await tenant.jobs.claim(indexEntry(init, "submitted"));
     const job = await openJob(bindings, tenantId, init.id).attach(init, current);
     expect(job.state).toBe("succeeded");
     expect(job.events.some((e) => e.message.startsWith(`deploying ${job.fine_tuned_model}: deployment dep_`))).toBe(true);
+    // Not callable yet: the eval's id is known, and it starts when the deployment serves.
+    expect(job.eval_id).toBe(await jobEvalId(job.id));
+    expect(job.events.some((e) => e.message.includes("starts when deployment"))).toBe(true);
 
     const listed = await api("/api/deployments", { key });
     expect(listed.body.data).toEqual([expect.objectContaining({ model: job.fine_tuned_model, job_id: job.id, provider: "together" })]);
@@ -45,6 +51,10 @@ describe("a job with deploy: true", () => {
     expect(deployment.state).toBe("ready");
     const registry = await api("/api/models", { key });
     expect(registry.body.models).toEqual([expect.objectContaining({ id: job.fine_tuned_model, servable: true })]);
+    const record = await runInDurableObject(deploymentStub(bindings, tenantId, deployment.id), async (_o, state) =>
+      JSON.parse(state.storage.sql.exec<{ record: string }>("SELECT record FROM deployment WHERE id = 1").one().record),
+    );
+    expect(record).toMatchObject({ evaluate: true, eval_queued: true, job_id: job.id });
   });
 });
 

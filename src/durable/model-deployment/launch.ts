@@ -20,6 +20,8 @@ export interface DeployRequest {
   shared?: boolean | undefined;
   /** The fine-tune job that asked for it (`deploy: true`). */
   job_id?: string | null;
+  /** That job also asked `evaluate: true`: the deployment queues its eval once it serves. */
+  evaluate?: boolean;
   request_id: string;
 }
 
@@ -73,6 +75,7 @@ export async function launchDeployment(env: Bindings, tenant: TenantHandle, req:
     request_id: req.request_id,
     hourly_usd: profile.hourly_usd,
     job_id: req.job_id ?? null,
+    ...(req.evaluate ? { evaluate: true } : {}),
     created_at,
   };
   const claim = await tenant.deployments.claim({

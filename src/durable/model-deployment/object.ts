@@ -6,6 +6,7 @@ import { ApiError } from "../../errors";
 import { configureClock, nowIso, nowMs } from "../../lib/clock";
 import { logLine } from "../../lib/log";
 import { activePointer } from "../../serving/pointer";
+import type { EvalJobMessage } from "../../queues/messages";
 import type { DeploymentWebhookEvent } from "../../webhooks/events";
 import { errorDelayMs, pollCadence } from "../poll-cadence";
 import { remote, throwsAcrossRpc, type Remote } from "../rpc-errors";
@@ -128,8 +129,8 @@ export class ModelDeployment extends DurableObject<Bindings> {
   }
 
   /**
-   * A ready deployment whose model is not the tenant's active one once the grace period since it
-   * became ready has passed is stopped (it costs by the hour and serves nothing). The grace period
+   * A ready deployment whose model is neither the tenant's active one nor a candidate in a running
+   * eval once the grace period since it became ready has passed is stopped (it costs by the hour and serves nothing). The grace period
    * is also what leaves a candidate time to be evaluated.
    */
   private async stopIfUnused(rec: DeploymentRecord): Promise<void> {
@@ -139,6 +140,10 @@ export class ModelDeployment extends DurableObject<Bindings> {
     if (nowMs() < Date.parse(rec.ready_at) + graceMs) return;
     const active = await activePointer(this.env, rec.spec.tenant_id);
     if (active.model === rec.spec.model) return;
+    {
+      using tenant = openTenant(this.env, rec.spec.tenant_id);
+      if (await tenant.evals.underEvaluation(rec.spec.model)) return; // a candidate being evaluated is not unused
+    }
     rec.stop_requested = true;
     rec.stop_reason = "unused";
     transition(rec, "stopping", `the model is not active ${Math.round(graceMs / 60_000)} minutes after it was deployed`);
@@ -167,6 +172,14 @@ export class ModelDeployment extends DurableObject<Bindings> {
     if (rec.state === "ready" && !rec.served) {
       await tenant.deployments.serve(s.model, { deployment_id: s.deployment_id, base_url: rec.base_url, inference_model: rec.inference_model });
       rec.served = true;
+      this.save();
+    }
+    if (rec.state === "ready" && rec.served && rec.evaluate && rec.job_id && !rec.eval_queued) {
+      // A job with `deploy` and `evaluate`: its student can be called now, so its eval starts (the eval
+      // queue's eval.job, as for a student callable at once; the eval id derives from the job's).
+      const message: EvalJobMessage = { type: "eval.job", tenant_id: s.tenant_id, request_id: rec.request_id, job_id: rec.job_id };
+      await this.env.EVAL_QUEUE.send(message);
+      rec.eval_queued = true;
       this.save();
     }
     if (isFinal(rec.state) && rec.served) {

@@ -15,6 +15,8 @@ export interface DeploymentInit {
   hourly_usd: number;
   /** The fine-tune job that asked for it (`deploy: true`), if one did. */
   job_id: string | null;
+  /** The job also asked `evaluate: true`: its eval is queued once the deployment serves. */
+  evaluate?: boolean;
   created_at: string;
 }
 
@@ -40,6 +42,8 @@ export interface DeploymentRecord extends DeploymentInit {
   error: { code: string; message: string } | null;
   /** Whether the tenant's registry has the model servable through this deployment. */
   served: boolean;
+  /** The job's eval was queued (set once; the eval's id comes from the job's, so a repeat starts nothing twice). */
+  eval_queued?: boolean;
   /** Webhook events already handed to the tenant's outbox. */
   emitted: string[];
   ready_at: string | null;

@@ -57,6 +57,19 @@ export class EvalsSurface extends Surface {
     return e;
   }
 
+  /** Whether a running eval has `model` among its models (a deployment serving it is then not unused). */
+  underEvaluation(model: string): boolean {
+    return (
+      this.sql
+        .exec(
+          `SELECT 1 FROM evals, json_each(evals.config, '$.models') m
+           WHERE evals.status IN ('running', 'reporting') AND json_extract(m.value, '$.id') = ? LIMIT 1`,
+          model,
+        )
+        .toArray().length > 0
+    );
+  }
+
   /** The eval a job started, if any. */
   ofJob(jobId: string): EvalRecord | null {
     return evalByJob(this.sql, jobId);
