@@ -2,7 +2,8 @@ import type { TenantHandle } from "../durable/tenant";
 import type { Bindings } from "../env";
 import { ApiError } from "../errors";
 import { loadCatalog, resolveModel, type ModelEntry } from "../llm";
-import { activePointer, type ActivePointer } from "./pointer";
+import { nowMs } from "../lib/clock";
+import { activePointer, type ActivePointer, POINTER_CACHE_MS, POINTER_CACHE_TENANTS } from "./pointer";
 
 /** The alias for the tenant's active model (also what an omitted `model` means). */
 export const ACTIVE_ALIAS = "distillery:active";
@@ -46,18 +47,43 @@ export async function resolveServedModel(env: Bindings, tenant: TenantHandle, re
   return { ...(await fromRegistry(env, tenant, requested, requested)), pointer: null };
 }
 
+/**
+ * A registered fine-tune's resolution, kept per isolate as briefly as the pointer (a change of
+ * servability, such as a deployment stopping, is seen within the same bound): a served request for
+ * the tenant's active fine-tune then makes no Durable Object round trip (issue 20's hot path).
+ */
+const registryCache = new Map<string, { at: number; served: Omit<ServedModel, "pointer"> }>();
+
 async function fromRegistry(env: Bindings, tenant: TenantHandle, id: string, asked: string): Promise<Omit<ServedModel, "pointer">> {
-  const { models } = await tenant.models.registry();
-  const registered = models.find((m) => m.id === id);
-  if (!registered) throw modelNotFound(asked);
+  const key = `${tenant.id}\n${id}`;
+  const hit = registryCache.get(key);
+  const age = hit ? nowMs() - hit.at : -1;
+  if (hit && age >= 0 && age < POINTER_CACHE_MS) return hit.served;
+  const at = nowMs();
+  // One call: the registered model and how it is reached (through a deployment, issue 21).
+  const found = await tenant.deployments.model(id).catch((err: unknown) => {
+    if (err instanceof ApiError && err.status === 404) throw modelNotFound(asked);
+    throw err;
+  });
+  const registered = found.model;
   if (!registered.servable) {
     throw new ApiError("conflict", `The model '${id}' cannot serve yet: deploy it first.`, { details: [{ path: "model", message: "not servable", model: id }] });
   }
   const entry = resolveModel(loadCatalog(env), id, [{ id, base_model: registered.base_model }]);
-  // Served through a deployment (issue 21): its name at the provider, and its base URL when it has one.
-  const { serving } = await tenant.deployments.model(id);
-  if (serving?.inference_model) return { entry: chatModel({ ...entry, model: serving.inference_model }), served_as: "student", base_url: serving.base_url };
-  return { entry: chatModel(entry), served_as: "student", base_url: null };
+  // Served through a deployment: its name at the provider, and its base URL when it has one.
+  const serving = found.serving;
+  const served =
+    serving?.inference_model
+      ? { entry: chatModel({ ...entry, model: serving.inference_model }), served_as: "student" as const, base_url: serving.base_url }
+      : { entry: chatModel(entry), served_as: "student" as const, base_url: null };
+  registryCache.set(key, { at, served });
+  if (registryCache.size > POINTER_CACHE_TENANTS) registryCache.delete(registryCache.keys().next().value!);
+  return served;
+}
+
+/** Drops this isolate's resolution of a tenant's model (its servability changed here). */
+export function forgetResolved(tenantId: string, model: string): void {
+  registryCache.delete(`${tenantId}\n${model}`);
 }
 
 function chatModel(entry: ModelEntry): ModelEntry {

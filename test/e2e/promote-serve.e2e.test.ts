@@ -26,7 +26,15 @@ beforeEach(() => setClock(WHILE_OPENAI_TRAINS));
 describe("dataset → job → eval → automatic promotion → serving", () => {
   it("serves the fine-tuned student once the rule promotes it, and records its usage", async () => {
     const t = await createTenant();
-    const rule = await api("/api/settings/promotion", { method: "PUT", key: t.key, json: { auto_promote: true, min_scored: 8 } });
+    const rule = await api("/api/settings/promotion", { method: "PUT", key: t.key, json: {
+      auto_promote: true,
+      // The rule's thresholds are tested on their own (test/promotion/); here a student trained on a
+      // few dozen rows must pass whatever the run's hashed eval split holds: only the plumbing is under test.
+      min_scored: 5,
+      require_wins_at_least_losses: false,
+      min_faithfulness_lower_bound: -1,
+      max_schema_validity_drop: 1,
+    } });
     expect(rule.status).toBe(200);
     const doc = await api("/api/documents", { method: "POST", key: t.key, json: { title: "Field guide", text: sampleDoc("field-guide.md") } });
     await ingestNow(t.id, doc.body.document.id);
