@@ -1,9 +1,10 @@
 import type { TenantHandle } from "../../durable/tenant";
 import type { RowRecord } from "../../durable/tenant/datasets";
 import type { BegunTask, TaskOutcome } from "../../durable/tenant/evals";
+import type { EvalModelRef } from "../../durable/tenant/evals-types";
 import type { Bindings } from "../../env";
 import { toMicros } from "../../lib/money";
-import { costUsd } from "../../llm";
+import { costUsd, type ModelEntry } from "../../llm";
 import type { CallUsage } from "../../usage/record";
 import { agreement } from "../agreement";
 import { faithfulness } from "../faithfulness";
@@ -48,7 +49,7 @@ export async function runTask(env: Bindings, tenant: TenantHandle, b: BegunTask,
   const { task, row, eval: e } = b;
   const question = questionOf(row);
   if (task.kind === "answer") {
-    const model = entryOf(env, e.config.models[task.model]!);
+    const model = await servedEntry(env, tenant, e.config.models[task.model]!);
     const answer = await replayer(env, tenant, ctx)(row, model);
     const validity = schemaValidity({ schema: answer.schema, output: answer.output, raw: answer.raw, repaired: answer.repaired });
     const agree = agreement(referenceOutput(row), answer.output);
@@ -99,4 +100,17 @@ export async function runTask(env: Bindings, tenant: TenantHandle, b: BegunTask,
     result: { winner: r.winner, verdicts: r.verdicts, explanations: r.explanations, flipped: r.flipped, identical: r.identical, records: r.records },
     cost_micros: m.micros,
   };
+}
+
+/**
+ * The entry to call a model by: a registered fine-tune served through a deployment (Together's
+ * endpoint, a Fireworks addon) answers to its deployment's inference name, not its own id.
+ * (A deployment with a base URL of its own is not reached here yet: both providers' deployments
+ * answer on the provider's usual inference route.)
+ */
+async function servedEntry(env: Bindings, tenant: TenantHandle, ref: EvalModelRef): Promise<ModelEntry> {
+  const entry = entryOf(env, ref);
+  if (!ref.base_model) return entry;
+  const { serving } = await tenant.deployments.model(ref.id);
+  return serving?.inference_model ? { ...entry, model: serving.inference_model } : entry;
 }
