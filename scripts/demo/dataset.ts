@@ -28,7 +28,7 @@ export const DEMO_OUT_DIR = ".build/demo";
 export async function buildDataset(api: DistilleryClient): Promise<DatasetSummary> {
   // As many rows as the corpus gives (the emulator writes at most 3 distinct questions per chunk: ~127 labeled),
   // and an eval split (its ids hashed per chunk, so its size varies from run to run) that holds the 30+ an eval decides on.
-  const body = { name: "citations-demo", program: "citations_tools", questions_per_chunk: 4, max_questions: 200, eval_fraction: 0.35, top_k: 2, question_prompt: QUESTION_PROMPT };
+  const body = { name: "citations-demo", program: "citations_tools", questions_per_chunk: 4, max_questions: 240, eval_fraction: 0.3, top_k: 2, question_prompt: QUESTION_PROMPT };
   const dry = await api.post("/api/datasets", { ...body, dry_run: true });
   note(
     `dry run: ${dry.estimate.questions} questions over ${dry.estimate.chunks} chunks, ~${(dry.estimate.teacher_tokens.input / 1000).toFixed(0)}k input tokens, ` +
