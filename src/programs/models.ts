@@ -1,19 +1,21 @@
+import type { TenantHandle } from "../durable/tenant";
 import type { Bindings } from "../env";
 import { ApiError } from "../errors";
 import { loadCatalog, resolveModel, type ModelEntry } from "../llm";
+import { resolveServedModel } from "../serving/resolve";
 
-/** KV `MODELS` key holding a tenant's active model (written by promotion, a later issue). */
-export const activeModelKey = (tenantId: string) => `active:${tenantId}`;
+/** The KV key of a tenant's active-model pointer (kept with the pointer; re-exported for older callers). */
+export { activeModelKey } from "../serving/pointer";
+
 
 /**
- * The model a tenant's call runs on: the one asked for, else the tenant's active
- * model (KV `MODELS`, read with a short cache), else the configured default teacher.
+ * The model a tenant's call runs on: the one asked for, else the tenant's active model as serving
+ * resolves it (the pointer, then a registered fine-tune's base and, when it is deployed, its
+ * deployment's inference name), else the configured teacher.
  */
-export async function modelForTenant(env: Bindings, tenantId: string, requested?: string): Promise<ModelEntry> {
-  const catalog = loadCatalog(env);
-  if (requested) return resolveModel(catalog, requested);
-  const active = await env.MODELS.get<{ model: string }>(activeModelKey(tenantId), { type: "json", cacheTtl: 30 });
-  return resolveModel(catalog, active?.model ?? catalog.defaults.teacher);
+export async function modelForTenant(env: Bindings, tenant: TenantHandle, requested?: string): Promise<ModelEntry> {
+  if (requested) return resolveModel(loadCatalog(env), requested);
+  return (await resolveServedModel(env, tenant, undefined)).entry;
 }
 
 /** Tools mode needs a model that can call tools; say what to do instead. */

@@ -196,7 +196,7 @@ programRoutes.openapi(
       const rendered = renderTemplate(program.prompt_template, body.variables);
       // Before the model is called: a capture into a missing or closed dataset (a snapshot) is refused first.
       if (body.capture) await tenant.datasets.openForRows(body.capture.dataset);
-      const model = await modelForTenant(c.env, tenant.id, body.model);
+      const model = await modelForTenant(c.env, tenant, body.model);
       const spent: CallUsage[] = [];
       let run: ProgramRun;
       try {

@@ -61,7 +61,7 @@ export const queryRoutes = createRouter().openapi(
     assertRagTemplate(program);
     // Before the model is called: a capture into a missing or closed dataset (a snapshot) is refused first.
     if (body.capture) await tenant.datasets.openForRows(body.capture.dataset);
-    const model = await modelForTenant(c.env, tenant.id, body.model);
+    const model = await modelForTenant(c.env, tenant, body.model);
     const requestId = c.get("requestId");
     const filter = validateFilter(body.filter);
     // The embedding's and the answer's usage leave as one message.

@@ -1,7 +1,6 @@
 import type { Bindings } from "../env";
 import { nowMs } from "../lib/clock";
 import { loadCatalog } from "../llm";
-import { activeModelKey } from "../programs/models";
 
 /**
  * The model a tenant is served by now: the hot path's copy of the Tenant object's truth, kept in
@@ -10,6 +9,9 @@ import { activeModelKey } from "../programs/models";
  *
  * (Seam shared by promotion, serving and deployments. The truth and its history: src/durable/tenant/active-model.ts.)
  */
+/** KV `MODELS` key holding a tenant's pointer (written by the Tenant object after a switch commits). */
+export const activeModelKey = (tenantId: string) => `active:${tenantId}`;
+
 export interface ActivePointer {
   /** Increases by one on every change; 0 when nothing was ever promoted. */
   version: number;

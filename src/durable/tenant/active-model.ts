@@ -1,6 +1,5 @@
 import { logLine } from "../../lib/log";
-import { activeModelKey } from "../../programs/models";
-import type { ActivePointer } from "../../serving/pointer";
+import { activeModelKey, type ActivePointer } from "../../serving/pointer";
 import { all, first, num, numOrNull, oneOf, rowOf, text, textOrNull } from "../sql-rows";
 import type { TenantState } from "./surfaces/surface";
 
