@@ -11,7 +11,8 @@
  * figures: `BENCH_SERVE_BASELINE=write npm run bench:serve` on a checkout of main rewrites it.
  * Environment: BENCH_SERVE_N (requests per scenario at 1 client, default 150), BENCH_SERVE_N50 (at 50,
  * default 500), BENCH_SERVE_ONLY=api (only /api/retrieve and /api/query), BENCH_PORT (8840: Distillery, +1 emulator, +2 bare Worker, +3..5 inspectors),
- * BENCH_PROFILE=1 (a CPU profile of Distillery over /api/retrieve at 1 client, its hottest functions).
+ * BENCH_PROFILE=1 (a CPU profile of Distillery over /api/retrieve at 1 client, its hottest functions;
+ * BENCH_PROFILE=chat: over plain chat instead), BENCH_SERVE_ONLY=chat (only the chat scenarios).
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
@@ -113,13 +114,21 @@ async function main(): Promise<void> {
       for (const clients of [1, 50]) {
         for (const [target, url, headers, withModel] of targets) {
           const payload = body(withModel);
+          // BENCH_PROFILE=chat: a CPU profile of Distillery over plain chat at 1 client.
+          const chatProfiler = process.env.BENCH_PROFILE === "chat" && target === "distillery" && clients === 1 && !stream ? await startCpuProfile(dist.inspectorPort) : null;
           await measure(scenario, target, clients, () => fetch(url, { method: "POST", headers: { ...headers, "Content-Type": "application/json" }, body: payload }));
+          if (chatProfiler) {
+            const { top } = await chatProfiler.stop();
+            console.log("\nDistillery's CPU over plain chat at 1 client (self time, sampled every 1 ms):");
+            console.log(table(["function", "where", "ms"], top.map((t) => [t.fn, t.url, t.ms.toFixed(0)])));
+          }
         }
       }
     }
 
-    const profiler = process.env.BENCH_PROFILE ? await startCpuProfile(dist.inspectorPort) : null;
-    for (const clients of [1, 50]) {
+    const profiler = process.env.BENCH_PROFILE && process.env.BENCH_PROFILE !== "chat" ? await startCpuProfile(dist.inspectorPort) : null;
+    // BENCH_SERVE_ONLY=chat: only the chat scenarios.
+    for (const clients of process.env.BENCH_SERVE_ONLY === "chat" ? [] : [1, 50]) {
       const headers = { ...api.authHeader(), "Content-Type": "application/json" };
       await measure("/api/retrieve", "distillery", clients, () =>
         fetch(`${dist.url}/api/retrieve`, { method: "POST", headers, body: JSON.stringify({ query: "When is high water at the harbour?", top_k: 3 }) }),
