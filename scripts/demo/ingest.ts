@@ -16,16 +16,16 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Polls a document until it is ready or failed, drawing its progress. */
 export async function waitForDocument(api: DistilleryClient, id: string, timeoutMs = 180_000): Promise<any> {
   const deadline = Date.now() + timeoutMs;
-  let bar: ((done: number, extra?: string) => void) | null = null;
+  let bar: ReturnType<typeof progress> | null = null;
   for (;;) {
     const doc = await api.get(`/api/documents/${id}`);
     if (doc.status === "ready" || doc.status === "failed") {
-      bar?.(doc.chunk_count ?? 0, "embedded");
+      bar?.(doc.chunk_count ?? 0, "embedded", doc.chunk_count ?? 0);
       return doc;
     }
     if (doc.progress && doc.progress.chunks > 0) {
       bar ??= progress("embedding", doc.progress.chunks);
-      bar(doc.progress.embedded, "chunks");
+      bar(doc.progress.embedded, "chunks", doc.progress.chunks);
     }
     if (Date.now() > deadline) throw new Error(`document ${id} is still ${doc.status} after ${timeoutMs / 1000} s`);
     await sleep(300);

@@ -28,7 +28,9 @@ export function notYet(what: string): void {
 /** A progress bar that redraws in place on a terminal and prints milestones otherwise. */
 export function progress(label: string, total: number) {
   let lastPrinted = -1;
-  return (done: number, extra = "") => {
+  // `of`: the total when it grows as the work is discovered (a document's chunks appear slice by slice).
+  return (done: number, extra = "", of?: number) => {
+    if (of !== undefined) total = of;
     const pct = total > 0 ? Math.min(1, done / total) : 1;
     const width = 28;
     const bar = "█".repeat(Math.round(pct * width)).padEnd(width, "░");
