@@ -65,6 +65,7 @@ export const NODE_TESTS = [
   "test/promotion/{rule,evidence}.test.ts",
   "test/serving/sse.test.ts",
   "test/serving/settings-cache.test.ts",
+  "test/lib/isolate-cache.test.ts",
   "test/serving/responses/{request,response,stream}.test.ts",
   "test/middleware/request-id.test.ts",
   "test/durable/base-deployment-cost.test.ts",

@@ -11,19 +11,14 @@
  */
 import type { AuthContext } from "../env";
 import { nowMs } from "../lib/clock";
+import { IsolateCache } from "../lib/isolate-cache";
 
 /** How long another isolate may go on accepting a revoked key (the README's bound). */
 export const KEY_CACHE_TTL_MS = 30_000;
 /** Entries kept per isolate; the oldest go first (a Map iterates in insertion order). */
 const MAX_ENTRIES = 10_000;
 
-interface Entry {
-  auth: AuthContext;
-  /** When the object confirmed the key, by the clock seam. */
-  at: number;
-}
-
-const verified = new Map<string, Entry>();
+const verified = new IsolateCache<AuthContext>(KEY_CACHE_TTL_MS, MAX_ENTRIES);
 /** Checks in flight, by hash: concurrent first requests with one key share one check. */
 const pending = new Map<string, Promise<AuthContext | null>>();
 /** Bumped by every revocation here: a check that began before one does not cache its verdict. */
@@ -31,13 +26,7 @@ let revocations = 0;
 
 /** The cached verdict for a key's hash, if still within the bound. */
 export function cachedKey(hash: string): AuthContext | null {
-  const e = verified.get(hash);
-  if (!e) return null;
-  const age = nowMs() - e.at;
-  // A clock moved backwards (tests, dev) makes an entry's age unknowable: check again.
-  if (age >= 0 && age < KEY_CACHE_TTL_MS) return e.auth;
-  verified.delete(hash);
-  return null;
+  return verified.get(hash) ?? null;
 }
 
 /** Checks a key once however many requests ask at the same time, and caches a positive verdict. */
@@ -48,19 +37,13 @@ export async function checkOnce(hash: string, check: () => Promise<AuthContext |
     const seen = revocations;
     p = check()
       .then((auth) => {
-        if (auth && seen === revocations) remember(hash, auth, at);
+        if (auth && seen === revocations) verified.set(hash, auth, at);
         return auth;
       })
       .finally(() => pending.delete(hash));
     pending.set(hash, p);
   }
   return p;
-}
-
-function remember(hash: string, auth: AuthContext, at: number): void {
-  verified.delete(hash);
-  verified.set(hash, { auth, at });
-  if (verified.size > MAX_ENTRIES) verified.delete(verified.keys().next().value!);
 }
 
 /** Drops a key from this isolate's cache (its revocation, here). */

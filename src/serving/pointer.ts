@@ -1,5 +1,5 @@
 import type { Bindings } from "../env";
-import { nowMs } from "../lib/clock";
+import { IsolateCache } from "../lib/isolate-cache";
 import { loadCatalog } from "../llm";
 
 /**
@@ -48,24 +48,19 @@ export const POINTER_STALE_BOUND_MS = 60_000 + POINTER_CACHE_MS;
 /** Tenants whose pointer one isolate keeps (oldest read dropped first): bounds the isolate's memory. */
 export const POINTER_CACHE_TENANTS = 1_000;
 
-interface Cached {
-  pointer: ActivePointer;
-  /** Clock-seam ms after which KV is read again. */
-  until: number;
-}
-
-// Per isolate. Also the newest version this isolate has seen per tenant, so a KV read that lags
-// behind a change this isolate made (or saw) never moves the pointer back.
-const cache = new Map<string, Cached>();
+// Per isolate. A stale entry still says the newest version this isolate has seen per tenant, so a
+// KV read that lags behind a change this isolate made (or saw) never moves the pointer back.
+const cache = new IsolateCache<ActivePointer>(POINTER_CACHE_MS, POINTER_CACHE_TENANTS);
 
 /** Reads the tenant's pointer: the isolate's cached copy, else KV; the teacher when there is none. */
 export async function activePointer(env: Bindings, tenantId: string): Promise<ActivePointer> {
-  const hit = cache.get(tenantId);
-  if (hit && hit.until > nowMs()) return hit.pointer;
+  const fresh = cache.get(tenantId);
+  if (fresh) return fresh;
+  const seen = cache.peek(tenantId);
   const stored = await env.MODELS.get<Partial<ActivePointer> & { model: string }>(activeModelKey(tenantId), { type: "json", cacheTtl: 30 });
   const read = stored ? { ...teacherPointer(env), served_as: "student" as const, ...stored } : teacherPointer(env);
-  const pointer = hit && hit.pointer.version > read.version ? hit.pointer : read;
-  keep(tenantId, pointer);
+  const pointer = seen && seen.version > read.version ? seen : read;
+  cache.set(tenantId, pointer);
   return pointer;
 }
 
@@ -75,13 +70,7 @@ export async function activePointer(env: Bindings, tenantId: string): Promise<Ac
  * for a while even here (the object, not this isolate, wrote it); a lower version never replaces it.
  */
 export function forgetPointer(tenantId: string, newest?: ActivePointer): void {
-  const hit = cache.get(tenantId);
+  const seen = cache.peek(tenantId);
   if (!newest) cache.delete(tenantId);
-  else if (!hit || hit.pointer.version <= newest.version) keep(tenantId, newest);
-}
-
-function keep(tenantId: string, pointer: ActivePointer): void {
-  cache.delete(tenantId); // re-inserted last: Map order is the eviction order
-  cache.set(tenantId, { pointer, until: nowMs() + POINTER_CACHE_MS });
-  if (cache.size > POINTER_CACHE_TENANTS) cache.delete(cache.keys().next().value!);
+  else if (!seen || seen.version <= newest.version) cache.set(tenantId, newest);
 }

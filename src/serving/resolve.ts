@@ -3,6 +3,7 @@ import type { Bindings } from "../env";
 import { ApiError } from "../errors";
 import { loadCatalog, resolveModel, type ModelEntry } from "../llm";
 import { nowMs } from "../lib/clock";
+import { IsolateCache } from "../lib/isolate-cache";
 import { activePointer, type ActivePointer, POINTER_CACHE_MS, POINTER_CACHE_TENANTS } from "./pointer";
 
 /** The alias for the tenant's active model (also what an omitted `model` means). */
@@ -52,13 +53,12 @@ export async function resolveServedModel(env: Bindings, tenant: TenantHandle, re
  * servability, such as a deployment stopping, is seen within the same bound): a served request for
  * the tenant's active fine-tune then makes no Durable Object round trip (issue 20's hot path).
  */
-const registryCache = new Map<string, { at: number; served: Omit<ServedModel, "pointer"> }>();
+const registryCache = new IsolateCache<Omit<ServedModel, "pointer">>(POINTER_CACHE_MS, POINTER_CACHE_TENANTS);
 
 async function fromRegistry(env: Bindings, tenant: TenantHandle, id: string, asked: string): Promise<Omit<ServedModel, "pointer">> {
   const key = `${tenant.id}\n${id}`;
   const hit = registryCache.get(key);
-  const age = hit ? nowMs() - hit.at : -1;
-  if (hit && age >= 0 && age < POINTER_CACHE_MS) return hit.served;
+  if (hit) return hit;
   const at = nowMs();
   // One call: the registered model and how it is reached (through a deployment, issue 21).
   const found = await tenant.deployments.model(id).catch((err: unknown) => {
@@ -76,8 +76,7 @@ async function fromRegistry(env: Bindings, tenant: TenantHandle, id: string, ask
     serving?.inference_model
       ? { entry: chatModel({ ...entry, model: serving.inference_model }), served_as: "student" as const, base_url: serving.base_url }
       : { entry: chatModel(entry), served_as: "student" as const, base_url: null };
-  registryCache.set(key, { at, served });
-  if (registryCache.size > POINTER_CACHE_TENANTS) registryCache.delete(registryCache.keys().next().value!);
+  registryCache.set(key, served, at);
   return served;
 }
 

@@ -1,6 +1,7 @@
 import type { TenantHandle } from "../durable/tenant";
 import type { TenantSettings } from "../durable/tenant/profile";
 import { nowMs } from "../lib/clock";
+import { IsolateCache } from "../lib/isolate-cache";
 
 /** A tenant's serving settings with the defaults filled in. */
 export interface ServingSettings {
@@ -24,17 +25,15 @@ export function servingSettings(settings: TenantSettings): ServingSettings {
  * served request makes no Durable Object round trip for them (issue 20's hot path).
  */
 export const SERVING_SETTINGS_TTL_MS = 30_000;
-const cached = new Map<string, { at: number; settings: ServingSettings }>();
+const cached = new IsolateCache<ServingSettings>(SERVING_SETTINGS_TTL_MS, 10_000);
 
 /** The tenant's serving settings, from this isolate's copy when it is younger than the bound. */
 export async function servingSettingsOf(tenant: Pick<TenantHandle, "id" | "profile">): Promise<ServingSettings> {
   const hit = cached.get(tenant.id);
-  const age = hit ? nowMs() - hit.at : -1;
-  if (hit && age >= 0 && age < SERVING_SETTINGS_TTL_MS) return hit.settings;
+  if (hit) return hit;
   const at = nowMs();
   const settings = servingSettings(await tenant.profile.settings());
-  cached.set(tenant.id, { at, settings });
-  if (cached.size > 10_000) cached.delete(cached.keys().next().value!);
+  cached.set(tenant.id, settings, at);
   return settings;
 }
 

@@ -13,7 +13,7 @@ export const TEACHER = "gpt-6.1-sol";
 
 /**
  * The official SDK, changed only in baseURL, apiKey and a `fetch` that hands the request to the
- * Worker's own fetch handler (SELF) with an execution context `settled()` waits on, so usage and
+ * Worker's own fetch handler with an execution context `settled()` waits on, so usage and
  * captures written after the answer (and usage queued) are in place when a test looks.
  */
 export function tenantClient(key: string, headers: Record<string, string> = {}) {
