@@ -16,6 +16,7 @@ import { advanceJob, applyProviderJob, nextPollDelay, onStepError, transition, t
 import { remote, throwsAcrossRpc, type Remote } from "./rpc-errors";
 import { openTenant } from "./tenant";
 import { launchDeployment } from "./model-deployment/launch";
+import { OneStepAtATime } from "./one-step";
 import { jobEvalId } from "./tenant/evals-types";
 import type { EvalJobMessage } from "../queues/messages";
 import { configureClock, nowIso, nowMs } from "../lib/clock";
@@ -34,8 +35,7 @@ export class FineTuneJob extends DurableObject<Bindings> {
   private readonly sql: SqlStorage;
   private job: JobRecord | null = null;
   /** Steps run one after another: they await provider calls, and another alarm may arrive meanwhile. */
-  private steps: Promise<void> = Promise.resolve();
-  private stepping = false;
+  private readonly steps = new OneStepAtATime();
 
   constructor(ctx: DurableObjectState, env: Bindings) {
     super(ctx, env);
@@ -100,7 +100,7 @@ export class FineTuneJob extends DurableObject<Bindings> {
       job.cancel_requested = true;
       this.note("cancel requested");
     }
-    if (this.stepping) {
+    if (this.steps.stepping) {
       // A step is uploading or polling: it sees the flag when it resumes (and the next alarm sends the cancel).
       this.save();
       return this.view();
@@ -126,23 +126,11 @@ export class FineTuneJob extends DurableObject<Bindings> {
   }
 
   /**
-   * The one alarm: advance the job, then finish (register, notify) or re-arm. An alarm that
-   * arrives while a step runs (the safety net firing during a slow first upload, a platform
-   * retry) waits for that step and keeps the alarm it set, rather than stepping again at once.
+   * The one alarm: advance the job, then finish (register, notify) or re-arm, one step at a time
+   * (`OneStepAtATime`).
    */
   override async alarm(): Promise<void> {
-    if (this.stepping) return this.steps; // that step sets the next alarm itself
-    // One step at a time.
-    const run = this.steps.then(async () => {
-      this.stepping = true;
-      try {
-        await this.step();
-      } finally {
-        this.stepping = false;
-      }
-    });
-    this.steps = run.catch(() => undefined);
-    return run;
+    return this.steps.run(() => this.step());
   }
 
   private async step(): Promise<void> {

@@ -13,6 +13,7 @@ import { remote, throwsAcrossRpc, type Remote } from "../rpc-errors";
 import { migrate } from "../sql-migrations";
 import { openTenant } from "../tenant";
 import { isFinal, newRecord, type DeploymentInit, type DeploymentRecord } from "./record";
+import { OneStepAtATime } from "../one-step";
 import { advance, onStepError, transition, type StepContext } from "./steps";
 import { deploymentView, type DeploymentView } from "./view";
 
@@ -33,8 +34,7 @@ const DEFAULT_GRACE_MINUTES = 24 * 60;
 export class ModelDeployment extends DurableObject<Bindings> {
   private readonly sql: SqlStorage;
   private rec: DeploymentRecord | null = null;
-  private steps: Promise<void> = Promise.resolve();
-  private stepping = false;
+  private readonly steps = new OneStepAtATime();
 
   constructor(ctx: DurableObjectState, env: Bindings) {
     super(ctx, env);
@@ -78,7 +78,7 @@ export class ModelDeployment extends DurableObject<Bindings> {
     if (rec.state === "stopped" || rec.stop_requested) return this.view();
     rec.stop_requested = true;
     rec.stop_reason = reason;
-    if (!rec.provider_id && !rec.create_attempted && !this.stepping) transition(rec, "stopped", "stopped before anything was created");
+    if (!rec.provider_id && !rec.create_attempted && !this.steps.stepping) transition(rec, "stopped", "stopped before anything was created");
     else if (rec.state !== "stopping") transition(rec, "stopping", `stop requested (${reason})`);
     this.save();
     await this.finishOrSchedule(isFinal(rec.state) ? null : SOON_MS);
@@ -93,17 +93,7 @@ export class ModelDeployment extends DurableObject<Bindings> {
   }
 
   override async alarm(): Promise<void> {
-    if (this.stepping) return this.steps;
-    const run = this.steps.then(async () => {
-      this.stepping = true;
-      try {
-        await this.step();
-      } finally {
-        this.stepping = false;
-      }
-    });
-    this.steps = run.catch(() => undefined);
-    return run;
+    return this.steps.run(() => this.step());
   }
 
   private async step(): Promise<void> {
