@@ -3,7 +3,7 @@ import { nowIso, nowMs } from "../../lib/clock";
 import { keyOf, keysetPage, type PageQuery } from "../keyset";
 import { all, first, json, jsonOrNull, num, numOrNull, oneOf, rowOf, text, textOrNull } from "../sql-rows";
 import type { DatasetRecord, RowRecord } from "./datasets";
-import { getDataset, rowsOf } from "./datasets";
+import { getDataset, getRow, rowsOf } from "./datasets";
 import type { EvalConfig, EvalEstimate, EvalStatus, EvalTaskKind, TaskOutcome } from "./evals-types";
 
 export * from "./evals-types";
@@ -77,7 +77,7 @@ export interface TaskScore {
   cost_micros: number;
 }
 
-const scoreRow = rowOf<TaskScore>()({
+const scoreFields = {
   id: text,
   kind: oneOf<EvalTaskKind>(),
   row_id: text,
@@ -88,25 +88,15 @@ const scoreRow = rowOf<TaskScore>()({
   undetermined: textOrNull,
   extra: jsonOrNull<Record<string, unknown>>(),
   cost_micros: num,
-});
+};
+const scoreRow = rowOf<TaskScore>()(scoreFields);
 
 export interface EvalTask extends TaskScore {
   result: Record<string, unknown> | null;
 }
 
 const taskRow = rowOf<EvalTask>()({
-  ...{
-    id: text,
-    kind: oneOf<EvalTaskKind>(),
-    row_id: text,
-    model: num,
-    rep: num,
-    state: oneOf<TaskScore["state"]>(),
-    score: numOrNull,
-    undetermined: textOrNull,
-    extra: jsonOrNull<Record<string, unknown>>(),
-    cost_micros: num,
-  },
+  ...scoreFields,
   result: jsonOrNull<Record<string, unknown>>(),
 });
 
@@ -263,7 +253,7 @@ export function beginTask(sql: SqlStorage, evalId: string, id: string): Begin {
   }
   sql.exec("UPDATE evals SET reserved_micros = reserved_micros + ?, lease_until = ?, updated_at = ? WHERE id = ?", estimateMicros, nowMs() + EVAL_LEASE_MS, now, evalId);
   sql.exec("UPDATE eval_tasks SET attempts = attempts + 1 WHERE eval_id = ? AND id = ?", evalId, id);
-  const row = readRow(sql, task.row_id);
+  const row = getRow(sql, task.row_id);
   if (!row) return { go: false, why: "unknown" };
   const answers: Record<number, Record<string, unknown>> = {};
   if (task.kind !== "answer") {
@@ -383,7 +373,7 @@ export function questionPage(sql: SqlStorage, evalId: string, q: PageQuery): { d
     q,
   );
   const data = page.rows.flatMap((r) => {
-    const row = readRow(sql, r.row_id as string);
+    const row = getRow(sql, r.row_id as string);
     if (!row) return [];
     const tasks = all(taskRow, sql, "SELECT * FROM eval_tasks WHERE eval_id = ? AND row_id = ? ORDER BY id", evalId, row.id);
     return [{ seq: r.seq as number, row, tasks }];
@@ -434,27 +424,4 @@ export function takeStalledEvals(sql: SqlStorage, at: number, limit: number, tas
     const pending = sql.exec<{ id: string }>("SELECT id FROM eval_tasks WHERE eval_id = ? AND state = 'pending' LIMIT ?", r.id, taskLimit).toArray().map((t) => t.id);
     return { id: r.id, status: r.status, action: "resume" as const, pending, request_id: r.request_id };
   });
-}
-
-const rowReader = rowOf<RowRecord>()({
-  id: text,
-  dataset_id: text,
-  source: oneOf<RowRecord["source"]>(),
-  status: oneOf<RowRecord["status"]>(),
-  reason: textOrNull,
-  split: oneOf<RowRecord["split"]>(),
-  question: textOrNull,
-  example: textOrNull,
-  tokens: numOrNull,
-  program: textOrNull,
-  program_version: numOrNull,
-  model: textOrNull,
-  usage: textOrNull,
-  chunk_ids: jsonOrNull<string[]>(),
-  created_at: text,
-  updated_at: text,
-});
-
-function readRow(sql: SqlStorage, id: string): RowRecord | null {
-  return first(rowReader, sql, "SELECT * FROM dataset_rows WHERE id = ?", id);
 }
