@@ -11,7 +11,7 @@ import { drainEval } from "../helpers/evals";
 import { createJob, driveJob, jobRun, WHILE_OPENAI_TRAINS } from "../helpers/jobs";
 import { deliver, ingestNow } from "../helpers/queues";
 import { kvPointer, truthOf } from "../models/helpers";
-import { tenantClient } from "../serving/helpers";
+import { expectServedByStudent } from "../serving/helpers";
 
 /*
  * End to end on the emulator: a teacher-labeled dataset → a job with `evaluate: true` → its eval →
@@ -68,15 +68,6 @@ describe("dataset → job → eval → automatic promotion → serving", () => {
     expect(await activePointer(bindings, t.id)).toMatchObject({ version: 2, model: student });
 
     // An application with the official SDK, changed only in baseURL and apiKey.
-    const { client, settled } = tenantClient(t.key);
-    const { data, response } = await client.chat.completions
-      .create({ model: "distillery:active", messages: [{ role: "user", content: "Which chapter covers identifying birds by song?" }] })
-      .withResponse();
-    expect(data.choices[0]!.message).toBeTruthy();
-    expect(response.headers.get("Distillery-Model")).toBe(student);
-    expect(response.headers.get("Distillery-Served-By")).toBe("student");
-    await settled();
-    const usage = await api("/api/usage", { key: t.key });
-    expect(usage.body.data.map((r: { model: string }) => r.model)).toContain(student);
+    await expectServedByStudent(t.key, student, "Which chapter covers identifying birds by song?");
   }, 120_000);
 });

@@ -10,7 +10,7 @@ import { uniqueRun } from "../helpers/emulator";
 import { drainEval } from "../helpers/evals";
 import { createJob, driveJob, WHILE_OPENAI_TRAINS } from "../helpers/jobs";
 import { deliver, ingestNow } from "../helpers/queues";
-import { tenantClient } from "../serving/helpers";
+import { expectServedByStudent } from "../serving/helpers";
 
 /*
  * The loop on a provider that outlives OpenAI's fine-tuning (issue 21): a Together student trained
@@ -53,15 +53,6 @@ describe("a Together student, end to end", () => {
     expect(done.status, JSON.stringify(done.error)).toBe("completed");
     expect(done.decision, JSON.stringify(done.decision)).toMatchObject({ decision: "promote", candidate: student, applied: true });
 
-    const { client, settled } = tenantClient(t.key);
-    const { data, response } = await client.chat.completions
-      .create({ model: "distillery:active", messages: [{ role: "user", content: "Which work introduced distilling knowledge with soft targets?" }] })
-      .withResponse();
-    expect(data.choices[0]!.message).toBeTruthy();
-    expect(response.headers.get("Distillery-Model")).toBe(student);
-    expect(response.headers.get("Distillery-Served-By")).toBe("student");
-    await settled();
-    const usage = await api("/api/usage", { key: t.key });
-    expect(usage.body.data.map((r: { model: string }) => r.model)).toContain(student);
+    await expectServedByStudent(t.key, student, "Which work introduced distilling knowledge with soft targets?");
   });
 });

@@ -3,7 +3,8 @@ import OpenAI from "openai";
 import { activeModelKey } from "../../src/programs/models";
 import { forgetPointer, type ActivePointer } from "../../src/serving/pointer";
 import worker from "../../src/worker";
-import { bindings } from "../helpers/api";
+import { expect } from "vitest";
+import { api, bindings } from "../helpers/api";
 import { capture } from "../helpers/secrets";
 import { flushAllUsage } from "../helpers/usage";
 
@@ -59,3 +60,18 @@ export const ALBUM_SCHEMA = {
 
 export const CONTEXT =
   "Context: The Beatles released the album Abbey Road in 1969. It was recorded at EMI Studios in London.";
+
+/**
+ * An application's call with the official SDK (changed only in baseURL and apiKey) to the tenant's
+ * active model: answered by `student` as the student, and its usage recorded.
+ */
+export async function expectServedByStudent(key: string, student: string, question: string): Promise<void> {
+  const { client, settled } = tenantClient(key);
+  const { data, response } = await client.chat.completions.create({ model: "distillery:active", messages: [{ role: "user", content: question }] }).withResponse();
+  expect(data.choices[0]!.message).toBeTruthy();
+  expect(response.headers.get("Distillery-Model")).toBe(student);
+  expect(response.headers.get("Distillery-Served-By")).toBe("student");
+  await settled();
+  const usage = await api("/api/usage", { key });
+  expect(usage.body.data.map((r: { model: string }) => r.model)).toContain(student);
+}
