@@ -49,6 +49,7 @@ export const NODE_TESTS = [
   "test/datasets/jsonl.part-buffer.test.ts",
   "test/datasets/validate.{check,limits,report}.test.ts",
   "test/ingest/chunk-pages.test.ts",
+  "test/llm/live-lease.test.ts",
   "test/ingest/extract.*.test.ts",
   "test/ingest/split*.test.ts",
   "test/webhooks/*.test.ts",

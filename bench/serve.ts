@@ -87,6 +87,12 @@ async function main(): Promise<void> {
       const s = summarise(r);
       const cpu: Record<string, number> = {};
       procs.forEach((p, i) => (cpu[p.name] = s.n > 0 ? (cpuBetween(before[i]!, after[i]!) * 1000) / s.n : NaN));
+      // BENCH_CPU_BY_PID=1: each workerd process's share (wrangler dev runs more than one per server).
+      if (process.env.BENCH_CPU_BY_PID) {
+        procs.forEach((p, i) =>
+          console.log(`    ${p.name}: ${[...after[i]!].map(([pid, t]) => `${pid} ${(((t - (before[i]!.get(pid) ?? t)) * 1000) / s.n).toFixed(2)} ms`).join(", ")}`),
+        );
+      }
       rows.push({ scenario, target, clients, ...s, cpu });
       console.log(`  ${scenario.padEnd(16)} ${target.padEnd(10)} ×${String(clients).padEnd(3)} p50 ${s.p50.toFixed(1)} ms, p99 ${s.p99.toFixed(1)} ms, ${s.rps.toFixed(0)}/s`);
     };
@@ -118,9 +124,11 @@ async function main(): Promise<void> {
           const chatProfiler = process.env.BENCH_PROFILE === "chat" && target === "distillery" && clients === 1 && !stream ? await startCpuProfile(dist.inspectorPort) : null;
           await measure(scenario, target, clients, () => fetch(url, { method: "POST", headers: { ...headers, "Content-Type": "application/json" }, body: payload }));
           if (chatProfiler) {
-            const { top } = await chatProfiler.stop();
+            const { top, inclusive } = await chatProfiler.stop();
             console.log("\nDistillery's CPU over plain chat at 1 client (self time, sampled every 1 ms):");
             console.log(table(["function", "where", "ms"], top.map((t) => [t.fn, t.url, t.ms.toFixed(0)])));
+            console.log("\nThe same, inclusive (time with the function anywhere on the stack):");
+            console.log(table(["function", "where", "ms"], inclusive.map((t) => [t.fn, t.url, t.ms.toFixed(0)])));
           }
         }
       }

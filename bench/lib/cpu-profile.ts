@@ -4,7 +4,8 @@
  * time and the longest stretches without a sample of idle time. For finding what holds the isolate.
  */
 export interface CpuProfiler {
-  stop(): Promise<{ top: { fn: string; url: string; ms: number }[]; spans: BusySpan[] }>;
+  /** `top`: self time per function; `inclusive`: time with the function anywhere on the stack. */
+  stop(): Promise<{ top: { fn: string; url: string; ms: number }[]; inclusive: { fn: string; url: string; ms: number }[]; spans: BusySpan[] }>;
 }
 
 /** A stretch of consecutive samples none of which was idle: what a request arriving then waited on. */
@@ -57,9 +58,32 @@ export async function startCpuProfile(inspectorPort: number): Promise<CpuProfile
         e.ms += ms;
         byFn.set(key, e);
       }
-      return { top: [...byFn.values()].sort((a, b) => b.ms - a.ms).slice(0, 25), spans: busySpans(profile) };
+      return { top: [...byFn.values()].sort((a, b) => b.ms - a.ms).slice(0, 25), inclusive: inclusiveTimes(profile), spans: busySpans(profile) };
     },
   };
+}
+
+/** Time with each function anywhere on the sampled stack (counted once per sample), most first. */
+function inclusiveTimes(profile: { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] }, count = 40): { fn: string; url: string; ms: number }[] {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const totals = new Map<string, { fn: string; url: string; ms: number }>();
+  profile.samples.forEach((id, i) => {
+    if (byId.get(id)!.callFrame.functionName === "(idle)") return;
+    const ms = (profile.timeDeltas[i] ?? 0) / 1000;
+    const seen = new Set<string>();
+    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+      const f = byId.get(at)!.callFrame;
+      const key = `${f.functionName}@${f.url}:${f.lineNumber}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const e = totals.get(key) ?? { fn: f.functionName || "(anonymous)", url: `${f.url.split("/").slice(-2).join("/")}:${f.lineNumber}`, ms: 0 };
+      e.ms += ms;
+      totals.set(key, e);
+    }
+  });
+  return [...totals.values()].sort((a, b) => b.ms - a.ms).slice(0, count);
 }
 
 type ProfileNode = { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] };

@@ -11,11 +11,15 @@ export function newId(prefix: string): string {
   return `${prefix}_${randomToken(12)}`;
 }
 
-/** Lower-case hex SHA-256 of a string (its UTF-8 bytes) or of bytes. */
+const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, "0"));
+const encoder = new TextEncoder();
+
+/** Lower-case hex SHA-256 of a string (its UTF-8 bytes) or of bytes. On every request's path (the key check): kept lean. */
 export async function sha256Hex(data: string | Uint8Array | ArrayBuffer): Promise<string> {
-  const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
-  const digest = await crypto.subtle.digest("SHA-256", bytes);
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", typeof data === "string" ? encoder.encode(data) : data));
+  let hex = "";
+  for (const b of digest) hex += HEX[b];
+  return hex;
 }
 
 /** Constant-time comparison of two strings of hex (or any) text, via their SHA-256 digests. */

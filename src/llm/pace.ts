@@ -7,15 +7,22 @@
  * outside a pacing context calls go straight out, as before.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
-import type { Ask, Grant, Observation, Priority } from "../durable/provider-limiter/allowance";
+import type { Ask, Grant, LeaseAsk, LeaseGrant, Observation, Priority } from "../durable/provider-limiter/allowance";
 import type { Bindings } from "../env";
 import { nowMs } from "../lib/clock";
 import { sha256Hex } from "../lib/ids";
+import { liveLease } from "./live-lease";
 import { retryAfterMs } from "./provider-errors";
 import type { FetchLike } from "./providers";
 
 /** Whoever answers asks for one provider key: the ProviderLimiter object (or a test double). */
-export type LimiterFor = (key: string) => { ask(a: Ask): Promise<Grant> };
+export type LimiterFor = (key: string) => Limiter;
+export interface Limiter {
+  /** Batch work: slots call by call. */
+  ask(a: Ask): Promise<Grant>;
+  /** Live requests: this isolate's lease of interactive slots (live-lease.ts). */
+  lease(l: LeaseAsk): Promise<LeaseGrant>;
+}
 
 export interface PacingContext {
   tenant: string;
@@ -70,14 +77,23 @@ export async function limiterKey(provider: string, baseURL: string, apiKey: stri
   return `${provider}:${(await sha256Hex(`${baseURL}\n${apiKey}`)).slice(0, 24)}`;
 }
 
+/** Limiter names by provider, base URL and key, per isolate: endpoints are resolved per request. */
+const limiterKeys = new Map<string, Promise<string>>();
+
 /** `fetch` for one endpoint, paced when called inside `withPacing`. */
 export function pacedFetch(fetch: FetchLike, endpoint: { provider: string; baseURL: string; apiKey: string }): FetchLike {
-  let key: Promise<string> | null = null;
   return async (input, init) => {
     const s = scope.getStore();
     if (!s) return fetch(input, init);
-    key ??= limiterKey(endpoint.provider, endpoint.baseURL, endpoint.apiKey);
+    const id = `${endpoint.provider}\n${endpoint.baseURL}\n${endpoint.apiKey}`;
+    let key = limiterKeys.get(id);
+    if (!key) {
+      // A handful of provider keys per deployment; the bound only guards against a runaway.
+      if (limiterKeys.size >= 256) limiterKeys.clear();
+      limiterKeys.set(id, (key = limiterKey(endpoint.provider, endpoint.baseURL, endpoint.apiKey)));
+    }
     const k = await key;
+    if ((s.priority ?? (s.interactive ? "interactive" : "background")) === "interactive") return leasedFetch(fetch, s, k, input, init);
     let gate = s.gates.get(k);
     if (!gate) s.gates.set(k, (gate = new Gate(s.limiterFor(k), s.tenant, s.priority ?? (s.interactive ? "interactive" : "background"))));
     const tokens = estimateTokens(init?.body);
@@ -85,13 +101,37 @@ export function pacedFetch(fetch: FetchLike, endpoint: { provider: string; baseU
     const t0 = nowMs();
     try {
       const res = await fetch(input, init);
-      gate.report({ ...observe(res.headers), limited: res.status === 429, ...(res.status === 429 ? { retryAfterMs: retryAfterMs(res.headers) } : {}), ms: nowMs() - t0, tokens });
+      gate.report(outcome(res, nowMs() - t0, tokens));
       return res;
     } catch (err) {
       gate.report({ ms: nowMs() - t0, tokens });
       throw err;
     }
   };
+}
+
+/** A live call: a slot from this isolate's lease, its report kept for the lease's next ask. */
+async function leasedFetch(fetch: FetchLike, s: Scope, key: string, input: Parameters<FetchLike>[0], init: Parameters<FetchLike>[1]): Promise<Response> {
+  const lease = liveLease(key);
+  const limiter = s.limiterFor(key);
+  const defer = s.waitUntil ?? ((p: Promise<unknown>) => void p);
+  const tokens = estimateTokens(init?.body);
+  await lease.take(limiter, defer);
+  const t0 = nowMs();
+  try {
+    const res = await fetch(input, init);
+    lease.release(limiter, outcome(res, nowMs() - t0, tokens), defer);
+    return res;
+  } catch (err) {
+    lease.release(limiter, { ms: nowMs() - t0, tokens }, defer);
+    throw err;
+  }
+}
+
+/** What a call that answered tells its limiter: the headers, and whether it was refused (429). */
+function outcome(res: Response, ms: number, tokens: number): Observation {
+  const limited = res.status === 429;
+  return { ...observe(res.headers), limited, ...(limited ? { retryAfterMs: retryAfterMs(res.headers) } : {}), ms, tokens };
 }
 
 /** The x-ratelimit-* headers OpenAI, Together and Fireworks send (absent fields when not sent). */
@@ -144,7 +184,7 @@ class Gate {
   #wake: (() => void) | null = null;
 
   constructor(
-    private readonly limiter: { ask(a: Ask): Promise<Grant> },
+    private readonly limiter: Pick<Limiter, "ask">,
     private readonly tenant: string,
     private readonly priority: Priority,
   ) {}

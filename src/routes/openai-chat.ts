@@ -48,13 +48,8 @@ export const openaiChatRoutes = createRouter().openapi(
       ...openAIErrors(400, 401, 404, 409, 413, 422, 429, 500, 502, 503, 504),
     },
   }),
-  async (c) => {
-    const body = c.req.valid("json");
-    return serveChat(
-      serveContext(c),
-      body,
-    ) as never;
-  },
+  // The validator parsed the body with the serving core's own schema: it is not parsed again.
+  async (c) => serveChat(serveContext(c), c.req.valid("json")) as never,
 );
 
 

@@ -8,7 +8,7 @@ import { queueUsage } from "../usage/queue";
 import type { CallUsage } from "../usage/record";
 import { type AssistantMessage, captureExchange, promptOf } from "./capture";
 import { guardProblem, guardTarget } from "./guard";
-import { assertSupportedParams, type ChatRequest, parseChatRequest } from "./params";
+import { assertSupportedParams, type ChatRequest } from "./params";
 import { resolveServedModel, type ServedModel } from "./resolve";
 import { servingSettingsOf, type ServingSettings } from "./settings";
 import { relayStream, type StreamTally } from "./sse";
@@ -40,20 +40,21 @@ export const SERVED_BY_HEADER = "Distillery-Served-By";
  * falls back to the teacher when the student fails (before any byte is sent), optionally guards
  * structured answers, relays streams as they come, records usage and captures. Every answer
  * carries `Distillery-Model`, `Distillery-Served-By` and `X-Request-Id`. Throws ApiError for bad
- * input and upstream failures (rendered in OpenAI's shape under /openai/*).
+ * input and upstream failures (rendered in OpenAI's shape under /openai/*). `req` is parsed
+ * already (the route's validator, or `parseChatRequest`): a loose parse, every field kept.
  */
-export async function serveChat(ctx: ServeContext, body: unknown): Promise<Response> {
-  const req = parseChatRequest(body);
+export async function serveChat(ctx: ServeContext, req: ChatRequest): Promise<Response> {
+  const body = req as Record<string, unknown>;
   const [served, settings] = await Promise.all([
     resolveServedModel(ctx.env, ctx.tenant, req.model),
     servingSettingsOf(ctx.tenant),
   ]);
-  assertSupportedParams(body as Record<string, unknown>, served.entry);
+  assertSupportedParams(body, served.entry);
   const capture = await captureTarget(ctx, settings);
 
   const stream = req.stream === true;
   const keepUsage = stream && req.stream_options?.include_usage === true;
-  const upstreamBody: Record<string, unknown> = { ...(body as Record<string, unknown>) };
+  const upstreamBody: Record<string, unknown> = { ...body };
   delete upstreamBody.model;
   // Always ask for usage on streams (to account the call); removed again unless the client asked.
   if (stream) upstreamBody.stream_options = { ...(req.stream_options ?? {}), include_usage: true };

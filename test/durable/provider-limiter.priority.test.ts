@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Allowance, type Ask, type Grant, type Observation } from "../../src/durable/provider-limiter/allowance";
+import { Allowance, type Ask, type LeaseAsk, type LeaseGrant, type Observation } from "../../src/durable/provider-limiter/allowance";
 import { interactiveShare } from "../../src/durable/provider-limiter/object";
 import { livePacing, pacedFetch, providerLimiters, withPacing, type LimiterFor } from "../../src/llm/pace";
 import type { FetchLike } from "../../src/llm/providers";
@@ -60,9 +60,10 @@ describe("interactive traffic first", () => {
     let liveDenied: () => void = () => undefined;
     const denied = new Promise<"denied">((resolve) => (liveDenied = () => resolve("denied")));
     const liveLimiters: LimiterFor = (key) => ({
-      async ask(a: Ask): Promise<Grant> {
-        const g = await limiters(key).ask(a);
-        if (a.want > 0 && g.granted === 0) liveDenied();
+      ask: (a: Ask) => limiters(key).ask(a),
+      async lease(l: LeaseAsk): Promise<LeaseGrant> {
+        const g = await limiters(key).lease(l);
+        if (g.slots === 0) liveDenied();
         return g;
       },
     });

@@ -66,7 +66,7 @@ describe("metrics on the emulator's judge", () => {
 
   it("takes a slot from the provider key's limiter for every judge and embedding call when given a pacing context", async () => {
     const asks: Ask[] = [];
-    const limiterFor = () => ({ ask: async (a: Ask): Promise<Grant> => (asks.push(a), { granted: a.want, waitMs: 0 }) });
+    const limiterFor = () => ({ ask: async (a: Ask): Promise<Grant> => (asks.push(a), { granted: a.want, waitMs: 0 }), lease: async () => expect.fail("batch work never leases") });
     const ctx = { requestId: "metrics-paced", pacing: { tenant: "tn_paced", limiterFor } };
     await answerRelevancy(judgeFor(bindings, ctx), embedderFor(bindings, ctx), { question: QUESTION, output: "Kaplan et al. showed scaling laws." });
     expect(asks.reduce((n, a) => n + a.want, 0)).toBe(2);

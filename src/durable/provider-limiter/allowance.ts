@@ -59,6 +59,32 @@ export interface Grant {
   waitMs: number;
 }
 
+/**
+ * A lease of interactive slots to one isolate: it starts live calls against them without asking
+ * again, and renews (with the calls' reports) before the lease lapses. The slots count as calls
+ * in flight until then, so batch work never takes them; a lease its holder stops renewing (an
+ * isolate gone) frees its slots when it lapses.
+ */
+export interface LeaseAsk {
+  /** The isolate holding the lease (a random id it chose). */
+  holder: string;
+  /** Slots wanted in all, in use or not (0 gives the lease back). */
+  want: number;
+  /** The holder's calls in flight now: counted whatever the lease becomes, until they report. */
+  inUse: number;
+  /** Outcomes of the holder's calls since its last ask, in the order they finished. */
+  reports: Observation[];
+}
+
+export interface LeaseGrant {
+  /** Slots the holder may use at once until the lease lapses (may be fewer than it had). */
+  slots: number;
+  /** How long the lease holds from the ask, ms. */
+  ttlMs: number;
+  /** When asking again is worth it, ms (when fewer slots than wanted were leased). */
+  waitMs: number;
+}
+
 export interface AllowanceOptions {
   /** The first window before anything was learned. */
   initialWindow: number;
@@ -69,6 +95,10 @@ export interface AllowanceOptions {
 
 /** Grants not reported within this long are presumed lost (a consumer that died). */
 const GRANT_TTL_MS = 2 * 60_000;
+/** How long a lease holds; its holder renews it halfway, off its requests' path. */
+export const LEASE_TTL_MS = 2_000;
+/** Kept past a lease's end before its slots are freed: the holder's and the object's clocks differ. */
+const LEASE_GRACE_MS = 1_000;
 /** A tenant that asked within this long counts as waiting, for the fair share. */
 const ACTIVE_MS = 5_000;
 /** Headers show room while more than this share of the limit remains. */
@@ -98,6 +128,8 @@ export class Allowance {
   #ssthresh = Infinity;
   /** Grant times per tenant (oldest first), each a call in flight. */
   #inflight = new Map<string, number[]>();
+  /** Leases by holder: their slots (or more calls, when a lease shrank under them) are in flight. */
+  #leases = new Map<string, { slots: number; inUse: number; until: number }>();
   #asked = new Map<string, number>();
   #requests: Bucket | null = null;
   #tokens: Bucket | null = null;
@@ -116,6 +148,7 @@ export class Allowance {
   get inflight(): number {
     let n = 0;
     for (const g of this.#inflight.values()) n += g.length;
+    for (const l of this.#leases.values()) n += Math.max(l.slots, l.inUse);
     return n;
   }
 
@@ -136,6 +169,45 @@ export class Allowance {
       const mine = this.#inflight.get(a.tenant)?.length ?? 0;
       room = Math.min(room, Math.ceil(cap / this.#active(now)) - mine);
     }
+    const fit = this.#fitBuckets(room, share, now);
+    const granted = Math.max(0, fit.calls);
+    if (granted > 0) {
+      const list = this.#inflight.get(a.tenant) ?? [];
+      for (let i = 0; i < granted; i++) list.push(now);
+      this.#inflight.set(a.tenant, list);
+      this.#debit(granted);
+    }
+    return { granted, waitMs: granted >= a.want ? 0 : fit.waitMs };
+  }
+
+  /**
+   * Sets a holder's lease of interactive slots (see LeaseAsk): up to `want`, within the whole
+   * window less everything else in flight; slots beyond what it held must fit the buckets, as
+   * calls granted one by one do. Paused (a 429 said the allowance is spent): no slots.
+   */
+  lease(l: LeaseAsk, now: number): LeaseGrant {
+    this.#expire(now);
+    for (const r of l.reports) this.#learn(r, now);
+    const had = this.#leases.get(l.holder)?.slots ?? 0;
+    this.#leases.delete(l.holder);
+    let slots = 0;
+    let waitMs = 0;
+    if (now < this.#pausedUntil) waitMs = this.#pausedUntil - now;
+    else {
+      slots = Math.max(0, Math.min(l.want, Math.max(1, Math.floor(this.window)) - this.inflight));
+      if (slots > had) {
+        const fit = this.#fitBuckets(slots - had, 1, now);
+        slots = had + Math.max(0, fit.calls);
+        this.#debit(slots - had);
+        waitMs = fit.waitMs;
+      }
+    }
+    if (slots > 0 || l.inUse > 0) this.#leases.set(l.holder, { slots, inUse: l.inUse, until: now + LEASE_TTL_MS + LEASE_GRACE_MS });
+    return { slots, ttlMs: LEASE_TTL_MS, waitMs: slots >= l.want ? 0 : Math.max(POLL_MS, waitMs) };
+  }
+
+  /** How many of `room` calls the request and token buckets allow now, and when to ask again. */
+  #fitBuckets(room: number, share: number, now: number): { calls: number; waitMs: number } {
     let waitMs = POLL_MS;
     for (const [bucket, per] of [[this.#requests, 1], [this.#tokens, Math.max(1, this.tokensPerCall)]] as const) {
       if (!bucket) continue;
@@ -149,19 +221,22 @@ export class Allowance {
         waitMs = Math.max(waitMs, bucket.at - now);
       }
     }
-    const granted = Math.max(0, room);
-    if (granted > 0) {
-      const list = this.#inflight.get(a.tenant) ?? [];
-      for (let i = 0; i < granted; i++) list.push(now);
-      this.#inflight.set(a.tenant, list);
-      if (this.#requests) this.#requests.level -= granted;
-      if (this.#tokens) this.#tokens.level -= granted * Math.max(1, this.tokensPerCall);
-    }
-    return { granted, waitMs: granted >= a.want ? 0 : waitMs };
+    return { calls: room, waitMs };
+  }
+
+  #debit(calls: number): void {
+    if (calls <= 0) return;
+    if (this.#requests) this.#requests.level -= calls;
+    if (this.#tokens) this.#tokens.level -= calls * Math.max(1, this.tokensPerCall);
   }
 
   #observe(tenant: string, o: Observation, now: number): void {
     this.#inflight.get(tenant)?.shift();
+    this.#learn(o, now);
+  }
+
+  /** What a finished call's headers and fate teach (its slot is freed by its grant or lease). */
+  #learn(o: Observation, now: number): void {
     if (this.#cutHold > 0) this.#cutHold--;
     this.latencyMs = this.latencyMs === 0 ? o.ms : this.latencyMs * 0.9 + o.ms * 0.1;
     if (o.tokens > 0) this.tokensPerCall = this.tokensPerCall === 0 ? o.tokens : this.tokensPerCall * 0.9 + o.tokens * 0.1;
@@ -231,5 +306,6 @@ export class Allowance {
       while (grants.length > 0 && now - grants[0]! > GRANT_TTL_MS) grants.shift();
       if (grants.length === 0) this.#inflight.delete(tenant);
     }
+    for (const [holder, l] of this.#leases) if (now > l.until) this.#leases.delete(holder);
   }
 }

@@ -1,6 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Bindings } from "../../env";
-import { Allowance, type Ask, type Grant } from "./allowance";
+import { Allowance, type Ask, type Grant, type LeaseAsk, type LeaseGrant } from "./allowance";
 
 /** The window before anything is learned: what the old fixed LABEL_CONCURRENCY was. */
 const INITIAL_WINDOW = 4;
@@ -25,6 +25,11 @@ export class ProviderLimiter extends DurableObject<Bindings> {
   /** Reports finished calls and asks for up to `want` more: one round trip for both. */
   ask(a: Ask): Grant {
     return this.#allowance.ask(a, Date.now());
+  }
+
+  /** Reports an isolate's live calls and sets its lease of interactive slots: one round trip. */
+  lease(l: LeaseAsk): LeaseGrant {
+    return this.#allowance.lease(l, Date.now());
   }
 
   /** What the limiter has learned (tests, diagnostics). */

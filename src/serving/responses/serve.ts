@@ -2,6 +2,7 @@ import { Stream } from "openai/core/streaming";
 import type { ChatCompletion, ChatCompletionChunk } from "openai/resources/chat/completions";
 import { ApiError } from "../../errors";
 import { SERVED_BY_HEADER, SERVED_MODEL_HEADER, type ServeContext, serveChat } from "../chat";
+import { parseChatRequest } from "../params";
 import { type ResponsesRequest, toChatParams } from "./request";
 import { responseContext, toResponse } from "./response";
 import { chunkSource, responsesEventStream, type StreamFailure } from "./stream";
@@ -22,7 +23,7 @@ export async function serveResponses(ctx: ServeContext, req: ResponsesRequest): 
 
   let upstream: Response;
   try {
-    upstream = await serveChat(ctx, body);
+    upstream = await serveChat(ctx, parseChatRequest(body));
   } catch (err) {
     throw inResponsesTerms(err);
   }

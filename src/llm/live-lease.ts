@@ -1,0 +1,159 @@
+/**
+ * Live calls without a round trip to the limiter. Each isolate leases interactive slots from a
+ * provider key's ProviderLimiter (Allowance.lease) and starts calls against them at once; the
+ * calls' reports wait here and ride on the next ask, which renews the lease halfway through its
+ * life, off the requests' path (their `waitUntil`). Only when every leased slot is busy does a
+ * request ask, and wait, as batch work always does.
+ *
+ * What keeps the limiter's count right: leased slots count as in flight there until the lease
+ * lapses; an ask says how many calls are in flight here, and those stay counted even when the
+ * lease shrinks under them; a 429 drops the lease at once and goes back with the next ask.
+ */
+import type { LeaseAsk, LeaseGrant, Observation } from "../durable/provider-limiter/allowance";
+import { randomToken } from "../lib/ids";
+
+export interface LeaseLimiter {
+  lease(l: LeaseAsk): Promise<LeaseGrant>;
+}
+
+/** Reports held before an ask is made for them alone (the limiter learns from them). */
+const REPORTS_PER_ASK = 32;
+/** Asking again sooner than this is no use when the limiter said nothing of when. */
+const MIN_WAIT_MS = 20;
+const MAX_WAIT_MS = 5_000;
+
+/** One isolate's lease on one limiter. */
+export class LiveLease {
+  #slots = 0;
+  /** When the lease lapses here: its ttl counted from before the ask was sent. */
+  #until = 0;
+  #ttlMs = 0;
+  #inUse = 0;
+  /** Calls waiting for a slot (on the slow path). */
+  #queued = 0;
+  /** The most calls in flight and waiting at once since the last ask: what the next ask wants. */
+  #peak = 0;
+  #reports: Observation[] = [];
+  #wakers: Array<() => void> = [];
+  #sent = 0;
+  #applied = 0;
+  #renewing = false;
+
+  /** `clock`: the machine's, as the limiter object's (tests pass their own). */
+  constructor(
+    private readonly holder: string,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  /** The number of asks made (tests count round trips with it). */
+  get asks(): number {
+    return this.#sent;
+  }
+
+  /**
+   * Takes a slot for one call: from the lease at once when one is free, else after asking the
+   * limiter (and waiting, when it has none). `defer` keeps a renewal alive past the response.
+   */
+  async take(limiter: LeaseLimiter, defer: (p: Promise<unknown>) => void): Promise<void> {
+    if (this.#free()) return this.#start(limiter, defer);
+    this.#queued++;
+    this.#peak = Math.max(this.#peak, this.#inUse + this.#queued);
+    try {
+      for (;;) {
+        let waitMs: number;
+        try {
+          waitMs = await this.#ask(limiter);
+        } catch {
+          // The limiter unreachable: let the call go (the provider's 429 still protects it).
+          this.#inUse++;
+          return;
+        }
+        if (this.#free()) return this.#start(limiter, defer);
+        await this.#sleep(waitMs);
+        if (this.#free()) return this.#start(limiter, defer);
+      }
+    } finally {
+      this.#queued--;
+    }
+  }
+
+  /** A call is back: its slot is free again here, and its report goes with the next ask. */
+  release(limiter: LeaseLimiter, report: Observation, defer: (p: Promise<unknown>) => void): void {
+    this.#inUse--;
+    this.#reports.push(report);
+    // A 429: no more calls on this lease; the limiter hears of it now and decides again.
+    if (report.limited) {
+      this.#slots = 0;
+      defer(this.#renew(limiter));
+    } else if (this.#reports.length >= REPORTS_PER_ASK) defer(this.#renew(limiter));
+    this.#wakers.shift()?.();
+  }
+
+  #free(): boolean {
+    return this.clock() < this.#until && this.#inUse < this.#slots;
+  }
+
+  #start(limiter: LeaseLimiter, defer: (p: Promise<unknown>) => void): void {
+    this.#inUse++;
+    this.#peak = Math.max(this.#peak, this.#inUse + this.#queued);
+    if (this.#until - this.clock() < this.#ttlMs / 2) defer(this.#renew(limiter));
+  }
+
+  /** One ask in the background at a time; its failure leaves the lease to lapse. */
+  async #renew(limiter: LeaseLimiter): Promise<void> {
+    if (this.#renewing) return;
+    this.#renewing = true;
+    try {
+      await this.#ask(limiter);
+    } catch {
+      // Unreachable: the lease lapses and the next call asks on its own path.
+    } finally {
+      this.#renewing = false;
+    }
+  }
+
+  /** Asks for what the last period's peak needed plus one spare slot; returns when to ask again. */
+  async #ask(limiter: LeaseLimiter): Promise<number> {
+    const seq = ++this.#sent;
+    const sentAt = this.clock();
+    const want = Math.max(this.#peak, this.#inUse + this.#queued) + 1;
+    const grant = await limiter.lease({ holder: this.holder, want, inUse: this.#inUse, reports: this.#reports.splice(0) });
+    // Asks can come back out of order: only the newest one sent sets the lease.
+    if (seq > this.#applied) {
+      this.#applied = seq;
+      this.#slots = grant.slots;
+      this.#ttlMs = grant.ttlMs;
+      this.#until = sentAt + grant.ttlMs;
+      this.#peak = this.#inUse + this.#queued;
+      for (let free = this.#slots - this.#inUse; free > 0 && this.#wakers.length > 0; free--) this.#wakers.shift()!();
+    }
+    return grant.waitMs;
+  }
+
+  #sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        this.#wakers = this.#wakers.filter((w) => w !== wake);
+        resolve();
+      }, Math.min(Math.max(ms, MIN_WAIT_MS), MAX_WAIT_MS));
+      this.#wakers.push(wake);
+    });
+  }
+}
+
+const leases = new Map<string, LiveLease>();
+let holder: string | null = null;
+
+/** This isolate's lease on the limiter named `key` (the holder id is made on first use: no randomness at global scope). */
+export function liveLease(key: string): LiveLease {
+  let lease = leases.get(key);
+  if (!lease) {
+    holder ??= `iso_${randomToken(12)}`;
+    leases.set(key, (lease = new LiveLease(holder)));
+  }
+  return lease;
+}
