@@ -9,10 +9,14 @@
  *
  * The baseline (main before issue 20) is kept in bench/serve-baseline.json and printed beside the
  * figures: `BENCH_SERVE_BASELINE=write npm run bench:serve` on a checkout of main rewrites it.
- * Environment: BENCH_SERVE_N (requests per scenario at 1 client, default 150), BENCH_SERVE_N50 (at 50,
+ * Environment: BENCH_SERVE_N (requests per scenario at 1 client, default 300), BENCH_SERVE_N50 (at 50,
  * default 500), BENCH_SERVE_ONLY=api (only /api/retrieve and /api/query), BENCH_PORT (8840: Distillery, +1 emulator, +2 bare Worker, +3..5 inspectors),
  * BENCH_PROFILE=1 (a CPU profile of Distillery over /api/retrieve at 1 client, its hottest functions;
- * BENCH_PROFILE=chat: over plain chat instead), BENCH_SERVE_ONLY=chat (only the chat scenarios).
+ * BENCH_PROFILE=chat: over plain chat instead), BENCH_SERVE_ONLY=chat (only the chat scenarios),
+ * BENCH_SERVE_ROUNDS (3: the targets of a scenario take turns this many times), BENCH_CPU_BY_PID=1.
+ *
+ * Added latency is shown against both the direct call and the bare Worker: under `wrangler dev` any
+ * Worker at all adds wrangler's own proxy hop (a few ms on this machine), which production has not.
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
@@ -21,10 +25,12 @@ import { spawnWranglerDev, startDevServer, type WranglerDev } from "../scripts/l
 import { emulatorVars, startEmulator } from "../scripts/lib/emulator.ts";
 import { startCpuProfile } from "./lib/cpu-profile.ts";
 import { table } from "./lib/stats.ts";
-import { cpuBetween, cpuSeconds, load, summarise, workerdPids, type Summary } from "./serve-load.ts";
+import { cpuBetween, cpuSeconds, load, summarise, workerdPids, type LoadResult, type Summary } from "./serve-load.ts";
 
-const N1 = Number(process.env.BENCH_SERVE_N ?? 150);
+const N1 = Number(process.env.BENCH_SERVE_N ?? 300);
 const N50 = Number(process.env.BENCH_SERVE_N50 ?? 500);
+/** Rounds each side-by-side measurement is split into (targets take turns within each). */
+const ROUNDS = Number(process.env.BENCH_SERVE_ROUNDS ?? 3);
 const PORT = Number(process.env.BENCH_PORT ?? 8840);
 const BASELINE = new URL("./serve-baseline.json", import.meta.url);
 const MODEL = "gpt-6.1-sol";
@@ -76,25 +82,44 @@ async function main(): Promise<void> {
     await setUpRag(api);
 
     const rows: Row[] = [];
-    const measure = async (scenario: string, target: string, clients: number, send: () => Promise<Response>) => {
+    /**
+     * Measures targets side by side: `ROUNDS` rounds, each running every target in turn, so a load
+     * that comes and goes on this shared machine falls on all of them alike; samples and CPU add up.
+     */
+    const measure = async (scenario: string, clients: number, targets: [string, () => Promise<Response>][]) => {
+      const total = clients === 1 ? N1 : N50;
       // A few unmeasured requests first: each isolate's first request pays for imports and caches.
-      await load(Math.min(clients, 5), 10, send);
-      const procs = procsNow();
-      const before = procs.map((p) => cpuSeconds(p.pids));
-      const r = await load(clients, clients === 1 ? N1 : N50, send);
-      const after = procs.map((p) => cpuSeconds(p.pids));
-      if (r.failures > 0) console.log(`  ${scenario} via ${target} at ${clients}: ${r.failures} failed (${r.firstError})`);
-      const s = summarise(r);
-      const cpu: Record<string, number> = {};
-      procs.forEach((p, i) => (cpu[p.name] = s.n > 0 ? (cpuBetween(before[i]!, after[i]!) * 1000) / s.n : NaN));
-      // BENCH_CPU_BY_PID=1: each workerd process's share (wrangler dev runs more than one per server).
-      if (process.env.BENCH_CPU_BY_PID) {
-        procs.forEach((p, i) =>
-          console.log(`    ${p.name}: ${[...after[i]!].map(([pid, t]) => `${pid} ${(((t - (before[i]!.get(pid) ?? t)) * 1000) / s.n).toFixed(2)} ms`).join(", ")}`),
-        );
+      for (const [, send] of targets) await load(Math.min(clients, 5), 10, send);
+      const acc = new Map(targets.map(([t]) => [t, { samples: [] as LoadResult["samples"], wallMs: 0, failures: 0, firstError: undefined as string | undefined, cpuS: {} as Record<string, number> }]));
+      for (let round = 0; round < ROUNDS; round++) {
+        for (const [target, send] of targets) {
+          const procs = procsNow();
+          const before = procs.map((p) => cpuSeconds(p.pids));
+          const r = await load(clients, Math.ceil(total / ROUNDS), send);
+          const after = procs.map((p) => cpuSeconds(p.pids));
+          const a = acc.get(target)!;
+          a.samples.push(...r.samples);
+          a.wallMs += r.wallMs;
+          a.failures += r.failures;
+          a.firstError ??= r.firstError;
+          procs.forEach((p, i) => (a.cpuS[p.name] = (a.cpuS[p.name] ?? 0) + cpuBetween(before[i]!, after[i]!)));
+          // BENCH_CPU_BY_PID=1: each workerd process's share (wrangler dev runs more than one per server).
+          if (process.env.BENCH_CPU_BY_PID) {
+            procs.forEach((p, i) =>
+              console.log(`    ${target} round ${round + 1}, ${p.name}: ${[...after[i]!].map(([pid, t]) => `${pid} ${(((t - (before[i]!.get(pid) ?? t)) * 1000) / Math.max(1, r.samples.length)).toFixed(2)} ms`).join(", ")}`),
+            );
+          }
+        }
       }
-      rows.push({ scenario, target, clients, ...s, cpu });
-      console.log(`  ${scenario.padEnd(16)} ${target.padEnd(10)} ×${String(clients).padEnd(3)} p50 ${s.p50.toFixed(1)} ms, p99 ${s.p99.toFixed(1)} ms, ${s.rps.toFixed(0)}/s`);
+      for (const [target] of targets) {
+        const a = acc.get(target)!;
+        if (a.failures > 0) console.log(`  ${scenario} via ${target} at ${clients}: ${a.failures} failed (${a.firstError})`);
+        const s = summarise({ samples: a.samples, wallMs: a.wallMs, failures: a.failures });
+        const cpu: Record<string, number> = {};
+        for (const [name, sec] of Object.entries(a.cpuS)) cpu[name] = s.n > 0 ? (sec * 1000) / s.n : NaN;
+        rows.push({ scenario, target, clients, ...s, cpu });
+        console.log(`  ${scenario.padEnd(16)} ${target.padEnd(10)} ×${String(clients).padEnd(3)} p50 ${s.p50.toFixed(1)} ms, p99 ${s.p99.toFixed(1)} ms, ${s.rps.toFixed(0)}/s`);
+      }
     };
 
     const chatProbe = await fetch(`${dist.url}/openai/v1/chat/completions`, { method: "POST", headers: { Authorization: `Bearer ${key}`, "Content-Type": "application/json" }, body: "{}" });
@@ -118,18 +143,22 @@ async function main(): Promise<void> {
         ...(distilleryChat ? [["distillery", `${dist.url}/openai/v1/chat/completions`, { Authorization: `Bearer ${key}` }, false] as [string, string, Record<string, string>, boolean]] : []),
       ];
       for (const clients of [1, 50]) {
-        for (const [target, url, headers, withModel] of targets) {
-          const payload = body(withModel);
-          // BENCH_PROFILE=chat: a CPU profile of Distillery over plain chat at 1 client.
-          const chatProfiler = process.env.BENCH_PROFILE === "chat" && target === "distillery" && clients === 1 && !stream ? await startCpuProfile(dist.inspectorPort) : null;
-          await measure(scenario, target, clients, () => fetch(url, { method: "POST", headers: { ...headers, "Content-Type": "application/json" }, body: payload }));
-          if (chatProfiler) {
-            const { top, inclusive } = await chatProfiler.stop();
-            console.log("\nDistillery's CPU over plain chat at 1 client (self time, sampled every 1 ms):");
-            console.log(table(["function", "where", "ms"], top.map((t) => [t.fn, t.url, t.ms.toFixed(0)])));
-            console.log("\nThe same, inclusive (time with the function anywhere on the stack):");
-            console.log(table(["function", "where", "ms"], inclusive.map((t) => [t.fn, t.url, t.ms.toFixed(0)])));
-          }
+        // BENCH_PROFILE=chat: a CPU profile of Distillery over plain chat at 1 client.
+        const chatProfiler = process.env.BENCH_PROFILE === "chat" && clients === 1 && !stream ? await startCpuProfile(dist.inspectorPort) : null;
+        await measure(
+          scenario,
+          clients,
+          targets.map(([target, url, headers, withModel]) => {
+            const payload = body(withModel);
+            return [target, () => fetch(url, { method: "POST", headers: { ...headers, "Content-Type": "application/json" }, body: payload })];
+          }),
+        );
+        if (chatProfiler) {
+          const { top, inclusive } = await chatProfiler.stop();
+          console.log("\nDistillery's CPU over plain chat at 1 client (self time, sampled every 1 ms):");
+          console.log(table(["function", "where", "ms"], top.map((t) => [t.fn, t.url, t.ms.toFixed(0)])));
+          console.log("\nThe same, inclusive (time with the function anywhere on the stack):");
+          console.log(table(["function", "where", "ms"], inclusive.map((t) => [t.fn, t.url, t.ms.toFixed(0)])));
         }
       }
     }
@@ -138,17 +167,17 @@ async function main(): Promise<void> {
     // BENCH_SERVE_ONLY=chat: only the chat scenarios.
     for (const clients of process.env.BENCH_SERVE_ONLY === "chat" ? [] : [1, 50]) {
       const headers = { ...api.authHeader(), "Content-Type": "application/json" };
-      await measure("/api/retrieve", "distillery", clients, () =>
-        fetch(`${dist.url}/api/retrieve`, { method: "POST", headers, body: JSON.stringify({ query: "When is high water at the harbour?", top_k: 3 }) }),
-      );
+      await measure("/api/retrieve", clients, [
+        ["distillery", () => fetch(`${dist.url}/api/retrieve`, { method: "POST", headers, body: JSON.stringify({ query: "When is high water at the harbour?", top_k: 3 }) })],
+      ]);
       if (profiler && clients === 1) {
         const { top } = await profiler.stop();
         console.log("\nDistillery's CPU over /api/retrieve at 1 client (self time, sampled every 1 ms):");
         console.log(table(["function", "where", "ms"], top.map((t) => [t.fn, t.url, t.ms.toFixed(0)])));
       }
-      await measure("/api/query", "distillery", clients, () =>
-        fetch(`${dist.url}/api/query`, { method: "POST", headers, body: JSON.stringify({ question: "When is high water at the harbour?", program: "citations", top_k: 2 }) }),
-      );
+      await measure("/api/query", clients, [
+        ["distillery", () => fetch(`${dist.url}/api/query`, { method: "POST", headers, body: JSON.stringify({ question: "When is high water at the harbour?", program: "citations", top_k: 2 }) })],
+      ]);
     }
     report(rows);
   } finally {
@@ -212,9 +241,9 @@ function report(rows: Row[]): void {
       lines.push([
         s,
         String(c),
-        ms(d.p50 - direct.p50),
-        ms(d.p99 - direct.p99),
-        s.includes("stream") ? ms(d.ttfbP50 - direct.ttfbP50) : "",
+        `${ms(d.p50 - direct.p50)} / ${ms(d.p50 - bare.p50)}`,
+        `${ms(d.p99 - direct.p99)} / ${ms(d.p99 - bare.p99)}`,
+        s.includes("stream") ? `${ms(d.ttfbP50 - direct.ttfbP50)} / ${ms(d.ttfbP50 - bare.ttfbP50)}` : "",
         (d.cpu.distillery! / bare.cpu.bare!).toFixed(2),
         (bare.rps / d.rps).toFixed(2),
       ]);
@@ -222,7 +251,7 @@ function report(rows: Row[]): void {
   }
   if (lines.length > 0) {
     console.log("\nDistillery against the direct call and the bare Worker (aim at 1 client: +p50 ≤ 5 ms, +p99 ≤ 15 ms; CPU ≤ 1.5× bare; at 50: throughput within 1.5×; TTFB within 5 ms):\n");
-    console.log(table(["scenario", "clients", "+p50 ms", "+p99 ms", "+TTFB p50", "CPU ÷ bare", "bare req/s ÷ ours"], lines));
+    console.log(table(["scenario", "clients", "+p50 ms: direct / bare", "+p99 ms: direct / bare", "+TTFB p50: direct / bare", "CPU ÷ bare", "bare req/s ÷ ours"], lines));
   }
   if (process.env.BENCH_SERVE_BASELINE === "write") {
     const out: Baseline = {};

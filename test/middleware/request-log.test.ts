@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { api, createTenant } from "../helpers/api";
 import { watchConsole } from "../helpers/secrets";
+import { writesLine } from "../../src/middleware/request-context";
 
 /** The `request` lines among those written (the suite-wide capture sees every level). */
 function requestLines(lines: ReturnType<ReturnType<typeof watchConsole>>) {
@@ -42,5 +43,19 @@ describe("request log", () => {
     expect(requestLines(written)).toHaveLength(2);
     expect(written.map((l) => l.text).join("\n")).not.toContain(t.key);
     // And the suite-wide check (test/setup/no-secrets.ts), still in place, scans the same lines after this test.
+  });
+
+  it("keeps a line for every /api request and every refused served one, and the configured share of served successes", async () => {
+    expect(writesLine("0", "/api/documents", 200)).toBe(true);
+    expect(writesLine("0", "/openai/v1/chat/completions", 429)).toBe(true);
+    expect(writesLine("0", "/openai/v1/chat/completions", 200)).toBe(false);
+    expect(writesLine(undefined, "/openai/v1/chat/completions", 200)).toBe(true);
+    expect(writesLine("1", "/openai/v1/chat/completions", 200)).toBe(true);
+    expect(writesLine("0.25", "/openai/v1/chat/completions", 200, () => 0.2)).toBe(true);
+    expect(writesLine("0.25", "/openai/v1/chat/completions", 200, () => 0.3)).toBe(false);
+    // Through the app: a refused served request writes its line whatever the share.
+    const logs = watchConsole();
+    await api("/openai/v1/models", { key: "dk_not-a-key", headers: { "X-Request-Id": "log-test-served-401" } });
+    expect(requestLines(logs())).toEqual([expect.objectContaining({ route: "/openai/v1/models", status: 401, request_id: "log-test-served-401" })]);
   });
 });

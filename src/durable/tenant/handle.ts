@@ -18,12 +18,13 @@ type Surfaces = { [K in SurfaceName]: Remote<ReturnType<Tenant[K]>> };
  */
 export class TenantHandle implements Disposable {
   readonly id: string;
-  readonly #stub: DurableObjectStub<Tenant>;
+  readonly #env: Pick<Bindings, "TENANT">;
+  #stub: DurableObjectStub<Tenant> | null = null;
   readonly #opened = new Map<SurfaceName, { stub: Disposable; remote: unknown }>();
 
   constructor(env: Pick<Bindings, "TENANT">, id: string) {
     this.id = id;
-    this.#stub = env.TENANT.get(env.TENANT.idFromName(id));
+    this.#env = env;
   }
 
   get profile(): Surfaces["profile"] {
@@ -85,6 +86,8 @@ export class TenantHandle implements Disposable {
     let opened = this.#opened.get(name);
     if (!opened) {
       // Not awaited: calls on the pending stub pipeline with its opening.
+      // The object's stub is made on first use: a served request with everything cached never needs it.
+      this.#stub ??= this.#env.TENANT.get(this.#env.TENANT.idFromName(this.id));
       const stub = (this.#stub[name] as unknown as () => Disposable)();
       opened = { stub, remote: remote(stub) };
       this.#opened.set(name, opened);
