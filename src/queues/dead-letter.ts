@@ -4,7 +4,8 @@ import { failDocument } from "../ingest/pipeline";
 import { logLine } from "../lib/log";
 import { finalizeDataset } from "../datasets/finalize";
 import { openTenant } from "../durable/tenant";
-import { evalTaskMessageSchema, ingestMessageSchema, labelQueueMessageSchema } from "./messages";
+import { evalTaskMessageSchema, ingestMessageSchema, labelQueueMessageSchema, usageQueueMessageSchema, type UsageQueueMessage } from "./messages";
+import { recordIntake } from "../serving/capture";
 import { finalizeEval } from "../evals/runs/finish";
 
 /**
@@ -61,6 +62,24 @@ export async function consumeDeadLetters(batch: MessageBatch<unknown>, env: Bind
       });
       await failDocument(env, tenant, ingest.data.document_id, reason, "interrupted");
     }
+    const usage = usageQueueMessageSchema.safeParse(body);
+    if (usage.success) await lastTryOrPark(env, usage.data);
     msg.ack();
+  }
+}
+
+/**
+ * Usage or a capture whose tenant write failed on every delivery: one more direct write, and if
+ * that fails too, the message is kept in R2 (`dead-letters/usage/<tenant>/<id>.json`, one object
+ * per message, so a redelivery overwrites itself) for an operator to replay, never dropped.
+ */
+async function lastTryOrPark(env: Bindings, m: UsageQueueMessage): Promise<void> {
+  try {
+    if (m.type === "usage.record") await recordIntake(env, m.tenant_id, [{ id: m.id, at: m.at, entries: m.entries }], []);
+    else await recordIntake(env, m.tenant_id, [], [m]);
+  } catch (err) {
+    const key = `dead-letters/usage/${m.tenant_id}/${m.id}.json`;
+    await env.DATA.put(key, JSON.stringify({ message: m, error: err instanceof Error ? err.message : String(err) }), { httpMetadata: { contentType: "application/json" } });
+    logLine("error", "usage parked", { tenant: m.tenant_id, request_id: m.request_id, type: m.type, key });
   }
 }

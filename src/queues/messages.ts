@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { encodingSchema } from "../llm/catalog-schema";
 
 /** Every queue message names its tenant and carries the request id that caused it. */
 const envelope = {
@@ -71,3 +72,27 @@ export const usageMessageSchema = z.object({
     .max(100),
 });
 export type UsageMessage = z.infer<typeof usageMessageSchema>;
+
+/**
+ * An exchange served under `/openai/v1` to record into a dataset (src/serving/capture.ts), on the
+ * usage queue beside its usage. `id` is its row's: a redelivered message stores it once. The
+ * prompt and answer are the request's and the model's, as sent (at most the queue's 128 KB per
+ * message; a larger exchange is written directly instead).
+ */
+export const captureMessageSchema = z.object({
+  ...envelope,
+  type: z.literal("capture.record"),
+  id: z.string().min(1).max(64),
+  dataset_id: z.string().min(1),
+  answered_by: z.enum(["student", "teacher"]),
+  model: z.object({ id: z.string().min(1), encoding: encodingSchema }),
+  prompt: z.looseObject({ messages: z.array(z.looseObject({ role: z.string() })).min(1) }),
+  answer: z.looseObject({ role: z.literal("assistant") }).nullable(),
+  usage: z.unknown(),
+});
+export type CaptureMessage = z.infer<typeof captureMessageSchema>;
+
+/** What the usage queue carries: usage events and captured exchanges. */
+export const usageQueueMessageSchema = z.discriminatedUnion("type", [usageMessageSchema, captureMessageSchema]);
+export type UsageQueueMessage = z.infer<typeof usageQueueMessageSchema>;
+

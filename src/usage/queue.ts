@@ -10,16 +10,21 @@ import type { Bindings } from "../env";
 import { nowIso } from "../lib/clock";
 import { newId } from "../lib/ids";
 import { logLine } from "../lib/log";
-import type { UsageMessage } from "../queues/messages";
+import type { UsageMessage, UsageQueueMessage } from "../queues/messages";
 import { type CallUsage, priced } from "./record";
 
-/** Where usage messages go: the queue, unless a test has set its own (setUsageSender). */
-export type UsageSender = (env: Pick<Bindings, "USAGE_QUEUE">, message: UsageMessage) => Promise<void>;
+/** Where usage messages (and captures) go: the queue, unless a test has set its own (setUsageSender). */
+export type UsageSender = (env: Pick<Bindings, "USAGE_QUEUE">, message: UsageQueueMessage) => Promise<void>;
 
 const toQueue: UsageSender = async (env, message) => {
   await env.USAGE_QUEUE.send(message, { contentType: "json" });
 };
 let sender: UsageSender = toQueue;
+
+/** Sends one message on the usage queue (or to a test's sender); throws when the queue refuses it. */
+export function sendUsageMessage(env: Pick<Bindings, "USAGE_QUEUE">, message: UsageQueueMessage): Promise<void> {
+  return sender(env, message);
+}
 
 /** Tests only: takes the messages instead of the queue (null: the queue again), so a test delivers them itself. */
 export function setUsageSender(s: UsageSender | null): void {

@@ -1,14 +1,14 @@
 /**
- * The usage queue in tests: the Worker's usage messages are taken here instead of the local queue
+ * The usage queue in tests: the Worker's usage messages (and captures) are taken here instead of the local queue
  * (which has no consumer in tests, see vitest.config.ts), and `flushUsage` delivers a tenant's to
  * the real consumer, as the platform would. Installed when a file imports this helper.
  */
-import type { UsageMessage } from "../../src/queues/messages";
+import type { UsageQueueMessage } from "../../src/queues/messages";
 import { QUEUES } from "../../src/queues/messages";
 import { setUsageSender } from "../../src/usage/queue";
 import { deliver } from "./queues";
 
-const sent: UsageMessage[] = [];
+const sent: UsageQueueMessage[] = [];
 
 /** Takes the Worker's usage messages here (again, after a test set its own sender). */
 export function captureUsage(): void {
@@ -19,7 +19,7 @@ export function captureUsage(): void {
 captureUsage();
 
 /** The usage messages sent for a tenant and not delivered yet. */
-export function pendingUsage(tenantId: string): UsageMessage[] {
+export function pendingUsage(tenantId: string): UsageQueueMessage[] {
   return sent.filter((m) => m.tenant_id === tenantId);
 }
 

@@ -1,9 +1,11 @@
 import { createExecutionContext, createMessageBatch, getQueueResult, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { openTenant, type Tenant } from "../../src/durable/tenant";
+import type { Tenant } from "../../src/durable/tenant";
 import { advanceClock, today } from "../../src/lib/clock";
-import { QUEUES, type UsageMessage } from "../../src/queues/messages";
+import { QUEUES, type UsageQueueMessage } from "../../src/queues/messages";
 import { consumeUsage } from "../../src/queues/usage";
+import { consumeDeadLetters } from "../../src/queues/dead-letter";
+import { recordIntake } from "../../src/serving/capture";
 import { setUsageSender } from "../../src/usage/queue";
 import { api, bindings, createTenant } from "../helpers/api";
 import { deliver } from "../helpers/queues";
@@ -12,7 +14,7 @@ import { captureUsage, flushUsage, pendingUsage } from "../helpers/usage";
 const retrieveOnce = (key: string) => api("/api/retrieve", { method: "POST", key, json: { query: "what is a starter?" } });
 const totals = async (key: string) => (await api("/api/usage", { key })).body.totals;
 const writesOf = (tenantId: string) =>
-  runInDurableObject(bindings.TENANT.get(bindings.TENANT.idFromName(tenantId)), (t: Tenant) => t.trips.byMethod.get("usage.recordEvents") ?? 0);
+  runInDurableObject(bindings.TENANT.get(bindings.TENANT.idFromName(tenantId)), (t: Tenant) => (t.trips.byMethod.get("usage.intake") ?? 0) + (t.trips.byMethod.get("usage.recordEvents") ?? 0));
 
 describe("usage through the queue", () => {
   it("reaches the tenant's usage when its batch is delivered, and once however often it is redelivered", async () => {
@@ -58,10 +60,9 @@ describe("usage through the queue", () => {
     const bodies = [...pendingUsage(a.id), ...pendingUsage(b.id)];
     const batch = createMessageBatch(QUEUES.usage, bodies.map((body, i) => ({ id: `u${i}`, timestamp: new Date(), attempts: 1, body })));
     const ctx = createExecutionContext();
-    await consumeUsage(batch, bindings, async (env, tenantId, events) => {
+    await consumeUsage(batch, bindings, async (env, tenantId, events, captures) => {
       if (tenantId === b.id) throw new Error("the object is overloaded");
-      using tenant = openTenant(env, tenantId);
-      await tenant.usage.recordEvents(events);
+      await recordIntake(env, tenantId, events, captures);
     });
     const result = await getQueueResult(batch, ctx);
     expect(result.explicitAcks).toEqual(["u0"]);
@@ -92,7 +93,7 @@ describe("usage through the queue", () => {
 
   it("writes to the tenant's object directly, once, when the queue refuses the message", async () => {
     const t = await createTenant();
-    const sent: UsageMessage[] = [];
+    const sent: UsageQueueMessage[] = [];
     setUsageSender(async (_env, m) => {
       sent.push(m);
       throw new Error("queue unavailable");
@@ -106,5 +107,23 @@ describe("usage through the queue", () => {
     // Had the send landed after all, its delivery would not count it again.
     await deliver(QUEUES.usage, sent);
     expect((await totals(t.key)).calls).toBe(1);
+  });
+
+  it("records a dead-lettered usage message once more directly, and parks one it still cannot write in R2", async () => {
+    const t = await createTenant();
+    await retrieveOnce(t.key);
+    const [message] = pendingUsage(t.id);
+    await deliver("distillery-usage-dlq", [message]);
+    expect((await totals(t.key)).calls).toBe(1);
+    // One whose tenant's object still cannot be reached is kept for an operator, and acknowledged.
+    const parkedMessage = { ...message!, id: "use_parked" } as UsageQueueMessage;
+    const failing = { ...bindings, TENANT: { idFromName: () => { throw new Error("object unreachable"); } } } as unknown as typeof bindings;
+    const batch = createMessageBatch("distillery-usage-dlq", [{ id: "d1", timestamp: new Date(), attempts: 11, body: parkedMessage }]);
+    const ctx = createExecutionContext();
+    await consumeDeadLetters(batch, failing);
+    expect((await getQueueResult(batch, ctx)).explicitAcks).toEqual(["d1"]);
+    const parked = await bindings.DATA.get(`dead-letters/usage/${t.id}/use_parked.json`);
+    expect(await parked?.json()).toMatchObject({ message: { id: "use_parked", tenant_id: t.id }, error: expect.stringContaining("unreachable") });
+    await bindings.DATA.delete(`dead-letters/usage/${t.id}/use_parked.json`);
   });
 });

@@ -1,7 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { QUEUES } from "../../src/queues/messages";
 import type { CaptureLabelMessage } from "../../src/serving/capture";
-import { api, createTenant } from "../helpers/api";
+import type { Tenant } from "../../src/durable/tenant";
+import { api, bindings, createTenant } from "../helpers/api";
+import { flushUsage, pendingUsage } from "../helpers/usage";
+import { runInDurableObject } from "cloudflare:test";
 import { deliver } from "../helpers/queues";
 import { ALBUM_SCHEMA, CONTEXT, setPointer, STUDENT, TEACHER, tenantClient } from "./helpers";
 
@@ -100,5 +103,41 @@ describe("capture of /openai/v1 traffic", () => {
     expect(err).toMatchObject({ status: 404 });
     await settled();
     expect((await api("/api/usage", { key: t.key })).body.data).toEqual([]);
+  });
+
+  it("leaves through the usage queue: a batch's captures and usage are one object write, and a redelivery stores nothing twice", async () => {
+    const t = await createTenant();
+    await api("/api/datasets", { method: "POST", key: t.key, json: { name: "live" } });
+    const { client } = tenantClient(t.key, { "Distillery-Capture": "live" });
+    for (let i = 0; i < 3; i++) await client.chat.completions.create({ model: "distillery:active", messages: [{ role: "user", content: `${question} (${i})` }] });
+    const messages = pendingUsage(t.id);
+    expect(messages.filter((m) => m.type === "capture.record")).toHaveLength(3);
+    expect(messages.filter((m) => m.type === "usage.record")).toHaveLength(3);
+    // Nothing was written while serving.
+    expect(await rows(t.key, "live")).toEqual([]);
+    const trips = () => runInDurableObject(bindings.TENANT.get(bindings.TENANT.idFromName(t.id)), (o: Tenant) => Object.fromEntries(o.trips.byMethod));
+    const before = await trips();
+    expect((await flushUsage(t.id)).explicitAcks).toHaveLength(6);
+    const after = await trips();
+    expect((after["usage.intake"] ?? 0) - (before["usage.intake"] ?? 0)).toBe(1);
+    expect(after["datasets.capture"] ?? 0).toBe(before["datasets.capture"] ?? 0);
+    const stored = await rows(t.key, "live");
+    expect(stored).toHaveLength(3);
+    expect(stored.every((r) => r.status === "labeled" && r.source === "capture")).toBe(true);
+    await deliver(QUEUES.usage, messages, 2);
+    expect(await rows(t.key, "live")).toEqual(stored);
+    expect((await api("/api/usage", { key: t.key })).body.totals.calls).toBe(3);
+  });
+
+  it("writes an exchange too large for a queue message directly", async () => {
+    const t = await createTenant();
+    await api("/api/datasets", { method: "POST", key: t.key, json: { name: "live" } });
+    const { client, settled } = tenantClient(t.key, { "Distillery-Capture": "live" });
+    const long = `${CONTEXT} ${"The harbour's tide tables list the high waters. ".repeat(3_000)}\nQuestion: Which album is this about?`;
+    expect(long.length).toBeGreaterThan(128 * 1024);
+    await client.chat.completions.create({ model: "distillery:active", messages: [{ role: "user", content: long }] });
+    await settled();
+    expect(pendingUsage(t.id).filter((m) => m.type === "capture.record")).toEqual([]);
+    expect(await rows(t.key, "live")).toEqual([expect.objectContaining({ status: "labeled", source: "capture" })]);
   });
 });

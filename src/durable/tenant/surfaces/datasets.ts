@@ -1,9 +1,7 @@
-import { splitFor } from "../../../datasets/split";
 import { ApiError } from "../../../errors";
 import { nowMs } from "../../../lib/clock";
 import { advance, cancelDataset, deleteDataset, pendingWork, progress, renewLease, type GenerationProgress } from "../dataset-state";
 import {
-  addRow,
   countRows,
   createDataset,
   getDataset,
@@ -23,10 +21,11 @@ import {
   type Split,
 } from "../datasets";
 import { DATASET_LEASE_MS, isStalled, DATASET_IN_FLIGHT, registerInFlight } from "../recovery";
-import { assertOpenForRows, closedReason, snapshotFailed, snapshotWritten, takeSnapshot } from "../snapshots";
+import { assertOpenForRows, snapshotFailed, snapshotWritten, takeSnapshot } from "../snapshots";
 import { type CommittedImport, commitStaged, discardStaged, stagedCount, stageRows, type StagedRow, sweepStaged } from "../import-staging";
 import type { PageQuery } from "../../keyset";
 import { Surface, surface } from "./surface";
+import { type StoredCapture, storeCapture } from "../captures";
 
 type Page = { data: RowRecord[]; has_more: boolean; rows_read: number };
 
@@ -206,16 +205,8 @@ export class DatasetsSurface extends Surface {
    * arriving through a queue (`queued`, nobody waiting to be told) it is recorded `rejected` with
    * reason `closed` — in a snapshot's source, since a snapshot never changes — never dropped silently.
    */
-  async capture(idOrName: string, row: Omit<NewRow, "split">, opts: { queued?: boolean } = {}): Promise<{ dataset: string; status: NewRow["status"]; reason: string | null }> {
-    const dataset = this.#dataset(idOrName);
-    if (closedReason(dataset) && opts.queued) {
-      const into = dataset.snapshot_of ? getDataset(this.sql, dataset.snapshot_of) ?? dataset : dataset;
-      addRow(this.sql, into.id, { ...row, status: "rejected", reason: "closed", split: await splitFor(row.id, into.eval_fraction) });
-      return { dataset: into.id, status: "rejected", reason: "closed" };
-    }
-    assertOpenForRows(dataset);
-    addRow(this.sql, dataset.id, { ...row, split: await splitFor(row.id, dataset.eval_fraction) });
-    return { dataset: dataset.id, status: row.status, reason: row.reason };
+  capture(idOrName: string, row: Omit<NewRow, "split">, opts: { queued?: boolean } = {}): Promise<StoredCapture> {
+    return storeCapture(this.sql, idOrName, row, opts);
   }
 
   /** A row by id (a captured prompt awaiting the teacher); null when gone. */

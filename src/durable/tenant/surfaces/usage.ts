@@ -1,6 +1,18 @@
 import { now, nowMs } from "../../../lib/clock";
 import { recordUsage, recordUsageEvents, usageBetween, type UsageEntry, type UsageEvent, type UsageRow } from "../usage";
 import { Surface, surface } from "./surface";
+import type { NewRow } from "../datasets";
+import { type StoredCapture, storeCapture } from "../captures";
+import { ApiError } from "../../../errors";
+
+/** A captured exchange on its way from the usage queue: its row, and the dataset it was aimed at. */
+export interface CaptureIntake {
+  dataset: string;
+  row: Omit<NewRow, "split">;
+}
+
+/** What became of one capture: stored (or kept as rejected), or why not (its dataset is gone). */
+export type CaptureOutcome = ({ ok: true } & StoredCapture) | { ok: false; error: string };
 
 /** Token usage and cost per day, model and kind of call. */
 export class UsageSurface extends Surface {
@@ -16,6 +28,25 @@ export class UsageSurface extends Surface {
    */
   recordEvents(events: UsageEvent[]): number {
     return recordUsageEvents(this.sql, events, nowMs());
+  }
+
+  /**
+   * One batch of the usage queue for this tenant — usage events and captured exchanges — in one
+   * call: the queue's promise of at most one object write per batch per tenant. Each capture is
+   * stored on its own (a dataset deleted since the exchange fails only its capture, reported).
+   */
+  async intake(events: UsageEvent[], captures: CaptureIntake[]): Promise<{ recorded: number; captures: CaptureOutcome[] }> {
+    const recorded = recordUsageEvents(this.sql, events, nowMs());
+    const outcomes: CaptureOutcome[] = [];
+    for (const c of captures) {
+      try {
+        outcomes.push({ ok: true, ...(await storeCapture(this.sql, c.dataset, c.row, { queued: true })) });
+      } catch (err) {
+        if (!(err instanceof ApiError)) throw err;
+        outcomes.push({ ok: false, error: err.message });
+      }
+    }
+    return { recorded, captures: outcomes };
   }
 
   /** Rows between two days (inclusive, YYYY-MM-DD), oldest first. */
