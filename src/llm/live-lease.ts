@@ -18,6 +18,8 @@ export interface LeaseLimiter {
 
 /** Reports held before an ask is made for them alone (the limiter learns from them). */
 const REPORTS_PER_ASK = 32;
+/** An isolate with no live call for this long gives its slots back (others may be waiting for them). */
+const IDLE_MS = 250;
 /** Asking again sooner than this is no use when the limiter said nothing of when. */
 const MIN_WAIT_MS = 20;
 const MAX_WAIT_MS = 5_000;
@@ -38,11 +40,15 @@ export class LiveLease {
   #sent = 0;
   #applied = 0;
   #renewing = false;
+  /** Calls started so far: an idle check sees whether any began while it waited. */
+  #started = 0;
+  #idleCheck = false;
 
-  /** `clock`: the machine's, as the limiter object's (tests pass their own). */
+  /** `clock`: the machine's, as the limiter object's; `idleMs`: see IDLE_MS (tests pass their own). */
   constructor(
     private readonly holder: string,
     private readonly clock: () => number = Date.now,
+    private readonly idleMs = IDLE_MS,
   ) {}
 
   /** The number of asks made (tests count round trips with it). */
@@ -86,7 +92,29 @@ export class LiveLease {
       this.#slots = 0;
       defer(this.#renew(limiter));
     } else if (this.#reports.length >= REPORTS_PER_ASK) defer(this.#renew(limiter));
+    else if (this.#inUse === 0 && this.#queued === 0 && this.#slots > 0) defer(this.#giveBackWhenIdle(limiter));
     this.#wakers.shift()?.();
+  }
+
+  /**
+   * Slots held by an isolate nobody is calling through would keep other isolates' live requests
+   * (and batch work) waiting until the lease lapsed: when no call starts for `idleMs` after the
+   * last one ended, the lease goes back, with the reports it holds.
+   */
+  async #giveBackWhenIdle(limiter: LeaseLimiter): Promise<void> {
+    if (this.#idleCheck) return;
+    this.#idleCheck = true;
+    try {
+      for (;;) {
+        const started = this.#started;
+        await new Promise((resolve) => setTimeout(resolve, this.idleMs));
+        if (this.#inUse > 0 || this.#queued > 0 || this.#slots === 0) return;
+        if (this.#started === started) break;
+      }
+      await this.#ask(limiter, 0).catch(() => undefined);
+    } finally {
+      this.#idleCheck = false;
+    }
   }
 
   #free(): boolean {
@@ -95,6 +123,7 @@ export class LiveLease {
 
   #start(limiter: LeaseLimiter, defer: (p: Promise<unknown>) => void): void {
     this.#inUse++;
+    this.#started++;
     this.#peak = Math.max(this.#peak, this.#inUse + this.#queued);
     if (this.#until - this.clock() < this.#ttlMs / 2) defer(this.#renew(limiter));
   }
@@ -112,11 +141,10 @@ export class LiveLease {
     }
   }
 
-  /** Asks for what the last period's peak needed plus one spare slot; returns when to ask again. */
-  async #ask(limiter: LeaseLimiter): Promise<number> {
+  /** Asks for what the last period's peak needed plus one spare slot (or `want`); returns when to ask again. */
+  async #ask(limiter: LeaseLimiter, want = Math.max(this.#peak, this.#inUse + this.#queued) + 1): Promise<number> {
     const seq = ++this.#sent;
     const sentAt = this.clock();
-    const want = Math.max(this.#peak, this.#inUse + this.#queued) + 1;
     const grant = await limiter.lease({ holder: this.holder, want, inUse: this.#inUse, reports: this.#reports.splice(0) });
     // Asks can come back out of order: only the newest one sent sets the lease.
     if (seq > this.#applied) {

@@ -2,7 +2,7 @@ import type { ChatCompletionMessageParam, ChatCompletionTool } from "openai/reso
 import { qualityProblem } from "../datasets/filters";
 import { openTenant } from "../durable/tenant";
 import type { NewRow, RowLabel } from "../durable/tenant/datasets";
-import type { CaptureIntake } from "../durable/tenant/surfaces/usage";
+import type { CaptureIntake } from "../durable/tenant/captures";
 import type { UsageEvent } from "../durable/tenant/usage";
 import type { CaptureMessage } from "../queues/messages";
 import { sendUsageMessage } from "../usage/queue";

@@ -64,27 +64,39 @@ describe("the provider limiter's leases of interactive slots", () => {
 });
 
 describe("an isolate's live lease", () => {
-  it("starts live calls one after another without a round trip once leased, and renews halfway with their reports", async () => {
+  it("starts live calls one after another without a round trip once leased, and gives the slots back once idle", async () => {
     const l = limiter();
-    const lease = new LiveLease("iso_test", l.clock);
+    const lease = new LiveLease("iso_test", l.clock, 5);
     const { defer, settled } = deferred();
     for (let i = 0; i < 20; i++) {
       await lease.take(l.object, defer);
       lease.release(l.object, ok, defer);
     }
-    await settled();
     // One ask for 20 calls (the per-call gate made two round trips a call: an ask and a report).
     expect(l.asks).toHaveLength(1);
     expect(l.asks[0]).toMatchObject({ holder: "iso_test", want: 2, inUse: 0, reports: [] });
+    expect(l.allowance.inflight).toBe(2);
+    // No call for a while: the lease goes back with the 20 reports, and batch work may use its slots.
+    await settled();
+    expect(l.asks).toHaveLength(2);
+    expect(l.asks[1]).toMatchObject({ want: 0, inUse: 0 });
+    expect(l.asks[1]!.reports).toHaveLength(20);
+    expect(l.allowance.inflight).toBe(0);
+  });
 
-    // Past half the lease's life the next call renews it in the background, carrying the 20 reports.
+  it("renews the lease halfway through its life, off the calls' path, with the reports it holds", async () => {
+    const l = limiter();
+    const lease = new LiveLease("iso_renew", l.clock, 60_000);
+    const { defer, settled } = deferred();
+    await lease.take(l.object, defer);
+    await lease.take(l.object, defer);
+    lease.release(l.object, ok, defer);
+    expect(l.asks).toHaveLength(1);
     l.advance(LEASE_TTL_MS / 2 + 1);
     await lease.take(l.object, defer);
     await settled();
     expect(l.asks).toHaveLength(2);
-    expect(l.asks[1]!.reports).toHaveLength(20);
-    expect(l.asks[1]!.inUse).toBe(1);
-    lease.release(l.object, ok, defer);
+    expect(l.asks[1]).toMatchObject({ inUse: 2, reports: [ok] });
   });
 
   it("asks again, and waits, when every leased slot is busy; a call coming back frees its slot here", async () => {

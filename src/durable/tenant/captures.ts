@@ -3,6 +3,15 @@ import { ApiError } from "../../errors";
 import { addRow, getDataset, type NewRow } from "./datasets";
 import { assertOpenForRows, closedReason } from "./snapshots";
 
+/** A captured exchange on its way from the usage queue: its row, and the dataset it was aimed at. */
+export interface CaptureIntake {
+  dataset: string;
+  row: Omit<NewRow, "split">;
+}
+
+/** What became of one capture: stored (or kept as rejected), or why not (its dataset is gone). */
+export type CaptureOutcome = ({ ok: true } & StoredCapture) | { ok: false; error: string };
+
 export interface StoredCapture {
   dataset: string;
   status: NewRow["status"];

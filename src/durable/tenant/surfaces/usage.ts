@@ -1,18 +1,8 @@
 import { now, nowMs } from "../../../lib/clock";
 import { recordUsage, recordUsageEvents, usageBetween, type UsageEntry, type UsageEvent, type UsageRow } from "../usage";
 import { Surface, surface } from "./surface";
-import type { NewRow } from "../datasets";
-import { type StoredCapture, storeCapture } from "../captures";
+import { type CaptureIntake, type CaptureOutcome, storeCapture } from "../captures";
 import { ApiError } from "../../../errors";
-
-/** A captured exchange on its way from the usage queue: its row, and the dataset it was aimed at. */
-export interface CaptureIntake {
-  dataset: string;
-  row: Omit<NewRow, "split">;
-}
-
-/** What became of one capture: stored (or kept as rejected), or why not (its dataset is gone). */
-export type CaptureOutcome = ({ ok: true } & StoredCapture) | { ok: false; error: string };
 
 /** Token usage and cost per day, model and kind of call. */
 export class UsageSurface extends Surface {
