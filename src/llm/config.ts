@@ -1,3 +1,4 @@
+import { today } from "../lib/clock";
 import { z } from "zod";
 import type { Bindings } from "../env";
 import { ApiError } from "../errors";
@@ -33,7 +34,7 @@ export const catalogOverrideSchema = z.strictObject({
 export type CatalogOverride = z.infer<typeof catalogOverrideSchema>;
 
 const MAX_CACHED = 16;
-const cache = new Map<string, { catalog: Catalog } | { error: ApiError }>();
+const cache = new Map<string, { catalog: Catalog; checkedOn?: string } | { error: ApiError }>();
 
 /**
  * The deployment's catalog: the built-in one, merged with MODEL_CATALOG and the DEFAULT_*_MODEL
@@ -58,8 +59,13 @@ export function loadCatalog(env: CatalogEnv): Catalog {
     cache.set(key, hit);
   }
   if ("error" in hit) throw hit.error;
-  // Not cached with the catalog: the same configuration becomes invalid the day a default retires.
-  checkDefaultRetirements(hit.catalog);
+  // Checked once a day, not cached with the catalog: the same configuration becomes invalid the day
+  // a default retires (a failed check is not remembered, so it throws on every call that day).
+  const day = today();
+  if (hit.checkedOn !== day) {
+    checkDefaultRetirements(hit.catalog, day);
+    hit.checkedOn = day;
+  }
   return hit.catalog;
 }
 
