@@ -13,7 +13,9 @@
  * default 500), BENCH_SERVE_ONLY=api (only /api/retrieve and /api/query), BENCH_PORT (8840: Distillery, +1 emulator, +2 bare Worker, +3..5 inspectors),
  * BENCH_PROFILE=1 (a CPU profile of Distillery over /api/retrieve at 1 client, its hottest functions;
  * BENCH_PROFILE=chat: over plain chat instead), BENCH_SERVE_ONLY=chat (only the chat scenarios),
- * BENCH_SERVE_ROUNDS (3: the targets of a scenario take turns this many times), BENCH_CPU_BY_PID=1.
+ * BENCH_SERVE_ROUNDS (3: the targets of a scenario take turns this many times), BENCH_CPU_BY_PID=1,
+ * BENCH_SERVE_LATENCY_MS (400: the realistic scenarios' added provider latency), BENCH_SERVE_N_REAL
+ * (45) and BENCH_SERVE_N50_REAL (500): their requests at 1 and at 50 clients.
  *
  * Added latency is shown against both the direct call and the bare Worker: under `wrangler dev` any
  * Worker at all adds wrangler's own proxy hop (a few ms on this machine), which production has not.
@@ -29,6 +31,11 @@ import { cpuBetween, cpuSeconds, load, summarise, workerdPids, type LoadResult, 
 
 const N1 = Number(process.env.BENCH_SERVE_N ?? 300);
 const N50 = Number(process.env.BENCH_SERVE_N50 ?? 500);
+/** The realistic scenarios: a provider answering this much slower, and how many requests they send. */
+const REAL_LATENCY_MS = Number(process.env.BENCH_SERVE_LATENCY_MS ?? 400);
+const N1_REAL = Number(process.env.BENCH_SERVE_N_REAL ?? 45);
+const N50_REAL = Number(process.env.BENCH_SERVE_N50_REAL ?? 500);
+const REAL_RUN = "bench-real";
 /** Rounds each side-by-side measurement is split into (targets take turns within each). */
 const ROUNDS = Number(process.env.BENCH_SERVE_ROUNDS ?? 3);
 const PORT = Number(process.env.BENCH_PORT ?? 8840);
@@ -86,8 +93,8 @@ async function main(): Promise<void> {
      * Measures targets side by side: `ROUNDS` rounds, each running every target in turn, so a load
      * that comes and goes on this shared machine falls on all of them alike; samples and CPU add up.
      */
-    const measure = async (scenario: string, clients: number, targets: [string, () => Promise<Response>][]) => {
-      const total = clients === 1 ? N1 : N50;
+    const measure = async (scenario: string, clients: number, targets: [string, () => Promise<Response>][], n?: { n1: number; n50: number }) => {
+      const total = clients === 1 ? (n?.n1 ?? N1) : (n?.n50 ?? N50);
       // A few unmeasured requests first: each isolate's first request pays for imports and caches.
       for (const [, send] of targets) await load(Math.min(clients, 5), 10, send);
       const acc = new Map(targets.map(([t]) => [t, { samples: [] as LoadResult["samples"], wallMs: 0, failures: 0, firstError: undefined as string | undefined, cpuS: {} as Record<string, number> }]));
@@ -128,7 +135,17 @@ async function main(): Promise<void> {
     if (!distilleryChat) console.log("Distillery has no POST /openai/v1/chat/completions yet (issue 19): chat is measured direct and through the bare Worker only.");
 
     // BENCH_SERVE_ONLY=api: only the /api routes (to compare commits quickly).
-    for (const stream of process.env.BENCH_SERVE_ONLY === "api" ? [] : [false, true]) {
+    // The same at a GPT-4-class provider's pace: each answer takes REAL_LATENCY_MS more, and the
+    // emulator's run sends rate-limit headers from OpenAI-like budgets (what the limiter learns from).
+    await emulator.configure(REAL_RUN, { latency_ms: REAL_LATENCY_MS, rpm: 10_000, tpm: 30_000_000 });
+    let seq = 0;
+    const chatScenarios = process.env.BENCH_SERVE_ONLY === "api" ? [] : [
+      { stream: false, real: false },
+      { stream: true, real: false },
+      { stream: false, real: true },
+      { stream: true, real: true },
+    ];
+    for (const { stream, real } of chatScenarios) {
       const body = (withModel: boolean) =>
         JSON.stringify({
           ...(withModel ? { model: MODEL } : {}),
@@ -136,7 +153,7 @@ async function main(): Promise<void> {
           max_tokens: 64,
           ...(stream ? { stream: true } : {}),
         });
-      const scenario = stream ? "chat (stream)" : "chat";
+      const scenario = `${stream ? "chat (stream)" : "chat"}${real ? ` @${REAL_LATENCY_MS} ms` : ""}`;
       const targets: [string, string, Record<string, string>, boolean][] = [
         ["direct", `${emulator.url}/v1/chat/completions`, { Authorization: "Bearer sk-bench" }, true],
         ["bare", `${bare.url}/v1/chat/completions`, { Authorization: "Bearer sk-bench" }, true],
@@ -150,8 +167,11 @@ async function main(): Promise<void> {
           clients,
           targets.map(([target, url, headers, withModel]) => {
             const payload = body(withModel);
-            return [target, () => fetch(url, { method: "POST", headers: { ...headers, "Content-Type": "application/json" }, body: payload })];
+            // The run travels in the request id (Distillery forwards it to the provider).
+            const run = (): Record<string, string> => (real ? { "X-Request-Id": `${REAL_RUN}:${seq++}` } : {});
+            return [target, () => fetch(url, { method: "POST", headers: { ...headers, ...run(), "Content-Type": "application/json" }, body: payload })];
           }),
+          real ? { n1: N1_REAL, n50: N50_REAL } : undefined,
         );
         if (chatProfiler) {
           const { top, inclusive } = await chatProfiler.stop();
@@ -232,7 +252,7 @@ function report(rows: Row[]): void {
   // Added latency and CPU against the direct call and the bare Worker, where Distillery served chat.
   const find = (s: string, t: string, c: number) => rows.find((r) => r.scenario === s && r.target === t && r.clients === c);
   const lines: string[][] = [];
-  for (const s of ["chat", "chat (stream)"]) {
+  for (const s of [...new Set(rows.filter((r) => r.scenario.startsWith("chat")).map((r) => r.scenario))]) {
     for (const c of [1, 50]) {
       const d = find(s, "distillery", c);
       const direct = find(s, "direct", c);
