@@ -17,7 +17,7 @@ export interface LeaseLimiter {
 }
 
 /** Reports held before an ask is made for them alone (the limiter learns from them). */
-const REPORTS_PER_ASK = 32;
+const REPORTS_PER_ASK = 128;
 /** An isolate with no live call for this long gives its slots back (others may be waiting for them). */
 const IDLE_MS = 250;
 /** Asking again sooner than this is no use when the limiter said nothing of when. */

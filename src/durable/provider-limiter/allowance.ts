@@ -96,7 +96,7 @@ export interface AllowanceOptions {
 /** Grants not reported within this long are presumed lost (a consumer that died). */
 const GRANT_TTL_MS = 2 * 60_000;
 /** How long a lease holds; its holder renews it halfway, off its requests' path. */
-export const LEASE_TTL_MS = 2_000;
+export const LEASE_TTL_MS = 10_000;
 /** Kept past a lease's end before its slots are freed: the holder's and the object's clocks differ. */
 const LEASE_GRACE_MS = 1_000;
 /** A tenant that asked within this long counts as waiting, for the fair share. */
