@@ -122,8 +122,8 @@ export async function serveChat(ctx: ServeContext, req: ChatRequest): Promise<Re
   }
   const usage = usageOf(completion);
   calls.push({ model: answering.entry, kind: "chat", ...usage });
-  // Sent to the usage queue before answering (a send, not an object write): nothing is lost if the isolate ends.
-  await queueUsage(ctx.env, { tenantId: ctx.tenant.id, requestId: ctx.requestId }, calls);
+  // Leaves with this isolate's next batch of usage, after the answer (kept alive by waitUntil).
+  await queueUsage(ctx.env, { tenantId: ctx.tenant.id, requestId: ctx.requestId }, calls, { waitUntil: (p) => ctx.waitUntil(p) });
   const answer = completion.choices?.[0]?.message ? toAssistant(completion.choices[0].message) : null;
   if (capture) ctx.waitUntil(afterAnswer(ctx, [], { ...capture, req, by, model: answering.entry, answer }, calls.at(-1)!));
   return new Response(text, { status: 200, headers: { ...servedHeaders(answering.entry, by, ctx.requestId), "Content-Type": "application/json" } });
@@ -167,7 +167,7 @@ async function afterAnswer(
   last: CallUsage,
 ): Promise<void> {
   const tenantId = ctx.tenant.id;
-  if (calls.length > 0) await queueUsage(ctx.env, { tenantId, requestId: ctx.requestId }, calls);
+  if (calls.length > 0) await queueUsage(ctx.env, { tenantId, requestId: ctx.requestId }, calls, { waitUntil: (p) => ctx.waitUntil(p) });
   if (!capture) return;
   await captureExchange(ctx.env, {
     tenantId,

@@ -43,7 +43,7 @@ export async function serveEmbeddings(ctx: ServeContext, req: EmbeddingsRequest)
     throw new ApiError("upstream_error", "The embedding provider answered with something other than JSON.");
   }
   // Sent to the usage queue before answering (a send, not an object write).
-  await queueUsage(ctx.env, { tenantId: ctx.tenant.id, requestId: ctx.requestId }, [{ model: entry, kind: "embedding", prompt_tokens: prompt, completion_tokens: 0 }]);
+  await queueUsage(ctx.env, { tenantId: ctx.tenant.id, requestId: ctx.requestId }, [{ model: entry, kind: "embedding", prompt_tokens: prompt, completion_tokens: 0 }], { waitUntil: (p) => ctx.waitUntil(p) });
   return new Response(text, { status: 200, headers: { ...headers, "Content-Type": "application/json" } });
 }
 

@@ -12,8 +12,8 @@ const sent: UsageQueueMessage[] = [];
 
 /** Takes the Worker's usage messages here (again, after a test set its own sender). */
 export function captureUsage(): void {
-  setUsageSender(async (_env, message) => {
-    sent.push(message);
+  setUsageSender(async (_env, messages) => {
+    sent.push(...messages);
   });
 }
 captureUsage();

@@ -6,7 +6,8 @@ import { QUEUES, type UsageQueueMessage } from "../../src/queues/messages";
 import { consumeUsage } from "../../src/queues/usage";
 import { consumeDeadLetters } from "../../src/queues/dead-letter";
 import { recordIntake } from "../../src/serving/capture";
-import { setUsageSender } from "../../src/usage/queue";
+import { queueUsage, setUsageSender } from "../../src/usage/queue";
+import { loadCatalog } from "../../src/llm";
 import { api, bindings, createTenant } from "../helpers/api";
 import { deliver } from "../helpers/queues";
 import { captureUsage, flushUsage, pendingUsage } from "../helpers/usage";
@@ -94,8 +95,8 @@ describe("usage through the queue", () => {
   it("writes to the tenant's object directly, once, when the queue refuses the message", async () => {
     const t = await createTenant();
     const sent: UsageQueueMessage[] = [];
-    setUsageSender(async (_env, m) => {
-      sent.push(m);
+    setUsageSender(async (_env, ms) => {
+      sent.push(...ms);
       throw new Error("queue unavailable");
     });
     try {
@@ -125,5 +126,44 @@ describe("usage through the queue", () => {
     const parked = await bindings.DATA.get(`dead-letters/usage/${t.id}/use_parked.json`);
     expect(await parked?.json()).toMatchObject({ message: { id: "use_parked", tenant_id: t.id }, error: expect.stringContaining("unreachable") });
     await bindings.DATA.delete(`dead-letters/usage/${t.id}/use_parked.json`);
+  });
+
+  it("sends a served request's usage with the isolate's other requests' in one batch, after the answer", async () => {
+    const t = await createTenant();
+    const batches: UsageQueueMessage[][] = [];
+    setUsageSender(async (_env, ms) => void batches.push(ms));
+    const later: Promise<unknown>[] = [];
+    const call = { model: loadCatalog(bindings).byId.get("gpt-6.1-sol")!, kind: "chat" as const, prompt_tokens: 10, completion_tokens: 2 };
+    try {
+      for (let i = 0; i < 105; i++) await queueUsage(bindings, { tenantId: t.id, requestId: `served-${i}` }, [call], { waitUntil: (p) => later.push(p) });
+      // Nothing sent yet: each request answered without waiting for the queue.
+      expect(batches).toEqual([]);
+      await Promise.all(later);
+    } finally {
+      captureUsage();
+    }
+    // 105 messages in two sends (sendBatch takes at most 100).
+    expect(batches.map((b) => b.length)).toEqual([100, 5]);
+    expect(new Set(batches.flat().map((m) => m.request_id)).size).toBe(105);
+  });
+
+  it("writes a refused batch's usage directly, once per tenant", async () => {
+    const a = await createTenant("a");
+    const b = await createTenant("b");
+    setUsageSender(async () => {
+      throw new Error("queue unavailable");
+    });
+    const later: Promise<unknown>[] = [];
+    const call = { model: loadCatalog(bindings).byId.get("gpt-6.1-sol")!, kind: "chat" as const, prompt_tokens: 10, completion_tokens: 2 };
+    const before = [await writesOf(a.id), await writesOf(b.id)];
+    try {
+      for (const t of [a, b, a]) await queueUsage(bindings, { tenantId: t.id, requestId: "refused" }, [call], { waitUntil: (p) => later.push(p) });
+      await Promise.all(later);
+    } finally {
+      captureUsage();
+    }
+    expect([await writesOf(a.id), await writesOf(b.id)]).toEqual([before[0]! + 1, before[1]! + 1]);
+    expect((await totals(a.key)).calls).toBe(2);
+    expect((await totals(b.key)).calls).toBe(1);
   });
 });

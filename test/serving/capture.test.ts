@@ -108,8 +108,9 @@ describe("capture of /openai/v1 traffic", () => {
   it("leaves through the usage queue: a batch's captures and usage are one object write, and a redelivery stores nothing twice", async () => {
     const t = await createTenant();
     await api("/api/datasets", { method: "POST", key: t.key, json: { name: "live" } });
-    const { client } = tenantClient(t.key, { "Distillery-Capture": "live" });
+    const { client, finished } = tenantClient(t.key, { "Distillery-Capture": "live" });
     for (let i = 0; i < 3; i++) await client.chat.completions.create({ model: "distillery:active", messages: [{ role: "user", content: `${question} (${i})` }] });
+    await finished();
     const messages = pendingUsage(t.id);
     expect(messages.filter((m) => m.type === "capture.record")).toHaveLength(3);
     expect(messages.filter((m) => m.type === "usage.record")).toHaveLength(3);

@@ -35,12 +35,16 @@ export function tenantClient(key: string, headers: Record<string, string> = {}) 
       return res;
     },
   });
+  // The work after each answer (usage batches, captures) is done: what it sent is still on the queue.
+  const finished = async () => {
+    await Promise.all(contexts.map((c) => waitOnExecutionContext(c)));
+  };
   // Usage leaves through the usage queue: settled also delivers what was sent, as the platform would.
   const settled = async () => {
-    await Promise.all(contexts.map((c) => waitOnExecutionContext(c)));
+    await finished();
     await flushAllUsage();
   };
-  return { client, settled };
+  return { client, settled, finished };
 }
 
 /** Points the tenant at a model the way promotion will: the KV copy of the pointer. */
