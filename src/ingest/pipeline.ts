@@ -11,6 +11,7 @@ import { extractDocument, pageRange } from "./extract";
 import { type Chunk, DEFAULT_SLICE_CHARS, embedText, formatMetadata, splitSlice } from "./split";
 import { checkTextLimit } from "./limits";
 import { chunkPages } from "./chunk-pages";
+import { dropStoredText, openStoredText, TEXT_BLOCK_CHARS } from "./text-store";
 
 /** Largest PDF, in pages, the consumer will read (a 169-page 10-K is well inside). */
 export const MAX_PDF_PAGES = 2000;
@@ -32,6 +33,8 @@ export interface IngestWork {
   sliceChars: number;
   slicesPerInvocation: number;
   roundsPerInvocation: number;
+  /** UTF-16 units per block of the stored extracted text (text-store.ts); tests make it small. */
+  textBlockChars: number;
   /** Lets other work on the isolate run (a macrotask: `scheduler.wait(0)`). */
   yieldNow: () => Promise<void>;
 }
@@ -41,6 +44,7 @@ export const DEFAULT_INGEST_WORK: IngestWork = {
   // 256 slices ≈ 2 MB of text, a few seconds of CPU on the slowest shapes: far inside a consumer's 30 s.
   slicesPerInvocation: 256,
   roundsPerInvocation: 4,
+  textBlockChars: TEXT_BLOCK_CHARS,
   yieldNow: () => scheduler.wait(0),
 };
 
@@ -53,6 +57,8 @@ export interface IngestOutcome {
   maxSliceChars: number;
   /** The most text counted for embedding batches between two yields. */
   maxCountChars: number;
+  /** Characters of the document's text decoded (extracted, or read back from its stored blocks). */
+  decodedChars: number;
 }
 
 /**
@@ -69,13 +75,18 @@ export async function ingestDocument(
   requestId: string,
   work: IngestWork = DEFAULT_INGEST_WORK,
 ): Promise<IngestOutcome> {
-  const outcome: IngestOutcome = { done: false, slices: 0, rounds: 0, maxSliceChars: 0, maxCountChars: 0 };
+  const outcome: IngestOutcome = { done: false, slices: 0, rounds: 0, maxSliceChars: 0, maxCountChars: 0, decodedChars: 0 };
   const started = await tenant.ingest.start(documentId);
-  if (!started) return { ...outcome, done: true };
+  if (!started) {
+    // Deleted, failed or ready: an invocation that stored its text and then stopped may have left it.
+    await dropStoredText(env.DATA, tenant.id, documentId);
+    return { ...outcome, done: true };
+  }
   const doc = started.document;
   const metadataText = metadataTextOf(doc);
   if (!started.chunked) {
-    const extracted = await extractOriginal(env, doc);
+    // Extracted once, by the first invocation; the others read back only the blocks they split.
+    const text = await openStoredText(env.DATA, tenant.id, doc.id, () => extractOriginal(env, doc), work.textBlockChars);
     const count = await tokenCounter(doc.settings.encoding);
     const options = {
       chunkSize: doc.settings.chunk_size,
@@ -85,10 +96,17 @@ export async function ingestDocument(
     };
     let progress = started.progress ?? { next_offset: 0, next_idx: 0, tokens: 0, counted_to: 0 };
     for (;;) {
-      if (outcome.slices >= work.slicesPerInvocation) return outcome;
-      const slice = splitSlice(extracted.text, progress.next_offset, count, options, progress.counted_to);
-      outcome.maxSliceChars = Math.max(outcome.maxSliceChars, slice.end - progress.next_offset);
-      const chunks = slice.chunks.map((c, i) => chunkRow(doc.id, progress.next_idx + i, c, extracted.pages));
+      if (outcome.slices >= work.slicesPerInvocation) {
+        outcome.decodedChars = text.decodedChars;
+        return outcome;
+      }
+      // The slice's span and the character after it (where a slice ends depends on it).
+      const from = progress.next_offset;
+      const { base, text: window } = await text.read(from, from + work.sliceChars + 1);
+      const local = splitSlice(window, from - base, count, options, progress.counted_to - base);
+      const slice = { ...local, end: local.end + base, next: local.next === null ? null : local.next + base };
+      outcome.maxSliceChars = Math.max(outcome.maxSliceChars, slice.end - from);
+      const chunks = slice.chunks.map((c, i) => chunkRow(doc.id, progress.next_idx + i, { ...c, start: c.start + base, end: c.end + base }, text.pages));
       const tokens = progress.tokens + slice.tokens;
       const next =
         slice.next === null
@@ -97,7 +115,7 @@ export async function ingestDocument(
       const pages = chunkPages(chunks);
       for (const [i, page] of pages.entries()) {
         const last = i === pages.length - 1;
-        const counts = last && !next ? { page_count: extracted.pages?.length ?? null, token_count: tokens } : undefined;
+        const counts = last && !next ? { page_count: text.pages?.length ?? null, token_count: tokens } : undefined;
         await tenant.ingest.storeChunks(documentId, page, counts, last && next ? next : undefined);
       }
       outcome.slices++;
@@ -105,6 +123,9 @@ export async function ingestDocument(
       if (!next) break;
       progress = next;
     }
+    outcome.decodedChars = text.decodedChars;
+    // Chunked: the text is not read again (a crash before this drop leaves it to the last step's).
+    await dropStoredText(env.DATA, tenant.id, documentId);
   }
 
   const index = vectorIndexFor(env, tenant.id);
@@ -158,6 +179,7 @@ export async function ingestDocument(
     await work.yieldNow();
   }
 
+  await dropStoredText(env.DATA, tenant.id, documentId);
   const after = await tenant.ingest.finish(documentId);
   if (after.status === "deleted") {
     // Deleted while we embedded: the delete could not see the vectors we wrote after it.
@@ -167,7 +189,7 @@ export async function ingestDocument(
   return { ...outcome, done: true };
 }
 
-/** The document's text (and pages, for a PDF), read again from its original by every invocation. */
+/** The document's text (and pages, for a PDF), from its original: by the first invocation only (see text-store.ts). */
 async function extractOriginal(env: Bindings, doc: DocumentRecord) {
   const original = await env.DATA.get(doc.r2_key);
   if (!original) throw new ApiError("not_found", "The document's original is missing from storage.", { retryable: false });
@@ -199,6 +221,8 @@ function chunkRow(documentId: string, idx: number, c: Chunk, pages: Parameters<t
  */
 export async function failDocument(env: Bindings, tenant: TenantHandle, documentId: string, err: ApiError, code: string = err.code): Promise<void> {
   const leftovers = await tenant.ingest.fail(documentId, { code, message: err.message });
+  // Extracted again from the original if it is retried.
+  await dropStoredText(env.DATA, tenant.id, documentId);
   if (!leftovers) return;
   await vectorIndexFor(env, tenant.id).deleteByDocument(documentId, leftovers.chunk_ids);
   if (!err.retryable) await env.DATA.delete(leftovers.r2_key);
