@@ -7,11 +7,11 @@ import { logLine } from "../lib/log";
 import { priced, recordUsage } from "../usage/record";
 import { vectorIndexFor } from "../vector";
 import { embeddingCounter, embeddingModel, embedTexts, planBatches } from "./embed";
-import { extractDocument, pageRange } from "./extract";
+import { decodeTextStream, extractDocument, formatOf, pageRange, type PageSpan } from "./extract";
 import { type Chunk, DEFAULT_SLICE_CHARS, embedText, formatMetadata, splitSlice } from "./split";
-import { checkTextLimit } from "./limits";
+import { checkTextBytes, checkTextLimit } from "./limits";
 import { chunkPages } from "./chunk-pages";
-import { dropStoredText, openStoredText, TEXT_BLOCK_CHARS } from "./text-store";
+import { type BlockWriter, dropStoredText, openStoredText, TEXT_BLOCK_CHARS } from "./text-store";
 
 /** Largest PDF, in pages, the consumer will read (a 169-page 10-K is well inside). */
 export const MAX_PDF_PAGES = 2000;
@@ -86,7 +86,7 @@ export async function ingestDocument(
   const metadataText = metadataTextOf(doc);
   if (!started.chunked) {
     // Extracted once, by the first invocation; the others read back only the blocks they split.
-    const text = await openStoredText(env.DATA, tenant.id, doc.id, () => extractOriginal(env, doc), work.textBlockChars);
+    const text = await openStoredText(env.DATA, tenant.id, doc.id, (out) => extractOriginal(env, doc, out, work.yieldNow), work.textBlockChars);
     const count = await tokenCounter(doc.settings.encoding);
     const options = {
       chunkSize: doc.settings.chunk_size,
@@ -189,13 +189,24 @@ export async function ingestDocument(
   return { ...outcome, done: true };
 }
 
-/** The document's text (and pages, for a PDF), from its original: by the first invocation only (see text-store.ts). */
-async function extractOriginal(env: Bindings, doc: DocumentRecord) {
+/**
+ * Extracts the document's text from its original into `out`, by the first invocation only (see
+ * text-store.ts); answers a PDF's pages. Text is decoded as a stream, a piece at a time with a
+ * yield between (10 MB decoded at once held the isolate for over 100 ms); a PDF is extracted whole.
+ */
+async function extractOriginal(env: Bindings, doc: DocumentRecord, out: BlockWriter, yieldNow: () => Promise<void>): Promise<PageSpan[] | null> {
   const original = await env.DATA.get(doc.r2_key);
   if (!original) throw new ApiError("not_found", "The document's original is missing from storage.", { retryable: false });
+  if (formatOf(doc.content_type) !== "pdf") {
+    // Its UTF-8 bytes bound its text's (line breaks only shrink): as the upload checked.
+    checkTextBytes(original.size);
+    await decodeTextStream(original.body, (piece) => out.append(piece), yieldNow);
+    return null;
+  }
   const extracted = await extractDocument(await original.arrayBuffer(), doc.content_type, { maxPages: MAX_PDF_PAGES });
   checkTextLimit(extracted.text);
-  return extracted;
+  await out.append(extracted.text);
+  return extracted.pages;
 }
 
 function chunkRow(documentId: string, idx: number, c: Chunk, pages: Parameters<typeof pageRange>[0] | undefined): ChunkRow {

@@ -19,7 +19,7 @@ import type { PageSpan } from "./extract";
 /** UTF-16 units per stored block: at most ~3 MiB of UTF-8 read and decoded at once. */
 export const TEXT_BLOCK_CHARS = 1 << 20;
 
-interface Manifest {
+export interface Manifest {
   length: number;
   /** Block i covers [starts[i], starts[i + 1]); the last entry is the length. */
   starts: number[];
@@ -98,40 +98,70 @@ export class StoredText {
 }
 
 /**
+ * Writes a document's text into blocks as it comes (`append`, in pieces of any size), so the whole
+ * never needs to be one string: each full block is put as soon as it is complete. `finish` puts
+ * the last block and then the manifest.
+ */
+export class BlockWriter {
+  private pending = "";
+  private readonly starts = [0];
+  private length = 0;
+
+  constructor(
+    private readonly bucket: R2Bucket,
+    private readonly prefix: string,
+    private readonly blockChars: number,
+  ) {}
+
+  /** Adds the next piece of the text. */
+  async append(piece: string): Promise<void> {
+    this.pending += piece;
+    this.length += piece.length;
+    while (this.pending.length > this.blockChars) {
+      // Never between the halves of a surrogate pair: offsets must survive UTF-8 and back.
+      let cut = this.blockChars;
+      const high = this.pending.charCodeAt(cut - 1);
+      if (high >= 0xd800 && high <= 0xdbff) cut -= 1;
+      await this.putBlock(this.pending.slice(0, cut));
+      this.pending = this.pending.slice(cut);
+    }
+  }
+
+  /** Puts the last block and the manifest (the mark that every block is there). */
+  async finish(pages: PageSpan[] | null): Promise<Manifest> {
+    if (this.pending.length > 0 || this.starts.length === 1) await this.putBlock(this.pending);
+    this.pending = "";
+    const manifest: Manifest = { length: this.length, starts: this.starts, pages };
+    await this.bucket.put(`${this.prefix}${MANIFEST}`, JSON.stringify(manifest));
+    return manifest;
+  }
+
+  private async putBlock(block: string): Promise<void> {
+    await this.bucket.put(`${this.prefix}${this.starts.length - 1}`, block);
+    this.starts.push(this.starts.at(-1)! + block.length);
+  }
+}
+
+/**
  * The document's stored text: read from its manifest when an earlier invocation wrote it, else
- * extracted now (`extract`) and written, blocks first and the manifest last.
+ * extracted now by `extract` into a BlockWriter (it answers the PDF's pages, or null), which puts
+ * the blocks as they fill and the manifest last. `extracted` says how many characters that took.
  */
 export async function openStoredText(
   bucket: R2Bucket,
   tenantId: string,
   documentId: string,
-  extract: () => Promise<{ text: string; pages: PageSpan[] | null }>,
+  extract: (out: BlockWriter) => Promise<PageSpan[] | null>,
   blockChars: number = TEXT_BLOCK_CHARS,
 ): Promise<StoredText> {
   const prefix = prefixOf(tenantId, documentId);
   const stored = await bucket.get(`${prefix}${MANIFEST}`);
   if (stored) return new StoredText(bucket, prefix, await stored.json<Manifest>());
-  const { text, pages } = await extract();
-  const starts = blockStarts(text, blockChars);
-  for (let i = 0; i + 1 < starts.length; i++) await bucket.put(`${prefix}${i}`, text.slice(starts[i], starts[i + 1]));
-  const manifest: Manifest = { length: text.length, starts, pages };
-  await bucket.put(`${prefix}${MANIFEST}`, JSON.stringify(manifest));
+  const writer = new BlockWriter(bucket, prefix, blockChars);
+  const manifest = await writer.finish(await extract(writer));
   const opened = new StoredText(bucket, prefix, manifest);
-  opened.decodedChars = text.length;
+  opened.decodedChars = manifest.length;
   return opened;
-}
-
-/** Block starts every `blockChars` units, moved back off the middle of a surrogate pair; ends with the length. */
-export function blockStarts(text: string, blockChars: number): number[] {
-  const starts = [0];
-  for (let at = blockChars; at < text.length; at += blockChars) {
-    const high = text.charCodeAt(at - 1);
-    const low = text.charCodeAt(at);
-    const cut = high >= 0xd800 && high <= 0xdbff && low >= 0xdc00 && low <= 0xdfff ? at - 1 : at;
-    if (cut > starts.at(-1)!) starts.push(cut);
-  }
-  starts.push(text.length);
-  return starts;
 }
 
 /**
