@@ -9,6 +9,7 @@ import { emulatorVars, startEmulator } from "../../scripts/lib/emulator.ts";
 import { monotonicMs, startCpuProfile } from "./cpu-profile.ts";
 import { type AdversarialShape, adversarialText } from "../../test/fixtures/adversarial.ts";
 import { quantile, table } from "./stats.ts";
+import { type Snapshot, snapshotOf } from "./label-snapshot.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const AIM_MS = 100;
@@ -37,6 +38,25 @@ async function timed(url: string, headers: Record<string, string> = {}, what = u
 
 /** Runs the measurement; answers whether every request was under the aim. */
 export async function ingestLatency(opts: LatencyOptions): Promise<boolean> {
+  // The servers run a snapshot of HEAD unless BENCH_ADV_INGEST_SOURCE=worktree: wrangler dev reloads
+  // the Worker when a source file changes, and a reload loses the local queue's ingest messages (an
+  // edit during a run left the document processing until the time box ran out).
+  const cwd = process.cwd();
+  let snapshot: Snapshot | null = null;
+  if ((process.env.BENCH_ADV_INGEST_SOURCE ?? "head") === "head") {
+    snapshot = snapshotOf(new URL("../..", import.meta.url).pathname);
+    process.chdir(snapshot.dir);
+    console.log(`The servers run a snapshot of HEAD (${snapshot.commit}), so edits to the working tree do not reload them.`);
+  }
+  try {
+    return await measure(opts);
+  } finally {
+    process.chdir(cwd);
+    snapshot?.remove();
+  }
+}
+
+async function measure(opts: LatencyOptions): Promise<boolean> {
   // The providers in a process of their own, as in production: under `wrangler dev -c a -c b` the
   // emulator shares Distillery's workerd, and its own CPU (embedding thousands of chunks) would be
   // counted as Distillery blocking other requests.
