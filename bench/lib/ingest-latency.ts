@@ -10,6 +10,7 @@ import { monotonicMs, startCpuProfile } from "./cpu-profile.ts";
 import { type AdversarialShape, adversarialText } from "../../test/fixtures/adversarial.ts";
 import { quantile, table } from "./stats.ts";
 import { type Snapshot, snapshotOf } from "./label-snapshot.ts";
+import { buildAssets } from "../../scripts/build-assets.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const AIM_MS = 100;
@@ -45,6 +46,8 @@ export async function ingestLatency(opts: LatencyOptions): Promise<boolean> {
   let snapshot: Snapshot | null = null;
   if ((process.env.BENCH_ADV_INGEST_SOURCE ?? "head") === "head") {
     snapshot = snapshotOf(new URL("../..", import.meta.url).pathname);
+    // Its own static assets (git-ignored, so not in the snapshot): startDevServer builds the tree's.
+    buildAssets(snapshot.dir);
     process.chdir(snapshot.dir);
     console.log(`The servers run a snapshot of HEAD (${snapshot.commit}), so edits to the working tree do not reload them.`);
   }
