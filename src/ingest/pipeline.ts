@@ -35,6 +35,8 @@ export interface IngestWork {
   roundsPerInvocation: number;
   /** UTF-16 units per block of the stored extracted text (text-store.ts); tests make it small. */
   textBlockChars: number;
+  /** Characters of chunk text one call to the Tenant object reads for an embedding round (about). */
+  readChars: number;
   /** Lets other work on the isolate run (a macrotask: `scheduler.wait(0)`). */
   yieldNow: () => Promise<void>;
 }
@@ -45,6 +47,8 @@ export const DEFAULT_INGEST_WORK: IngestWork = {
   slicesPerInvocation: 256,
   roundsPerInvocation: 4,
   textBlockChars: TEXT_BLOCK_CHARS,
+  // 256K characters: 32 chunks of one repeated character at chunk size 1024, a few ms to read and copy.
+  readChars: 256 * 1024,
   yieldNow: () => scheduler.wait(0),
 };
 
@@ -59,6 +63,8 @@ export interface IngestOutcome {
   maxCountChars: number;
   /** Characters of the document's text decoded (extracted, or read back from its stored blocks). */
   decodedChars: number;
+  /** The most chunk text one call to the Tenant object returned while reading embedding rounds. */
+  maxReadChars: number;
 }
 
 /**
@@ -75,7 +81,7 @@ export async function ingestDocument(
   requestId: string,
   work: IngestWork = DEFAULT_INGEST_WORK,
 ): Promise<IngestOutcome> {
-  const outcome: IngestOutcome = { done: false, slices: 0, rounds: 0, maxSliceChars: 0, maxCountChars: 0, decodedChars: 0 };
+  const outcome: IngestOutcome = { done: false, slices: 0, rounds: 0, maxSliceChars: 0, maxCountChars: 0, decodedChars: 0, maxReadChars: 0 };
   const started = await tenant.ingest.start(documentId);
   if (!started) {
     // Deleted, failed or ready: an invocation that stored its text and then stopped may have left it.
@@ -133,7 +139,18 @@ export async function ingestDocument(
   // Batches are planned on exactly what is sent, the metadata prefix included, counted as the
   // embedding model's provider counts (a chunk's own `tokens` are the splitter's, without it).
   const count = await embeddingCounter(embedding.entry);
-  let pending = await tenant.ingest.embedded(documentId, [], [], EMBED_ROUND);
+  // A round is read a page at a time: the same chunks as one read, in calls of bounded size.
+  const readRound = async (): Promise<ChunkRow[]> => {
+    const round: ChunkRow[] = [];
+    while (round.length < EMBED_ROUND) {
+      const page = await tenant.ingest.pending(documentId, round.at(-1)?.idx ?? -1, EMBED_ROUND - round.length, work.readChars);
+      if (page.length === 0) break;
+      for (const chunk of page) round.push(chunk);
+      outcome.maxReadChars = Math.max(outcome.maxReadChars, page.reduce((n, c) => n + c.text.length, 0));
+    }
+    return round;
+  };
+  let pending = await readRound();
   while (pending.length > 0) {
     if (outcome.rounds >= work.roundsPerInvocation) return outcome;
     // Counted at most a slice's worth of text at a time (or one chunk, when a chunk is longer),
@@ -169,12 +186,10 @@ export async function ingestDocument(
         await recordUsage(tenant, [usage]); // the call happened: it is paid for whatever came after
         throw err;
       }
-      // Marked (with its usage) as soon as stored, so a crash repeats one batch at most; a round's
-      // last mark also reads the next round.
-      const last = i === batches.length - 1;
-      const next = await tenant.ingest.embedded(documentId, batch.map((c) => c.id), [priced(usage)], last ? EMBED_ROUND : 0);
-      if (last) pending = next;
+      // Marked (with its usage) as soon as stored, so a crash repeats one batch at most.
+      await tenant.ingest.embedded(documentId, batch.map((c) => c.id), [priced(usage)], 0);
     }
+    pending = await readRound();
     outcome.rounds++;
     await work.yieldNow();
   }

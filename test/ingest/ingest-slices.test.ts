@@ -17,6 +17,7 @@ function smallWork(overrides: Partial<IngestWork> = {}) {
     slicesPerInvocation: 3,
     roundsPerInvocation: 1,
     textBlockChars: 4096,
+    readChars: 1 << 20,
     yieldNow: async () => {
       counts.yields++;
     },
@@ -238,5 +239,36 @@ describe("ingest in slices", () => {
     using tenant = openTenant(bindings, t.id);
     await failDocument(bindings, tenant, other, new ApiError("upstream_error", "provider down", { retryable: true }));
     expect((await bindings.DATA.list({ prefix: otherPrefix })).objects).toEqual([]);
+  });
+
+  it("reads an embedding round from the Tenant object in calls of bounded text, not the whole round in one", async () => {
+    const t = await createTenant();
+    const id = await uploadText(t.key, "P", TEXT);
+    const { ingestDocument } = await import("../../src/ingest/pipeline");
+    const perCall: number[] = [];
+    using tenant = openTenant(bindings, t.id);
+    // Every call that answers chunks to embed, with the text it carried.
+    const ingest = new Proxy(tenant.ingest, {
+      get(target, prop) {
+        const value = Reflect.get(target, prop) as unknown;
+        if ((prop !== "embedded" && prop !== "pending") || typeof value !== "function") return value;
+        return async (...args: unknown[]) => {
+          const rows = (await (value as (...a: unknown[]) => Promise<{ text: string }[]>)(...args)) ?? [];
+          perCall.push(rows.reduce((n, r) => n + r.text.length, 0));
+          return rows;
+        };
+      },
+    });
+    const recording = new Proxy(tenant, { get: (target, prop) => (prop === "ingest" ? ingest : Reflect.get(target, prop)) });
+    const { work } = smallWork({ slicesPerInvocation: 1000, roundsPerInvocation: 1000, readChars: 2000 });
+    const o = await ingestDocument(bindings, recording, id, "test", work);
+    expect(o.done).toBe(true);
+    const doc = (await api(`/api/documents/${id}`, { key: t.key })).body;
+    expect(doc.status).toBe("ready");
+    const read = perCall.filter((n) => n > 0);
+    // Chunks of 128 tokens (~600 characters): at most 2,000 and one chunk a call. Was one call of every chunk's text.
+    expect(read.reduce((a, b) => a + b, 0)).toBeGreaterThan(10_000);
+    expect(Math.max(...read)).toBeLessThanOrEqual(2000 + 1000);
+    expect(o.maxReadChars).toBe(Math.max(...read));
   });
 });
