@@ -6,7 +6,7 @@ import { tokenCounter } from "../llm";
 import { logLine } from "../lib/log";
 import { priced, recordUsage } from "../usage/record";
 import { vectorIndexFor } from "../vector";
-import { embeddingCounter, embeddingModel, embedTexts, planBatches } from "./embed";
+import { embeddingCounter, embeddingModel, embedTextsFloat32, planBatches } from "./embed";
 import { decodeTextStream, extractDocument, formatOf, pageRange, type PageSpan } from "./extract";
 import { type Chunk, DEFAULT_SLICE_CHARS, embedText, formatMetadata, splitSlice } from "./split";
 import { checkTextBytes, checkTextLimit } from "./limits";
@@ -174,7 +174,7 @@ export async function ingestDocument(
     pending = [];
     for (const [i, inputBatch] of batches.entries()) {
       const batch = inputBatch.map((input) => input.chunk);
-      const { vectors, usage } = await embedTexts(env, inputBatch.map((input) => input.text), requestId);
+      const { vectors, usage } = await embedTextsFloat32(env, inputBatch.map((input) => input.text), requestId);
       const records = batch.map((c, i) => ({
         id: c.id,
         values: vectors[i]!,
