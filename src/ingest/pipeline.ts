@@ -170,9 +170,7 @@ export async function ingestDocument(
       counted += text.length;
       outcome.maxCountChars = Math.max(outcome.maxCountChars, counted);
     }
-    const batches = planBatches(inputs, embedding.limits);
-    pending = [];
-    for (const [i, inputBatch] of batches.entries()) {
+    for (const inputBatch of planBatches(inputs, embedding.limits)) {
       const batch = inputBatch.map((input) => input.chunk);
       const { vectors, usage } = await embedTextsFloat32(env, inputBatch.map((input) => input.text), requestId);
       const records = batch.map((c, i) => ({
