@@ -263,8 +263,15 @@ export function chunksToEmbed(
   return rows;
 }
 
+/** Bound parameters a Durable Object's SQLite statement takes at most. */
+const SQL_PARAMS = 100;
+
+/** Marks chunks embedded: one statement per 100 ids (an embedding batch's ~290 were as many statements). */
 export function markEmbedded(sql: SqlStorage, ids: readonly string[]): void {
-  for (const id of ids) sql.exec("UPDATE chunks SET embedded = 1 WHERE id = ?", id);
+  for (let i = 0; i < ids.length; i += SQL_PARAMS) {
+    const batch = ids.slice(i, i + SQL_PARAMS);
+    sql.exec(`UPDATE chunks SET embedded = 1 WHERE id IN (${batch.map(() => "?").join(", ")})`, ...batch);
+  }
 }
 
 export function chunkIds(sql: SqlStorage, documentId: string): string[] {
