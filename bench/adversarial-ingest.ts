@@ -2,7 +2,8 @@
  * `npm run bench:adversarial:ingest`: only the last part of bench:adversarial, the latency of other
  * requests while a 10 MB adversarial document ingests (bench/lib/ingest-latency.ts).
  * Environment: BENCH_ADV_INGEST_SHAPE (default "one character"), BENCH_ADV_INGEST_MB (10),
- * BENCH_ADV_INGEST_BOX_S (900), BENCH_PORT (8813), BENCH_INSPECTOR_PORT (9813).
+ * BENCH_ADV_INGEST_BOX_S (900), BENCH_PORT (8813), BENCH_INSPECTOR_PORT (9813), BENCH_ADV_INGEST_SOURCE
+ * ("head": a snapshot of the last commit, the default; "worktree": the working tree).
  */
 import { ingestLatency } from "./lib/ingest-latency.ts";
 import { ADVERSARIAL_SHAPES, type AdversarialShape } from "../test/fixtures/adversarial.ts";

@@ -5,7 +5,24 @@
  */
 export interface CpuProfiler {
   /** `top`: self time per function; `inclusive`: time with the function anywhere on the stack. */
-  stop(): Promise<{ top: { fn: string; url: string; ms: number }[]; inclusive: { fn: string; url: string; ms: number }[]; spans: BusySpan[] }>;
+  stop(): Promise<{ top: { fn: string; url: string; ms: number }[]; inclusive: { fn: string; url: string; ms: number }[]; spans: BusySpan[]; during: (from: number, to: number) => WindowStack }>;
+}
+
+/**
+ * What the isolate ran during a window of time, given on `monotonicMs()`'s clock (V8's profile
+ * timestamps are CLOCK_MONOTONIC microseconds, as `process.hrtime` is): for a slow request, what it
+ * waited behind. `runs` are the window's stretches of consecutive samples under one top frame
+ * below the root, longest first: a long one is one task that held the isolate.
+ */
+export interface WindowStack {
+  samples: number;
+  stack: { fn: string; share: number }[];
+  runs: { ms: number; fn: string }[];
+}
+
+/** Milliseconds on the clock the profile's timestamps use (CLOCK_MONOTONIC). */
+export function monotonicMs(): number {
+  return Number(process.hrtime.bigint()) / 1e6;
 }
 
 /** A stretch of consecutive samples none of which was idle: what a request arriving then waited on. */
@@ -58,7 +75,12 @@ export async function startCpuProfile(inspectorPort: number): Promise<CpuProfile
         e.ms += ms;
         byFn.set(key, e);
       }
-      return { top: [...byFn.values()].sort((a, b) => b.ms - a.ms).slice(0, 25), inclusive: inclusiveTimes(profile), spans: busySpans(profile) };
+      return {
+        top: [...byFn.values()].sort((a, b) => b.ms - a.ms).slice(0, 25),
+        inclusive: inclusiveTimes(profile),
+        spans: busySpans(profile),
+        during: (from: number, to: number) => windowStack(profile, from, to),
+      };
     },
   };
 }
@@ -134,4 +156,50 @@ function busySpans(profile: { nodes: ProfileNode[]; samples: number[]; timeDelta
         .map(([fn, c]) => ({ fn, share: c / n }));
       return { ms, stack };
     });
+}
+
+/** The samples taken between `from` and `to` (monotonic ms): their frames, and their runs under one task's top frame. */
+function windowStack(profile: { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[]; startTime: number }, from: number, to: number): WindowStack {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const name = (id: number) => byId.get(id)!.callFrame.functionName || "(anonymous)";
+  // The frame just below (root): a task's entry ((program), (garbage collector), a handler...).
+  const taskOf = (id: number): string => {
+    const chain: string[] = [];
+    for (let p: number | undefined = id; p !== undefined; p = parent.get(p)) chain.push(name(p));
+    chain.reverse(); // (root), entry, ...
+    // The first named frame past the generic wrappers says more than "(anonymous)".
+    return chain.slice(1).find((f) => !GENERIC.has(f)) ?? chain[1] ?? "(root)";
+  };
+  const counts = new Map<string, number>();
+  const runs: { ms: number; fn: string }[] = [];
+  let t = profile.startTime / 1000;
+  let n = 0;
+  let run: { ms: number; fn: string } | null = null;
+  profile.samples.forEach((id, i) => {
+    t += (profile.timeDeltas[i] ?? 0) / 1000;
+    if (t < from || t > to) return;
+    n++;
+    const seen = new Set<string>();
+    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+      const f = name(at);
+      if (!GENERIC.has(f) && !seen.has(f)) {
+        seen.add(f);
+        counts.set(f, (counts.get(f) ?? 0) + 1);
+      }
+    }
+    const task = taskOf(id);
+    const ms = (profile.timeDeltas[i + 1] ?? 0) / 1000;
+    if (run && run.fn === task) run.ms += ms;
+    else {
+      run = { ms, fn: task };
+      runs.push(run);
+    }
+  });
+  return {
+    samples: n,
+    stack: [...counts.entries()].sort((a, b) => b[1] - a[1]).slice(0, 10).map(([fn, c]) => ({ fn, share: c / Math.max(n, 1) })),
+    runs: runs.sort((a, b) => b.ms - a.ms).slice(0, 5),
+  };
 }

@@ -6,9 +6,11 @@
 import { DistilleryClient } from "../../scripts/lib/client.ts";
 import { startDevServer } from "../../scripts/lib/dev-server.ts";
 import { emulatorVars, startEmulator } from "../../scripts/lib/emulator.ts";
-import { startCpuProfile } from "./cpu-profile.ts";
+import { monotonicMs, startCpuProfile } from "./cpu-profile.ts";
 import { type AdversarialShape, adversarialText } from "../../test/fixtures/adversarial.ts";
 import { quantile, table } from "./stats.ts";
+import { type Snapshot, snapshotOf } from "./label-snapshot.ts";
+import { buildAssets } from "../../scripts/build-assets.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const AIM_MS = 100;
@@ -21,16 +23,43 @@ export interface LatencyOptions {
   boxMs: number;
 }
 
-async function timed(url: string, headers: Record<string, string> = {}): Promise<number> {
+/** Every timed request: what, when it started and ended (monotonic ms, the profile's clock), how long it took. */
+const log: { what: string; from: number; to: number; ms: number }[] = [];
+
+async function timed(url: string, headers: Record<string, string> = {}, what = url): Promise<number> {
   const t0 = performance.now();
+  const from = monotonicMs();
   const res = await fetch(url, { headers });
   await res.arrayBuffer();
   if (!res.ok) throw new Error(`${url} → ${res.status}`);
-  return performance.now() - t0;
+  const ms = performance.now() - t0;
+  log.push({ what, from, to: monotonicMs(), ms });
+  return ms;
 }
 
 /** Runs the measurement; answers whether every request was under the aim. */
 export async function ingestLatency(opts: LatencyOptions): Promise<boolean> {
+  // The servers run a snapshot of HEAD unless BENCH_ADV_INGEST_SOURCE=worktree: wrangler dev reloads
+  // the Worker when a source file changes, and a reload loses the local queue's ingest messages (an
+  // edit during a run left the document processing until the time box ran out).
+  const cwd = process.cwd();
+  let snapshot: Snapshot | null = null;
+  if ((process.env.BENCH_ADV_INGEST_SOURCE ?? "head") === "head") {
+    snapshot = snapshotOf(new URL("../..", import.meta.url).pathname);
+    // Its own static assets (git-ignored, so not in the snapshot): startDevServer builds the tree's.
+    buildAssets(snapshot.dir);
+    process.chdir(snapshot.dir);
+    console.log(`The servers run a snapshot of HEAD (${snapshot.commit}), so edits to the working tree do not reload them.`);
+  }
+  try {
+    return await measure(opts);
+  } finally {
+    process.chdir(cwd);
+    snapshot?.remove();
+  }
+}
+
+async function measure(opts: LatencyOptions): Promise<boolean> {
   // The providers in a process of their own, as in production: under `wrangler dev -c a -c b` the
   // emulator shares Distillery's workerd, and its own CPU (embedding thousands of chunks) would be
   // counted as Distillery blocking other requests.
@@ -71,8 +100,8 @@ export async function ingestLatency(opts: LatencyOptions): Promise<boolean> {
     let chunks = 0;
     let lastPoll = 0;
     while (performance.now() - t0 < opts.boxMs) {
-      health.push(await timed(`${server.url}/health`));
-      reads.push(await timed(bDoc, b.authHeader()));
+      health.push(await timed(`${server.url}/health`, {}, "/health"));
+      reads.push(await timed(bDoc, b.authHeader(), "read"));
       if (performance.now() - lastPoll > 1000) {
         lastPoll = performance.now();
         const doc = await a.get(`/api/documents/${id}`);
@@ -95,11 +124,29 @@ export async function ingestLatency(opts: LatencyOptions): Promise<boolean> {
     );
     console.log(table(["request", "samples", "p50", "p95", "max"], rows));
     if (profiler) {
-      const { top, spans } = await profiler.stop();
+      const { top, spans, during } = await profiler.stop();
       console.log("\nThe Worker's CPU while it ingested (self time, sampled every 1 ms):");
       console.log(table(["function", "where", "ms"], top.map((t) => [t.fn, t.url, t.ms.toFixed(0)])));
       console.log("\nIts longest stretches without an idle sample (yields do not show: one may hold several slices and requests), and the functions on their stacks:");
       console.log(table(["ms", "on the stack (share of the span's samples)"], spans.map((sp) => [sp.ms.toFixed(0), sp.stack.map((f) => `${f.fn} ${(100 * f.share).toFixed(0)}%`).join(", ")])));
+      // What the slowest requests waited behind: the samples taken while each was in flight.
+      const slowest = [...log].sort((p, q) => q.ms - p.ms).slice(0, 8);
+      console.log("\nThe slowest requests and what the isolate ran while each was in flight (its longest runs under one task's top frame; the frames on its samples' stacks):");
+      console.log(
+        table(
+          ["request", "ms", "at s", "longest runs", "on the stack"],
+          slowest.map((r) => {
+            const w = during(r.from, r.to);
+            return [
+              r.what,
+              r.ms.toFixed(0),
+              ((r.from - log[0]!.from) / 1000).toFixed(1),
+              w.runs.map((x) => `${x.fn} ${x.ms.toFixed(0)}`).join(", "),
+              w.stack.map((f) => `${f.fn} ${(100 * f.share).toFixed(0)}%`).join(", "),
+            ];
+          }),
+        ),
+      );
     }
     const worst = Math.max(...health, ...reads);
     const ok = status === "ready" && worst < AIM_MS;

@@ -88,6 +88,21 @@ export interface EmbedResult {
 
 /** Embeds texts in one request (the caller has planned the batch). */
 export async function embedTexts(env: Bindings, texts: string[], requestId: string): Promise<EmbedResult> {
+  const { data, usage } = await requestEmbeddings(env, texts, requestId, undefined);
+  return { vectors: data.map((d) => d.embedding as number[]), usage };
+}
+
+/**
+ * As `embedTexts`, each vector a Float32Array decoded from the provider's base64 here, one at a
+ * time: the SDK's own decoding turns a batch of ~290 × 1,536 floats into arrays of numbers in one
+ * go (3.5 MB of garbage a batch, and one long stretch), and the vector index wants Float32 anyway.
+ */
+export async function embedTextsFloat32(env: Bindings, texts: string[], requestId: string): Promise<{ vectors: Float32Array[]; usage: CallUsage }> {
+  const { data, usage } = await requestEmbeddings(env, texts, requestId, "base64");
+  return { vectors: data.map((d) => float32FromBase64(d.embedding as unknown as string)), usage };
+}
+
+async function requestEmbeddings(env: Bindings, texts: string[], requestId: string, format: "base64" | undefined) {
   const { entry, dimensions } = embeddingModel(env);
   const { client, model, options } = sharedClientForModel(env, entry.id, { requestId });
   const res = await callProvider(model.provider, () =>
@@ -97,13 +112,25 @@ export async function embedTexts(env: Bindings, texts: string[], requestId: stri
         input: texts,
         // Only models that can shorten their vectors take `dimensions`.
         ...(entry.embedding_dimensions && entry.embedding_dimensions > dimensions ? { dimensions } : {}),
+        ...(format ? { encoding_format: format } : {}),
       },
       options,
     ),
   );
-  const vectors = [...res.data].sort((a, b) => a.index - b.index).map((d) => d.embedding);
-  if (vectors.length !== texts.length) {
-    throw new ApiError("upstream_error", `The embedding provider returned ${vectors.length} vectors for ${texts.length} inputs.`);
+  const data = [...res.data].sort((a, b) => a.index - b.index);
+  if (data.length !== texts.length) {
+    throw new ApiError("upstream_error", `The embedding provider returned ${data.length} vectors for ${texts.length} inputs.`);
   }
-  return { vectors, usage: { model: entry, kind: "embedding", prompt_tokens: res.usage.prompt_tokens, completion_tokens: 0 } };
+  const usage: CallUsage = { model: entry, kind: "embedding", prompt_tokens: res.usage.prompt_tokens, completion_tokens: 0 };
+  return { data, usage };
+}
+
+/** Little-endian Float32 values from base64 (OpenAI's `encoding_format: "base64"`). */
+export function float32FromBase64(base64: string): Float32Array {
+  if (typeof base64 !== "string") throw new ApiError("upstream_error", "The embedding provider did not return base64 vectors.");
+  const binary = atob(base64);
+  if (binary.length % 4 !== 0) throw new ApiError("upstream_error", "The embedding provider returned a vector of a length that is not whole Float32 values.");
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return new Float32Array(bytes.buffer);
 }

@@ -6,11 +6,12 @@ import { tokenCounter } from "../llm";
 import { logLine } from "../lib/log";
 import { priced, recordUsage } from "../usage/record";
 import { vectorIndexFor } from "../vector";
-import { embeddingCounter, embeddingModel, embedTexts, planBatches } from "./embed";
-import { extractDocument, pageRange } from "./extract";
+import { embeddingCounter, embeddingModel, embedTextsFloat32, planBatches } from "./embed";
+import { decodeTextStream, extractDocument, formatOf, pageRange, type PageSpan } from "./extract";
 import { type Chunk, DEFAULT_SLICE_CHARS, embedText, formatMetadata, splitSlice } from "./split";
-import { checkTextLimit } from "./limits";
+import { checkTextBytes, checkTextLimit } from "./limits";
 import { chunkPages } from "./chunk-pages";
+import { type BlockWriter, dropStoredText, openStoredText, TEXT_BLOCK_CHARS } from "./text-store";
 
 /** Largest PDF, in pages, the consumer will read (a 169-page 10-K is well inside). */
 export const MAX_PDF_PAGES = 2000;
@@ -32,6 +33,10 @@ export interface IngestWork {
   sliceChars: number;
   slicesPerInvocation: number;
   roundsPerInvocation: number;
+  /** UTF-16 units per block of the stored extracted text (text-store.ts); tests make it small. */
+  textBlockChars: number;
+  /** Characters of chunk text one call to the Tenant object reads for an embedding round (about). */
+  readChars: number;
   /** Lets other work on the isolate run (a macrotask: `scheduler.wait(0)`). */
   yieldNow: () => Promise<void>;
 }
@@ -41,6 +46,9 @@ export const DEFAULT_INGEST_WORK: IngestWork = {
   // 256 slices ≈ 2 MB of text, a few seconds of CPU on the slowest shapes: far inside a consumer's 30 s.
   slicesPerInvocation: 256,
   roundsPerInvocation: 4,
+  textBlockChars: TEXT_BLOCK_CHARS,
+  // 256K characters: 32 chunks of one repeated character at chunk size 1024, a few ms to read and copy.
+  readChars: 256 * 1024,
   yieldNow: () => scheduler.wait(0),
 };
 
@@ -53,6 +61,10 @@ export interface IngestOutcome {
   maxSliceChars: number;
   /** The most text counted for embedding batches between two yields. */
   maxCountChars: number;
+  /** Characters of the document's text decoded (extracted, or read back from its stored blocks). */
+  decodedChars: number;
+  /** The most chunk text one call to the Tenant object returned while reading embedding rounds. */
+  maxReadChars: number;
 }
 
 /**
@@ -69,13 +81,18 @@ export async function ingestDocument(
   requestId: string,
   work: IngestWork = DEFAULT_INGEST_WORK,
 ): Promise<IngestOutcome> {
-  const outcome: IngestOutcome = { done: false, slices: 0, rounds: 0, maxSliceChars: 0, maxCountChars: 0 };
+  const outcome: IngestOutcome = { done: false, slices: 0, rounds: 0, maxSliceChars: 0, maxCountChars: 0, decodedChars: 0, maxReadChars: 0 };
   const started = await tenant.ingest.start(documentId);
-  if (!started) return { ...outcome, done: true };
+  if (!started) {
+    // Deleted, failed or ready: an invocation that stored its text and then stopped may have left it.
+    await dropStoredText(env.DATA, tenant.id, documentId);
+    return { ...outcome, done: true };
+  }
   const doc = started.document;
   const metadataText = metadataTextOf(doc);
   if (!started.chunked) {
-    const extracted = await extractOriginal(env, doc);
+    // Extracted once, by the first invocation; the others read back only the blocks they split.
+    const text = await openStoredText(env.DATA, tenant.id, doc.id, (out) => extractOriginal(env, doc, out, work.yieldNow), work.textBlockChars);
     const count = await tokenCounter(doc.settings.encoding);
     const options = {
       chunkSize: doc.settings.chunk_size,
@@ -85,10 +102,17 @@ export async function ingestDocument(
     };
     let progress = started.progress ?? { next_offset: 0, next_idx: 0, tokens: 0, counted_to: 0 };
     for (;;) {
-      if (outcome.slices >= work.slicesPerInvocation) return outcome;
-      const slice = splitSlice(extracted.text, progress.next_offset, count, options, progress.counted_to);
-      outcome.maxSliceChars = Math.max(outcome.maxSliceChars, slice.end - progress.next_offset);
-      const chunks = slice.chunks.map((c, i) => chunkRow(doc.id, progress.next_idx + i, c, extracted.pages));
+      if (outcome.slices >= work.slicesPerInvocation) {
+        outcome.decodedChars = text.decodedChars;
+        return outcome;
+      }
+      // The slice's span and the character after it (where a slice ends depends on it).
+      const from = progress.next_offset;
+      const { base, text: window } = await text.read(from, from + work.sliceChars + 1);
+      const local = splitSlice(window, from - base, count, options, progress.counted_to - base);
+      const slice = { ...local, end: local.end + base, next: local.next === null ? null : local.next + base };
+      outcome.maxSliceChars = Math.max(outcome.maxSliceChars, slice.end - from);
+      const chunks = slice.chunks.map((c, i) => chunkRow(doc.id, progress.next_idx + i, { ...c, start: c.start + base, end: c.end + base }, text.pages));
       const tokens = progress.tokens + slice.tokens;
       const next =
         slice.next === null
@@ -97,7 +121,7 @@ export async function ingestDocument(
       const pages = chunkPages(chunks);
       for (const [i, page] of pages.entries()) {
         const last = i === pages.length - 1;
-        const counts = last && !next ? { page_count: extracted.pages?.length ?? null, token_count: tokens } : undefined;
+        const counts = last && !next ? { page_count: text.pages?.length ?? null, token_count: tokens } : undefined;
         await tenant.ingest.storeChunks(documentId, page, counts, last && next ? next : undefined);
       }
       outcome.slices++;
@@ -105,6 +129,9 @@ export async function ingestDocument(
       if (!next) break;
       progress = next;
     }
+    outcome.decodedChars = text.decodedChars;
+    // Chunked: the text is not read again (a crash before this drop leaves it to the last step's).
+    await dropStoredText(env.DATA, tenant.id, documentId);
   }
 
   const index = vectorIndexFor(env, tenant.id);
@@ -112,7 +139,18 @@ export async function ingestDocument(
   // Batches are planned on exactly what is sent, the metadata prefix included, counted as the
   // embedding model's provider counts (a chunk's own `tokens` are the splitter's, without it).
   const count = await embeddingCounter(embedding.entry);
-  let pending = await tenant.ingest.embedded(documentId, [], [], EMBED_ROUND);
+  // A round is read a page at a time: the same chunks as one read, in calls of bounded size.
+  const readRound = async (): Promise<ChunkRow[]> => {
+    const round: ChunkRow[] = [];
+    while (round.length < EMBED_ROUND) {
+      const page = await tenant.ingest.pending(documentId, round.at(-1)?.idx ?? -1, EMBED_ROUND - round.length, work.readChars);
+      if (page.length === 0) break;
+      for (const chunk of page) round.push(chunk);
+      outcome.maxReadChars = Math.max(outcome.maxReadChars, page.reduce((n, c) => n + c.text.length, 0));
+    }
+    return round;
+  };
+  let pending = await readRound();
   while (pending.length > 0) {
     if (outcome.rounds >= work.roundsPerInvocation) return outcome;
     // Counted at most a slice's worth of text at a time (or one chunk, when a chunk is longer),
@@ -132,11 +170,9 @@ export async function ingestDocument(
       counted += text.length;
       outcome.maxCountChars = Math.max(outcome.maxCountChars, counted);
     }
-    const batches = planBatches(inputs, embedding.limits);
-    pending = [];
-    for (const [i, inputBatch] of batches.entries()) {
+    for (const inputBatch of planBatches(inputs, embedding.limits)) {
       const batch = inputBatch.map((input) => input.chunk);
-      const { vectors, usage } = await embedTexts(env, inputBatch.map((input) => input.text), requestId);
+      const { vectors, usage } = await embedTextsFloat32(env, inputBatch.map((input) => input.text), requestId);
       const records = batch.map((c, i) => ({
         id: c.id,
         values: vectors[i]!,
@@ -148,16 +184,15 @@ export async function ingestDocument(
         await recordUsage(tenant, [usage]); // the call happened: it is paid for whatever came after
         throw err;
       }
-      // Marked (with its usage) as soon as stored, so a crash repeats one batch at most; a round's
-      // last mark also reads the next round.
-      const last = i === batches.length - 1;
-      const next = await tenant.ingest.embedded(documentId, batch.map((c) => c.id), [priced(usage)], last ? EMBED_ROUND : 0);
-      if (last) pending = next;
+      // Marked (with its usage) as soon as stored, so a crash repeats one batch at most.
+      await tenant.ingest.embedded(documentId, batch.map((c) => c.id), [priced(usage)], 0);
     }
+    pending = await readRound();
     outcome.rounds++;
     await work.yieldNow();
   }
 
+  await dropStoredText(env.DATA, tenant.id, documentId);
   const after = await tenant.ingest.finish(documentId);
   if (after.status === "deleted") {
     // Deleted while we embedded: the delete could not see the vectors we wrote after it.
@@ -167,13 +202,24 @@ export async function ingestDocument(
   return { ...outcome, done: true };
 }
 
-/** The document's text (and pages, for a PDF), read again from its original by every invocation. */
-async function extractOriginal(env: Bindings, doc: DocumentRecord) {
+/**
+ * Extracts the document's text from its original into `out`, by the first invocation only (see
+ * text-store.ts); answers a PDF's pages. Text is decoded as a stream, a piece at a time with a
+ * yield between (10 MB decoded at once held the isolate for over 100 ms); a PDF is extracted whole.
+ */
+async function extractOriginal(env: Bindings, doc: DocumentRecord, out: BlockWriter, yieldNow: () => Promise<void>): Promise<PageSpan[] | null> {
   const original = await env.DATA.get(doc.r2_key);
   if (!original) throw new ApiError("not_found", "The document's original is missing from storage.", { retryable: false });
+  if (formatOf(doc.content_type) !== "pdf") {
+    // Its UTF-8 bytes bound its text's (line breaks only shrink): as the upload checked.
+    checkTextBytes(original.size);
+    await decodeTextStream(original.body, (piece) => out.append(piece), yieldNow);
+    return null;
+  }
   const extracted = await extractDocument(await original.arrayBuffer(), doc.content_type, { maxPages: MAX_PDF_PAGES });
   checkTextLimit(extracted.text);
-  return extracted;
+  await out.append(extracted.text);
+  return extracted.pages;
 }
 
 function chunkRow(documentId: string, idx: number, c: Chunk, pages: Parameters<typeof pageRange>[0] | undefined): ChunkRow {
@@ -199,6 +245,8 @@ function chunkRow(documentId: string, idx: number, c: Chunk, pages: Parameters<t
  */
 export async function failDocument(env: Bindings, tenant: TenantHandle, documentId: string, err: ApiError, code: string = err.code): Promise<void> {
   const leftovers = await tenant.ingest.fail(documentId, { code, message: err.message });
+  // Extracted again from the original if it is retried.
+  await dropStoredText(env.DATA, tenant.id, documentId);
   if (!leftovers) return;
   await vectorIndexFor(env, tenant.id).deleteByDocument(documentId, leftovers.chunk_ids);
   if (!err.retryable) await env.DATA.delete(leftovers.r2_key);

@@ -155,30 +155,56 @@ export function utf8Length(text: string): number {
   return bytes;
 }
 
-const NONE = Number.POSITIVE_INFINITY;
-// Heap keys pack (rank, start) into one double: rank × 2^26 + start stays below 2^53 for ranks
-// under 2^27 and starts under 2^26 (HEAP_MERGE_MAX_BYTES is far below).
-const START_SPAN = 2 ** 26;
+/** No rank (the pair is not a token): above every real rank, so it never surfaces as a merge. */
+const NONE = 0x7fffffff;
+/** A part merged into its left neighbour (never a real rank). */
+const GONE = -1;
+
+/** Scratch arrays for merges up to this many bytes are kept and reused; longer merges allocate their own. */
+const SCRATCH_MAX_BYTES = 32 * 1024;
+interface Scratch {
+  next: Int32Array;
+  prev: Int32Array;
+  rank: Int32Array;
+  tokenRank: Int32Array;
+  heapRank: Int32Array;
+  heapStart: Int32Array;
+}
+let kept: Scratch | null = null;
+
+function scratchFor(n: number): Scratch {
+  const make = (size: number): Scratch => ({
+    next: new Int32Array(size),
+    prev: new Int32Array(size),
+    rank: new Int32Array(size),
+    tokenRank: new Int32Array(size),
+    // Every part is pushed once, and each merge pushes at most two pairs again: under 3n entries.
+    heapRank: new Int32Array(3 * size + 1),
+    heapStart: new Int32Array(3 * size + 1),
+  });
+  if (n > SCRATCH_MAX_BYTES) return make(n);
+  if (!kept || kept.next.length < n) kept = make(Math.min(SCRATCH_MAX_BYTES, Math.max(n, 2 * (kept?.next.length ?? 512))));
+  return kept;
+}
 
 /**
  * The number of tokens byte-pair merging leaves of `bytes`, by gpt-tokenizer's rule (repeatedly
  * merge the adjacent pair of lowest rank, the leftmost on a tie) in O(n log n): parts are a linked
  * list by start offset, candidate pairs sit in a binary heap, and an entry whose part has changed
- * since is skipped when it surfaces.
+ * since is skipped when it surfaces. Its arrays are typed and, for pre-tokens up to 32 KiB,
+ * reused across calls, and pair ranks come from an integer hash table (see PairTable): a Map keyed
+ * by doubles and fresh arrays per call made this a third of the ingest's time.
  */
 export function heapMergeCount(bytes: Uint8Array, core: Pick<BpeCore, "getBpeRankFromBytes" | "getBpeRankFromString">, work?: CountWork): number {
   const n = bytes.length;
   if (n <= 1) return n;
-  const next = new Int32Array(n);
-  const prev = new Int32Array(n);
-  const rank = new Float64Array(n);
-  const heap: number[] = [];
+  const { next, prev, rank, tokenRank, heapRank, heapStart } = scratchFor(n);
   const rankOf = rankLookup(core);
-  const pairs = pairCache(core);
+  const pairs = pairTable(core);
+  const byteRanks = byteRanksOf(core, rankOf);
   // Every part is a token (a byte, or a pair that had a rank): its rank names its bytes, so a
   // pair's rank is a function of its two parts' ranks, cached by them across merges and calls:
   // most look-ups of a long run are the same few pairs. -1: a part whose rank is unknown.
-  const tokenRank = new Float64Array(n);
   let lookups = 0;
   // The rank of the pair starting at `start`: the bytes of its part and of the part after it.
   const pairRank = (start: number): number => {
@@ -187,61 +213,70 @@ export function heapMergeCount(bytes: Uint8Array, core: Pick<BpeCore, "getBpeRan
     lookups += 1;
     const a = tokenRank[start]!;
     const b = tokenRank[second]!;
-    if (a < 0 || b < 0 || a >= PAIR_SPAN || b >= PAIR_SPAN) return rankOf(bytes.subarray(start, next[second]!)) ?? NONE;
-    const key = a * PAIR_SPAN + b;
-    const hit = pairs.get(key);
-    if (hit !== undefined) return hit < 0 ? NONE : hit;
-    const found = rankOf(bytes.subarray(start, next[second]!));
-    if (pairs.size >= CACHE_MAX) pairs.clear();
-    pairs.set(key, found ?? -1);
-    return found ?? NONE;
+    if (a < 0 || b < 0) return rankOf(bytes.subarray(start, next[second]!)) ?? NONE;
+    const hit = pairs.get(a, b);
+    if (hit !== MISSING) return hit;
+    const found = rankOf(bytes.subarray(start, next[second]!)) ?? NONE;
+    pairs.set(a, b, found);
+    return found;
   };
-  const push = (key: number) => {
-    let i = heap.length;
-    heap.push(key);
+  // A binary heap of (rank, start) in two parallel arrays, least rank first, leftmost on a tie.
+  let size = 0;
+  const push = (r: number, start: number) => {
+    let i = size++;
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if (heap[parent]! <= key) break;
-      heap[i] = heap[parent]!;
+      const pr = heapRank[parent]!;
+      if (pr < r || (pr === r && heapStart[parent]! < start)) break;
+      heapRank[i] = pr;
+      heapStart[i] = heapStart[parent]!;
       i = parent;
     }
-    heap[i] = key;
+    heapRank[i] = r;
+    heapStart[i] = start;
   };
-  const pop = (): number => {
-    const top = heap[0]!;
-    const last = heap.pop()!;
-    if (heap.length > 0) {
-      let i = 0;
-      for (;;) {
-        const left = 2 * i + 1;
-        if (left >= heap.length) break;
-        const right = left + 1;
-        const child = right < heap.length && heap[right]! < heap[left]! ? right : left;
-        if (heap[child]! >= last) break;
-        heap[i] = heap[child]!;
-        i = child;
+  /** Removes the top entry (read it from heapRank[0], heapStart[0] first). */
+  const pop = () => {
+    const r = heapRank[--size]!;
+    const start = heapStart[size]!;
+    if (size === 0) return;
+    let i = 0;
+    for (;;) {
+      const left = 2 * i + 1;
+      if (left >= size) break;
+      const right = left + 1;
+      let child = left;
+      if (right < size) {
+        const lr = heapRank[left]!;
+        const rr = heapRank[right]!;
+        if (rr < lr || (rr === lr && heapStart[right]! < heapStart[left]!)) child = right;
       }
-      heap[i] = last;
+      const cr = heapRank[child]!;
+      if (r < cr || (r === cr && start < heapStart[child]!)) break;
+      heapRank[i] = cr;
+      heapStart[i] = heapStart[child]!;
+      i = child;
     }
-    return top;
+    heapRank[i] = r;
+    heapStart[i] = start;
   };
   const schedule = (start: number) => {
-    rank[start] = pairRank(start);
-    if (rank[start] !== NONE) push(rank[start]! * START_SPAN + start);
+    const r = pairRank(start);
+    rank[start] = r;
+    if (r !== NONE) push(r, start);
   };
 
   for (let i = 0; i < n; i++) {
     next[i] = i + 1;
     prev[i] = i - 1;
-    tokenRank[i] = rankOf(bytes.subarray(i, i + 1)) ?? -1;
+    tokenRank[i] = byteRanks[bytes[i]!]!;
   }
-  // A part that has been merged into its left neighbour is marked by rank -1 (never a real rank).
   for (let i = 0; i < n; i++) schedule(i);
   let parts = n;
-  while (heap.length > 0) {
-    const key = pop();
-    const start = key % START_SPAN;
-    const entryRank = (key - start) / START_SPAN;
+  while (size > 0) {
+    const entryRank = heapRank[0]!;
+    const start = heapStart[0]!;
+    pop();
     // Stale: the part is gone, or its pair changed (a changed pair has different bytes, so a
     // different rank: ranks name distinct byte strings).
     if (rank[start] !== entryRank) continue;
@@ -249,7 +284,7 @@ export function heapMergeCount(bytes: Uint8Array, core: Pick<BpeCore, "getBpeRan
     const after = next[second]!;
     next[start] = after;
     if (after < n) prev[after] = start;
-    rank[second] = -1;
+    rank[second] = GONE;
     tokenRank[start] = entryRank;
     parts -= 1;
     schedule(start);
@@ -262,23 +297,74 @@ export function heapMergeCount(bytes: Uint8Array, core: Pick<BpeCore, "getBpeRan
   return parts;
 }
 
+/** What `PairTable.get` answers for a pair it does not hold. */
+const MISSING = -2;
+/** Slots of a pair table; it starts over when half full, so its memory stays bounded whatever the input. */
+const PAIR_SLOTS = 1 << 16;
+
+/**
+ * Pair ranks by their parts' ranks (both below 2^21 in either encoding), in an open-addressing
+ * table of typed arrays: no boxing of keys, no allocation per look-up.
+ */
+class PairTable {
+  private readonly first = new Int32Array(PAIR_SLOTS).fill(-1);
+  private readonly second = new Int32Array(PAIR_SLOTS);
+  private readonly value = new Int32Array(PAIR_SLOTS);
+  private used = 0;
+
+  get(a: number, b: number): number {
+    for (let slot = hashPair(a, b); ; slot = (slot + 1) & (PAIR_SLOTS - 1)) {
+      const at = this.first[slot]!;
+      if (at === -1) return MISSING;
+      if (at === a && this.second[slot] === b) return this.value[slot]!;
+    }
+  }
+
+  set(a: number, b: number, rank: number): void {
+    if (this.used >= PAIR_SLOTS >> 1) {
+      this.first.fill(-1);
+      this.used = 0;
+    }
+    let slot = hashPair(a, b);
+    while (this.first[slot] !== -1 && !(this.first[slot] === a && this.second[slot] === b)) slot = (slot + 1) & (PAIR_SLOTS - 1);
+    if (this.first[slot] === -1) this.used++;
+    this.first[slot] = a;
+    this.second[slot] = b;
+    this.value[slot] = rank;
+  }
+}
+
+function hashPair(a: number, b: number): number {
+  return (Math.imul(a, 0x9e3779b1) ^ Math.imul(b, 0x85ebca6b)) >>> 16;
+}
+
+const pairTables = new WeakMap<object, PairTable>();
+function pairTable(core: object): PairTable {
+  let table = pairTables.get(core);
+  if (!table) {
+    table = new PairTable();
+    pairTables.set(core, table);
+  }
+  return table;
+}
+
+/** Each single byte's rank (-1: not a token), per encoding. */
+const byteRankTables = new WeakMap<object, Int32Array>();
+function byteRanksOf(core: object, rankOf: (bytes: Uint8Array) => number | undefined): Int32Array {
+  let table = byteRankTables.get(core);
+  if (!table) {
+    table = new Int32Array(256);
+    for (let b = 0; b < 256; b++) table[b] = rankOf(Uint8Array.of(b)) ?? -1;
+    byteRankTables.set(core, table);
+  }
+  return table;
+}
+
 /** Keys up to this many bytes are cached by a number packed from their bytes (6 × 8 bits + a length fits a double's 53). */
 const SHORT_KEY_BYTES = 6;
 /** Entries a cache holds before it starts over: its memory stays bounded whatever the input. */
 const CACHE_MAX = 1 << 16;
 const shortKeyCaches = new WeakMap<object, Map<number, number>>();
-/** Pair ranks by their parts' ranks (rank × PAIR_SPAN + rank; both encodings' ranks are far below it). */
-const PAIR_SPAN = 2 ** 21;
-const pairCaches = new WeakMap<object, Map<number, number>>();
-
-function pairCache(core: object): Map<number, number> {
-  let cache = pairCaches.get(core);
-  if (!cache) {
-    cache = new Map();
-    pairCaches.set(core, cache);
-  }
-  return cache;
-}
 
 /**
  * The rank of a byte string, as the library's `getBpeRankFromBytes` answers it. The library

@@ -4,6 +4,9 @@ import { VECTORIZE_LIMITS } from "./limits";
 import type { QueryOptions, VectorIndex, VectorMatch, VectorRecord, VectorValues } from "./types";
 import { chunked, validateDocumentId, validateIds, validateQuery, validateRecords, validateTenantId } from "./validate";
 
+/** Vector values (Float32) one upsert call to the local index carries at most: 64 vectors of 1,536 dimensions. */
+export const LOCAL_UPSERT_VALUES = 64 * 1536;
+
 /**
  * The VectorIndex of one tenant on the local index: the tenant's own
  * LocalVectorIndex Durable Object (addressed by the tenant id). Input is
@@ -22,8 +25,12 @@ export class LocalVectorIndexClient implements VectorIndex {
 
   async upsert(records: readonly VectorRecord[]): Promise<void> {
     const valid = validateRecords(records);
-    // Same batch size as Vectorize: ≤ 6 MiB of Float32 values per RPC call.
-    for (const batch of chunked(valid, VECTORIZE_LIMITS.upsertBatch)) {
+    // Smaller calls than Vectorize's 1,000 vectors: the object runs in the Worker's own isolate in
+    // dev, and one call storing an embedding round's ~300 vectors of 1,536 dimensions (its SQL rows
+    // and its in-memory index) held every other request for 25-100 ms.
+    const dims = valid[0]?.values.length ?? 1;
+    const size = Math.max(1, Math.min(VECTORIZE_LIMITS.upsertBatch, Math.floor(LOCAL_UPSERT_VALUES / dims)));
+    for (const batch of chunked(valid, size)) {
       await this.stub.upsert(batch);
     }
   }

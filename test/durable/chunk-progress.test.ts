@@ -59,4 +59,29 @@ describe("a document's ingest progress", () => {
     expect(stats).toEqual({ chunks: 50, tokens: 50 * 700, embedded: 2 });
     expect(plan).toMatch(/COVERING INDEX chunks_progress/);
   });
+
+  it("marks an embedding batch embedded in one statement per 100 chunks, not one per chunk", async () => {
+    const t = await createTenant();
+    const stub = bindings.TENANT.get(bindings.TENANT.idFromName(t.id));
+    const { statements, embedded } = await runInDurableObject(stub, (_instance, state) => {
+      const sql = state.storage.sql;
+      putChunks(sql, "doc_m", Array.from({ length: 300 }, (_, i) => chunk("doc_m", i)));
+      let statements = 0;
+      const counting = new Proxy(sql, {
+        get(target, prop) {
+          const value = Reflect.get(target, prop) as unknown;
+          if (prop !== "exec" || typeof value !== "function") return typeof value === "function" ? value.bind(target) : value;
+          return (...args: unknown[]) => {
+            statements++;
+            return Reflect.apply(value, target, args);
+          };
+        },
+      });
+      markEmbedded(counting, Array.from({ length: 290 }, (_, i) => `doc_m:${i}`));
+      return { statements, embedded: chunkStats(sql, "doc_m").embedded };
+    });
+    expect(embedded).toBe(290);
+    // Was 290.
+    expect(statements).toBe(3);
+  });
 });

@@ -54,3 +54,18 @@ describe("embedding batches", () => {
     expect(limits).toEqual({ inputs: entry.embedding_request!.max_inputs, tokens: entry.embedding_request!.max_tokens, inputTokens: entry.context_window });
   });
 });
+
+describe("embedTextsFloat32", () => {
+  it("answers the vectors embedTexts answers, as Float32Arrays decoded from base64, with the same usage", async () => {
+    const { embedTexts, embedTextsFloat32 } = await import("../../src/ingest/embed");
+    const texts = ["The harbour master logs each vessel.", "漢字文本 😀", "x".repeat(3000)];
+    const floats = await embedTexts(bindings, texts, "test-f32");
+    const f32 = await embedTextsFloat32(bindings, texts, "test-f32");
+    expect(f32.vectors).toHaveLength(3);
+    f32.vectors.forEach((v, i) => {
+      expect(v).toBeInstanceOf(Float32Array);
+      expect(Array.from(v)).toEqual(Array.from(Float32Array.from(floats.vectors[i]!)));
+    });
+    expect(f32.usage.prompt_tokens).toBe(floats.usage.prompt_tokens);
+  });
+});

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { extractDocument, formatOf } from "../../src/ingest/extract";
+import { decodeTextStream, extractDocument, formatOf } from "../../src/ingest/extract";
+import { decodeText } from "../../src/ingest/extract/text";
 import { sampleDoc } from "../fixtures/samples";
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
@@ -52,5 +53,49 @@ describe("formatOf", () => {
     [" application/pdf ; name=paper.pdf", "pdf"],
   ] as const)("reads %s as %s", (type, format) => {
     expect(formatOf(type)).toBe(format);
+  });
+});
+
+describe("decodeTextStream", () => {
+  /** Decodes `bytes` delivered in chunks cut at `cuts`, pieces of `pieceBytes`; answers the text and the pauses. */
+  async function streamed(bytes: Uint8Array, cuts: number[], pieceBytes: number) {
+    const bounds = [0, ...cuts.filter((c) => c > 0 && c < bytes.length).sort((a, b) => a - b), bytes.length];
+    const stream = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (let i = 0; i + 1 < bounds.length; i++) controller.enqueue(bytes.slice(bounds[i], bounds[i + 1]));
+        controller.close();
+      },
+    });
+    const pieces: string[] = [];
+    let pauses = 0;
+    await decodeTextStream(stream, async (t) => void pieces.push(t), async () => void pauses++, pieceBytes);
+    return { text: pieces.join(""), pieces, pauses };
+  }
+
+  it("gives the text decodeText gives, however the bytes are cut: BOM, CRLF and lone CR split across pieces, multi-byte characters cut", async () => {
+    const text = "\uFEFF\uFEFFa\r\nb\rc\r\r\nd 😀 漢字 e\u0301\r" + "x\r\ny😀".repeat(50) + "\r";
+    const bytes = utf8(text);
+    const whole = decodeText(bytes);
+    for (let cut = 1; cut < 40; cut++) {
+      for (const pieceBytes of [1, 2, 3, 7, 64]) {
+        const { text: got } = await streamed(bytes, [cut, cut * 3, cut * 7 + 1], pieceBytes);
+        expect(got).toBe(whole);
+      }
+    }
+  });
+
+  it("pauses after every piece of bytes: 1 MB in 64 KiB pieces pauses 15 times, however the stream chunks it", async () => {
+    const bytes = utf8("word ".repeat(200_000));
+    for (const cuts of [[], [100, 5000, 70_000, 500_000], Array.from({ length: 300 }, (_, i) => i * 3333)]) {
+      const { pauses, pieces } = await streamed(bytes, cuts, 64 * 1024);
+      expect(pauses).toBe(Math.floor(bytes.length / (64 * 1024)));
+      expect(Math.max(...pieces.map((p) => p.length))).toBeLessThanOrEqual(64 * 1024);
+    }
+  });
+
+  it("refuses invalid UTF-8 and text with nothing to read, as decodeText and assertHasText do", async () => {
+    await expect(streamed(new Uint8Array([0x61, 0xff, 0x62]), [2], 2)).rejects.toMatchObject({ code: "bad_request" });
+    await expect(streamed(utf8("a😀").slice(0, 3), [], 2)).rejects.toMatchObject({ code: "bad_request" });
+    await expect(streamed(utf8(" \n\t\u200b ".repeat(100)), [17], 5)).rejects.toMatchObject({ code: "bad_request", message: expect.stringContaining("no text") });
   });
 });

@@ -71,4 +71,19 @@ describe("splitSlice", () => {
     const chunks = slices.flatMap((s) => s.chunks);
     expect(chunks.map((c) => c.text).join("")).toBe(text);
   });
+
+  it("leaves a slice's last chunk uncounted when the next slice splits it again: one repeated character is counted under 3.8 times, not 4.2", async () => {
+    const exact = await tokenCounter("cl100k_base");
+    let counted = 0;
+    const count = (s: string) => {
+      counted += s.length;
+      return exact(s);
+    };
+    const text = "x".repeat(200_000);
+    const slices = sliceAll(text, count, { chunkSize: 1024, chunkOverlap: 200, metadataText: "title: T", sliceChars: 8192 });
+    expect(slices.length).toBeGreaterThan(20);
+    expect(slices.flatMap((s) => s.chunks).at(-1)!.end).toBe(text.length);
+    // Was 4.24: each slice closed and counted its last chunk (and that chunk's overlap) and dropped it.
+    expect(counted / text.length).toBeLessThan(3.8);
+  });
 });

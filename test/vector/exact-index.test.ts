@@ -31,3 +31,25 @@ describe("ExactIndex", () => {
     expect(index.query(Float32Array.of(0, 1), 1)[0]!.id).toBe("v39");
   });
 });
+
+describe("ExactIndex storage", () => {
+  it("grows by pages, never copying what it holds into an array twice the size, and ranks the same across pages and deletes", () => {
+    const index = new ExactIndex();
+    const next = rng(11);
+    const dims = 8;
+    const records = Array.from({ length: 1100 }, (_, i) => ({ id: `v${String(i).padStart(4, "0")}`, values: randomVector(next, dims), metadata: { document_id: "d" } }));
+    for (const r of records) {
+      index.set(r.id, Float32Array.from(r.values), r.metadata);
+      // Was capacity doubling: 1,100 vectors held 2,048 slots (and each growth copied them all).
+      expect(index.allocatedBytes).toBeLessThanOrEqual((index.size + 256) * dims * 4);
+    }
+    // Deletes across page boundaries move the last slot into the hole and release emptied pages.
+    const kept = records.filter((_, i) => i % 3 !== 0);
+    for (const [i, r] of records.entries()) if (i % 3 === 0) index.delete(r.id);
+    expect(index.size).toBe(kept.length);
+    expect(index.allocatedBytes).toBeLessThanOrEqual((index.size + 256) * dims * 4);
+    const query = randomVector(next, dims);
+    const want = bruteForce(kept.map((r) => ({ ...r, metadata: { document_id: "d" } })), query, 50);
+    expect(ids(index.query(Float32Array.from(query), 50))).toEqual(ids(want));
+  });
+});

@@ -216,3 +216,19 @@ describe("local index: tenants", () => {
     expect(await a.query(aRecords[0]!.values, { topK: 100 })).toHaveLength(10);
   });
 });
+
+describe("local index: object calls", () => {
+  it("stores an upsert in calls of at most 64 vectors of 1,536 dimensions, so none holds the isolate long", async () => {
+    const calls: number[] = [];
+    const stub = { upsert: async (batch: VectorRecord[]) => void calls.push(batch.length) };
+    const namespace = { idFromName: (name: string) => name, get: () => stub } as unknown as typeof env.LOCAL_VECTOR_INDEX;
+    const index = new LocalVectorIndexClient(namespace, newTenant());
+    const next = rng(7);
+    // Was one call of all 300 (Vectorize's batch is 1,000).
+    await index.upsert(randomRecords(next, 300, 1536));
+    expect(calls).toEqual([64, 64, 64, 64, 44]);
+    calls.length = 0;
+    await index.upsert(randomRecords(next, 300, 24));
+    expect(calls).toEqual([300]);
+  });
+});

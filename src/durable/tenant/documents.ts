@@ -230,21 +230,48 @@ export function dropSplitProgress(sql: SqlStorage, documentId: string): void {
   sql.exec("DELETE FROM ingest_progress WHERE document_id = ?", documentId);
 }
 
-/** The next chunks still to embed, in order: a seek on `chunks_progress`; `work.rowsRead` counts the rows it read. */
-export function chunksToEmbed(sql: SqlStorage, documentId: string, limit: number, work?: { rowsRead: number }): ChunkRow[] {
+/**
+ * The next chunks still to embed, in order, after chunk `afterIdx` (-1: from the first): a seek on
+ * `chunks_progress`, up to `limit` rows, stopping once `maxChars` of text are read (at least one
+ * row), so one call never carries more than that; `work.rowsRead` counts the rows it read.
+ */
+export function chunksToEmbed(
+  sql: SqlStorage,
+  documentId: string,
+  limit: number,
+  work?: { rowsRead: number },
+  afterIdx = -1,
+  maxChars = Number.POSITIVE_INFINITY,
+): ChunkRow[] {
   const cursor = sql.exec<Record<string, SqlStorageValue>>(
     `SELECT id, idx, text, start_offset AS start, end_offset AS end, page_from, page_to, tokens FROM chunks
-     INDEXED BY chunks_progress WHERE document_id = ? AND embedded = 0 ORDER BY idx LIMIT ?`,
+     INDEXED BY chunks_progress WHERE document_id = ? AND embedded = 0 AND idx > ? ORDER BY idx LIMIT ?`,
     documentId,
+    afterIdx,
     limit,
   );
-  const rows = cursor.toArray().map(chunkRow);
+  const rows: ChunkRow[] = [];
+  let chars = 0;
+  // Read row by row: the cursor stops reading (and the call's answer stops growing) at the budget.
+  for (const row of cursor) {
+    const chunk = chunkRow(row);
+    rows.push(chunk);
+    chars += chunk.text.length;
+    if (chars >= maxChars) break;
+  }
   if (work) work.rowsRead += cursor.rowsRead;
   return rows;
 }
 
+/** Bound parameters a Durable Object's SQLite statement takes at most. */
+const SQL_PARAMS = 100;
+
+/** Marks chunks embedded: one statement per 100 ids (an embedding batch's ~290 were as many statements). */
 export function markEmbedded(sql: SqlStorage, ids: readonly string[]): void {
-  for (const id of ids) sql.exec("UPDATE chunks SET embedded = 1 WHERE id = ?", id);
+  for (let i = 0; i < ids.length; i += SQL_PARAMS) {
+    const batch = ids.slice(i, i + SQL_PARAMS);
+    sql.exec(`UPDATE chunks SET embedded = 1 WHERE id IN (${batch.map(() => "?").join(", ")})`, ...batch);
+  }
 }
 
 export function chunkIds(sql: SqlStorage, documentId: string): string[] {

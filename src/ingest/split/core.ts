@@ -1,6 +1,6 @@
 import { ApiError } from "../../errors";
 import { MAX_SEGMENT_UNITS } from "./graphemes";
-import { type Chunk, mergePieces } from "./merge";
+import { type Chunk, type Merged, mergePieces } from "./merge";
 import { pieceCutter, type TextCounter } from "./pieces";
 import { trimSpan } from "./spans";
 
@@ -34,6 +34,14 @@ export function embedText(metadataText: string | undefined, text: string): strin
  * budget the metadata leaves.
  */
 export function splitTextWith(text: string, count: TextCounter, options: CoreSplitOptions): Chunk[] {
+  return splitSpanWith(text, count, options, false).chunks;
+}
+
+/**
+ * As `splitTextWith`; with `openEnd` (the text is a span that goes on, an ingest slice), the last
+ * chunk is left unclosed and its start answered as `tail` (see `MergeSettings.openEnd`).
+ */
+export function splitSpanWith(text: string, count: TextCounter, options: CoreSplitOptions, openEnd: boolean): Merged {
   const metadataText = options.metadataText ?? "";
   const prefix = metadataText ? metadataText + METADATA_SEPARATOR : "";
   const metadataTokens = prefix ? count(prefix) : 0;
@@ -48,7 +56,7 @@ export function splitTextWith(text: string, count: TextCounter, options: CoreSpl
     );
   }
   const [, end] = trimSpan(text, 0, text.length);
-  if (end === 0) return [];
+  if (end === 0) return { chunks: [], tail: null };
   const cutter = pieceCutter(text, count, {
     budget,
     leafChars: Math.max(256, budget),
@@ -60,5 +68,6 @@ export function splitTextWith(text: string, count: TextCounter, options: CoreSpl
     budget,
     overlap: options.chunkOverlap,
     prefix: prefix ? { text: prefix, tokens: metadataTokens } : undefined,
+    openEnd,
   });
 }

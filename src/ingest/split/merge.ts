@@ -16,6 +16,18 @@ export interface MergeSettings {
   overlap: number;
   /** What is embedded before each chunk's text (metadata and separator), and its tokens. */
   prefix?: { text: string; tokens: number };
+  /**
+   * The text goes on past its end (an ingest slice): the last chunk, which the end may cut short,
+   * is not closed but answered as `tail` (where it would start), so it is neither counted nor
+   * carried here; the next slice starts there. Closed as usual when it would be the only chunk.
+   */
+  openEnd?: boolean;
+}
+
+/** Chunks, and where the unclosed last chunk starts when the text has an open end (else null). */
+export interface Merged {
+  chunks: Chunk[];
+  tail: number | null;
 }
 
 /**
@@ -34,8 +46,8 @@ export function mergePieces(
   pieces: readonly Piece[],
   count: TextCounter,
   cutter: PieceCutter,
-  { budget, overlap, prefix }: MergeSettings,
-): Chunk[] {
+  { budget, overlap, prefix, openEnd = false }: MergeSettings,
+): Merged {
   const chunks: Chunk[] = [];
   const returned: Piece[] = []; // pieces given back, taken again before the next of `pieces`
   let next = 0;
@@ -104,6 +116,11 @@ export function mergePieces(
     const piece = returned.pop() ?? pieces[next++];
     if (!piece) {
       if (fresh > 0) {
+        if (openEnd && chunks.length > 0) {
+          // Counting it would be wasted: the next slice splits it again from its start.
+          const [a, b] = trimSpan(text, cur[0]!.start, cur[cur.length - 1]!.end);
+          if (a < b && b > coveredTo) return { chunks, tail: a };
+        }
         close();
         continue;
       }
@@ -120,5 +137,5 @@ export function mergePieces(
     curTokens += piece.tokens;
     fresh++;
   }
-  return chunks;
+  return { chunks, tail: null };
 }

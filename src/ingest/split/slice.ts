@@ -1,4 +1,4 @@
-import { type CoreSplitOptions, splitTextWith } from "./core";
+import { type CoreSplitOptions, splitSpanWith } from "./core";
 import type { Chunk } from "./merge";
 import type { TextCounter } from "./pieces";
 
@@ -19,9 +19,9 @@ export interface Slice {
 /**
  * Splits at most `sliceChars` of `text` from `from`, so a long document is split in bounded steps
  * that each can be stored and recorded before the next begins. A slice that does not reach the end
- * drops its last chunk (the one the span's end may have cut short) and the next slice starts where
- * that chunk started: the dropped chunk began with the overlap carried from the one before, so the
- * overlap survives the seam. Tokens are counted from `countFrom` (the previous slice's end) to this
+ * leaves out its last chunk (the one the span's end may have cut short; not even counted) and the
+ * next slice starts where that chunk starts: it begins with the overlap carried from the one
+ * before, so the overlap survives the seam. Tokens are counted from `countFrom` (the previous slice's end) to this
  * slice's end, which falls where no pre-token spans it. A document within one slice is split exactly as `splitTextWith` does.
  * Deterministic in `from`: a slice redone after a crash yields the same chunks.
  */
@@ -36,10 +36,15 @@ export function splitSlice(
   const final = text.length - from <= sliceChars;
   const end = final ? text.length : sliceEnd(text, from, from + sliceChars);
   const span = text.slice(from, end);
-  const chunks = splitTextWith(span, count, options).map((c) => ({ ...c, start: c.start + from, end: c.end + from }));
+  // A slice that does not reach the end leaves its last chunk unclosed (not counted: the next
+  // slice splits it again) and answers where it starts.
+  const merged = splitSpanWith(span, count, options, !final);
+  const chunks = merged.chunks.map((c) => ({ ...c, start: c.start + from, end: c.end + from }));
   const tokens = count(text.slice(countFrom, end));
   if (final) return { chunks, end, next: null, tokens };
-  // Two or more chunks: redo the last from its start. Fewer: nothing to redo (the seam loses its overlap).
+  if (merged.tail !== null) return { chunks, end, next: from + merged.tail, tokens };
+  // Closed all (its tail was blank, or it would be the only chunk): two or more chunks, redo the
+  // last from its start; fewer, nothing to redo (the seam loses its overlap).
   const keep = chunks.length >= 2 ? chunks.slice(0, -1) : chunks;
   const next = chunks.length >= 2 ? chunks.at(-1)!.start : end;
   return { chunks: keep, end, next, tokens };

@@ -6,6 +6,7 @@ import type { AppEnv } from "../../env";
 import { ApiError } from "../../errors";
 import { formatOf } from "../../ingest/extract";
 import { metadataTextOf } from "../../ingest/pipeline";
+import { dropStoredText } from "../../ingest/text-store";
 import { checkMetadataFits, resolveChunkSettings } from "../../ingest/settings";
 import { checkUpload, type Upload } from "../../ingest/upload";
 import { newId, sha256Hex } from "../../lib/ids";
@@ -268,6 +269,7 @@ export const documentRoutes = createRouter()
         // document listed, and a repeated DELETE finishes the job.
         await vectorIndexFor(c.env, tenant.id).deleteByDocument(id, deletion.chunk_ids);
         await c.env.DATA.delete(deletion.r2_key);
+        await dropStoredText(c.env.DATA, tenant.id, id);
         await tenant.documents.markDeleted(id);
       }
       return c.json({ id, object: "document" as const, deleted: true as const }, 200);

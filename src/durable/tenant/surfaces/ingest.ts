@@ -73,6 +73,15 @@ export class IngestSurface extends Surface {
     return chunksToEmbed(this.sql, documentId, limit);
   }
 
+  /**
+   * A page of the chunks still to embed after chunk `afterIdx`, in order: up to `limit`, and no
+   * more than about `maxChars` of text (one chunk more at most), so a round of thousands of chunks
+   * is read in calls that each stay short (one call of a round's 16 MB held the isolate).
+   */
+  pending(documentId: string, afterIdx: number, limit: number, maxChars: number): ChunkRow[] {
+    return chunksToEmbed(this.sql, documentId, limit, undefined, afterIdx, maxChars);
+  }
+
   /** Marks the document ready with its chunk count; answers its status after (`deleted` if it was deleted meanwhile). */
   finish(documentId: string): { status: DocumentRecord["status"] | null; chunks: number } {
     const { chunks } = chunkStats(this.sql, documentId);
