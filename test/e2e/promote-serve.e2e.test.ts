@@ -30,7 +30,8 @@ describe("dataset → job → eval → automatic promotion → serving", () => {
       auto_promote: true,
       // The rule's thresholds are tested on their own (test/promotion/); here a student trained on a
       // few dozen rows must pass whatever the run's hashed eval split holds: only the plumbing is under test.
-      min_scored: 5,
+      // (30 questions at 0.3 put 4 or fewer in the eval split about 3 % of the time: 3 keeps it steady.)
+      min_scored: 3,
       require_wins_at_least_losses: false,
       min_faithfulness_lower_bound: -1,
       max_schema_validity_drop: 1,
