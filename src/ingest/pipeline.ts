@@ -47,8 +47,9 @@ export const DEFAULT_INGEST_WORK: IngestWork = {
   slicesPerInvocation: 256,
   roundsPerInvocation: 4,
   textBlockChars: TEXT_BLOCK_CHARS,
-  // 256K characters: 32 chunks of one repeated character at chunk size 1024, a few ms to read and copy.
-  readChars: 256 * 1024,
+  // 64K characters: 8 chunks of one repeated character at chunk size 1024, ~40 of CJK; a few ms to read
+  // and copy (a page of 256K characters of CJK held the isolate 15–20 ms).
+  readChars: 64 * 1024,
   yieldNow: () => scheduler.wait(0),
 };
 

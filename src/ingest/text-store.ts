@@ -16,8 +16,11 @@ import type { PageSpan } from "./extract";
  * document fails or is deleted, and by any delivery that finds the document gone.
  */
 
-/** UTF-16 units per stored block: at most ~3 MiB of UTF-8 read and decoded at once. */
-export const TEXT_BLOCK_CHARS = 1 << 20;
+/**
+ * UTF-16 units per stored block: at most ~768 KiB of UTF-8 encoded, read or decoded at once (a block
+ * of 1M units, ~3 MiB of CJK, held the isolate ~40 ms while it was encoded and put).
+ */
+export const TEXT_BLOCK_CHARS = 1 << 18;
 
 export interface Manifest {
   length: number;
