@@ -11,7 +11,6 @@ import { type AdversarialShape, adversarialText } from "../../test/fixtures/adve
 import { quantile, table } from "./stats.ts";
 import { type Snapshot, snapshotOf } from "./label-snapshot.ts";
 import { buildAssets } from "../../scripts/build-assets.ts";
-import { pinWorkerApart } from "./pin.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const AIM_MS = 100;
@@ -75,8 +74,6 @@ async function measure(opts: LatencyOptions): Promise<boolean> {
     throw err;
   });
   try {
-    // The Worker on a core of its own (BENCH_PIN=0: not), as in production (bench/lib/pin.ts).
-    console.log(`CPUs: ${pinWorkerApart(server.pid)}.`);
     const admin = new DistilleryClient(server.url, server.adminToken);
     const tenant = async (name: string) => new DistilleryClient(server.url, (await admin.post("/admin/tenants", { name })).api_key.key as string);
     const a = await tenant("bench-adv-ingest");
