@@ -12,15 +12,8 @@ import type { TenantState } from "./surfaces/surface";
 
 export type ActiveChange = "activate" | "promote" | "rollback";
 
-export interface ActiveModelVersion {
-  version: number;
-  model: string;
-  provider: string;
-  /** The inference base URL when not the provider's own (a dedicated deployment); else null. */
-  base_url: string | null;
-  served_as: "student" | "teacher";
-  /** The eval that justified it (a promotion by the rule), when one did. */
-  eval_id: string | null;
+/** One version of the switch: the pointer's fields (its time is `at`), and why it changed. */
+export interface ActiveModelVersion extends Omit<ActivePointer, "updated_at"> {
   action: ActiveChange;
   reason: string | null;
   /**
@@ -33,12 +26,7 @@ export interface ActiveModelVersion {
 }
 
 /** What serves a model, as the caller resolved it (registry or catalog). */
-export interface ServingTarget {
-  model: string;
-  provider: string;
-  base_url: string | null;
-  served_as: "student" | "teacher";
-}
+export type ServingTarget = Pick<ActivePointer, "model" | "provider" | "base_url" | "served_as">;
 
 const versionRow = rowOf<ActiveModelVersion>()({
   version: num,
