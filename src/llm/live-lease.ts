@@ -44,12 +44,19 @@ export class LiveLease {
   #started = 0;
   #idleCheck = false;
 
-  /** `clock`: the machine's, as the limiter object's; `idleMs`: see IDLE_MS (tests pass their own). */
+  private readonly clock: () => number;
+  private readonly idleMs: number;
+  private readonly wait: Wait;
+
+  /** `clock`: the machine's, as the limiter object's; `wait`: real timers (tests pass their own of each). */
   constructor(
     private readonly holder: string,
-    private readonly clock: () => number = Date.now,
-    private readonly idleMs = IDLE_MS,
-  ) {}
+    opts: { clock?: () => number; idleMs?: number; wait?: Wait } = {},
+  ) {
+    this.clock = opts.clock ?? Date.now;
+    this.idleMs = opts.idleMs ?? IDLE_MS;
+    this.wait = opts.wait ?? timerWait;
+  }
 
   /** The number of asks made (tests count round trips with it). */
   get asks(): number {
@@ -107,7 +114,7 @@ export class LiveLease {
     try {
       for (;;) {
         const started = this.#started;
-        await new Promise((resolve) => setTimeout(resolve, this.idleMs));
+        await this.wait(this.idleMs);
         if (this.#inUse > 0 || this.#queued > 0 || this.#slots === 0) return;
         if (this.#started === started) break;
       }
@@ -158,20 +165,33 @@ export class LiveLease {
     return grant.waitMs;
   }
 
-  #sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
+  /** Waits `ms` (bounded), or less when a call coming back wakes it. */
+  async #sleep(ms: number): Promise<void> {
+    const stop = new AbortController();
+    const woken = new Promise<void>((resolve) => {
       const wake = () => {
-        clearTimeout(timer);
+        stop.abort();
         resolve();
       };
-      const timer = setTimeout(() => {
-        this.#wakers = this.#wakers.filter((w) => w !== wake);
-        resolve();
-      }, Math.min(Math.max(ms, MIN_WAIT_MS), MAX_WAIT_MS));
       this.#wakers.push(wake);
+      stop.signal.addEventListener("abort", () => (this.#wakers = this.#wakers.filter((w) => w !== wake)));
     });
+    await Promise.race([woken, this.wait(Math.min(Math.max(ms, MIN_WAIT_MS), MAX_WAIT_MS), stop.signal)]);
+    stop.abort();
   }
 }
+
+/** Waits `ms`, or until `signal` aborts (the timer is then cleared). */
+export type Wait = (ms: number, signal?: AbortSignal) => Promise<void>;
+
+const timerWait: Wait = (ms, signal) =>
+  new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener("abort", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
 
 const leases = new Map<string, LiveLease>();
 let holder: string | null = null;

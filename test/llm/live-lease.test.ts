@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Allowance, LEASE_TTL_MS, type LeaseAsk, type Observation } from "../../src/durable/provider-limiter/allowance";
-import { LiveLease, type LeaseLimiter } from "../../src/llm/live-lease";
+import { LiveLease, type LeaseLimiter, type Wait } from "../../src/llm/live-lease";
 
 const NOW = 1_000_000;
 const ok: Observation = { ms: 5, tokens: 10 };
@@ -17,6 +17,37 @@ function limiter(opts: { window?: number; reserve?: number } = {}) {
     },
   };
   return { allowance, asks, object, clock: () => now, advance: (ms: number) => (now += ms) };
+}
+
+/** Timers the test fires itself: a lease's waits, held until `fire()` (or their abort). */
+function timers() {
+  const pending: { ms: number; done: () => void }[] = [];
+  const wait: Wait = (ms, signal) =>
+    new Promise((resolve) => {
+      const entry = { ms, done: () => resolve() };
+      pending.push(entry);
+      signal?.addEventListener("abort", () => {
+        pending.splice(pending.indexOf(entry), 1);
+        resolve();
+      });
+    });
+  /** Lets promise chains run until they are waiting on a timer or on nothing. */
+  const flush = async () => {
+    for (let i = 0; i < 50; i++) await Promise.resolve();
+  };
+  return {
+    wait,
+    pending,
+    flush,
+    /** Fires every waiting timer, and those that start meanwhile, until none is left. */
+    async fire() {
+      for (let round = 0; round < 20; round++) {
+        await flush();
+        if (pending.length === 0) return;
+        for (const t of pending.splice(0)) t.done();
+      }
+    },
+  };
 }
 
 /** `defer` that keeps the deferred work so a test can wait for it. */
@@ -66,7 +97,8 @@ describe("the provider limiter's leases of interactive slots", () => {
 describe("an isolate's live lease", () => {
   it("starts live calls one after another without a round trip once leased, and gives the slots back once idle", async () => {
     const l = limiter();
-    const lease = new LiveLease("iso_test", l.clock, 5);
+    const t = timers();
+    const lease = new LiveLease("iso_test", { clock: l.clock, wait: t.wait });
     const { defer, settled } = deferred();
     for (let i = 0; i < 20; i++) {
       await lease.take(l.object, defer);
@@ -77,6 +109,7 @@ describe("an isolate's live lease", () => {
     expect(l.asks[0]).toMatchObject({ holder: "iso_test", want: 2, inUse: 0, reports: [] });
     expect(l.allowance.inflight).toBe(2);
     // No call for a while: the lease goes back with the 20 reports, and batch work may use its slots.
+    await t.fire();
     await settled();
     expect(l.asks).toHaveLength(2);
     expect(l.asks[1]).toMatchObject({ want: 0, inUse: 0 });
@@ -86,7 +119,7 @@ describe("an isolate's live lease", () => {
 
   it("renews the lease halfway through its life, off the calls' path, with the reports it holds", async () => {
     const l = limiter();
-    const lease = new LiveLease("iso_renew", l.clock, 60_000);
+    const lease = new LiveLease("iso_renew", { clock: l.clock, wait: timers().wait });
     const { defer, settled } = deferred();
     await lease.take(l.object, defer);
     await lease.take(l.object, defer);
@@ -101,15 +134,17 @@ describe("an isolate's live lease", () => {
 
   it("asks again, and waits, when every leased slot is busy; a call coming back frees its slot here", async () => {
     const l = limiter({ window: 2, reserve: 0 });
-    const lease = new LiveLease("iso_busy", l.clock);
+    const t = timers();
+    const lease = new LiveLease("iso_busy", { clock: l.clock, wait: t.wait });
     const { defer } = deferred();
     await lease.take(l.object, defer);
     await lease.take(l.object, defer);
     expect(l.allowance.inflight).toBe(2);
     let third = false;
     const waiting = lease.take(l.object, defer).then(() => (third = true));
-    await new Promise((r) => setTimeout(r, 5));
+    await t.flush();
     expect(third).toBe(false);
+    expect(t.pending).toHaveLength(1);
     // The window is full: the limiter was asked for more and gave none.
     expect(l.asks.at(-1)!.want).toBeGreaterThan(2);
     lease.release(l.object, ok, defer);
@@ -121,7 +156,8 @@ describe("an isolate's live lease", () => {
 
   it("stops starting calls on a 429 and tells the limiter at once", async () => {
     const l = limiter();
-    const lease = new LiveLease("iso_429", l.clock);
+    const t = timers();
+    const lease = new LiveLease("iso_429", { clock: l.clock, wait: t.wait });
     const { defer, settled } = deferred();
     await lease.take(l.object, defer);
     const asked = l.asks.length;
@@ -132,16 +168,18 @@ describe("an isolate's live lease", () => {
     // Paused: the next live call waits rather than going out on the old lease.
     let went = false;
     const next = lease.take(l.object, defer).then(() => (went = true));
-    await new Promise((r) => setTimeout(r, 30));
+    await t.flush();
     expect(went).toBe(false);
+    expect(t.pending.map((w) => w.ms)).toEqual([200]);
     // Once the provider's window has reset, it goes.
     l.advance(300);
+    await t.fire();
     await next;
     expect(went).toBe(true);
   });
 
   it("lets a call go when the limiter cannot be reached", async () => {
-    const lease = new LiveLease("iso_down", () => NOW);
+    const lease = new LiveLease("iso_down", { clock: () => NOW });
     const down: LeaseLimiter = { lease: () => Promise.reject(new Error("object unreachable")) };
     await expect(lease.take(down, () => undefined)).resolves.toBeUndefined();
   });
