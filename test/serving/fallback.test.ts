@@ -1,11 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { api, createTenant } from "../helpers/api";
-import { configureRun, runStats } from "../helpers/emulator";
+import { configureRun, runStats, uniqueRun } from "../helpers/emulator";
 import { ALBUM_SCHEMA, CONTEXT, setPointer, STUDENT, TEACHER, tenantClient } from "./helpers";
 
 const question = `${CONTEXT}\nQuestion: Which album is this about?`;
-let seq = 0;
-const runName = (what: string) => `serve-${what}-${Date.now().toString(36)}-${++seq}`;
+const runName = (what: string) => uniqueRun(`serve-${what}`);
 
 describe("/openai/v1 fallback and schema guard", () => {
   it("answers with the teacher when the student fails with a 500, and marks it", async () => {

@@ -1,13 +1,12 @@
 import type { ResponseStreamEvent } from "openai/resources/responses/responses";
 import { describe, expect, it } from "vitest";
 import { api, createTenant } from "../../helpers/api";
-import { configureRun, runStats } from "../../helpers/emulator";
+import { configureRun, runStats, uniqueRun } from "../../helpers/emulator";
 import { ALBUM_SCHEMA, CONTEXT, setPointer, STUDENT, TEACHER, tenantClient } from "../helpers";
 
 const QUESTION = `${CONTEXT}\nQuestion: When was Abbey Road released?`;
 const ALBUM_FORMAT = { type: "json_schema" as const, name: "album", schema: ALBUM_SCHEMA, strict: true };
-let seq = 0;
-const runName = (what: string) => `responses-${what}-${Date.now().toString(36)}-${++seq}`;
+const runName = (what: string) => uniqueRun(`responses-${what}`);
 
 describe("/openai/v1/responses on the chat core: fallback, schema guard, cancellation", () => {
   it("is answered by the teacher when the student fails with a 500, marked as a fallback", async () => {
