@@ -11,7 +11,7 @@ import { loadavg } from "node:os";
 import { DistilleryClient } from "../scripts/lib/client.ts";
 import { startDevServer, type DevServer } from "../scripts/lib/dev-server.ts";
 import { freePort, ratedCalls, startEmulator, type Emulator } from "./lib/label-emulator.ts";
-import { snapshotOf, type Snapshot } from "./lib/label-snapshot.ts";
+import { removeWhenServersExit, snapshotOf, type Snapshot } from "./lib/label-snapshot.ts";
 import { table } from "./lib/stats.ts";
 
 const arg = (name: string): number | undefined => {
@@ -146,16 +146,7 @@ async function main(): Promise<void> {
   } finally {
     server?.stop();
     emulator?.stop();
-    if (snapshot) {
-      const dir = snapshot;
-      setTimeout(() => {
-        try {
-          dir.remove();
-        } catch {
-          // left in the temporary directory
-        }
-      }, 2000);
-    }
+    if (snapshot) removeWhenServersExit(snapshot);
   }
 }
 

@@ -9,7 +9,7 @@ import { loadavg } from "node:os";
 import { startDevServer, type DevServer } from "../scripts/lib/dev-server.ts";
 import { freePort, ratedCalls, startEmulator, type Emulator } from "./lib/label-emulator.ts";
 import { firstQuestions, runDataset, runLoop } from "./lib/label-runs.ts";
-import { snapshotOf, type Snapshot } from "./lib/label-snapshot.ts";
+import { removeWhenServersExit, snapshotOf, type Snapshot } from "./lib/label-snapshot.ts";
 import { createProgram, createTenant, uploadCorpus } from "./lib/label-setup.ts";
 import { quantile, table } from "./lib/stats.ts";
 
@@ -168,17 +168,7 @@ async function main(): Promise<void> {
   } finally {
     server?.stop();
     emulator?.stop();
-    if (snapshot) {
-      const dir = snapshot;
-      // After wrangler has exited, which takes a moment after SIGTERM.
-      setTimeout(() => {
-        try {
-          dir.remove();
-        } catch {
-          // left in the temporary directory
-        }
-      }, 2000);
-    }
+    if (snapshot) removeWhenServersExit(snapshot);
   }
 }
 

@@ -24,3 +24,14 @@ export function snapshotOf(repo: string, rev = "HEAD"): Snapshot {
   symlinkSync(join(root, "node_modules"), join(dir, "node_modules"), "dir");
   return { dir, commit, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
+
+/** Removes a snapshot once wrangler has exited (a moment after SIGTERM); left in the temporary directory if it cannot be. */
+export function removeWhenServersExit(snapshot: Snapshot): void {
+  setTimeout(() => {
+    try {
+      snapshot.remove();
+    } catch {
+      // left in the temporary directory
+    }
+  }, 2000);
+}
