@@ -65,6 +65,7 @@ export async function startCpuProfile(inspectorPort: number): Promise<CpuProfile
     async stop() {
       const { profile } = await send("Profiler.stop");
       ws.close();
+      if (process.env.BENCH_PROFILE_FILE) (await import("node:fs")).writeFileSync(process.env.BENCH_PROFILE_FILE, JSON.stringify(profile));
       const self = new Map<number, number>();
       for (const [i, id] of (profile.samples as number[]).entries()) self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
       const byFn = new Map<string, { fn: string; url: string; ms: number }>();

@@ -112,6 +112,7 @@ async function measure(opts: LatencyOptions): Promise<boolean> {
       await sleep(20);
     }
     const ingestMs = performance.now() - t0;
+    if (process.env.BENCH_LOG_FILE) (await import("node:fs")).writeFileSync(process.env.BENCH_LOG_FILE, JSON.stringify(log));
     const rows = [
       ["GET /health", health],
       ["another tenant's GET /api/documents/:id", reads],

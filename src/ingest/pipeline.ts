@@ -66,6 +66,8 @@ export interface IngestOutcome {
   decodedChars: number;
   /** The most chunk text one call to the Tenant object returned while reading embedding rounds. */
   maxReadChars: number;
+  /** Yields made between the calls that read embedding rounds (one after each call). */
+  readYields: number;
 }
 
 /**
@@ -82,7 +84,7 @@ export async function ingestDocument(
   requestId: string,
   work: IngestWork = DEFAULT_INGEST_WORK,
 ): Promise<IngestOutcome> {
-  const outcome: IngestOutcome = { done: false, slices: 0, rounds: 0, maxSliceChars: 0, maxCountChars: 0, decodedChars: 0, maxReadChars: 0 };
+  const outcome: IngestOutcome = { done: false, slices: 0, rounds: 0, maxSliceChars: 0, maxCountChars: 0, decodedChars: 0, maxReadChars: 0, readYields: 0 };
   const started = await tenant.ingest.start(documentId);
   if (!started) {
     // Deleted, failed or ready: an invocation that stored its text and then stopped may have left it.
@@ -148,6 +150,11 @@ export async function ingestDocument(
       if (page.length === 0) break;
       for (const chunk of page) round.push(chunk);
       outcome.maxReadChars = Math.max(outcome.maxReadChars, page.reduce((n, c) => n + c.text.length, 0));
+      // A macrotask between calls, not only between rounds: in dev the object answers in this
+      // process, and workerd polls its sockets only when no event is queued, so a round's ~200 calls
+      // back to back held every incoming request until the last (a /health of 112 ms).
+      await work.yieldNow();
+      outcome.readYields++;
     }
     return round;
   };
@@ -187,6 +194,7 @@ export async function ingestDocument(
       }
       // Marked (with its usage) as soon as stored, so a crash repeats one batch at most.
       await tenant.ingest.embedded(documentId, batch.map((c) => c.id), [priced(usage)], 0);
+      await work.yieldNow();
     }
     pending = await readRound();
     outcome.rounds++;

@@ -30,7 +30,10 @@ export class LocalVectorIndexClient implements VectorIndex {
     // and its in-memory index) held every other request for 25-100 ms.
     const dims = valid[0]?.values.length ?? 1;
     const size = Math.max(1, Math.min(VECTORIZE_LIMITS.upsertBatch, Math.floor(LOCAL_UPSERT_VALUES / dims)));
-    for (const batch of chunked(valid, size)) {
+    for (const [i, batch] of chunked(valid, size).entries()) {
+      // A macrotask between calls: the object answers in this process, and workerd reads its
+      // sockets only when no event is queued, so calls back to back would hold incoming requests.
+      if (i > 0) await scheduler.wait(0);
       await this.stub.upsert(batch);
     }
   }

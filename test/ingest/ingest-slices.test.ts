@@ -271,4 +271,34 @@ describe("ingest in slices", () => {
     expect(Math.max(...read)).toBeLessThanOrEqual(2000 + 1000);
     expect(o.maxReadChars).toBe(Math.max(...read));
   });
+
+  it("yields between its calls to the Tenant object while embedding, not only between rounds", async () => {
+    const t = await createTenant();
+    const id = await uploadText(t.key, "P", TEXT);
+    const { ingestDocument } = await import("../../src/ingest/pipeline");
+    const events: string[] = [];
+    using tenant = openTenant(bindings, t.id);
+    const ingest = new Proxy(tenant.ingest, {
+      get(target, prop) {
+        const value = Reflect.get(target, prop) as unknown;
+        if ((prop !== "embedded" && prop !== "pending") || typeof value !== "function") return value;
+        return async (...args: unknown[]) => {
+          const rows = await (value as (...a: unknown[]) => Promise<unknown>)(...args);
+          // A read that answers nothing ends the round: what follows it is the round's own work.
+          if (!(Array.isArray(rows) && rows.length === 0)) events.push(String(prop));
+          return rows;
+        };
+      },
+    });
+    const recording = new Proxy(tenant, { get: (target, prop) => (prop === "ingest" ? ingest : Reflect.get(target, prop)) });
+    const { work } = smallWork({ slicesPerInvocation: 1000, roundsPerInvocation: 1000, readChars: 2000, yieldNow: async () => void events.push("yield") });
+    const o = await ingestDocument(bindings, recording, id, "test", work);
+    expect(o.done).toBe(true);
+    expect(events.filter((e) => e === "pending").length).toBeGreaterThan(3);
+    // In dev the object answers in this process and workerd reads its sockets only when no event is
+    // queued: calls back to back held every incoming request. Was "pending" after "pending".
+    const backToBack = events.flatMap((e, i) => (e !== "yield" && events[i + 1] !== undefined && events[i + 1] !== "yield" ? [`${e} → ${events[i + 1]}`] : []));
+    expect(backToBack).toEqual([]);
+    expect(o.readYields).toBe(events.filter((e) => e === "pending").length);
+  });
 });

@@ -1,5 +1,5 @@
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { ApiError } from "../../src/errors";
 import { LocalVectorIndexClient, type MetadataFilter, type VectorRecord } from "../../src/vector";
 import { bruteForce, ids, newTenant, randomRecords, randomVector, rng } from "./helpers";
@@ -230,5 +230,20 @@ describe("local index: object calls", () => {
     calls.length = 0;
     await index.upsert(randomRecords(next, 300, 24));
     expect(calls).toEqual([300]);
+  });
+
+  it("lets a macrotask run between its calls, so requests arriving meanwhile are read", async () => {
+    const events: string[] = [];
+    const stub = { upsert: async (batch: VectorRecord[]) => void events.push(`upsert ${batch.length}`) };
+    const namespace = { idFromName: (name: string) => name, get: () => stub } as unknown as typeof env.LOCAL_VECTOR_INDEX;
+    const wait = vi.spyOn(scheduler, "wait").mockImplementation(async () => void events.push("wait"));
+    try {
+      await new LocalVectorIndexClient(namespace, newTenant()).upsert(randomRecords(rng(8), 150, 1536));
+    } finally {
+      wait.mockRestore();
+    }
+    // Was the three calls back to back: in dev the object answers in the same process, and workerd
+    // reads its sockets only when no event is queued.
+    expect(events).toEqual(["upsert 64", "wait", "upsert 64", "wait", "upsert 22"]);
   });
 });
