@@ -35,6 +35,8 @@ export interface IngestWork {
   roundsPerInvocation: number;
   /** UTF-16 units per block of the stored extracted text (text-store.ts); tests make it small. */
   textBlockChars: number;
+  /** Characters counted for embedding batches between two yields (counting is one pass; a slice's split counts its text about four times). */
+  countChars: number;
   /** Characters of chunk text one call to the Tenant object reads for an embedding round (about). */
   readChars: number;
   /** Lets other work on the isolate run (a macrotask and a millisecond: `scheduler.wait(1)`). */
@@ -47,6 +49,9 @@ export const DEFAULT_INGEST_WORK: IngestWork = {
   slicesPerInvocation: 256,
   roundsPerInvocation: 4,
   textBlockChars: TEXT_BLOCK_CHARS,
+  // Four slices' worth: about as long as one slice's split (it counts 3.74× its text on one repeated
+  // character), with a quarter of the yields (each costs a millisecond or two, below).
+  countChars: 4 * DEFAULT_SLICE_CHARS,
   // 64K characters: 8 chunks of one repeated character at chunk size 1024, ~40 of CJK; a few ms to read
   // and copy (a page of 256K characters of CJK held the isolate 15–20 ms).
   readChars: 64 * 1024,
@@ -166,16 +171,15 @@ export async function ingestDocument(
   let pending = await readRound();
   while (pending.length > 0) {
     if (outcome.rounds >= work.roundsPerInvocation) return outcome;
-    // Counted at most a slice's worth of text at a time (or one chunk, when a chunk is longer),
-    // yielding between: a round is up to 2,048 chunks, and counting a round of long runs without
-    // whitespace in one go held the isolate for seconds. The yield comes before the chunk that would
-    // pass the slice, not after it: after, a stretch was up to a slice plus a chunk (~1.8 slices of
-    // one repeated character at chunk size 1024), the longest the isolate was held for while ingesting.
+    // Counted at most `countChars` of text at a time (or one chunk, when a chunk is longer), yielding
+    // between: a round is up to 2,048 chunks, and counting a round of long runs without whitespace in
+    // one go held the isolate for seconds. The yield comes before the chunk that would pass the limit,
+    // not after it: after, a stretch was up to the limit plus a chunk.
     const inputs: { chunk: ChunkRow; text: string; tokens: number }[] = [];
     let counted = 0;
     for (const chunk of pending) {
       const text = embedText(metadataText, chunk.text);
-      if (counted > 0 && counted + text.length > work.sliceChars) {
+      if (counted > 0 && counted + text.length > work.countChars) {
         counted = 0;
         await work.yieldNow();
       }

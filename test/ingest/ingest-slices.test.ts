@@ -14,6 +14,7 @@ function smallWork(overrides: Partial<IngestWork> = {}) {
   const counts = { yields: 0 };
   const work: IngestWork = {
     sliceChars: 2048,
+    countChars: 2048,
     slicesPerInvocation: 3,
     roundsPerInvocation: 1,
     textBlockChars: 4096,
@@ -117,15 +118,15 @@ describe("ingest in slices", () => {
     expect(counts.yields).toBeGreaterThanOrEqual(3 + outcomes.reduce((n, o) => n + o.slices, 0));
   });
 
-  it("counts text for embedding batches a slice's worth at most between yields, not a slice plus a chunk", async () => {
+  it("counts text for embedding batches countChars at most between yields, not countChars plus a chunk", async () => {
     const t = await createTenant();
     const id = await uploadText(t.key, "E", TEXT);
-    const { work } = smallWork({ slicesPerInvocation: 1000, roundsPerInvocation: 1000 });
+    const { work } = smallWork({ slicesPerInvocation: 1000, roundsPerInvocation: 1000, sliceChars: 4096, countChars: 2048 });
     const { ingestDocument } = await import("../../src/ingest/pipeline");
     using tenant = openTenant(bindings, t.id);
     const o = await ingestDocument(bindings, tenant, id, "test", work);
     expect(o.done).toBe(true);
-    // Chunks of 128 tokens (~600 characters with their title): several fill a 2,048-character slice.
+    // Chunks of 128 tokens (~600 characters with their title): several fill 2,048 characters (the limit, not the slice's 4,096).
     expect(o.maxCountChars).toBeGreaterThan(2048 - 1000);
     expect(o.maxCountChars).toBeLessThanOrEqual(2048);
   });
