@@ -27,6 +27,22 @@ function smallWork(overrides: Partial<IngestWork> = {}) {
   return { work, counts };
 }
 
+/** `tenant`, with each answer of its embedding-phase calls (`ingest.pending`, `ingest.embedded`) passed to `watch`. */
+function watchEmbedCalls<T extends { ingest: object }>(tenant: T, watch: (call: "pending" | "embedded", result: unknown) => void): T {
+  const ingest = new Proxy(tenant.ingest, {
+    get(target, prop) {
+      const value = Reflect.get(target, prop) as unknown;
+      if ((prop !== "embedded" && prop !== "pending") || typeof value !== "function") return value;
+      return async (...args: unknown[]) => {
+        const result = await (value as (...a: unknown[]) => Promise<unknown>)(...args);
+        watch(prop, result);
+        return result;
+      };
+    },
+  });
+  return new Proxy(tenant, { get: (target, prop) => (prop === "ingest" ? ingest : Reflect.get(target, prop)) });
+}
+
 /** The bucket, counting the bytes of the objects read through it (an object read is a body decoded). */
 function countingBucket() {
   const read = { bytes: 0, objects: 0 };
@@ -249,18 +265,10 @@ describe("ingest in slices", () => {
     const perCall: number[] = [];
     using tenant = openTenant(bindings, t.id);
     // Every call that answers chunks to embed, with the text it carried.
-    const ingest = new Proxy(tenant.ingest, {
-      get(target, prop) {
-        const value = Reflect.get(target, prop) as unknown;
-        if ((prop !== "embedded" && prop !== "pending") || typeof value !== "function") return value;
-        return async (...args: unknown[]) => {
-          const rows = (await (value as (...a: unknown[]) => Promise<{ text: string }[]>)(...args)) ?? [];
-          perCall.push(rows.reduce((n, r) => n + r.text.length, 0));
-          return rows;
-        };
-      },
+    const recording = watchEmbedCalls(tenant, (_call, result) => {
+      const rows = (result ?? []) as { text: string }[];
+      perCall.push(rows.reduce((n, r) => n + r.text.length, 0));
     });
-    const recording = new Proxy(tenant, { get: (target, prop) => (prop === "ingest" ? ingest : Reflect.get(target, prop)) });
     const { work } = smallWork({ slicesPerInvocation: 1000, roundsPerInvocation: 1000, readChars: 2000 });
     const o = await ingestDocument(bindings, recording, id, "test", work);
     expect(o.done).toBe(true);
@@ -279,19 +287,10 @@ describe("ingest in slices", () => {
     const { ingestDocument } = await import("../../src/ingest/pipeline");
     const events: string[] = [];
     using tenant = openTenant(bindings, t.id);
-    const ingest = new Proxy(tenant.ingest, {
-      get(target, prop) {
-        const value = Reflect.get(target, prop) as unknown;
-        if ((prop !== "embedded" && prop !== "pending") || typeof value !== "function") return value;
-        return async (...args: unknown[]) => {
-          const rows = await (value as (...a: unknown[]) => Promise<unknown>)(...args);
-          // A read that answers nothing ends the round: what follows it is the round's own work.
-          if (!(Array.isArray(rows) && rows.length === 0)) events.push(String(prop));
-          return rows;
-        };
-      },
+    const recording = watchEmbedCalls(tenant, (call, result) => {
+      // A read that answers nothing ends the round: what follows it is the round's own work.
+      if (!(Array.isArray(result) && result.length === 0)) events.push(call);
     });
-    const recording = new Proxy(tenant, { get: (target, prop) => (prop === "ingest" ? ingest : Reflect.get(target, prop)) });
     const { work } = smallWork({ slicesPerInvocation: 1000, roundsPerInvocation: 1000, readChars: 2000, yieldNow: async () => void events.push("yield") });
     const o = await ingestDocument(bindings, recording, id, "test", work);
     expect(o.done).toBe(true);
