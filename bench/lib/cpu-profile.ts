@@ -3,6 +3,8 @@
  * over WebSocket: Profiler.start / Profiler.stop), summarised as the functions with the most self
  * time and the longest stretches without a sample of idle time. For finding what holds the isolate.
  */
+import { writeFileSync } from "node:fs";
+
 export interface CpuProfiler {
   /** `top`: self time per function; `inclusive`: time with the function anywhere on the stack. */
   stop(): Promise<{ top: { fn: string; url: string; ms: number }[]; inclusive: { fn: string; url: string; ms: number }[]; spans: BusySpan[]; during: (from: number, to: number) => WindowStack }>;
@@ -65,7 +67,7 @@ export async function startCpuProfile(inspectorPort: number): Promise<CpuProfile
     async stop() {
       const { profile } = await send("Profiler.stop");
       ws.close();
-      if (process.env.BENCH_PROFILE_FILE) (await import("node:fs")).writeFileSync(process.env.BENCH_PROFILE_FILE, JSON.stringify(profile));
+      if (process.env.BENCH_PROFILE_FILE) writeFileSync(process.env.BENCH_PROFILE_FILE, JSON.stringify(profile));
       const self = new Map<number, number>();
       for (const [i, id] of (profile.samples as number[]).entries()) self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
       const byFn = new Map<string, { fn: string; url: string; ms: number }>();

@@ -3,6 +3,7 @@
  * tenant's `GET /api/documents/:id` take: the ingest works in slices that yield, so other requests on
  * the isolate are served between them (aim: every one under 100 ms). Part of bench:adversarial.
  */
+import { writeFileSync } from "node:fs";
 import { DistilleryClient } from "../../scripts/lib/client.ts";
 import { startDevServer } from "../../scripts/lib/dev-server.ts";
 import { emulatorVars, startEmulator } from "../../scripts/lib/emulator.ts";
@@ -112,7 +113,7 @@ async function measure(opts: LatencyOptions): Promise<boolean> {
       await sleep(20);
     }
     const ingestMs = performance.now() - t0;
-    if (process.env.BENCH_LOG_FILE) (await import("node:fs")).writeFileSync(process.env.BENCH_LOG_FILE, JSON.stringify(log));
+    if (process.env.BENCH_LOG_FILE) writeFileSync(process.env.BENCH_LOG_FILE, JSON.stringify(log));
     const rows = [
       ["GET /health", health],
       ["another tenant's GET /api/documents/:id", reads],
