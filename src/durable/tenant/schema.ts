@@ -243,7 +243,8 @@ export const TENANT_MIGRATIONS = [
      staged_at INTEGER NOT NULL,
      PRIMARY KEY (import_id, seq)
    )`,
-  // An import's duplicates (within the file, and of rows already in the dataset) found by seeks.
+  // An import's duplicates (within the file, and of rows already in the dataset) found by seeks
+  // (dropped since: the duplicates' pass sorts the staged rows once, below).
   `CREATE INDEX import_staging_ids ON import_staging (import_id, id, seq)`,
   // Money in integer micro-dollars (src/lib/money.ts), so sums are exact; the REAL cost_usd columns
   // are no longer written, kept (SQLite keeps dropped columns' data anyway) and carried over here.
